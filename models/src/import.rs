@@ -1,0 +1,365 @@
+//! Reading round histories from CSV/text files, with a row-by-row fault report.
+//!
+//! Nothing is guessed: a row that cannot be read is reported with its row number, line,
+//! id (when the file has one) and reason, and the caller decides whether to take the rest.
+
+use crate::values::{parse_multiplier, BatchError, Multiplier, ValueProblem, ValueRules};
+use serde::{Deserialize, Serialize};
+
+/// Column names that hold the multiplier, in order of preference (case-insensitive).
+const VALUE_COLUMNS: [&str; 7] = ["value", "multiplier", "crash", "x", "result", "odds", "coefficient"];
+const ID_COLUMNS: [&str; 3] = ["id", "round", "round_id"];
+
+/// One data row of an imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// 1-based data row (the header does not count).
+    pub row: usize,
+    /// 1-based physical line in the file.
+    pub line: usize,
+    /// The row's id column, when the file has one.
+    pub id: Option<String>,
+    /// The field as it stands in the file.
+    pub raw: String,
+    pub value: Result<Multiplier, ValueProblem>,
+}
+
+/// Everything read from a file, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Which column the values came from (`None` for plain text).
+    pub value_column: Option<String>,
+    pub rows: Vec<ImportRow>,
+}
+
+impl ImportReport {
+    pub fn valid_values(&self) -> Vec<Multiplier> {
+        self.rows.iter().filter_map(|r| r.value.clone().ok()).collect()
+    }
+
+    pub fn faults(&self) -> impl Iterator<Item = &ImportRow> {
+        self.rows.iter().filter(|r| r.value.is_err())
+    }
+
+    pub fn fault_count(&self) -> usize {
+        self.faults().count()
+    }
+}
+
+/// "row 6281 (line 6282, id 6281) \"2.29\u{2028}1.29\": holds 2 values …".
+pub fn describe_fault(row: &ImportRow) -> String {
+    let id = row.id.as_deref().map(|id| format!(", id {id}")).unwrap_or_default();
+    let problem = match &row.value {
+        Ok(_) => return String::new(),
+        Err(p) => p,
+    };
+    format!(
+        "row {} (line {}{id}) \"{}\": {problem}",
+        row.row,
+        row.line,
+        row.raw.escape_debug()
+    )
+}
+
+/// Why a whole file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    #[error("line {line}: {message}")]
+    Csv { line: usize, message: String },
+    #[error("no column holds the multipliers: name one of {expected} in the header (found: {found})")]
+    NoValueColumn { expected: String, found: String },
+    #[error("the file is not text (UTF-8): {0}")]
+    NotText(String),
+}
+
+/// Reads a CSV file: with a header naming a value column (`id,value` as the Python
+/// JetX Predictor exports, or this app's own export), or without a header (one column of
+/// values, or `id,value` pairs).
+pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportError> {
+    if text.len() > rules.max_input_bytes {
+        return Err(BatchError::TooManyBytes {
+            bytes: text.len(),
+            limit: rules.max_input_bytes,
+        }
+        .into());
+    }
+    let records = split_csv(text)?;
+    let Some(first) = records.first() else {
+        return Err(BatchError::NoValues.into());
+    };
+    let first_fields: Vec<String> = first.fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
+    let looks_like_header = first_fields
+        .iter()
+        .any(|f| VALUE_COLUMNS.contains(&f.as_str()) || ID_COLUMNS.contains(&f.as_str()))
+        || first_fields.iter().all(|f| {
+            f.chars().any(|c| c.is_ascii_alphabetic()) && parse_multiplier(f, rules).is_err()
+        });
+    let (value_idx, id_idx, value_column, data) = if looks_like_header {
+        let value_idx = VALUE_COLUMNS
+            .iter()
+            .find_map(|name| first_fields.iter().position(|f| f == name))
+            .ok_or_else(|| ImportError::NoValueColumn {
+                expected: VALUE_COLUMNS.join(", "),
+                found: first.fields.join(", "),
+            })?;
+        let id_idx = ID_COLUMNS
+            .iter()
+            .find_map(|name| first_fields.iter().position(|f| f == name));
+        (value_idx, id_idx, Some(first.fields[value_idx].trim().to_string()), &records[1..])
+    } else if first.fields.len() >= 2 {
+        (1, Some(0), None, &records[..])
+    } else {
+        (0, None, None, &records[..])
+    };
+    let data: Vec<&CsvRecord> = data.iter().filter(|r| !r.is_blank()).collect();
+    if data.is_empty() {
+        return Err(BatchError::NoValues.into());
+    }
+    if data.len() > rules.max_values_per_batch {
+        return Err(BatchError::TooManyValues {
+            count: data.len(),
+            limit: rules.max_values_per_batch,
+        }
+        .into());
+    }
+    let rows = data
+        .iter()
+        .enumerate()
+        .map(|(i, rec)| {
+            let raw = rec.fields.get(value_idx).cloned().unwrap_or_default();
+            let id = id_idx.and_then(|j| rec.fields.get(j)).map(|s| s.trim().to_string());
+            let value = if rec.fields.len() <= value_idx {
+                Err(ValueProblem::Empty)
+            } else {
+                parse_multiplier(&raw, rules).map_err(|e| e.problem)
+            };
+            ImportRow {
+                row: i + 1,
+                line: rec.line,
+                id,
+                raw,
+                value,
+            }
+        })
+        .collect();
+    Ok(ImportReport { value_column, rows })
+}
+
+/// Reads a plain text file the way a paste is read (one value per token).
+pub fn read_text(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportError> {
+    let parse = crate::values::parse_paste(text, rules)?;
+    let rows = parse
+        .tokens
+        .into_iter()
+        .map(|t| ImportRow {
+            row: t.token.index,
+            line: t.token.line,
+            id: None,
+            raw: t.token.text,
+            value: t.value,
+        })
+        .collect();
+    Ok(ImportReport {
+        value_column: None,
+        rows,
+    })
+}
+
+/// CSV records keep their starting line so faults can be located in the file.
+struct CsvRecord {
+    line: usize,
+    fields: Vec<String>,
+}
+
+impl CsvRecord {
+    fn is_blank(&self) -> bool {
+        self.fields.iter().all(|f| f.trim().is_empty())
+    }
+}
+
+/// RFC 4180 records: `,` between fields, `"` quoting with `""` escapes, `\n` or `\r\n`
+/// between records. Only `\n`/`\r` end a record, so a U+2028 stays inside its field, where
+/// the value parser reports it.
+fn split_csv(text: &str) -> Result<Vec<CsvRecord>, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Vec::new();
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut in_quotes = false;
+    let mut line = 1usize;
+    let mut record_line = 1usize;
+    let mut chars = text.chars().peekable();
+    let mut field_was_quoted = false;
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => in_quotes = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.trim().is_empty() && !field_was_quoted => {
+                field.clear();
+                in_quotes = true;
+                field_was_quoted = true;
+            }
+            '"' => {
+                return Err(ImportError::Csv {
+                    line,
+                    message: "a quote inside an unquoted field".into(),
+                })
+            }
+            ',' => {
+                fields.push(std::mem::take(&mut field));
+                field_was_quoted = false;
+            }
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                fields.push(std::mem::take(&mut field));
+                field_was_quoted = false;
+                records.push(CsvRecord {
+                    line: record_line,
+                    fields: std::mem::take(&mut fields),
+                });
+                line += 1;
+                record_line = line;
+            }
+            _ => field.push(c),
+        }
+    }
+    if in_quotes {
+        return Err(ImportError::Csv {
+            line: record_line,
+            message: "a quoted field is not closed".into(),
+        });
+    }
+    if !field.is_empty() || !fields.is_empty() {
+        fields.push(field);
+        records.push(CsvRecord {
+            line: record_line,
+            fields,
+        });
+    }
+    Ok(records)
+}
+
+/// This app's CSV export: one row per round, oldest first.
+pub fn write_csv<'a>(rows: impl IntoIterator<Item = (i64, Multiplier, bool, &'a str)>) -> String {
+    let mut out = String::from("id,value,synthetic,created_at\n");
+    for (id, value, synthetic, created_at) in rows {
+        out.push_str(&format!("{id},{value},{},{created_at}\n", u8::from(synthetic)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reads_the_python_apps_export_and_names_the_fault() {
+        let text = "id,value\n1,1.51\n2,1.22\n6281,2.29\u{2028}1.29\n6282,3.00\n";
+        let report = read_csv(text, &ValueRules::default()).unwrap();
+        assert_eq!(report.value_column.as_deref(), Some("value"));
+        assert_eq!(
+            report.valid_values(),
+            vec![Multiplier(151), Multiplier(122), Multiplier(300)]
+        );
+        let faults: Vec<String> = report.faults().map(describe_fault).collect();
+        assert_eq!(faults.len(), 1);
+        assert_eq!(
+            faults[0],
+            "row 3 (line 4, id 6281) \"2.29\\u{2028}1.29\": holds 2 values separated by a Unicode line separator (U+2028); split them first"
+        );
+    }
+
+    #[test]
+    fn headerless_and_quoted_files() {
+        let one_col = read_csv("1.5\n2\r\n\n3,5\n", &ValueRules::default());
+        // `3,5` is two fields in a CSV: headerless files with commas are read as id,value.
+        assert!(one_col.is_ok());
+        let r = read_csv("1.50\n2.00\n", &ValueRules::default()).unwrap();
+        assert_eq!(r.valid_values(), vec![Multiplier(150), Multiplier(200)]);
+        let pairs = read_csv("1,1.50\n2,\"2,50\"\n", &ValueRules::default()).unwrap();
+        assert_eq!(pairs.valid_values(), vec![Multiplier(150), Multiplier(250)]);
+        assert_eq!(pairs.rows[1].id.as_deref(), Some("2"));
+        let ours = read_csv(
+            "id,value,synthetic,created_at\n7,1.57,0,2026-01-01T00:00:00Z\n",
+            &ValueRules::default(),
+        )
+        .unwrap();
+        assert_eq!(ours.valid_values(), vec![Multiplier(157)]);
+    }
+
+    #[test]
+    fn refuses_files_it_cannot_read() {
+        assert!(matches!(
+            read_csv("a,b\n1,2\n", &ValueRules::default()),
+            Err(ImportError::NoValueColumn { .. })
+        ));
+        assert!(matches!(
+            read_csv("value\n\"1.5\n", &ValueRules::default()),
+            Err(ImportError::Csv { .. })
+        ));
+        assert!(matches!(
+            read_csv("value\n", &ValueRules::default()),
+            Err(ImportError::Batch(BatchError::NoValues))
+        ));
+        let small = ValueRules {
+            max_values_per_batch: 2,
+            ..ValueRules::default()
+        };
+        assert!(matches!(
+            read_csv("value\n1\n2\n3\n", &small),
+            Err(ImportError::Batch(BatchError::TooManyValues { count: 3, limit: 2 }))
+        ));
+    }
+
+    #[test]
+    fn reads_the_real_history_with_exactly_one_fault() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/jetx_history.csv");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            eprintln!("skipped: {path} not present");
+            return;
+        };
+        let report = read_csv(&text, &ValueRules::default()).unwrap();
+        assert_eq!(report.rows.len(), 7000);
+        let faults: Vec<&ImportRow> = report.faults().collect();
+        assert_eq!(faults.len(), 1);
+        assert_eq!(faults[0].id.as_deref(), Some("6281"));
+        assert_eq!(faults[0].row, 6281);
+        assert_eq!(faults[0].line, 6282);
+        assert_eq!(report.valid_values().iter().max(), Some(&Multiplier(214_614)));
+    }
+
+    proptest! {
+        #[test]
+        fn export_then_import_round_trips(v in proptest::collection::vec(100u32..100_000_000, 1..200)) {
+            let values: Vec<Multiplier> = v.iter().map(|&h| Multiplier(h)).collect();
+            let csv = write_csv(values.iter().enumerate().map(|(i, m)| (i as i64 + 1, *m, false, "t")));
+            let report = read_csv(&csv, &ValueRules::default()).unwrap();
+            prop_assert_eq!(report.valid_values(), values);
+            prop_assert_eq!(report.fault_count(), 0);
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_text(s in "\\PC{0,200}") {
+            let _ = read_csv(&s, &ValueRules::default());
+            let _ = read_text(&s, &ValueRules::default());
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Quantitative core of JetX Predictor.
+//!
+//! Pure functions and plain data only (no web, DB or async types), so the same code runs in
+//! the server, the CLI and the browser (wasm32).
+
+pub mod generator;
+pub mod import;
+pub mod summary;
+pub mod values;
