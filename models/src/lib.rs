@@ -7,3 +7,5 @@ pub mod generator;
 pub mod import;
 pub mod summary;
 pub mod values;
+pub mod error;
+pub mod stats;
