@@ -9,3 +9,4 @@ pub mod summary;
 pub mod values;
 pub mod error;
 pub mod stats;
+pub mod features;
