@@ -10,3 +10,5 @@ pub mod values;
 pub mod error;
 pub mod stats;
 pub mod features;
+pub mod forecast;
+pub mod walkforward;

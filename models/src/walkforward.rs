@@ -1,0 +1,272 @@
+//! Walk-forward (historical) forecasting, horizon 1.
+//!
+//! For each forecast round `t` (from `start`, every `stride` rounds) the model is (re)fitted
+//! on training rows `[train_start, t − gap)` — row `i` paired with the outcome of round `i`,
+//! so the newest outcome it can see is round `t − gap − 1` — and then predicts round `t` from
+//! feature row `t`, which is built from rounds `0..t` only (see [`crate::features`]). The
+//! forecaster receives only these slices, never the rounds at or after `t`.
+
+use crate::error::EvalError;
+use crate::features::{self, FeatureMatrix, FEATURE_LIST_VERSION};
+use crate::forecast::{Forecaster, TrainView};
+use crate::values::Multiplier;
+use serde::{Deserialize, Serialize};
+
+/// When the model is refitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refit {
+    /// Fitted once, before the first forecast, on everything before it.
+    Never,
+    /// Refitted every `n` rounds on an expanding window (all rows from 0).
+    EveryN(usize),
+    /// Refitted every `every` rounds on the last `window` rows only.
+    Rolling { every: usize, window: usize },
+}
+
+/// Settings of a walk-forward run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WalkForwardConfig {
+    /// First round forecast.
+    pub start: usize,
+    /// Forecast every `stride`-th round from `start`.
+    pub stride: usize,
+    /// Rounds left out between the end of the training rows and the forecast round.
+    pub gap: usize,
+    pub refit: Refit,
+    /// Smallest training set allowed.
+    pub min_train: usize,
+    pub thresholds: Vec<f64>,
+}
+
+impl Default for WalkForwardConfig {
+    fn default() -> Self {
+        Self {
+            start: 1000,
+            stride: 1,
+            gap: 0,
+            refit: Refit::EveryN(500),
+            min_train: 200,
+            thresholds: crate::forecast::DEFAULT_THRESHOLDS.to_vec(),
+        }
+    }
+}
+
+/// One forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRow {
+    /// Index of the forecast round in the history.
+    pub index: usize,
+    /// P(X ≥ t) per threshold.
+    pub probs: Vec<f64>,
+    pub outcome: Multiplier,
+}
+
+/// All forecasts of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WalkForward {
+    pub model: String,
+    pub thresholds: Vec<f64>,
+    pub rows: Vec<ForecastRow>,
+    /// How many times the model was fitted.
+    pub fits: usize,
+}
+
+impl WalkForward {
+    /// Forecasts for threshold `k`, in round order.
+    pub fn probs(&self, k: usize) -> Vec<f64> {
+        self.rows.iter().map(|r| r.probs[k]).collect()
+    }
+
+    /// Outcomes 1{X ≥ thresholds[k]}, in round order.
+    pub fn outcomes(&self, k: usize) -> Vec<bool> {
+        let h = crate::forecast::threshold_hundredths(self.thresholds[k]);
+        self.rows.iter().map(|r| r.outcome.0 >= h).collect()
+    }
+}
+
+/// Runs a walk-forward backtest, computing the causal features itself.
+pub fn run<F: Forecaster + ?Sized>(
+    rounds: &[Multiplier],
+    model: &mut F,
+    config: &WalkForwardConfig,
+    progress: impl FnMut(usize, usize),
+) -> Result<WalkForward, EvalError> {
+    let feats = features::compute(rounds);
+    run_with_features(rounds, &feats, model, config, progress)
+}
+
+/// The forecast rounds of a configuration for a history of `n` rounds.
+pub fn forecast_indices(n: usize, config: &WalkForwardConfig) -> Vec<usize> {
+    (config.start..n).step_by(config.stride.max(1)).collect()
+}
+
+/// As [`run`], with a feature matrix already computed by [`features::compute`] on the same
+/// rounds (checked: same row count and feature-list version).
+pub fn run_with_features<F: Forecaster + ?Sized>(
+    rounds: &[Multiplier],
+    feats: &FeatureMatrix,
+    model: &mut F,
+    config: &WalkForwardConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<WalkForward, EvalError> {
+    if config.stride == 0 {
+        return Err(EvalError::InvalidConfig("stride must be at least 1".into()));
+    }
+    if config.thresholds.is_empty() {
+        return Err(EvalError::InvalidConfig("no thresholds".into()));
+    }
+    match config.refit {
+        Refit::EveryN(0) | Refit::Rolling { every: 0, .. } => {
+            return Err(EvalError::InvalidConfig("refit interval must be at least 1".into()))
+        }
+        Refit::Rolling { window, .. } if window < config.min_train.max(1) => {
+            return Err(EvalError::InvalidConfig(format!(
+                "rolling window {window} is shorter than min_train {}",
+                config.min_train
+            )))
+        }
+        _ => {}
+    }
+    if feats.n_rows < rounds.len() || feats.version != FEATURE_LIST_VERSION {
+        return Err(EvalError::LengthMismatch(format!(
+            "feature matrix has {} rows (version {}), history has {} rounds",
+            feats.n_rows,
+            feats.version,
+            rounds.len()
+        )));
+    }
+    let n = rounds.len();
+    let needed = config.min_train.max(1) + config.gap;
+    let first = config.start.max(needed);
+    if first >= n {
+        return Err(EvalError::too_few("walk-forward history", first + 1, n));
+    }
+    let indices: Vec<usize> = forecast_indices(n, config).into_iter().filter(|&t| t >= first).collect();
+    let total = indices.len();
+    let mut rows = Vec::with_capacity(total);
+    let mut last_fit: Option<usize> = None;
+    let mut fits = 0;
+    let nc = feats.n_cols;
+    for (done, &t) in indices.iter().enumerate() {
+        let due = match (config.refit, last_fit) {
+            (_, None) => true,
+            (Refit::Never, Some(_)) => false,
+            (Refit::EveryN(k), Some(f)) | (Refit::Rolling { every: k, .. }, Some(f)) => t - f >= k,
+        };
+        if due {
+            let train_end = t - config.gap;
+            let train_start = match config.refit {
+                Refit::Rolling { window, .. } => train_end.saturating_sub(window),
+                _ => 0,
+            };
+            let view = TrainView {
+                features: &feats.data[train_start * nc..train_end * nc],
+                n_cols: nc,
+                outcomes: &rounds[train_start..train_end],
+                thresholds: &config.thresholds,
+            };
+            model.fit(&view)?;
+            fits += 1;
+            last_fit = Some(t);
+        }
+        let probs = model.predict(feats.row(t), &config.thresholds);
+        rows.push(ForecastRow {
+            index: t,
+            probs,
+            outcome: rounds[t],
+        });
+        progress(done + 1, total);
+    }
+    Ok(WalkForward {
+        model: model.name(),
+        thresholds: config.thresholds.clone(),
+        rows,
+        fits,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::{Empirical, FairLaw};
+    use crate::generator::FairGenerator;
+
+    /// Records what it was given, to check the engine never hands over the future.
+    struct Spy {
+        seen_train_ends: Vec<usize>,
+        rounds: Vec<Multiplier>,
+    }
+
+    impl Forecaster for Spy {
+        fn name(&self) -> String {
+            "spy".into()
+        }
+        fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
+            // Locate the training outcomes in the full history by pointer arithmetic-free
+            // matching: the slice must be a prefix-aligned window of the history.
+            let len = train.n_rows();
+            let end = (0..=self.rounds.len())
+                .rev()
+                .find(|&e| e >= len && self.rounds[e - len..e] == *train.outcomes)
+                .unwrap_or(usize::MAX);
+            self.seen_train_ends.push(end);
+            Ok(())
+        }
+        fn predict(&self, _row: &[f64], thresholds: &[f64]) -> Vec<f64> {
+            vec![0.5; thresholds.len()]
+        }
+    }
+
+    #[test]
+    fn training_never_reaches_the_forecast_round() {
+        let rounds = FairGenerator { seed: 9, house_edge: 0.03 }.generate(900);
+        let cfg = WalkForwardConfig {
+            start: 300,
+            stride: 1,
+            gap: 5,
+            refit: Refit::Rolling { every: 100, window: 250 },
+            min_train: 100,
+            thresholds: vec![2.0],
+        };
+        let mut spy = Spy {
+            seen_train_ends: vec![],
+            rounds: rounds.clone(),
+        };
+        let mut calls = 0;
+        let wf = run(&rounds, &mut spy, &cfg, |d, t| {
+            calls += 1;
+            assert!(d <= t);
+        })
+        .unwrap();
+        assert_eq!(wf.rows.len(), 600);
+        assert_eq!(calls, 600);
+        assert_eq!(wf.fits, 6);
+        // Fits at 300, 400, ..., 800 with training ends t − 5.
+        assert_eq!(spy.seen_train_ends, [295, 395, 495, 595, 695, 795]);
+        for r in &wf.rows {
+            assert_eq!(r.outcome, rounds[r.index]);
+        }
+    }
+
+    #[test]
+    fn refit_schedules_and_errors() {
+        let rounds = FairGenerator { seed: 2, house_edge: 0.03 }.generate(1000);
+        let mut m = Empirical::default();
+        let base = WalkForwardConfig {
+            start: 200,
+            stride: 10,
+            min_train: 100,
+            thresholds: vec![1.5, 2.0],
+            ..WalkForwardConfig::default()
+        };
+        let never = run(&rounds, &mut m, &WalkForwardConfig { refit: Refit::Never, ..base.clone() }, |_, _| {}).unwrap();
+        assert_eq!(never.fits, 1);
+        assert_eq!(never.rows.len(), 80);
+        let every = run(&rounds, &mut m, &WalkForwardConfig { refit: Refit::EveryN(100), ..base.clone() }, |_, _| {}).unwrap();
+        assert_eq!(every.fits, 8);
+        let mut f = FairLaw::fixed(0.03);
+        assert!(run(&rounds[..50], &mut f, &base, |_, _| {}).is_err());
+        assert!(run(&rounds, &mut f, &WalkForwardConfig { stride: 0, ..base.clone() }, |_, _| {}).is_err());
+        assert!(run(&[], &mut f, &base, |_, _| {}).is_err());
+    }
+}
