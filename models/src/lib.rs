@@ -12,3 +12,4 @@ pub mod stats;
 pub mod features;
 pub mod forecast;
 pub mod walkforward;
+pub mod scores;
