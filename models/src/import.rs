@@ -53,12 +53,20 @@ pub fn describe_fault(row: &ImportRow) -> String {
         Ok(_) => return String::new(),
         Err(p) => p,
     };
-    format!(
-        "row {} (line {}{id}) \"{}\": {problem}",
-        row.row,
-        row.line,
-        row.raw.escape_debug()
-    )
+    // Line 0 means the source has no lines (a database table).
+    let line = if row.line == 0 {
+        String::new()
+    } else {
+        format!("line {}", row.line)
+    };
+    let place = format!("{line}{id}");
+    let place = place.trim_start_matches(", ");
+    let place = if place.is_empty() {
+        String::new()
+    } else {
+        format!(" ({place})")
+    };
+    format!("row {}{place} \"{}\": {problem}", row.row, row.raw.escape_debug())
 }
 
 /// Why a whole file is refused.

@@ -1,0 +1,23 @@
+# The two commands of the README. Both install what is missing first (scripts/setup.sh).
+.PHONY: setup build run test test-rust test-e2e fmt
+
+setup:
+	./scripts/setup.sh
+
+build: setup
+	./scripts/build-site.sh
+
+run: build
+	./target/release/jetx serve
+
+# Rust tests reuse the release build; browser tests start their own servers.
+test: build test-rust test-e2e
+
+test-rust:
+	cargo test --release -p models -p app -p server --features app/ssr
+
+test-e2e:
+	cd end2end && npx playwright test
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,247 @@
+//! Chart options built with `charming` (plain functions, testable on the server) and the
+//! component that draws them with ECharts in the browser.
+
+use crate::types::ChartPoint;
+use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, Title};
+use charming::element::{
+    AxisType, ItemStyle, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Symbol,
+    Tooltip, Trigger,
+};
+use charming::series::{Bar, Line};
+use charming::Chart;
+use leptos::prelude::*;
+use models::summary::{Bin, CategoryShare, SurvivalPoint};
+
+const BLUE: &str = "#4f8cff";
+const GREY: &str = "#8a94a6";
+const ORANGE: &str = "#f59e0b";
+
+fn base(title: &str) -> Chart {
+    Chart::new()
+        .title(Title::new().text(title).left("left"))
+        .grid(Grid::new().left(56).right(24).top(48).bottom(56))
+}
+
+/// The last rounds on a log axis, with reference lines at 1.5x, 2x and 10x.
+pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
+    let reference = |y: f64| {
+        MarkLineVariant::Simple(MarkLineData::new().y_axis(y).name(format!("{y}x")))
+    };
+    let data: Vec<Vec<f64>> = points
+        .iter()
+        .map(|p| vec![p.position as f64, p.value])
+        .collect();
+    let (first, last) = (
+        points.first().map_or(1.0, |p| p.position as f64),
+        points.last().map_or(1.0, |p| p.position as f64),
+    );
+    base(&format!("Last {} rounds", points.len()))
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("round")
+                .min(first)
+                .max(last)
+                .min_interval(1),
+        )
+        .y_axis(Axis::new().type_(AxisType::Log).name("multiplier").min(1).log_base(10))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
+        .series(
+            Line::new()
+                .name("multiplier")
+                .symbol(Symbol::Circle)
+                .symbol_size(4)
+                .line_style(LineStyle::new().width(1).color(BLUE))
+                .item_style(ItemStyle::new().color(BLUE))
+                .data(data)
+                .mark_line(
+                    MarkLine::new()
+                        .symbol(vec![Symbol::None, Symbol::None])
+                        .line_style(LineStyle::new().type_(LineStyleType::Dashed).color(ORANGE))
+                        .data(vec![reference(1.5), reference(2.0), reference(10.0)]),
+                ),
+        )
+}
+
+fn bin_label(b: &Bin) -> String {
+    format!("{:.2}–{:.2}", b.low, b.high)
+}
+
+/// Counts per log-spaced bin next to what a fair game would give.
+pub fn histogram_chart(bins: &[Bin]) -> Chart {
+    base("Distribution (log-spaced bins)")
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top(24).right(8))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .name("multiplier")
+                .data(bins.iter().map(bin_label).collect()),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).name("rounds"))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+        .series(
+            Bar::new()
+                .name("observed")
+                .item_style(ItemStyle::new().color(BLUE))
+                .data(bins.iter().map(|b| b.count as f64).collect()),
+        )
+        .series(
+            Line::new()
+                .name("fair game")
+                .symbol(Symbol::None)
+                .line_style(LineStyle::new().color(GREY).type_(LineStyleType::Dashed))
+                .data(bins.iter().map(|b| (b.fair_count * 10.0).round() / 10.0).collect()),
+        )
+}
+
+/// Shares of the four ranges next to the fair-game shares.
+pub fn categories_chart(categories: &[CategoryShare]) -> Chart {
+    let pct = |x: f64| (x * 1000.0).round() / 10.0;
+    base("Category shares (%)")
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top(24).right(8))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(categories.iter().map(|c| c.label.clone()).collect()),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).name("%"))
+        .series(
+            Bar::new()
+                .name("observed")
+                .item_style(ItemStyle::new().color(BLUE))
+                .data(categories.iter().map(|c| pct(c.share)).collect()),
+        )
+        .series(
+            Bar::new()
+                .name("fair game")
+                .item_style(ItemStyle::new().color(GREY))
+                .data(categories.iter().map(|c| pct(c.fair_share)).collect()),
+        )
+}
+
+/// Empirical P(X ≥ x) against the fair (1−h)/x on log–log axes.
+pub fn survival_chart(points: &[SurvivalPoint], house_edge: f64) -> Chart {
+    let empirical: Vec<Vec<f64>> = points.iter().map(|p| vec![p.x, p.empirical]).collect();
+    let fair: Vec<Vec<f64>> = points.iter().map(|p| vec![p.x, p.fair]).collect();
+    base("Survival P(X ≥ x)")
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top(24).right(8))
+        .x_axis(Axis::new().type_(AxisType::Log).name("x").min(1))
+        .y_axis(Axis::new().type_(AxisType::Log).name("P(X ≥ x)").max(1))
+        .series(
+            Line::new()
+                .name("observed")
+                .symbol(Symbol::Circle)
+                .symbol_size(5)
+                .item_style(ItemStyle::new().color(BLUE))
+                .line_style(LineStyle::new().color(BLUE))
+                .data(empirical),
+        )
+        .series(
+            Line::new()
+                .name(format!("fair {:.2}/x", 1.0 - house_edge))
+                .symbol(Symbol::None)
+                .line_style(LineStyle::new().color(GREY).type_(LineStyleType::Dashed))
+                .data(fair),
+        )
+}
+
+/// A chart drawn by ECharts in the browser. The server renders the empty box with its
+/// size; the hydrated app draws into it and redraws when `chart` changes.
+#[component]
+pub fn EChart(
+    /// DOM id of the chart box (ECharts is initialised on it).
+    id: &'static str,
+    /// The option to draw; `None` draws nothing.
+    #[prop(into)]
+    chart: Signal<Option<Chart>>,
+    /// Height in pixels; the width follows the container.
+    #[prop(default = 320)]
+    height: u32,
+) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let instance = StoredValue::new_local(None::<charming::Echarts>);
+        let renders = StoredValue::new_local(0u32);
+        Effect::new(move |_| {
+            let Some(chart) = chart.get() else {
+                return;
+            };
+            let drawn = instance.try_update_value(|current| match current {
+                Some(echarts) => {
+                    charming::WasmRenderer::update(echarts, &chart);
+                    true
+                }
+                None => match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
+                    Ok(echarts) => {
+                        *current = Some(echarts);
+                        true
+                    }
+                    Err(e) => {
+                        leptos::logging::error!("chart {id}: {e:?}");
+                        false
+                    }
+                },
+            });
+            if drawn == Some(true) {
+                // A counter the browser tests wait on.
+                let n = renders.get_value() + 1;
+                renders.set_value(n);
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(id))
+                {
+                    let _ = el.set_attribute("data-renders", &n.to_string());
+                }
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = chart;
+    view! { <div id=id class="chart" style=format!("height:{height}px")></div> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_rounds_chart_has_log_axis_and_reference_lines() {
+        let points: Vec<ChartPoint> = (1..=3)
+            .map(|i| ChartPoint {
+                position: i,
+                value: i as f64 * 1.5,
+            })
+            .collect();
+        let json = serde_json::to_value(last_rounds_chart(&points)).unwrap();
+        assert_eq!(json["yAxis"][0]["type"], "log");
+        assert_eq!(json["series"][0]["data"].as_array().map(|a| a.len()), Some(3));
+        let lines: Vec<f64> = json["series"][0]["markLine"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["yAxis"].as_f64().unwrap())
+            .collect();
+        assert_eq!(lines, [1.5, 2.0, 10.0]);
+        assert!(json["dataZoom"].as_array().is_some_and(|z| z.len() == 2));
+    }
+
+    #[test]
+    fn survival_chart_is_log_log_with_the_fair_line() {
+        let points = vec![SurvivalPoint {
+            x: 2.0,
+            empirical: 0.5,
+            fair: 0.485,
+            count: 1,
+        }];
+        let json = serde_json::to_value(survival_chart(&points, 0.03)).unwrap();
+        assert_eq!(json["xAxis"][0]["type"], "log");
+        assert_eq!(json["yAxis"][0]["type"], "log");
+        assert_eq!(json["series"][1]["name"], "fair 0.97/x");
+        assert_eq!(json["series"][1]["data"][0][1], 0.485);
+    }
+}

@@ -1,0 +1,135 @@
+//! One import path for the browser, the REST API and the CLI: detect the format, read every
+//! row, report the faults, and store either nothing or the readable rows in one transaction.
+
+use crate::db::{self, DbError};
+use crate::types::{ImportFault, ImportOutcome, OnFault, Source};
+use models::import::{describe_fault, read_csv, read_text, ImportError, ImportReport};
+use models::values::ValueRules;
+use sqlx::SqlitePool;
+use std::path::Path;
+
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error(transparent)]
+    Read(#[from] ImportError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("could not write a temporary file: {0}")]
+    TempFile(std::io::Error),
+    #[error("could not read {path}: {source}")]
+    ReadFile {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Faults were found and the caller asked to store nothing in that case.
+    #[error("{} of {} rows cannot be read; nothing was stored", .0.faults.len(), .0.rows)]
+    Faults(ImportOutcome),
+}
+
+/// Reads a file's bytes as CSV, plain text or the Python app's SQLite database.
+pub async fn read_any(bytes: &[u8], file_name: &str, rules: &ValueRules) -> Result<(String, ImportReport), ImportFailure> {
+    if bytes.len() > rules.max_input_bytes {
+        return Err(ImportError::Batch(models::values::BatchError::TooManyBytes {
+            bytes: bytes.len(),
+            limit: rules.max_input_bytes,
+        })
+        .into());
+    }
+    if bytes.starts_with(SQLITE_MAGIC) {
+        let report = read_sqlite_bytes(bytes, rules).await?;
+        return Ok(("sqlite".into(), report));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotText(e.to_string()))?;
+    let lower = file_name.to_ascii_lowercase();
+    let first_line = text.lines().next().unwrap_or_default();
+    let is_text = lower.ends_with(".txt") || (!lower.ends_with(".csv") && !first_line.contains(','));
+    if is_text {
+        Ok(("text".into(), read_text(text, rules)?))
+    } else {
+        Ok(("csv".into(), read_csv(text, rules)?))
+    }
+}
+
+async fn read_sqlite_bytes(bytes: &[u8], rules: &ValueRules) -> Result<ImportReport, ImportFailure> {
+    // SQLite reads files, not buffers: park the upload in a private temporary file.
+    let path = std::env::temp_dir().join(format!(
+        "jetx-import-{}-{}.sqlite",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    tokio::fs::write(&path, bytes).await.map_err(ImportFailure::TempFile)?;
+    let result = db::read_python_app_db(&path, rules).await;
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(result?)
+}
+
+pub fn fault_list(report: &ImportReport) -> Vec<ImportFault> {
+    report
+        .faults()
+        .map(|r| ImportFault {
+            row: r.row,
+            line: r.line,
+            id: r.id.clone(),
+            raw: r.raw.clone(),
+            reason: r.value.as_ref().err().map(|p| p.to_string()).unwrap_or_default(),
+            message: describe_fault(r),
+        })
+        .collect()
+}
+
+/// Reads and, unless `dry_run`, stores. With faults and `OnFault::Refuse`, stores nothing
+/// and returns `ImportFailure::Faults` carrying the full report.
+pub async fn import_bytes(
+    pool: &SqlitePool,
+    bytes: &[u8],
+    file_name: &str,
+    rules: &ValueRules,
+    dry_run: bool,
+    on_fault: OnFault,
+) -> Result<ImportOutcome, ImportFailure> {
+    let (format, report) = read_any(bytes, file_name, rules).await?;
+    let values = report.valid_values();
+    let mut outcome = ImportOutcome {
+        format,
+        rows: report.rows.len(),
+        valid: values.len(),
+        faults: fault_list(&report),
+        stored: 0,
+        dry_run,
+    };
+    if dry_run {
+        return Ok(outcome);
+    }
+    if !outcome.faults.is_empty() && on_fault == OnFault::Refuse {
+        return Err(ImportFailure::Faults(outcome));
+    }
+    if values.is_empty() {
+        return Err(ImportError::Batch(models::values::BatchError::NoValues).into());
+    }
+    db::insert_values(pool, &values, Source::Import).await?;
+    outcome.stored = values.len();
+    Ok(outcome)
+}
+
+/// Reads a file from disk (the CLI's `import FILE`).
+pub async fn import_file(
+    pool: &SqlitePool,
+    path: &Path,
+    rules: &ValueRules,
+    dry_run: bool,
+    on_fault: OnFault,
+) -> Result<ImportOutcome, ImportFailure> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|source| ImportFailure::ReadFile {
+            path: path.display().to_string(),
+            source,
+        })?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    import_bytes(pool, &bytes, name, rules, dry_run, on_fault).await
+}

@@ -1,0 +1,41 @@
+//! Pages of the app and small formatting helpers they share.
+
+pub mod dashboard;
+pub mod rounds;
+
+use models::values::Multiplier;
+
+/// 0.6467 → "64.7%".
+pub fn fmt_pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// 1.5 → "1.50x".
+pub fn fmt_x(x: f64) -> String {
+    format!("{x:.2}x")
+}
+
+/// CSS class of a value's category (< 1.5, 1.5–3, 3–10, ≥ 10).
+pub fn value_class(v: Multiplier) -> &'static str {
+    match v.0 {
+        0..150 => "cat-low",
+        150..300 => "cat-mid",
+        300..1000 => "cat-high",
+        _ => "cat-top",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_categories() {
+        assert_eq!(fmt_pct(0.64666), "64.7%");
+        assert_eq!(fmt_x(1.94), "1.94x");
+        assert_eq!(value_class(Multiplier(149)), "cat-low");
+        assert_eq!(value_class(Multiplier(150)), "cat-mid");
+        assert_eq!(value_class(Multiplier(300)), "cat-high");
+        assert_eq!(value_class(Multiplier(1000)), "cat-top");
+    }
+}

@@ -1,0 +1,226 @@
+//! The rounds page: every stored round (edit, delete), import and export.
+
+use crate::api::{self, error_text};
+use crate::pages::value_class;
+use crate::types::{ImportOutcome, RoundRow};
+use crate::DataVersion;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const PAGE_SIZE: i64 = 50;
+
+#[component]
+pub fn RoundsPage() -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let offset = RwSignal::new(0i64);
+    let page = Resource::new(
+        move || (version.0.get(), offset.get()),
+        |(_, off)| api::list_rounds(off, PAGE_SIZE),
+    );
+    view! {
+        <section class="panel">
+            <h2>"Import and export"</h2>
+            <ImportPanel/>
+            <p>
+                <a id="export-csv" class="button secondary" href="/api/v1/rounds/export.csv" download="jetx_rounds.csv">
+                    "Export all rounds (CSV)"
+                </a>
+            </p>
+        </section>
+        <section class="panel">
+            <h2>"All rounds"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || page.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(p) => {
+                        let (total, off) = (p.total, p.offset);
+                        let last = (off + p.rounds.len() as i64).min(total);
+                        view! {
+                            <div class="pager">
+                                <button class="secondary" disabled=move || off == 0
+                                    on:click=move |_| offset.set((off - PAGE_SIZE).max(0))>"Newer"</button>
+                                <span id="page-range">
+                                    {if total == 0 { "No rounds".to_string() } else { format!("{}–{} of {} (newest first)", off + 1, last, total) }}
+                                </span>
+                                <button class="secondary" disabled=move || last >= total
+                                    on:click=move |_| offset.set(off + PAGE_SIZE)>"Older"</button>
+                            </div>
+                            <table class="rounds" id="rounds-table">
+                                <thead><tr><th>"#"</th><th>"Multiplier"</th><th>"Source"</th><th>"Entered (UTC)"</th><th></th></tr></thead>
+                                <tbody>
+                                    {p.rounds.into_iter().map(|r| view! { <RoundLine round=r/> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// One table row, with inline edit and a two-step delete.
+#[component]
+fn RoundLine(round: RoundRow) -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let editing = RwSignal::new(false);
+    let confirm_delete = RwSignal::new(false);
+    let draft = RwSignal::new(round.value.to_string());
+    let error = RwSignal::new(None::<String>);
+    let id = round.id;
+
+    let save = move || {
+        let text = draft.get_untracked();
+        spawn_local(async move {
+            match api::update_round(id, text).await {
+                Ok(_) => {
+                    editing.set(false);
+                    error.set(None);
+                    version.bump();
+                }
+                Err(e) => error.set(Some(error_text(&e))),
+            }
+        });
+    };
+    let delete = move |_| {
+        spawn_local(async move {
+            match api::delete_round(id).await {
+                Ok(_) => version.bump(),
+                Err(e) => error.set(Some(error_text(&e))),
+            }
+        });
+    };
+    let value_text = format!("{}x", round.value);
+    let source = if round.synthetic {
+        "demo (synthetic)".to_string()
+    } else {
+        round.source.as_str().to_string()
+    };
+    let entered = round.created_at.replace('T', " ").trim_end_matches('Z').to_string();
+    let edited = round.updated_at.is_some().then_some(" (edited)");
+    view! {
+        <tr data-id=id class=value_class(round.value)>
+            <td>{round.position}</td>
+            <td>
+                <Show when=move || editing.get() fallback=move || view! { <span class="val">{value_text.clone()}</span>{edited} }>
+                    <input class="edit-value" type="text" inputmode="decimal" prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" { save(); }
+                            if ev.key() == "Escape" { editing.set(false); }
+                        }/>
+                </Show>
+                {move || error.get().map(|e| view! { <div class="message error">{e}</div> })}
+            </td>
+            <td>{source}</td>
+            <td>{entered}</td>
+            <td class="actions">
+                <Show when=move || editing.get() fallback=move || view! {
+                    <button class="secondary edit" on:click=move |_| editing.set(true)>"Edit"</button>
+                }>
+                    <button class="save" on:click=move |_| save()>"Save"</button>
+                    <button class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </Show>
+                <Show when=move || confirm_delete.get() fallback=move || view! {
+                    <button class="secondary delete" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                }>
+                    <button class="danger confirm-delete" on:click=delete>"Really delete"</button>
+                    <button class="secondary" on:click=move |_| confirm_delete.set(false)>"Keep"</button>
+                </Show>
+            </td>
+        </tr>
+    }
+}
+
+/// Upload a CSV/text file or the Python app's SQLite database: first a report of what can
+/// be read, then the user stores the readable rows or nothing.
+#[component]
+fn ImportPanel() -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let report = RwSignal::new(None::<ImportOutcome>);
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let busy = RwSignal::new(false);
+
+    let send = move |dry_run: bool| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = file_input
+                .get_untracked()
+                .and_then(|el| el.files())
+                .and_then(|files| files.get(0))
+            else {
+                status.set(Some(Err("Choose a file first.".into())));
+                return;
+            };
+            busy.set(true);
+            spawn_local(async move {
+                let url = format!(
+                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&filename={}",
+                    js_sys::encode_uri_component(&file.name())
+                );
+                match crate::browser::post_blob(&url, &file).await {
+                    Ok(outcome) => {
+                        if dry_run {
+                            status.set(None);
+                            report.set(Some(outcome));
+                        } else {
+                            status.set(Some(Ok(format!("Stored {} rounds from the file.", outcome.stored))));
+                            report.set(None);
+                            if let Some(el) = file_input.get_untracked() {
+                                el.set_value("");
+                            }
+                            version.bump();
+                        }
+                    }
+                    Err(e) => {
+                        report.set(None);
+                        status.set(Some(Err(e)));
+                    }
+                }
+                busy.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (dry_run, &file_input, &version);
+    };
+
+    view! {
+        <div class="import" id="import-panel">
+            <label for="import-file">"Import a file: CSV (a "<code>"value"</code>" column, e.g. "<code>"id,value"</code>"), plain text, or the Python JetX Predictor's "<code>".db"</code></label>
+            <input id="import-file" type="file" accept=".csv,.txt,.db,.sqlite,.sqlite3,text/csv,text/plain"
+                node_ref=file_input on:change=move |_| send(true)/>
+            {move || busy.get().then(|| view! { <p class="muted">"Reading…"</p> })}
+            {move || report.get().map(|r| {
+                let faults = r.faults.len();
+                let shown: Vec<_> = r.faults.iter().take(100).map(|f| f.message.clone()).collect();
+                view! {
+                    <div class="import-report" id="import-report">
+                        <p id="import-summary">
+                            {format!("Read {} rows as {}: {} readable, {} cannot be read.", r.rows, r.format, r.valid, faults)}
+                        </p>
+                        {(faults > 0).then(|| view! {
+                            <ul class="problems" id="import-faults">
+                                {shown.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                            </ul>
+                            {(faults > 100).then(|| view! { <p class="muted">{format!("… and {} more", faults - 100)}</p> })}
+                        })}
+                        <div class="buttons">
+                            <button id="import-confirm" disabled=r.valid == 0 on:click=move |_| send(false)>
+                                {if faults == 0 { format!("Import all {} rounds", r.valid) } else { format!("Import the {} readable rows, skip {}", r.valid, faults) }}
+                            </button>
+                            <button id="import-cancel" class="secondary" on:click=move |_| {
+                                report.set(None);
+                                status.set(Some(Ok("Nothing was imported.".into())));
+                            }>"Import nothing"</button>
+                        </div>
+                    </div>
+                }
+            })}
+            {move || status.get().map(|s| match s {
+                Ok(m) => view! { <p class="message ok" id="import-status">{m}</p> }.into_any(),
+                Err(m) => view! { <p class="message error" id="import-status">{m}</p> }.into_any(),
+            })}
+        </div>
+    }
+}

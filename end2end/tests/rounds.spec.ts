@@ -1,0 +1,155 @@
+import { test, expect, openHydrated, chartPoints, HISTORY_CSV } from './fixtures';
+import * as fs from 'node:fs';
+
+test('keyboard entry appears in the list, the stats and the chart', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  const input = page.locator('#round-input');
+  await expect(input).toBeFocused();
+
+  const timings: number[] = [];
+  for (const [i, text] of ['1.57', '2,5', 'x12.00', '1.00x'].entries()) {
+    const before = Number((await page.locator('#chart-last').getAttribute('data-renders')) ?? '0');
+    await input.fill(text);
+    const t0 = await page.evaluate(() => performance.now());
+    await input.press('Enter');
+    await expect(page.locator('#chart-last')).toHaveAttribute('data-renders', String(before + 1));
+    await expect.poll(() => chartPoints(page, 'chart-last')).toBe(i + 1);
+    timings.push((await page.evaluate(() => performance.now())) - t0);
+    await expect(input).toHaveValue('');
+    await expect(input).toBeFocused();
+  }
+  await expect(page.locator('#recent-rounds li').first()).toContainText('1.00x');
+  await expect(page.locator('#recent-rounds li')).toHaveCount(4);
+  await expect(page.locator('#stat-count .value')).toHaveText('4');
+  await expect(page.locator('#stat-share-1-5 .value')).toHaveText('75.0%');
+  await expect(page.locator('#stat-share-1-5 .base')).toContainText('64.7%');
+  expect(await server.values()).toEqual([1.57, 2.5, 12, 1]);
+  timings.sort((a, b) => a - b);
+  console.log(`METRIC enter_to_chart_ms median=${timings[2].toFixed(1)} max=${timings[3].toFixed(1)} all=${timings.map((t) => t.toFixed(1)).join(',')}`);
+});
+
+test('a bad typed value shows why and stores nothing', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  const input = page.locator('#round-input');
+  for (const [text, reason] of [
+    ['abc', 'not a number'],
+    ['1.555', 'more than two decimals'],
+    ['0.5', 'below the minimum'],
+    ['-2', 'signs are not allowed'],
+  ]) {
+    await input.fill(text);
+    await input.press('Enter');
+    await expect(page.locator('#entry-message')).toContainText(`"${text}": ${reason}`);
+    await expect(input).toHaveValue(text);
+  }
+  expect(await server.values()).toEqual([]);
+});
+
+test('paste: a bad token is marked and nothing is stored; confirm stores all in order', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#paste-panel summary').click();
+  const area = page.locator('#paste-input');
+  await area.fill('1.50\n2,00; abc\u20283.10x');
+  await expect(page.locator('#paste-problems')).toContainText('value 3 (line 2, column 7) "abc": not a number');
+  await expect(page.locator('#paste-valid-count')).toHaveText('3');
+  await expect(page.locator('#paste-confirm')).toBeDisabled();
+  expect(await server.values()).toEqual([]);
+
+  await area.fill('1.50\n2,00; 7\u20283.10x x1.01');
+  await expect(page.locator('#paste-problems li')).toHaveCount(0);
+  await page.locator('#paste-confirm').click();
+  await expect(page.locator('#paste-status')).toHaveText('Stored 5 rounds, in order.');
+  expect(await server.values()).toEqual([1.5, 2, 7, 3.1, 1.01]);
+  await expect(page.locator('#stat-count .value')).toHaveText('5');
+});
+
+test('undo removes the last round (button and Ctrl+Z)', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  const input = page.locator('#round-input');
+  for (const v of ['1.20', '3.40', '5.60']) {
+    await input.fill(v);
+    await input.press('Enter');
+    await expect(input).toHaveValue('');
+  }
+  await expect(page.locator('#stat-count .value')).toHaveText('3');
+  await page.locator('#undo-last').click();
+  await expect(page.locator('#entry-message')).toContainText('Removed round #3 (5.60x)');
+  await expect(page.locator('#stat-count .value')).toHaveText('2');
+  await input.focus();
+  await input.press('Control+z');
+  await expect(page.locator('#entry-message')).toContainText('Removed round #2 (3.40x)');
+  expect(await server.values()).toEqual([1.2]);
+});
+
+test('CSV import of the real history reports row 6281 and imports the rest on request', async ({ page, server }) => {
+  test.skip(!fs.existsSync(HISTORY_CSV), 'shared history not present');
+  await openHydrated(page, `${server.url}/rounds`);
+  await page.locator('#import-file').setInputFiles(HISTORY_CSV);
+  await expect(page.locator('#import-summary')).toHaveText('Read 7000 rows as csv: 6999 readable, 1 cannot be read.');
+  await expect(page.locator('#import-faults li')).toHaveCount(1);
+  await expect(page.locator('#import-faults li')).toContainText('row 6281 (line 6282, id 6281)');
+  await expect(page.locator('#import-faults li')).toContainText('holds 2 values separated by a Unicode line separator (U+2028)');
+
+  await page.locator('#import-cancel').click();
+  await expect(page.locator('#import-status')).toHaveText('Nothing was imported.');
+  expect((await server.api('GET', '/api/v1/rounds?limit=1')).json.total).toBe(0);
+
+  await page.locator('#import-file').setInputFiles(HISTORY_CSV);
+  await expect(page.locator('#import-confirm')).toHaveText('Import the 6999 readable rows, skip 1');
+  const t0 = Date.now();
+  await page.locator('#import-confirm').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 6999 rounds from the file.');
+  console.log(`METRIC import_7000_csv_browser_ms=${Date.now() - t0}`);
+  await expect(page.locator('#page-range')).toHaveText('1–50 of 6999 (newest first)');
+  const stored = (await server.api('GET', '/api/v1/rounds?limit=3')).json;
+  expect(stored.total).toBe(6999);
+  expect(stored.rounds.map((r: any) => r.value)).toEqual([291, 264, 3506]);
+});
+
+test('data survives a server restart', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  const input = page.locator('#round-input');
+  for (const v of ['4.44', '1.11']) {
+    await input.fill(v);
+    await input.press('Enter');
+    await expect(input).toHaveValue('');
+  }
+  await server.stop();
+  await server.start();
+  await openHydrated(page, server.url);
+  await expect(page.locator('#stat-count .value')).toHaveText('2');
+  await expect(page.locator('#recent-rounds li').first()).toContainText('1.11x');
+  expect(await server.values()).toEqual([4.44, 1.11]);
+});
+
+test('demo data is labelled synthetic and can be removed', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#load-demo').click();
+  await expect(page.locator('#demo-banner')).toContainText('Synthetic demo data.');
+  await expect(page.locator('#demo-banner')).toContainText('seed 42, house edge 3.0%');
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
+  await expect.poll(() => chartPoints(page, 'chart-last')).toBe(200);
+  await page.locator('#last-n').selectOption('500');
+  await expect.poll(() => chartPoints(page, 'chart-last')).toBe(500);
+  await page.locator('#remove-demo').click();
+  await expect(page.locator('#empty-banner')).toBeVisible();
+  expect((await server.api('GET', '/api/v1/rounds?limit=1')).json.total).toBe(0);
+});
+
+test('rounds page: edit and delete a round', async ({ page, server }) => {
+  await server.api('POST', '/api/v1/rounds', { values: ['1.10', '2.20', '3.30'] });
+  await openHydrated(page, `${server.url}/rounds`);
+  const row = page.locator('#rounds-table tbody tr').nth(1); // newest first: 2.20
+  await expect(row).toContainText('2.20x');
+  await row.locator('button.edit').click();
+  await row.locator('input.edit-value').fill('2.255');
+  await row.locator('button.save').click();
+  await expect(row).toContainText('more than two decimals');
+  await row.locator('input.edit-value').fill('2.25');
+  await row.locator('button.save').click();
+  await expect(row).toContainText('2.25x');
+  await page.locator('#rounds-table tbody tr').first().locator('button.delete').click();
+  await page.locator('#rounds-table tbody tr').first().locator('button.confirm-delete').click();
+  await expect(page.locator('#page-range')).toHaveText('1–2 of 2 (newest first)');
+  expect(await server.values()).toEqual([1.1, 2.25]);
+});

@@ -1,0 +1,290 @@
+//! Backtest summary: a model's walk-forward forecasts scored against the fair-game law.
+//!
+//! Entry points: [`evaluate`] (a named model), [`evaluate_forecaster`] (any
+//! [`Forecaster`]), [`summarize`] (an existing walk-forward run) and [`render_text`].
+
+use crate::error::EvalError;
+use crate::forecast::{Empirical, FairLaw, Forecaster, Logistic, LogisticConfig};
+use crate::scores::{self, Binning, BettingPnl, HitRate, Reliability, SkillScore};
+use crate::stats::{diebold_mariano, DieboldMariano};
+use crate::summary::fair_survival;
+use crate::values::Multiplier;
+use crate::walkforward::{self, Refit, WalkForward, WalkForwardConfig};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// The models the CLI can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelKind {
+    /// (1 − h)/t with the configured h.
+    FairLaw,
+    /// (1 − ĥ)/t with ĥ estimated on each training window.
+    FairLawEstimated,
+    /// Base rate of the training window.
+    Empirical,
+    /// L2 logistic regression on the feature matrix.
+    Logistic,
+}
+
+impl ModelKind {
+    /// Parses `baseline`/`fair`, `fair-estimated`, `empirical`, `logistic`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "baseline" | "fair" | "fair-law" => Some(Self::FairLaw),
+            "fair-estimated" | "estimated" => Some(Self::FairLawEstimated),
+            "empirical" => Some(Self::Empirical),
+            "logistic" => Some(Self::Logistic),
+            _ => None,
+        }
+    }
+}
+
+/// Settings of a backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestConfig {
+    pub walk: WalkForwardConfig,
+    /// House edge of the fair-law reference (and of the `FairLaw` model).
+    pub house_edge: f64,
+    pub logistic: LogisticConfig,
+    /// The betting rule fires when the model's P(X ≥ t) exceeds the fair value by this much.
+    pub signal_margin: f64,
+    pub reliability_bins: usize,
+    /// Significance level of the verdicts (one-sided DM, "model better").
+    pub alpha: f64,
+}
+
+impl Default for BacktestConfig {
+    fn default() -> Self {
+        Self {
+            walk: WalkForwardConfig::default(),
+            house_edge: crate::generator::DEFAULT_HOUSE_EDGE,
+            logistic: LogisticConfig::default(),
+            signal_margin: 0.02,
+            reliability_bins: 10,
+            alpha: 0.05,
+        }
+    }
+}
+
+/// Scores at one threshold, model vs the fair-law reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdScore {
+    pub threshold: f64,
+    pub n: usize,
+    pub base_rate: f64,
+    pub fair_probability: f64,
+    pub model_brier: f64,
+    pub reference_brier: f64,
+    pub model_log_loss: f64,
+    pub reference_log_loss: f64,
+    /// Brier skill score vs the fair law, with its 95% delta-method interval.
+    pub skill: SkillScore,
+    /// Diebold–Mariano (HLN) on the Brier losses, model minus reference.
+    pub dm: DieboldMariano,
+    pub auc: Option<f64>,
+    pub reliability: Reliability,
+    /// Rounds where P_model > fair + margin, and how often they reached the threshold.
+    pub signal: HitRate,
+    /// Betting 1 unit with a cash-out at the threshold whenever the signal fires.
+    pub pnl: BettingPnl,
+    /// True when the model beats the fair law: one-sided DM p < α and BSS interval above 0.
+    pub edge_found: bool,
+}
+
+/// The result of a backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestSummary {
+    pub model: String,
+    pub reference: String,
+    pub n_rounds: usize,
+    pub n_forecasts: usize,
+    pub first_forecast: usize,
+    pub fits: usize,
+    pub refit: Refit,
+    pub gap: usize,
+    pub feature_list_version: u32,
+    pub alpha: f64,
+    pub thresholds: Vec<ThresholdScore>,
+    pub verdict: String,
+}
+
+/// Backtests a named model.
+pub fn evaluate(rounds: &[Multiplier], kind: ModelKind, config: &BacktestConfig) -> Result<BacktestSummary, EvalError> {
+    evaluate_with_progress(rounds, kind, config, |_, _| {})
+}
+
+pub fn evaluate_with_progress(
+    rounds: &[Multiplier],
+    kind: ModelKind,
+    config: &BacktestConfig,
+    progress: impl FnMut(usize, usize),
+) -> Result<BacktestSummary, EvalError> {
+    let mut model: Box<dyn Forecaster> = match kind {
+        ModelKind::FairLaw => Box::new(FairLaw::fixed(config.house_edge)),
+        ModelKind::FairLawEstimated => Box::new(FairLaw::estimated()),
+        ModelKind::Empirical => Box::new(Empirical::default()),
+        ModelKind::Logistic => Box::new(Logistic::new(config.logistic)),
+    };
+    evaluate_forecaster(rounds, model.as_mut(), config, progress)
+}
+
+/// Backtests any forecaster.
+pub fn evaluate_forecaster(
+    rounds: &[Multiplier],
+    model: &mut dyn Forecaster,
+    config: &BacktestConfig,
+    progress: impl FnMut(usize, usize),
+) -> Result<BacktestSummary, EvalError> {
+    let wf = walkforward::run(rounds, model, &config.walk, progress)?;
+    summarize(&wf, rounds.len(), config)
+}
+
+/// Scores a walk-forward run against the fair law (1 − h)/t.
+pub fn summarize(wf: &WalkForward, n_rounds: usize, config: &BacktestConfig) -> Result<BacktestSummary, EvalError> {
+    if wf.rows.len() < 3 {
+        return Err(EvalError::too_few("backtest forecasts", 3, wf.rows.len()));
+    }
+    let xs: Vec<f64> = wf.rows.iter().map(|r| r.outcome.as_f64()).collect();
+    let mut out = Vec::new();
+    for (k, &t) in wf.thresholds.iter().enumerate() {
+        let p = wf.probs(k);
+        let y = wf.outcomes(k);
+        let fair = fair_survival(t, config.house_edge);
+        let pref = vec![fair; p.len()];
+        let lm = scores::brier_losses(&p, &y);
+        let lr = scores::brier_losses(&pref, &y);
+        let skill = scores::skill_from_losses(&lm, &lr)?;
+        let dm = diebold_mariano(&lm, &lr)?;
+        let fired: Vec<bool> = p.iter().map(|v| *v > fair + config.signal_margin).collect();
+        let edge_found = dm.p_a_better < config.alpha && skill.low > 0.0;
+        out.push(ThresholdScore {
+            threshold: t,
+            n: p.len(),
+            base_rate: y.iter().filter(|b| **b).count() as f64 / y.len() as f64,
+            fair_probability: fair,
+            model_brier: skill.model_brier,
+            reference_brier: skill.reference_brier,
+            model_log_loss: scores::log_loss(&p, &y)?,
+            reference_log_loss: scores::log_loss(&pref, &y)?,
+            skill,
+            dm,
+            auc: scores::roc_auc(&p, &y),
+            reliability: scores::reliability(&p, &y, Binning::Uniform(config.reliability_bins.max(1)))?,
+            signal: scores::hit_rate(&fired, &y),
+            pnl: scores::betting_pnl(&fired, &xs, t, config.house_edge),
+            edge_found,
+        });
+    }
+    let found: Vec<String> = out.iter().filter(|s| s.edge_found).map(|s| format!("{}x", s.threshold)).collect();
+    let verdict = if found.is_empty() {
+        format!(
+            "No evidence that {} beats the fair law (1−h)/t at any threshold (one-sided DM at α = {}).",
+            wf.model, config.alpha
+        )
+    } else {
+        format!(
+            "{} beats the fair law at {} (one-sided DM p < {} and BSS interval above 0; not corrected for {} thresholds).",
+            wf.model,
+            found.join(", "),
+            config.alpha,
+            out.len()
+        )
+    };
+    Ok(BacktestSummary {
+        model: wf.model.clone(),
+        reference: format!("fair law (h = {})", config.house_edge),
+        n_rounds,
+        n_forecasts: wf.rows.len(),
+        first_forecast: wf.rows.first().map_or(0, |r| r.index),
+        fits: wf.fits,
+        refit: config.walk.refit,
+        gap: config.walk.gap,
+        feature_list_version: crate::features::FEATURE_LIST_VERSION,
+        alpha: config.alpha,
+        thresholds: out,
+        verdict,
+    })
+}
+
+/// A plain-text table of a backtest.
+pub fn render_text(s: &BacktestSummary) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Backtest: {} vs {}", s.model, s.reference);
+    let _ = writeln!(
+        o,
+        "{} rounds, {} walk-forward forecasts from round {}, {} fits ({:?}, gap {}), features v{}",
+        s.n_rounds, s.n_forecasts, s.first_forecast, s.fits, s.refit, s.gap, s.feature_list_version
+    );
+    let _ = writeln!(
+        o,
+        "{:>6} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>24} {:>8} {:>9} {:>6} {:>6}",
+        "t", "base", "fair", "Brier", "Brier0", "LogL", "LogL0", "BSS [95% CI]", "DM", "p(better)", "AUC", "edge"
+    );
+    for t in &s.thresholds {
+        let _ = writeln!(
+            o,
+            "{:>5}x {:>7.4} {:>7.4} {:>9.6} {:>9.6} {:>9.6} {:>9.6} {:>+9.5} [{:+.5},{:+.5}] {:>+8.3} {:>9.4} {:>6} {:>6}",
+            t.threshold,
+            t.base_rate,
+            t.fair_probability,
+            t.model_brier,
+            t.reference_brier,
+            t.model_log_loss,
+            t.reference_log_loss,
+            t.skill.bss,
+            t.skill.low,
+            t.skill.high,
+            t.dm.statistic,
+            t.dm.p_a_better,
+            t.auc.map_or("-".into(), |a| format!("{a:.4}")),
+            if t.edge_found { "YES" } else { "no" }
+        );
+    }
+    let _ = writeln!(o, "Betting rule: bet 1 when P_model > fair + margin, cash out at t");
+    for t in &s.thresholds {
+        let ev = match (t.pnl.ev_per_bet, t.pnl.ev_low, t.pnl.ev_high) {
+            (Some(m), Some(l), Some(h)) => format!("{m:+.4} [{l:+.4}, {h:+.4}]"),
+            _ => "no bets".into(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:>5}x: {} bets, hit rate {:.4} [{:.4}, {:.4}], EV/bet {} (fair {:+.4})",
+            t.threshold, t.pnl.bets, t.signal.rate, t.signal.low, t.signal.high, ev, t.pnl.fair_ev
+        );
+    }
+    let _ = writeln!(o, "{}", s.verdict);
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::FairGenerator;
+
+    #[test]
+    fn fair_law_against_itself_is_neutral() {
+        let rounds = FairGenerator { seed: 5, house_edge: 0.03 }.generate(1500);
+        let cfg = BacktestConfig {
+            walk: WalkForwardConfig {
+                start: 500,
+                min_train: 100,
+                ..WalkForwardConfig::default()
+            },
+            ..BacktestConfig::default()
+        };
+        let s = evaluate(&rounds, ModelKind::FairLaw, &cfg).unwrap();
+        assert_eq!(s.n_forecasts, 1000);
+        for t in &s.thresholds {
+            assert!(t.skill.bss.abs() < 1e-12);
+            assert!(!t.edge_found);
+            assert_eq!(t.pnl.bets, 0);
+        }
+        let text = render_text(&s);
+        assert!(text.contains("No evidence"));
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains("\"thresholds\""));
+        assert_eq!(ModelKind::parse("baseline"), Some(ModelKind::FairLaw));
+        assert_eq!(ModelKind::parse("nope"), None);
+        assert!(evaluate(&rounds[..10], ModelKind::Logistic, &cfg).is_err());
+    }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the server binary and the browser bundle into target/site, the way cargo-leptos
+# would: server (ssr) → target/release/jetx; frontend (hydrate) → wasm-bindgen → wasm-opt
+# → target/site/pkg/jetx{.js,_bg.wasm,.css}; public/ and echarts → target/site.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"   # npm wasm-opt 132 first (Debian's 108 breaks hydration)
+
+SITE=target/site
+PKG=$SITE/pkg
+step() { printf '\n== build: %s\n' "$*"; }
+
+step "server (release)"
+cargo build --release -p server
+
+step "frontend (wasm32, profile wasm-release)"
+cargo build --profile wasm-release -p frontend --target wasm32-unknown-unknown
+
+step "wasm-bindgen"
+rm -rf "$PKG" && mkdir -p "$PKG"
+wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name jetx \
+  target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+
+step "wasm-opt $(wasm-opt --version)"
+wasm-opt -Oz --all-features "$PKG/jetx_bg.wasm" -o "$PKG/jetx_bg.wasm"
+
+step "assets"
+cp style/main.css "$PKG/jetx.css"
+cp -r public/. "$SITE/"
+cp end2end/node_modules/echarts/dist/echarts.min.js "$SITE/echarts.min.js"
+
+raw=$(stat -c %s "$PKG/jetx_bg.wasm")
+gz=$(gzip -9 -c "$PKG/jetx_bg.wasm" | wc -c)
+echo "wasm: $raw bytes raw, $gz bytes gzip -9"

@@ -1,0 +1,233 @@
+//! Settings: built-in defaults, then an optional TOML file, then environment variables,
+//! then command-line flags. Works with no file at all.
+
+use models::values::{parse_multiplier, ValueRules};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_DATABASE: &str = "data/jetx.sqlite";
+pub const DEFAULT_SITE_ROOT: &str = "target/site";
+/// Read when no `--config` is given and the file exists.
+pub const DEFAULT_CONFIG_FILE: &str = "jetx.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("{name} = {value:?} is not valid: {reason}")]
+    Invalid {
+        name: String,
+        value: String,
+        reason: String,
+    },
+}
+
+/// The optional TOML file; every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub addr: Option<String>,
+    pub database: Option<PathBuf>,
+    pub site_root: Option<PathBuf>,
+    /// Largest accepted multiplier, e.g. "1000000" or "50000.00".
+    pub max_multiplier: Option<String>,
+    pub max_values_per_batch: Option<usize>,
+    pub max_input_bytes: Option<usize>,
+    /// House edge assumed by the fair-game base rates, e.g. 0.03.
+    pub house_edge: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database: PathBuf,
+    pub site_root: PathBuf,
+    pub rules: ValueRules,
+    pub house_edge: f64,
+}
+
+/// Flags given on the command line, which win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub database: Option<PathBuf>,
+    pub addr: Option<String>,
+}
+
+fn invalid(name: &str, value: &str, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        name: name.into(),
+        value: value.into(),
+        reason: reason.to_string(),
+    }
+}
+
+impl Config {
+    /// Loads the configuration; `env` is a lookup so tests need not touch the process.
+    pub fn load(overrides: &Overrides, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let file_path = overrides
+            .config_file
+            .clone()
+            .or_else(|| env("JETX_CONFIG").map(PathBuf::from))
+            .or_else(|| Path::new(DEFAULT_CONFIG_FILE).exists().then(|| PathBuf::from(DEFAULT_CONFIG_FILE)));
+        let file = match &file_path {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+
+        let addr_text = overrides
+            .addr
+            .clone()
+            .or_else(|| env("JETX_ADDR"))
+            .or_else(|| env("LEPTOS_SITE_ADDR"))
+            .or(file.addr)
+            .unwrap_or_else(|| DEFAULT_ADDR.into());
+        let addr = addr_text
+            .parse()
+            .map_err(|e| invalid("addr", &addr_text, e))?;
+
+        let database = overrides
+            .database
+            .clone()
+            .or_else(|| env("JETX_DATABASE").map(PathBuf::from))
+            .or(file.database)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATABASE));
+        let site_root = env("JETX_SITE_ROOT")
+            .or_else(|| env("LEPTOS_SITE_ROOT"))
+            .map(PathBuf::from)
+            .or(file.site_root)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT));
+
+        let mut rules = ValueRules::default();
+        if let Some(text) = env("JETX_MAX_MULTIPLIER").or(file.max_multiplier) {
+            // The maximum is itself a multiplier, checked with the same parser.
+            let wide = ValueRules {
+                max_hundredths: u32::MAX,
+                ..ValueRules::default()
+            };
+            rules.max_hundredths = parse_multiplier(&text, &wide)
+                .map_err(|e| invalid("max_multiplier", &text, e.problem))?
+                .0;
+        }
+        if let Some(n) = parse_env_usize(&env, "JETX_MAX_VALUES_PER_BATCH")?.or(file.max_values_per_batch) {
+            if n == 0 {
+                return Err(invalid("max_values_per_batch", "0", "must be at least 1"));
+            }
+            rules.max_values_per_batch = n;
+        }
+        if let Some(n) = parse_env_usize(&env, "JETX_MAX_INPUT_BYTES")?.or(file.max_input_bytes) {
+            if n < 1024 {
+                return Err(invalid("max_input_bytes", &n.to_string(), "must be at least 1024"));
+            }
+            rules.max_input_bytes = n;
+        }
+        let house_edge = match env("JETX_HOUSE_EDGE") {
+            Some(t) => t.parse::<f64>().map_err(|e| invalid("house_edge", &t, e))?,
+            None => file.house_edge.unwrap_or(models::generator::DEFAULT_HOUSE_EDGE),
+        };
+        if !(0.0..0.5).contains(&house_edge) {
+            return Err(invalid("house_edge", &house_edge.to_string(), "must be in [0, 0.5)"));
+        }
+        Ok(Self {
+            addr,
+            database,
+            site_root,
+            rules,
+            house_edge,
+        })
+    }
+}
+
+fn parse_env_usize(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<usize>, ConfigError> {
+    env(name)
+        .map(|t| t.trim().parse::<usize>().map_err(|e| invalid(name, &t, e)))
+        .transpose()
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let c = Config::load(&Overrides::default(), env_of(&[])).unwrap();
+        assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(c.database, PathBuf::from(DEFAULT_DATABASE));
+        assert_eq!(c.rules, ValueRules::default());
+        assert_eq!(c.house_edge, 0.03);
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jetx.toml");
+        std::fs::write(
+            &path,
+            "addr = \"127.0.0.1:4000\"\ndatabase = \"a.sqlite\"\nmax_multiplier = \"500\"\nmax_values_per_batch = 10\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            config_file: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let c = Config::load(&overrides, env_of(&[])).unwrap();
+        assert_eq!(c.addr.port(), 4000);
+        assert_eq!(c.rules.max_hundredths, 50_000);
+        assert_eq!(c.rules.max_values_per_batch, 10);
+        let c = Config::load(&overrides, env_of(&[("JETX_DATABASE", "b.sqlite"), ("JETX_ADDR", "127.0.0.1:5000")])).unwrap();
+        assert_eq!(c.database, PathBuf::from("b.sqlite"));
+        assert_eq!(c.addr.port(), 5000);
+        let flags = Overrides {
+            database: Some("c.sqlite".into()),
+            ..overrides
+        };
+        let c = Config::load(&flags, env_of(&[("JETX_DATABASE", "b.sqlite")])).unwrap();
+        assert_eq!(c.database, PathBuf::from("c.sqlite"));
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let err = Config::load(&Overrides::default(), env_of(&[("JETX_MAX_MULTIPLIER", "lots")])).unwrap_err();
+        assert!(err.to_string().contains("max_multiplier"), "{err}");
+        let err = Config::load(&Overrides::default(), env_of(&[("JETX_ADDR", "nowhere")])).unwrap_err();
+        assert!(err.to_string().contains("addr"), "{err}");
+        let err = Config::load(&Overrides::default(), env_of(&[("JETX_HOUSE_EDGE", "0.7")])).unwrap_err();
+        assert!(err.to_string().contains("house_edge"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "colour = 1\n").unwrap();
+        let err = Config::load(
+            &Overrides {
+                config_file: Some(path),
+                ..Overrides::default()
+            },
+            env_of(&[]),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+    }
+}

@@ -1,0 +1,6 @@
+//! JetX Predictor server: the web app, the REST API and the command-line tool.
+
+pub mod cli;
+pub mod config;
+pub mod rest;
+pub mod web;

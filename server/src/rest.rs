@@ -1,0 +1,321 @@
+//! REST JSON API under `/api/v1`. Errors are `{ "error": { "code", "message", "details" } }`
+//! with a 4xx status for bad input; nothing is stored when any value is bad.
+
+use app::api::ssr::ServerState;
+use app::db::{self, DbError};
+use app::importer::{import_bytes, ImportFailure};
+use app::types::{OnFault, RoundRow, Source};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use models::summary::{category_shares, Summary};
+use models::values::{parse_multiplier, Multiplier, ValueError};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// An API error: HTTP status, a stable code, a sentence for people, optional details.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Value,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+
+    fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "API error");
+        }
+        let body = json!({ "error": { "code": self.code, "message": self.message, "details": self.details } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            DbError::Refused(_) | DbError::NotAnExport(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
+            }
+            other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        ApiError::new(status, "bad_json", e.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text())
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(e: BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the upload is larger than the configured limit")
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.body_text())
+        }
+    }
+}
+
+fn value_error(e: &ValueError, index: Option<usize>) -> Value {
+    json!({ "index": index, "token": e.token, "reason": e.problem.to_string() })
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A value in a request: a string ("1.57", "1,57x") or a JSON number (1.57).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ValueInput {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl ValueInput {
+    fn text(&self) -> String {
+        match self {
+            ValueInput::Text(s) => s.clone(),
+            ValueInput::Number(n) => n.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddRounds {
+    /// One value…
+    pub value: Option<ValueInput>,
+    /// …or many, stored in order, all or none.
+    pub values: Option<Vec<ValueInput>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Added {
+    pub stored: usize,
+    pub ids: Vec<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateRound {
+    pub value: ValueInput,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default)]
+    pub on_fault: OnFault,
+    #[serde(default)]
+    pub filename: String,
+}
+
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .route("/rounds", get(list_rounds).post(add_rounds))
+        .route("/rounds/undo", post(undo))
+        .route("/rounds/export.csv", get(export_csv))
+        .route("/rounds/{id}", get(get_round).put(update_round).delete(delete_round))
+        .route("/stats", get(stats))
+        .route("/import", post(import))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint") })
+}
+
+pub async fn healthz(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
+    let rounds = db::count(&st.pool).await?;
+    Ok(Json(json!({ "status": "ok", "rounds": rounds })))
+}
+
+async fn list_rounds(
+    State(st): State<ServerState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult<Json<app::types::RoundsPage>> {
+    let Query(q) = query?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "limit must be between 1 and 1000"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "offset must not be negative"));
+    }
+    Ok(Json(db::list_page(&st.pool, offset, limit).await?))
+}
+
+async fn add_rounds(
+    State(st): State<ServerState>,
+    body: Result<Json<AddRounds>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Added>)> {
+    let Json(req) = body?;
+    let inputs: Vec<ValueInput> = match (req.value, req.values) {
+        (Some(v), None) => vec![v],
+        (None, Some(vs)) => vs,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                "send either \"value\" or \"values\"",
+            ))
+        }
+    };
+    if inputs.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "no_values", "\"values\" is empty"));
+    }
+    if inputs.len() > st.rules.max_values_per_batch {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_values",
+            format!("{} values; the limit is {} per request", inputs.len(), st.rules.max_values_per_batch),
+        ));
+    }
+    let mut values = Vec::with_capacity(inputs.len());
+    let mut errors = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        match parse_multiplier(&input.text(), &st.rules) {
+            Ok(v) => values.push(v),
+            Err(e) => errors.push(value_error(&e, Some(i))),
+        }
+    }
+    if !errors.is_empty() {
+        let first = errors[0]["token"].as_str().unwrap_or_default().to_string();
+        let reason = errors[0]["reason"].as_str().unwrap_or_default().to_string();
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            format!("{} of {} values are invalid (first: \"{first}\": {reason}); nothing was stored", errors.len(), inputs.len()),
+        )
+        .details(json!({ "invalid": errors })));
+    }
+    let ids = db::insert_values(&st.pool, &values, Source::Api).await?;
+    Ok((StatusCode::CREATED, Json(Added { stored: ids.len(), ids })))
+}
+
+async fn get_round(State(st): State<ServerState>, Path(id): Path<i64>) -> ApiResult<Json<RoundRow>> {
+    Ok(Json(db::get_round(&st.pool, id).await?))
+}
+
+async fn update_round(
+    State(st): State<ServerState>,
+    Path(id): Path<i64>,
+    body: Result<Json<UpdateRound>, JsonRejection>,
+) -> ApiResult<Json<RoundRow>> {
+    let Json(req) = body?;
+    let value: Multiplier = parse_multiplier(&req.value.text(), &st.rules).map_err(|e| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", e.to_string())
+            .details(value_error(&e, None))
+    })?;
+    Ok(Json(db::update_value(&st.pool, id, value).await?))
+}
+
+async fn delete_round(State(st): State<ServerState>, Path(id): Path<i64>) -> ApiResult<Json<RoundRow>> {
+    Ok(Json(db::delete_round(&st.pool, id).await?))
+}
+
+async fn undo(State(st): State<ServerState>) -> ApiResult<Json<Option<RoundRow>>> {
+    Ok(Json(db::undo_last(&st.pool).await?))
+}
+
+async fn stats(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
+    let values = db::all_values(&st.pool).await?;
+    Ok(Json(json!({
+        "summary": Summary::compute(&values, st.house_edge),
+        "categories": category_shares(&values, st.house_edge),
+        "demo": db::demo_info(&st.pool).await?,
+    })))
+}
+
+async fn export_csv(State(st): State<ServerState>) -> ApiResult<Response> {
+    let rounds = db::all_rounds(&st.pool).await?;
+    let csv = models::import::write_csv(
+        rounds
+            .iter()
+            .map(|r| (r.id, r.value, r.synthetic, r.created_at.as_str())),
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"jetx_rounds.csv\""),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/import?dry_run=true|false&on_fault=refuse|skip_faulty&filename=…` with the
+/// file as the body.
+async fn import(
+    State(st): State<ServerState>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<app::types::ImportOutcome>> {
+    let Query(q) = query?;
+    let bytes = body?;
+    match import_bytes(&st.pool, &bytes, &q.filename, &st.rules, q.dry_run, q.on_fault).await {
+        Ok(outcome) => Ok(Json(outcome)),
+        Err(ImportFailure::Faults(outcome)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_rows",
+            format!(
+                "{} of {} rows cannot be read; nothing was stored (send on_fault=skip_faulty to store the rest)",
+                outcome.faults.len(),
+                outcome.rows
+            ),
+        )
+        .details(serde_json::to_value(&outcome).unwrap_or(Value::Null))),
+        Err(ImportFailure::Db(e)) => Err(e.into()),
+        Err(e @ (ImportFailure::TempFile(_) | ImportFailure::ReadFile { .. })) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )),
+        Err(ImportFailure::Read(e)) => {
+            let status = match &e {
+                models::import::ImportError::Batch(
+                    models::values::BatchError::TooManyBytes { .. } | models::values::BatchError::TooManyValues { .. },
+                ) => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Err(ApiError::new(status, "unreadable_file", e.to_string()))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The web app: Leptos pages and server functions, the REST API and static files.
+
+use crate::config::Config;
+use crate::rest;
+use app::api::ssr::ServerState;
+use app::{shell, App, OUTPUT_NAME};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// The whole HTTP application, ready to serve.
+pub fn router(state: ServerState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    // Uploads may be as large as the input limit, plus room for multipart/JSON framing.
+    let body_limit = state.rules.max_input_bytes.saturating_add(64 * 1024);
+    let api = rest::router().with_state(state.clone());
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(rest::healthz).with_state(state))
+        .nest("/api/v1", api)
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(options)
+}
+
+/// Opens the database and serves until Ctrl+C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
+    let started = std::time::Instant::now();
+    let pool = app::db::connect(&config.database).await?;
+    let state = ServerState {
+        pool,
+        rules: config.rules,
+        house_edge: config.house_edge,
+    };
+    let options = leptos_options(&config);
+    let app = router(state, options);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| crate::cli::CliError::Bind(config.addr.to_string(), e))?;
+    tracing::info!(
+        addr = %config.addr,
+        database = %config.database.display(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "listening on http://{}",
+        config.addr
+    );
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| crate::cli::CliError::Bind(config.addr.to_string(), e))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
