@@ -13,3 +13,6 @@ pub mod features;
 pub mod forecast;
 pub mod walkforward;
 pub mod scores;
+pub mod backtest;
+pub mod hashchain;
+pub mod planted;
