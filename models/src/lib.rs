@@ -16,3 +16,4 @@ pub mod scores;
 pub mod backtest;
 pub mod hashchain;
 pub mod planted;
+pub mod fairness;

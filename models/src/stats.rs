@@ -509,3 +509,38 @@ mod tests {
     }
     const DM_P2: f64 = 0.040_859_403_859_295_85;
 }
+
+#[cfg(test)]
+mod calibration {
+    use super::*;
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::SeedableRng;
+
+    /// Two equally good forecasts of fair coin-like outcomes: the DM test must reject at
+    /// about its nominal rate.
+    #[test]
+    fn diebold_mariano_rejects_at_about_the_nominal_rate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let mut u = move || crate::generator::uniform_open_closed(&mut rng);
+        let reps = 400;
+        let mut rejections = 0;
+        for _ in 0..reps {
+            let n = 500;
+            let (mut la, mut lb) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for _ in 0..n {
+                let y = if u() < 0.485 { 1.0 } else { 0.0 };
+                let pa: f64 = 0.485 + 0.1 * (u() - 0.5);
+                let pb: f64 = 0.485 + 0.1 * (u() - 0.5);
+                la.push((pa - y).powi(2));
+                lb.push((pb - y).powi(2));
+            }
+            if diebold_mariano(&la, &lb).unwrap().p_two_sided < 0.05 {
+                rejections += 1;
+            }
+        }
+        let rate = rejections as f64 / reps as f64;
+        println!("DM two-sided rejections at 5%: {rejections}/{reps}");
+        // Binomial(400, 0.05): sd 0.011.
+        assert!((0.02..=0.085).contains(&rate), "{rate}");
+    }
+}
