@@ -17,3 +17,4 @@ pub mod backtest;
 pub mod hashchain;
 pub mod planted;
 pub mod fairness;
+pub mod bench;
