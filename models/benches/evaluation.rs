@@ -10,7 +10,10 @@ use models::walkforward::{self, Refit, WalkForwardConfig};
 use std::hint::black_box;
 use std::time::Duration;
 
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/jetx_history.csv");
+const REAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/data/jetx_history.csv"
+);
 
 fn rounds() -> (Vec<Multiplier>, &'static str) {
     if let Ok(text) = std::fs::read_to_string(REAL) {
@@ -26,9 +29,13 @@ fn feature_benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("features");
     g.throughput(Throughput::Elements(r.len() as u64));
     g.sample_size(30);
-    g.bench_with_input(BenchmarkId::new("one_pass", label), &r, |b, r| b.iter(|| features::compute(black_box(r))));
+    g.bench_with_input(BenchmarkId::new("one_pass", label), &r, |b, r| {
+        b.iter(|| features::compute(black_box(r)))
+    });
     g.sample_size(10);
-    g.bench_with_input(BenchmarkId::new("naive", label), &r, |b, r| b.iter(|| features::compute_naive(black_box(r))));
+    g.bench_with_input(BenchmarkId::new("naive", label), &r, |b, r| {
+        b.iter(|| features::compute_naive(black_box(r)))
+    });
     g.finish();
 }
 
@@ -43,7 +50,10 @@ fn walk_forward_bench(c: &mut Criterion) {
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(15));
     g.bench_with_input(BenchmarkId::new("logistic_refit500", label), &r, |b, r| {
-        b.iter(|| walkforward::run(black_box(r), &mut Logistic::default(), &cfg, |_, _| {}).map(|w| w.rows.len()))
+        b.iter(|| {
+            walkforward::run(black_box(r), &mut Logistic::default(), &cfg, |_, _| {})
+                .map(|w| w.rows.len())
+        })
     });
     g.finish();
 }

@@ -5,7 +5,7 @@
 
 use crate::error::EvalError;
 use crate::forecast::{Empirical, FairLaw, Forecaster, Logistic, LogisticConfig};
-use crate::scores::{self, Binning, BettingPnl, HitRate, Reliability, SkillScore};
+use crate::scores::{self, BettingPnl, Binning, HitRate, Reliability, SkillScore};
 use crate::stats::{diebold_mariano, DieboldMariano};
 use crate::summary::fair_survival;
 use crate::values::Multiplier;
@@ -109,7 +109,11 @@ pub struct BacktestSummary {
 }
 
 /// Backtests a named model.
-pub fn evaluate(rounds: &[Multiplier], kind: ModelKind, config: &BacktestConfig) -> Result<BacktestSummary, EvalError> {
+pub fn evaluate(
+    rounds: &[Multiplier],
+    kind: ModelKind,
+    config: &BacktestConfig,
+) -> Result<BacktestSummary, EvalError> {
     evaluate_with_progress(rounds, kind, config, |_, _| {})
 }
 
@@ -140,7 +144,11 @@ pub fn evaluate_forecaster(
 }
 
 /// Scores a walk-forward run against the fair law (1 − h)/t.
-pub fn summarize(wf: &WalkForward, n_rounds: usize, config: &BacktestConfig) -> Result<BacktestSummary, EvalError> {
+pub fn summarize(
+    wf: &WalkForward,
+    n_rounds: usize,
+    config: &BacktestConfig,
+) -> Result<BacktestSummary, EvalError> {
     if wf.rows.len() < 3 {
         return Err(EvalError::too_few("backtest forecasts", 3, wf.rows.len()));
     }
@@ -169,13 +177,21 @@ pub fn summarize(wf: &WalkForward, n_rounds: usize, config: &BacktestConfig) -> 
             skill,
             dm,
             auc: scores::roc_auc(&p, &y),
-            reliability: scores::reliability(&p, &y, Binning::Uniform(config.reliability_bins.max(1)))?,
+            reliability: scores::reliability(
+                &p,
+                &y,
+                Binning::Uniform(config.reliability_bins.max(1)),
+            )?,
             signal: scores::hit_rate(&fired, &y),
             pnl: scores::betting_pnl(&fired, &xs, t, config.house_edge),
             edge_found,
         });
     }
-    let found: Vec<String> = out.iter().filter(|s| s.edge_found).map(|s| format!("{}x", s.threshold)).collect();
+    let found: Vec<String> = out
+        .iter()
+        .filter(|s| s.edge_found)
+        .map(|s| format!("{}x", s.threshold))
+        .collect();
     let verdict = if found.is_empty() {
         format!(
             "No evidence that {} beats the fair law (1−h)/t at any threshold (one-sided DM at α = {}).",
@@ -218,7 +234,18 @@ pub fn render_text(s: &BacktestSummary) -> String {
     let _ = writeln!(
         o,
         "{:>6} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>24} {:>8} {:>9} {:>6} {:>6}",
-        "t", "base", "fair", "Brier", "Brier0", "LogL", "LogL0", "BSS [95% CI]", "DM", "p(better)", "AUC", "edge"
+        "t",
+        "base",
+        "fair",
+        "Brier",
+        "Brier0",
+        "LogL",
+        "LogL0",
+        "BSS [95% CI]",
+        "DM",
+        "p(better)",
+        "AUC",
+        "edge"
     );
     for t in &s.thresholds {
         let _ = writeln!(
@@ -240,7 +267,10 @@ pub fn render_text(s: &BacktestSummary) -> String {
             if t.edge_found { "YES" } else { "no" }
         );
     }
-    let _ = writeln!(o, "Betting rule: bet 1 when P_model > fair + margin, cash out at t");
+    let _ = writeln!(
+        o,
+        "Betting rule: bet 1 when P_model > fair + margin, cash out at t"
+    );
     for t in &s.thresholds {
         let ev = match (t.pnl.ev_per_bet, t.pnl.ev_low, t.pnl.ev_high) {
             (Some(m), Some(l), Some(h)) => format!("{m:+.4} [{l:+.4}, {h:+.4}]"),
@@ -263,7 +293,11 @@ mod tests {
 
     #[test]
     fn fair_law_against_itself_is_neutral() {
-        let rounds = FairGenerator { seed: 5, house_edge: 0.03 }.generate(1500);
+        let rounds = FairGenerator {
+            seed: 5,
+            house_edge: 0.03,
+        }
+        .generate(1500);
         let cfg = BacktestConfig {
             walk: WalkForwardConfig {
                 start: 500,

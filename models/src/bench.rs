@@ -24,7 +24,11 @@ pub struct BenchReport {
 
 /// Times the feature matrix (best of `repeats`), the naive recomputation (once) and a
 /// logistic walk-forward (once).
-pub fn measure(rounds: &[Multiplier], repeats: usize, mut now: impl FnMut() -> f64) -> Result<BenchReport, EvalError> {
+pub fn measure(
+    rounds: &[Multiplier],
+    repeats: usize,
+    mut now: impl FnMut() -> f64,
+) -> Result<BenchReport, EvalError> {
     let n = rounds.len();
     if n < 1_100 {
         return Err(EvalError::too_few("benchmark history", 1_100, n));

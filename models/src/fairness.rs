@@ -47,7 +47,10 @@ impl Default for ReportConfig {
         Self {
             house_edge: crate::generator::DEFAULT_HOUSE_EDGE,
             rtp_points: vec![1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0],
-            gof_edges: vec![1.0, 1.1, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 20.0, 50.0, 100.0],
+            gof_edges: vec![
+                1.0, 1.1, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 20.0, 50.0,
+                100.0,
+            ],
             indicator_thresholds: vec![1.5, 2.0, 10.0],
             ljung_box_lags: 10,
             streak_threshold: 1.5,
@@ -106,7 +109,15 @@ pub struct FairnessReport {
     pub verdict: String,
 }
 
-fn line(name: String, h0: &str, stat: f64, df: Option<f64>, p: f64, mde: f64, measure: &str) -> TestLine {
+fn line(
+    name: String,
+    h0: &str,
+    stat: f64,
+    df: Option<f64>,
+    p: f64,
+    mde: f64,
+    measure: &str,
+) -> TestLine {
     TestLine {
         name,
         null_hypothesis: h0.to_string(),
@@ -133,11 +144,20 @@ fn run_lengths(x: &[bool], side: bool) -> Vec<usize> {
     if runs.len() <= 2 {
         return Vec::new();
     }
-    runs[1..runs.len() - 1].iter().filter(|r| r.0 == side).map(|r| r.1).collect()
+    runs[1..runs.len() - 1]
+        .iter()
+        .filter(|r| r.0 == side)
+        .map(|r| r.1)
+        .collect()
 }
 
 /// Runs `f` and turns a degenerate-data error into a skipped line.
-fn push_test(tests: &mut Vec<TestLine>, skipped: &mut Vec<String>, name: &str, r: Result<TestLine, EvalError>) {
+fn push_test(
+    tests: &mut Vec<TestLine>,
+    skipped: &mut Vec<String>,
+    name: &str,
+    r: Result<TestLine, EvalError>,
+) {
     match r {
         Ok(l) => tests.push(l),
         Err(e) => skipped.push(format!("{name}: {e}")),
@@ -152,7 +172,9 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         return Err(EvalError::too_few("fairness report", 30, n));
     }
     if !(0.0..1.0).contains(&cfg.house_edge) {
-        return Err(EvalError::InvalidConfig("house edge must be in [0, 1)".into()));
+        return Err(EvalError::InvalidConfig(
+            "house edge must be in [0, 1)".into(),
+        ));
     }
     let h = cfg.house_edge;
     let nf = n as f64;
@@ -227,7 +249,10 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         let ind: Vec<bool> = values.iter().map(|m| m.0 >= th).collect();
         let r = stats::runs_test(&ind).map(|r| {
             line(
-                format!("Runs test 1{{X ≥ {t}}} ({} runs, {:.1} expected)", r.runs, r.expected_runs),
+                format!(
+                    "Runs test 1{{X ≥ {t}}} ({} runs, {:.1} expected)",
+                    r.runs, r.expected_runs
+                ),
                 "rounds independent (runs of chance length)",
                 r.z,
                 None,
@@ -304,11 +329,17 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         let th = threshold_hundredths(cfg.streak_threshold);
         let ind: Vec<bool> = values.iter().map(|m| m.0 < th).collect();
         let q_below = ind.iter().filter(|b| **b).count() as f64 / nf;
-        for (side, label, q) in [(true, "below", q_below), (false, "at or above", 1.0 - q_below)] {
+        for (side, label, q) in [
+            (true, "below", q_below),
+            (false, "at or above", 1.0 - q_below),
+        ] {
             let lens = run_lengths(&ind, side);
             let runs = lens.len();
             if runs < 10 || q <= 0.0 || q >= 1.0 {
-                skipped.push(format!("streaks {label} {}: too few runs", cfg.streak_threshold));
+                skipped.push(format!(
+                    "streaks {label} {}: too few runs",
+                    cfg.streak_threshold
+                ));
                 continue;
             }
             let kmax = lens.iter().copied().max().unwrap_or(1);
@@ -319,13 +350,20 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
             // P(L = k) = q^{k−1}(1 − q); the last cell is the tail P(L ≥ kmax) = q^{kmax−1}.
             let expected: Vec<f64> = (1..=kmax)
                 .map(|k| {
-                    let pk = if k == kmax { q.powi(k as i32 - 1) } else { q.powi(k as i32 - 1) * (1.0 - q) };
+                    let pk = if k == kmax {
+                        q.powi(k as i32 - 1)
+                    } else {
+                        q.powi(k as i32 - 1) * (1.0 - q)
+                    };
                     pk * runs as f64
                 })
                 .collect();
             let r = stats::chi_square_gof(&observed, &expected, 5.0, 1).map(|g| {
                 line(
-                    format!("Streak lengths {label} {}x vs geometric ({runs} runs)", cfg.streak_threshold),
+                    format!(
+                        "Streak lengths {label} {}x vs geometric ({runs} runs)",
+                        cfg.streak_threshold
+                    ),
                     "streak lengths geometric (memoryless)",
                     g.statistic,
                     Some(g.df),
@@ -393,7 +431,11 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
 /// The report as plain text.
 pub fn render_text(r: &FairnessReport) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "Fairness report: {} rounds, null hypothesis house edge h = {}", r.n, r.house_edge);
+    let _ = writeln!(
+        o,
+        "Fairness report: {} rounds, null hypothesis house edge h = {}",
+        r.n, r.house_edge
+    );
     if let Some(first) = r.rtp.first() {
         let _ = writeln!(
             o,
@@ -401,12 +443,28 @@ pub fn render_text(r: &FairnessReport) -> String {
             first.x, r.house_edge_estimate, r.house_edge_low, r.house_edge_high
         );
     }
-    let _ = writeln!(o, "Rounds at exactly 1.00x: {:.4} (fair law: {:.4})", r.share_at_one, r.fair_share_at_one);
-    let _ = writeln!(o, "{:>8} {:>8} {:>20} {:>8}", "x", "count", "RTP [95% CI]", "fair");
+    let _ = writeln!(
+        o,
+        "Rounds at exactly 1.00x: {:.4} (fair law: {:.4})",
+        r.share_at_one, r.fair_share_at_one
+    );
+    let _ = writeln!(
+        o,
+        "{:>8} {:>8} {:>20} {:>8}",
+        "x", "count", "RTP [95% CI]", "fair"
+    );
     for p in &r.rtp {
-        let _ = writeln!(o, "{:>7}x {:>8} {:>6.4} [{:.4}, {:.4}] {:>8.4}", p.x, p.count, p.rtp, p.low, p.high, p.fair_rtp);
+        let _ = writeln!(
+            o,
+            "{:>7}x {:>8} {:>6.4} [{:.4}, {:.4}] {:>8.4}",
+            p.x, p.count, p.rtp, p.low, p.high, p.fair_rtp
+        );
     }
-    let _ = writeln!(o, "{:<58} {:>10} {:>5} {:>9} {:>9} {:>9}  verdict", "test", "statistic", "df", "p", "Holm p", "min eff.");
+    let _ = writeln!(
+        o,
+        "{:<58} {:>10} {:>5} {:>9} {:>9} {:>9}  verdict",
+        "test", "statistic", "df", "p", "Holm p", "min eff."
+    );
     for t in &r.tests {
         let _ = writeln!(
             o,
@@ -432,12 +490,20 @@ mod tests {
 
     #[test]
     fn fair_data_passes_and_reports_detectable_effects() {
-        let v = FairGenerator { seed: 11, house_edge: 0.03 }.generate(10_000);
+        let v = FairGenerator {
+            seed: 11,
+            house_edge: 0.03,
+        }
+        .generate(10_000);
         let r = report(&v, &ReportConfig::default()).unwrap();
         assert_eq!(r.rejections, 0, "{}", render_text(&r));
         assert!(r.tests.len() >= 18, "{}", r.tests.len());
         // Minimum detectable lag-1 autocorrelation ≈ 2.8/√n = 0.028.
-        let runs = r.tests.iter().find(|t| t.name.starts_with("Runs test")).unwrap();
+        let runs = r
+            .tests
+            .iter()
+            .find(|t| t.name.starts_with("Runs test"))
+            .unwrap();
         assert!((runs.min_detectable - 0.028).abs() < 0.001);
         assert!((r.house_edge_estimate - 0.03).abs() < 0.03);
         let text = render_text(&r);
@@ -451,7 +517,10 @@ mod tests {
         let v = PlantedGenerator {
             seed: 4,
             house_edge: 0.03,
-            planted: Planted::Regimes { edges: [0.25, -0.25], switch_prob: 0.01 },
+            planted: Planted::Regimes {
+                edges: [0.25, -0.25],
+                switch_prob: 0.01,
+            },
         }
         .generate(10_000);
         let r = report(&v, &ReportConfig::default()).unwrap();
@@ -459,11 +528,33 @@ mod tests {
         let v = PlantedGenerator {
             seed: 4,
             house_edge: 0.03,
-            planted: Planted::AfterLowRun { k: 2, low: 1.5, target: 2.0, shift: 0.25 },
+            planted: Planted::AfterLowRun {
+                k: 2,
+                low: 1.5,
+                target: 2.0,
+                shift: 0.25,
+            },
         }
         .generate(10_000);
         let r = report(&v, &ReportConfig::default()).unwrap();
         assert!(r.rejections > 0, "{}", render_text(&r));
+        let v = PlantedGenerator {
+            seed: 4,
+            house_edge: 0.03,
+            planted: Planted::Periodic {
+                period: 7,
+                target: 2.0,
+                amplitude: 0.15,
+            },
+        }
+        .generate(10_000);
+        let r = report(&v, &ReportConfig::default()).unwrap();
+        let lb = r
+            .tests
+            .iter()
+            .find(|t| t.name.starts_with("Ljung–Box 1{X ≥ 2}"))
+            .unwrap();
+        assert!(lb.p_holm < 0.01, "{}", render_text(&r));
     }
 
     #[test]
@@ -473,7 +564,14 @@ mod tests {
         let r = report(&ones, &ReportConfig::default()).unwrap();
         assert!(r.verdict.contains("Not run"));
         assert!(r.rejections > 0);
-        assert!(report(&ones, &ReportConfig { house_edge: 1.5, ..ReportConfig::default() }).is_err());
+        assert!(report(
+            &ones,
+            &ReportConfig {
+                house_edge: 1.5,
+                ..ReportConfig::default()
+            }
+        )
+        .is_err());
     }
 
     #[test]

@@ -45,10 +45,20 @@ pub const FEATURE_LIST_VERSION: u32 = 1;
 /// Window lengths of the window statistics.
 pub const WINDOWS: [usize; 5] = [20, 50, 100, 200, 500];
 const SHARE_THRESHOLDS: [(u32, &str); 4] = [(150, "1_5"), (200, "2"), (300, "3"), (1000, "10")];
-const SINCE_THRESHOLDS: [(u32, &str); 5] =
-    [(200, "2"), (500, "5"), (1000, "10"), (5000, "50"), (10000, "100")];
-const QUANTILES: [(f64, &str); 5] =
-    [(0.1, "q10"), (0.25, "q25"), (0.5, "median"), (0.75, "q75"), (0.9, "q90")];
+const SINCE_THRESHOLDS: [(u32, &str); 5] = [
+    (200, "2"),
+    (500, "5"),
+    (1000, "10"),
+    (5000, "50"),
+    (10000, "100"),
+];
+const QUANTILES: [(f64, &str); 5] = [
+    (0.1, "q10"),
+    (0.25, "q25"),
+    (0.5, "median"),
+    (0.75, "q75"),
+    (0.9, "q90"),
+];
 const PER_WINDOW: usize = 13;
 const ACF_WINDOW: usize = 100;
 const ACF_LAGS: usize = 3;
@@ -84,7 +94,12 @@ pub fn feature_names() -> Vec<String> {
     for (_, t) in SINCE_THRESHOLDS {
         names.push(format!("since_ge_{t}"));
     }
-    for s in ["streak_below_1_5", "streak_atleast_1_5", "streak_below_2", "streak_atleast_2"] {
+    for s in [
+        "streak_below_1_5",
+        "streak_atleast_1_5",
+        "streak_below_2",
+        "streak_atleast_2",
+    ] {
         names.push(s.into());
     }
     names.push("volatility_20".into());
@@ -96,7 +111,12 @@ pub fn feature_names() -> Vec<String> {
     for k in 1..=N_LAST {
         names.push(format!("last{k}_logx"));
     }
-    for s in ["last_cat_lt_1_5", "last_cat_1_5_to_3", "last_cat_3_to_10", "last_cat_ge_10"] {
+    for s in [
+        "last_cat_lt_1_5",
+        "last_cat_1_5_to_3",
+        "last_cat_3_to_10",
+        "last_cat_ge_10",
+    ] {
         names.push(s.into());
     }
     names.push("past_rounds_500".into());
@@ -129,7 +149,9 @@ impl FeatureMatrix {
     }
 
     pub fn column(&self, j: usize) -> Vec<f64> {
-        (0..self.n_rows).map(|t| self.data[t * self.n_cols + j]).collect()
+        (0..self.n_rows)
+            .map(|t| self.data[t * self.n_cols + j])
+            .collect()
     }
 }
 
@@ -250,7 +272,16 @@ struct Tail {
 
 #[allow(clippy::too_many_arguments)]
 #[inline]
-fn write_tail(out: &mut [f64], i: &mut usize, tail: &Tail, mean20: f64, mean100: f64, lq: &[i64], h: &[u32], t: usize) {
+fn write_tail(
+    out: &mut [f64],
+    i: &mut usize,
+    tail: &Tail,
+    mean20: f64,
+    mean100: f64,
+    lq: &[i64],
+    h: &[u32],
+    t: usize,
+) {
     let mut put = |v: f64| {
         out[*i] = v;
         *i += 1;
@@ -268,9 +299,17 @@ fn write_tail(out: &mut [f64], i: &mut usize, tail: &Tail, mean20: f64, mean100:
         put(v);
     }
     for k in 1..=N_LAST {
-        put(if t >= k { lq[t - k] as f64 / SCALE } else { 0.0 });
+        put(if t >= k {
+            lq[t - k] as f64 / SCALE
+        } else {
+            0.0
+        });
     }
-    let cat = if t >= 1 { Some(category(h[t - 1])) } else { None };
+    let cat = if t >= 1 {
+        Some(category(h[t - 1]))
+    } else {
+        None
+    };
     for c in 0..4 {
         put(if cat == Some(c) { 1.0 } else { 0.0 });
     }
@@ -305,13 +344,21 @@ impl WindowState {
         let vals = [
             fin_mean(self.sum, m),
             fin_std(self.sum, self.sumsq, m),
-            if m == 0 { 0.0 } else { self.sorted[0] as f64 / SCALE },
+            if m == 0 {
+                0.0
+            } else {
+                self.sorted[0] as f64 / SCALE
+            },
             fin_quantile(&self.sorted, QUANTILES[0].0),
             fin_quantile(&self.sorted, QUANTILES[1].0),
             fin_quantile(&self.sorted, QUANTILES[2].0),
             fin_quantile(&self.sorted, QUANTILES[3].0),
             fin_quantile(&self.sorted, QUANTILES[4].0),
-            if m == 0 { 0.0 } else { self.sorted[m - 1] as f64 / SCALE },
+            if m == 0 {
+                0.0
+            } else {
+                self.sorted[m - 1] as f64 / SCALE
+            },
             fin_share(self.counts[0], m),
             fin_share(self.counts[1], m),
             fin_share(self.counts[2], m),
@@ -403,7 +450,15 @@ fn compute_rows(rounds: &[Multiplier], n_rows: usize) -> FeatureMatrix {
             if m_acf > k {
                 let head: i64 = lq[start..start + k].iter().sum();
                 let tail: i64 = lq[t - k..t].iter().sum();
-                *a = fin_acf(m_acf, k, ws.sum, ws.sumsq, acf_p[k0], ws.sum - head, ws.sum - tail);
+                *a = fin_acf(
+                    m_acf,
+                    k,
+                    ws.sum,
+                    ws.sumsq,
+                    acf_p[k0],
+                    ws.sum - head,
+                    ws.sum - tail,
+                );
             }
         }
         let tail = Tail {
@@ -515,7 +570,10 @@ pub fn compute_naive(rounds: &[Multiplier]) -> FeatureMatrix {
             }
             vals.push(sorted.last().map_or(0.0, |v| *v as f64 / SCALE));
             for (thr, _) in SHARE_THRESHOLDS {
-                vals.push(fin_share(hw.iter().filter(|&&h| h >= thr).count() as u32, m));
+                vals.push(fin_share(
+                    hw.iter().filter(|&&h| h >= thr).count() as u32,
+                    m,
+                ));
             }
             out[i..i + PER_WINDOW].copy_from_slice(&vals);
             i += PER_WINDOW;
@@ -529,16 +587,28 @@ pub fn compute_naive(rounds: &[Multiplier]) -> FeatureMatrix {
             };
         }
         let streak = |thr: u32, below: bool| {
-            past.iter().rev().take_while(|&&h| (h < thr) == below).count() as f64
+            past.iter()
+                .rev()
+                .take_while(|&&h| (h < thr) == below)
+                .count() as f64
         };
-        let streaks = [streak(150, true), streak(150, false), streak(200, true), streak(200, false)];
+        let streaks = [
+            streak(150, true),
+            streak(150, false),
+            streak(200, true),
+            streak(200, false),
+        ];
         let mv = t.min(VOL_WINDOW);
         let vw = &lq[t - mv..t];
         let vol: i64 = vw.windows(2).map(|p| (p[1] - p[0]).abs()).sum();
         let mt = t.min(WINDOWS[TREND_WINDOW_INDEX]);
         let tw = &lq[t - mt..t];
         let tsum: i64 = tw.iter().sum();
-        let tt: i128 = tw.iter().enumerate().map(|(j, &v)| j as i128 * v as i128).sum();
+        let tt: i128 = tw
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| j as i128 * v as i128)
+            .sum();
         let ma = t.min(ACF_WINDOW);
         let aw = &lq[t - ma..t];
         let asum: i64 = aw.iter().sum();
@@ -589,7 +659,11 @@ mod tests {
         for t in 0..a.n_rows {
             for j in 0..a.n_cols {
                 let (x, y) = (a.row(t)[j], b.row(t)[j]);
-                assert!(x == y || (x - y).abs() <= 1e-9, "row {t} {}: {x} vs {y}", a.names[j]);
+                assert!(
+                    x == y || (x - y).abs() <= 1e-9,
+                    "row {t} {}: {x} vs {y}",
+                    a.names[j]
+                );
             }
         }
     }
@@ -606,7 +680,11 @@ mod tests {
 
     #[test]
     fn fast_equals_naive_on_a_long_fair_history() {
-        let rounds = FairGenerator { seed: 3, house_edge: 0.03 }.generate(1_300);
+        let rounds = FairGenerator {
+            seed: 3,
+            house_edge: 0.03,
+        }
+        .generate(1_300);
         let fast = compute(&rounds);
         let naive = compute_naive(&rounds);
         assert_eq!(fast.data, naive.data, "bit-identical");
@@ -622,7 +700,11 @@ mod tests {
         assert!(f.row(0).iter().all(|v| *v == 0.0));
         // Row 5 (after all five rounds).
         let row = f.row(5);
-        let mean = [1.0f64, 2.5, 1.49, 12.0, 3.0].iter().map(|v| v.ln()).sum::<f64>() / 5.0;
+        let mean = [1.0f64, 2.5, 1.49, 12.0, 3.0]
+            .iter()
+            .map(|v| v.ln())
+            .sum::<f64>()
+            / 5.0;
         assert!((row[col("logx_mean_20")] - mean).abs() < 1e-9);
         assert!((row[col("logx_median_20")] - 2.5f64.ln()).abs() < 1e-9);
         assert!((row[col("logx_max_500")] - 12.0f64.ln()).abs() < 1e-9);

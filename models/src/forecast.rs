@@ -122,7 +122,10 @@ impl Forecaster for FairLaw {
     }
 
     fn predict(&self, _row: &[f64], thresholds: &[f64]) -> Vec<f64> {
-        thresholds.iter().map(|&t| fair_survival(t, self.fitted_edge)).collect()
+        thresholds
+            .iter()
+            .map(|&t| fair_survival(t, self.fitted_edge))
+            .collect()
     }
 }
 
@@ -262,7 +265,13 @@ fn cholesky_solve(a: &[f64], b: &[f64], dim: usize) -> Option<Vec<f64>> {
 }
 
 /// Fits one regularised logistic model on the design `x` (rows of `dim`, first column 1).
-fn fit_logistic(x: &[f64], y: &[bool], dim: usize, cfg: &LogisticConfig, init: Option<&[f64]>) -> (Vec<f64>, usize) {
+fn fit_logistic(
+    x: &[f64],
+    y: &[bool],
+    dim: usize,
+    cfg: &LogisticConfig,
+    init: Option<&[f64]>,
+) -> (Vec<f64>, usize) {
     let n = y.len();
     let nf = n as f64;
     let k = y.iter().filter(|b| **b).count() as f64;
@@ -352,7 +361,11 @@ impl Forecaster for Logistic {
         let n = train.n_rows();
         let d = train.n_cols;
         if n < 2 {
-            return Err(EvalError::too_few("logistic regression training rows", 2, n));
+            return Err(EvalError::too_few(
+                "logistic regression training rows",
+                2,
+                n,
+            ));
         }
         let nf = n as f64;
         let mut mean = vec![0.0; d];
@@ -395,7 +408,13 @@ impl Forecaster for Logistic {
         for (k, &t) in train.thresholds.iter().enumerate() {
             let h = threshold_hundredths(t);
             let y: Vec<bool> = train.outcomes.iter().map(|m| m.0 >= h).collect();
-            let (w, it) = fit_logistic(&x, &y, dim, &self.config, previous.get(k).map(|v| v.as_slice()));
+            let (w, it) = fit_logistic(
+                &x,
+                &y,
+                dim,
+                &self.config,
+                previous.get(k).map(|v| v.as_slice()),
+            );
             self.weights.push(w);
             self.iterations.push(it);
         }
@@ -441,7 +460,9 @@ mod tests {
         let mut state = 12345u64;
         for i in 0..n {
             let x = (i % 100) as f64 / 25.0 - 2.0;
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let u = (state >> 11) as f64 / (1u64 << 53) as f64;
             let y = u < sigmoid(-0.5 + 1.5 * x);
             feats.push(x);
@@ -469,7 +490,10 @@ mod tests {
 
     #[test]
     fn baselines() {
-        let outs: Vec<Multiplier> = [100, 200, 300, 150].iter().map(|&h| Multiplier(h)).collect();
+        let outs: Vec<Multiplier> = [100, 200, 300, 150]
+            .iter()
+            .map(|&h| Multiplier(h))
+            .collect();
         let feats = vec![0.0; 4];
         let view = TrainView {
             features: &feats,
@@ -489,7 +513,11 @@ mod tests {
         assert!(g.fitted_edge.abs() < 1e-12);
         // Degenerate labels do not blow up.
         let mut l = Logistic::default();
-        l.fit(&TrainView { thresholds: &[100.0], ..view }).unwrap();
+        l.fit(&TrainView {
+            thresholds: &[100.0],
+            ..view
+        })
+        .unwrap();
         let p = l.predict(&[0.0], &[100.0])[0];
         assert!(p.is_finite() && p < 0.2, "{p}");
     }

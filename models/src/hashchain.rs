@@ -51,7 +51,8 @@ pub fn terminating_hash(chain: &[GameHash]) -> Option<GameHash> {
 /// The 52-bit draw r of a game: the first 13 hex digits of HMAC-SHA256(salt, hash).
 pub fn game_draw(game_hash: &GameHash, salt: &[u8]) -> u64 {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(salt).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(salt).expect("HMAC takes any key length");
     mac.update(game_hash);
     let digest = mac.finalize().into_bytes();
     let mut first = [0u8; 8];
@@ -130,13 +131,20 @@ mod tests {
         assert_eq!(hex::encode(terminating_hash(&chain).unwrap()), PY_TERM);
         let draws: Vec<u64> = chain.iter().map(|h| game_draw(h, b"public-salt")).collect();
         assert_eq!(draws, PY_DRAWS);
-        let xs: Vec<u32> = chain.iter().map(|h| crash_from_hash(h, b"public-salt", 0.01).0).collect();
+        let xs: Vec<u32> = chain
+            .iter()
+            .map(|h| crash_from_hash(h, b"public-salt", 0.01).0)
+            .collect();
         assert_eq!(xs, PY_CRASH_H1);
     }
     const PY_LAST: &str = "91024ec49c5bec0b689e42892526320fce08337205c91de94c7a588c20d08eeb";
     const PY_FIRST: &str = "1c8e5028adc3c55c679c529de1eceaeb61158fa29b85928dbed9aa89c1759876";
     const PY_TERM: &str = "6fd3aa9d3c841b3aca4f1fc218b79121dff7f9356aaee1ce16e1c5a39a052b6b";
-    const PY_DRAWS: [u64; 3] = [4_164_340_102_728_005, 1_929_046_173_353_970, 3_160_833_961_172_788];
+    const PY_DRAWS: [u64; 3] = [
+        4_164_340_102_728_005,
+        1_929_046_173_353_970,
+        3_160_833_961_172_788,
+    ];
     // Also bustabit's floor(99/(1 − r/2⁵²)).
     const PY_CRASH_H1: [u32; 3] = [1314, 173, 332];
 
@@ -147,8 +155,14 @@ mod tests {
         assert_eq!(verify_chain(&chain, &term), Ok(()));
         let mut bad = chain.clone();
         bad[20][0] ^= 1;
-        assert_eq!(verify_chain(&bad, &term), Err(ChainError::Link { index: 20 }));
-        assert_eq!(verify_chain(&chain, &[0u8; 32]), Err(ChainError::Terminating));
+        assert_eq!(
+            verify_chain(&bad, &term),
+            Err(ChainError::Link { index: 20 })
+        );
+        assert_eq!(
+            verify_chain(&chain, &[0u8; 32]),
+            Err(ChainError::Terminating)
+        );
         assert_eq!(verify_chain(&[], &term), Ok(()));
     }
 

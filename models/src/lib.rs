@@ -3,18 +3,18 @@
 //! Pure functions and plain data only (no web, DB or async types), so the same code runs in
 //! the server, the CLI and the browser (wasm32).
 
-pub mod generator;
-pub mod import;
-pub mod summary;
-pub mod values;
+pub mod backtest;
+pub mod bench;
 pub mod error;
-pub mod stats;
+pub mod fairness;
 pub mod features;
 pub mod forecast;
-pub mod walkforward;
-pub mod scores;
-pub mod backtest;
+pub mod generator;
 pub mod hashchain;
+pub mod import;
 pub mod planted;
-pub mod fairness;
-pub mod bench;
+pub mod scores;
+pub mod stats;
+pub mod summary;
+pub mod values;
+pub mod walkforward;

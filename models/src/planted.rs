@@ -17,9 +17,18 @@ use serde::{Deserialize, Serialize};
 pub enum Planted {
     /// After at least `k` consecutive rounds below `low`, P(X ≥ `target`) is the fair value
     /// plus `shift` (clamped to [0.01, 0.99]).
-    AfterLowRun { k: usize, low: f64, target: f64, shift: f64 },
+    AfterLowRun {
+        k: usize,
+        low: f64,
+        target: f64,
+        shift: f64,
+    },
     /// P(X ≥ `target`) = fair + `amplitude`·sin(2π·i/`period`) at round i.
-    Periodic { period: usize, target: f64, amplitude: f64 },
+    Periodic {
+        period: usize,
+        target: f64,
+        amplitude: f64,
+    },
     /// Two regimes with house edges `edges[0]` and `edges[1]` (a negative edge pays out more
     /// than it takes); the regime switches with probability `switch_prob` before each round.
     Regimes { edges: [f64; 2], switch_prob: f64 },
@@ -50,18 +59,31 @@ impl PlantedGenerator {
         let h = self.house_edge;
         let mut out = Vec::with_capacity(n);
         match self.planted {
-            Planted::AfterLowRun { k, low, target, shift } => {
+            Planted::AfterLowRun {
+                k,
+                low,
+                target,
+                shift,
+            } => {
                 let low_h = crate::forecast::threshold_hundredths(low);
                 let fair = (1.0 - h) / target;
                 let mut run = 0usize;
                 for _ in 0..n {
-                    let q = if run >= k { (fair + shift).clamp(0.01, 0.99) } else { fair };
+                    let q = if run >= k {
+                        (fair + shift).clamp(0.01, 0.99)
+                    } else {
+                        fair
+                    };
                     let x = tilted_draw(&mut rng, h, target, q);
                     run = if x.0 < low_h { run + 1 } else { 0 };
                     out.push(x);
                 }
             }
-            Planted::Periodic { period, target, amplitude } => {
+            Planted::Periodic {
+                period,
+                target,
+                amplitude,
+            } => {
                 let fair = (1.0 - h) / target;
                 let period = period.max(1) as f64;
                 for i in 0..n {
@@ -109,7 +131,12 @@ mod tests {
         let g = PlantedGenerator {
             seed: 1,
             house_edge: 0.03,
-            planted: Planted::AfterLowRun { k: 2, low: 1.5, target: 2.0, shift: 0.2 },
+            planted: Planted::AfterLowRun {
+                k: 2,
+                low: 1.5,
+                target: 2.0,
+                shift: 0.2,
+            },
         };
         let x = g.generate(40_000);
         let (after, other) = share_after_low(&x, 2);
@@ -117,7 +144,12 @@ mod tests {
         assert!((other - 0.485).abs() < 0.02, "{other}");
         // Strength 0: the fair law.
         let z = PlantedGenerator {
-            planted: Planted::AfterLowRun { k: 2, low: 1.5, target: 2.0, shift: 0.0 },
+            planted: Planted::AfterLowRun {
+                k: 2,
+                low: 1.5,
+                target: 2.0,
+                shift: 0.0,
+            },
             ..g
         }
         .generate(40_000);
@@ -132,13 +164,20 @@ mod tests {
         let p = PlantedGenerator {
             seed: 3,
             house_edge: 0.03,
-            planted: Planted::Periodic { period: 10, target: 2.0, amplitude: 0.3 },
+            planted: Planted::Periodic {
+                period: 10,
+                target: 2.0,
+                amplitude: 0.3,
+            },
         };
         assert_eq!(p.generate(500), p.generate(500));
         let r = PlantedGenerator {
             seed: 3,
             house_edge: 0.03,
-            planted: Planted::Regimes { edges: [0.2, -0.2], switch_prob: 0.01 },
+            planted: Planted::Regimes {
+                edges: [0.2, -0.2],
+                switch_prob: 0.01,
+            },
         };
         let x = r.generate(20_000);
         let share = x.iter().filter(|m| m.0 >= 200).count() as f64 / 20_000.0;

@@ -96,7 +96,9 @@ pub fn skill_from_losses(a: &[f64], b: &[f64]) -> Result<SkillScore, EvalError> 
     let ma = a.iter().sum::<f64>() / nf;
     let mb = b.iter().sum::<f64>() / nf;
     if mb <= 0.0 {
-        return Err(EvalError::Degenerate("reference forecast is perfect (Brier 0)".into()));
+        return Err(EvalError::Degenerate(
+            "reference forecast is perfect (Brier 0)".into(),
+        ));
     }
     let (mut saa, mut sbb, mut sab) = (0.0, 0.0, 0.0);
     for (x, z) in a.iter().zip(b) {
@@ -370,9 +372,16 @@ mod tests {
     #[test]
     fn auc_matches_sklearn() {
         // sklearn.metrics.roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.75
-        assert_eq!(roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]), Some(0.75));
+        assert_eq!(
+            roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]),
+            Some(0.75)
+        );
         // With ties: roc_auc_score([0, 1, 0, 1, 1], [0.5, 0.5, 0.2, 0.9, 0.2]) = 0.6666666666666666
-        let auc = roc_auc(&[0.5, 0.5, 0.2, 0.9, 0.2], &[false, true, false, true, true]).unwrap();
+        let auc = roc_auc(
+            &[0.5, 0.5, 0.2, 0.9, 0.2],
+            &[false, true, false, true, true],
+        )
+        .unwrap();
         assert!((auc - 2.0 / 3.0).abs() < 1e-12, "{auc}");
         assert_eq!(roc_auc(&[0.1, 0.2], &[true, true]), None);
     }

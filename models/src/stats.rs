@@ -162,14 +162,17 @@ pub struct TestResult {
 /// Ljung–Box Q = n(n+2) Σ_{k=1..h} r_k²/(n−k), p from χ²(h).
 pub fn ljung_box(x: &[f64], lags: usize) -> Result<TestResult, EvalError> {
     if lags == 0 {
-        return Err(EvalError::InvalidConfig("Ljung–Box needs at least one lag".into()));
+        return Err(EvalError::InvalidConfig(
+            "Ljung–Box needs at least one lag".into(),
+        ));
     }
     if x.len() < lags + 2 {
         return Err(EvalError::too_few("Ljung–Box", lags + 2, x.len()));
     }
     let n = x.len() as f64;
     let r = acf(x, lags);
-    let q = n * (n + 2.0)
+    let q = n
+        * (n + 2.0)
         * r.iter()
             .enumerate()
             .map(|(i, rk)| rk * rk / (n - (i + 1) as f64))
@@ -242,7 +245,9 @@ pub fn chi_square_gof(
     fitted_params: usize,
 ) -> Result<ChiSquareGof, EvalError> {
     if observed.len() != expected.len() {
-        return Err(EvalError::LengthMismatch("observed vs expected cells".into()));
+        return Err(EvalError::LengthMismatch(
+            "observed vs expected cells".into(),
+        ));
     }
     let mut cells: Vec<(usize, usize, f64, f64)> = Vec::new();
     let mut cur: Option<(usize, usize, f64, f64)> = None;
@@ -269,7 +274,11 @@ pub fn chi_square_gof(
     }
     let k = cells.len();
     if k < 2 + fitted_params {
-        return Err(EvalError::too_few("chi-square cells after merging", 2 + fitted_params, k));
+        return Err(EvalError::too_few(
+            "chi-square cells after merging",
+            2 + fitted_params,
+            k,
+        ));
     }
     let stat: f64 = cells.iter().map(|c| (c.2 - c.3).powi(2) / c.3).sum();
     let df = (k - 1 - fitted_params) as f64;
@@ -287,9 +296,14 @@ pub fn chi_square_gof(
 /// Pearson chi-square test of independence on an r×c table of counts (rows/columns that
 /// are entirely empty are dropped). Returns the statistic, df and p.
 pub fn chi_square_independence(table: &[Vec<f64>]) -> Result<TestResult, EvalError> {
-    let rows: Vec<&Vec<f64>> = table.iter().filter(|r| r.iter().sum::<f64>() > 0.0).collect();
+    let rows: Vec<&Vec<f64>> = table
+        .iter()
+        .filter(|r| r.iter().sum::<f64>() > 0.0)
+        .collect();
     let ncols = rows.first().map_or(0, |r| r.len());
-    let col_tot: Vec<f64> = (0..ncols).map(|j| rows.iter().map(|r| r[j]).sum()).collect();
+    let col_tot: Vec<f64> = (0..ncols)
+        .map(|j| rows.iter().map(|r| r[j]).sum())
+        .collect();
     let keep: Vec<usize> = (0..ncols).filter(|&j| col_tot[j] > 0.0).collect();
     if rows.len() < 2 || keep.len() < 2 {
         return Err(EvalError::Degenerate(
@@ -348,7 +362,11 @@ pub fn diebold_mariano(loss_a: &[f64], loss_b: &[f64]) -> Result<DieboldMariano,
         if mean == 0.0 {
             (0.0, 1.0, 0.5)
         } else {
-            let s = if mean < 0.0 { f64::NEG_INFINITY } else { f64::INFINITY };
+            let s = if mean < 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
             (s, 0.0, if mean < 0.0 { 0.0 } else { 1.0 })
         }
     } else {
@@ -398,15 +416,27 @@ mod tests {
         // chi2.sf(20.0, 10) = 0.02925268807696113
         assert!(close(chi2_sf(20.0, 10.0), 0.029_252_688_076_961_13, 1e-10));
         // t.sf(2.0, 10) = 0.036694017385370196
-        assert!(close(student_t_sf(2.0, 10.0), 0.036_694_017_385_370_196, 1e-10));
+        assert!(close(
+            student_t_sf(2.0, 10.0),
+            0.036_694_017_385_370_196,
+            1e-10
+        ));
         assert!(close(normal_two_sided_p(1.959_963_984_540_054), 0.05, 1e-9));
-        assert!(close(detect_multiplier(0.05, 0.8), 2.801_585_218_112_968_3, 1e-9));
+        assert!(close(
+            detect_multiplier(0.05, 0.8),
+            2.801_585_218_112_968_3,
+            1e-9
+        ));
     }
 
     #[test]
     fn noncentral_chi2_matches_scipy() {
         // scipy.stats.ncx2.cdf(10, 4, 3) = 0.7837631816817809; brentq on ncx2.sf(chi2.isf(0.05, df), df, λ) = 0.8.
-        assert!(close(noncentral_chi2_cdf(10.0, 4.0, 3.0), NCX2_10_4_3, 1e-8));
+        assert!(close(
+            noncentral_chi2_cdf(10.0, 4.0, 3.0),
+            NCX2_10_4_3,
+            1e-8
+        ));
         let lambda = noncentrality_for_power(1.0, 0.05, 0.8);
         assert!(close(lambda, 7.848_860_509_326_201, 1e-6), "{lambda}");
         let lambda9 = noncentrality_for_power(9.0, 0.05, 0.8);
@@ -508,6 +538,47 @@ mod tests {
         assert!(diebold_mariano(&a, &b[..3]).is_err());
     }
     const DM_P2: f64 = 0.040_859_403_859_295_85;
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn holm_is_at_least_raw_and_keeps_order(p in proptest::collection::vec(0.0f64..1.0, 1..30)) {
+            let adj = holm_adjust(&p);
+            for i in 0..p.len() {
+                prop_assert!(adj[i] >= p[i] && adj[i] <= 1.0);
+                for j in 0..p.len() {
+                    if p[i] < p[j] {
+                        prop_assert!(adj[i] <= adj[j]);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn runs_test_is_symmetric_under_relabelling(x in proptest::collection::vec(any::<bool>(), 3..300)) {
+            let flipped: Vec<bool> = x.iter().map(|b| !b).collect();
+            match (runs_test(&x), runs_test(&flipped)) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(a.runs, b.runs);
+                    prop_assert!((a.z - b.z).abs() < 1e-9);
+                    prop_assert!((0.0..=1.0).contains(&a.p_value));
+                }
+                (Err(_), Err(_)) => {}
+                _ => prop_assert!(false, "one side failed"),
+            }
+        }
+
+        #[test]
+        fn ljung_box_p_is_a_probability(x in proptest::collection::vec(-5.0f64..5.0, 12..200), lags in 1usize..10) {
+            let r = ljung_box(&x, lags).unwrap();
+            prop_assert!(r.statistic >= 0.0 && (0.0..=1.0).contains(&r.p_value));
+        }
+    }
 }
 
 #[cfg(test)]

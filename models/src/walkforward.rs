@@ -117,7 +117,9 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
     }
     match config.refit {
         Refit::EveryN(0) | Refit::Rolling { every: 0, .. } => {
-            return Err(EvalError::InvalidConfig("refit interval must be at least 1".into()))
+            return Err(EvalError::InvalidConfig(
+                "refit interval must be at least 1".into(),
+            ))
         }
         Refit::Rolling { window, .. } if window < config.min_train.max(1) => {
             return Err(EvalError::InvalidConfig(format!(
@@ -141,7 +143,10 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
     if first >= n {
         return Err(EvalError::too_few("walk-forward history", first + 1, n));
     }
-    let indices: Vec<usize> = forecast_indices(n, config).into_iter().filter(|&t| t >= first).collect();
+    let indices: Vec<usize> = forecast_indices(n, config)
+        .into_iter()
+        .filter(|&t| t >= first)
+        .collect();
     let total = indices.len();
     let mut rows = Vec::with_capacity(total);
     let mut last_fit: Option<usize> = None;
@@ -202,8 +207,7 @@ mod tests {
             "spy".into()
         }
         fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
-            // Locate the training outcomes in the full history by pointer arithmetic-free
-            // matching: the slice must be a prefix-aligned window of the history.
+            // Find where the training outcomes end in the full history (the latest match).
             let len = train.n_rows();
             let end = (0..=self.rounds.len())
                 .rev()
@@ -219,12 +223,19 @@ mod tests {
 
     #[test]
     fn training_never_reaches_the_forecast_round() {
-        let rounds = FairGenerator { seed: 9, house_edge: 0.03 }.generate(900);
+        let rounds = FairGenerator {
+            seed: 9,
+            house_edge: 0.03,
+        }
+        .generate(900);
         let cfg = WalkForwardConfig {
             start: 300,
             stride: 1,
             gap: 5,
-            refit: Refit::Rolling { every: 100, window: 250 },
+            refit: Refit::Rolling {
+                every: 100,
+                window: 250,
+            },
             min_train: 100,
             thresholds: vec![2.0],
         };
@@ -250,7 +261,11 @@ mod tests {
 
     #[test]
     fn refit_schedules_and_errors() {
-        let rounds = FairGenerator { seed: 2, house_edge: 0.03 }.generate(1000);
+        let rounds = FairGenerator {
+            seed: 2,
+            house_edge: 0.03,
+        }
+        .generate(1000);
         let mut m = Empirical::default();
         let base = WalkForwardConfig {
             start: 200,
@@ -259,14 +274,41 @@ mod tests {
             thresholds: vec![1.5, 2.0],
             ..WalkForwardConfig::default()
         };
-        let never = run(&rounds, &mut m, &WalkForwardConfig { refit: Refit::Never, ..base.clone() }, |_, _| {}).unwrap();
+        let never = run(
+            &rounds,
+            &mut m,
+            &WalkForwardConfig {
+                refit: Refit::Never,
+                ..base.clone()
+            },
+            |_, _| {},
+        )
+        .unwrap();
         assert_eq!(never.fits, 1);
         assert_eq!(never.rows.len(), 80);
-        let every = run(&rounds, &mut m, &WalkForwardConfig { refit: Refit::EveryN(100), ..base.clone() }, |_, _| {}).unwrap();
+        let every = run(
+            &rounds,
+            &mut m,
+            &WalkForwardConfig {
+                refit: Refit::EveryN(100),
+                ..base.clone()
+            },
+            |_, _| {},
+        )
+        .unwrap();
         assert_eq!(every.fits, 8);
         let mut f = FairLaw::fixed(0.03);
         assert!(run(&rounds[..50], &mut f, &base, |_, _| {}).is_err());
-        assert!(run(&rounds, &mut f, &WalkForwardConfig { stride: 0, ..base.clone() }, |_, _| {}).is_err());
+        assert!(run(
+            &rounds,
+            &mut f,
+            &WalkForwardConfig {
+                stride: 0,
+                ..base.clone()
+            },
+            |_, _| {}
+        )
+        .is_err());
         assert!(run(&[], &mut f, &base, |_, _| {}).is_err());
     }
 }

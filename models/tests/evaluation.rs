@@ -10,7 +10,10 @@ use models::planted::{Planted, PlantedGenerator};
 use models::values::{Multiplier, ValueRules};
 use models::walkforward::{Refit, WalkForwardConfig};
 
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/jetx_history.csv");
+const REAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/data/jetx_history.csv"
+);
 
 fn real_rounds() -> Option<Vec<Multiplier>> {
     let text = std::fs::read_to_string(REAL).ok()?;
@@ -55,7 +58,12 @@ fn planted_edge_is_found_by_the_logistic_model() {
     let rounds = PlantedGenerator {
         seed: 2024,
         house_edge: 0.03,
-        planted: Planted::AfterLowRun { k: 2, low: 1.5, target: 2.0, shift: 0.2 },
+        planted: Planted::AfterLowRun {
+            k: 2,
+            low: 1.5,
+            target: 2.0,
+            shift: 0.2,
+        },
     }
     .generate(10_000);
     let cfg = logistic_config(2000, 1000, vec![1.5, 2.0, 3.0]);
@@ -78,7 +86,11 @@ fn fair_seeds_rarely_show_a_false_edge() {
     let mut per_test_false = 0;
     let mut per_test_total = 0;
     for seed in 0..20u64 {
-        let rounds = FairGenerator { seed: 1000 + seed, house_edge: 0.03 }.generate(4_000);
+        let rounds = FairGenerator {
+            seed: 1000 + seed,
+            house_edge: 0.03,
+        }
+        .generate(4_000);
         let cfg = logistic_config(1000, 1000, vec![2.0]);
         let s = backtest::evaluate(&rounds, ModelKind::Logistic, &cfg).unwrap();
         let t = &s.thresholds[0];
