@@ -79,8 +79,13 @@ pub struct ThresholdScore {
     pub reference_log_loss: f64,
     /// Brier skill score vs the fair law, with its 95% delta-method interval.
     pub skill: SkillScore,
+    /// 95% moving-block bootstrap interval of the BSS (block ⌈n^(1/3)⌉, 999 resamples,
+    /// fixed seed).
+    pub skill_bootstrap: (f64, f64),
     /// Diebold–Mariano (HLN) on the Brier losses, model minus reference.
     pub dm: DieboldMariano,
+    /// Diebold–Mariano (HLN) on the log losses.
+    pub dm_log_loss: DieboldMariano,
     pub auc: Option<f64>,
     pub reliability: Reliability,
     /// Rounds where P_model > fair + margin, and how often they reached the threshold.
@@ -163,6 +168,10 @@ pub fn summarize(
         let lr = scores::brier_losses(&pref, &y);
         let skill = scores::skill_from_losses(&lm, &lr)?;
         let dm = diebold_mariano(&lm, &lr)?;
+        let dm_log_loss =
+            diebold_mariano(&scores::log_losses(&p, &y), &scores::log_losses(&pref, &y))?;
+        let skill_bootstrap = scores::skill_block_bootstrap(&lm, &lr, 0, 999, 0x5eed + k as u64)
+            .unwrap_or((f64::NAN, f64::NAN));
         let fired: Vec<bool> = p.iter().map(|v| *v > fair + config.signal_margin).collect();
         let edge_found = dm.p_a_better < config.alpha && skill.low > 0.0;
         out.push(ThresholdScore {
@@ -175,7 +184,9 @@ pub fn summarize(
             model_log_loss: scores::log_loss(&p, &y)?,
             reference_log_loss: scores::log_loss(&pref, &y)?,
             skill,
+            skill_bootstrap,
             dm,
+            dm_log_loss,
             auc: scores::roc_auc(&p, &y),
             reliability: scores::reliability(
                 &p,
@@ -265,6 +276,21 @@ pub fn render_text(s: &BacktestSummary) -> String {
             t.dm.p_a_better,
             t.auc.map_or("-".into(), |a| format!("{a:.4}")),
             if t.edge_found { "YES" } else { "no" }
+        );
+    }
+    let _ = writeln!(
+        o,
+        "BSS block-bootstrap 95% interval; Diebold–Mariano on log loss:"
+    );
+    for t in &s.thresholds {
+        let _ = writeln!(
+            o,
+            "  {:>5}x: BSS [{:+.5}, {:+.5}]; DM(log loss) {:+.3}, p(better) {:.4}",
+            t.threshold,
+            t.skill_bootstrap.0,
+            t.skill_bootstrap.1,
+            t.dm_log_loss.statistic,
+            t.dm_log_loss.p_a_better
         );
     }
     let _ = writeln!(

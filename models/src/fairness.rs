@@ -86,6 +86,8 @@ pub struct TestLine {
     pub min_detectable: f64,
     /// What `min_detectable` measures.
     pub effect_measure: String,
+    /// Where the evidence comes from (e.g. the cell contributing most to a chi-square).
+    pub detail: String,
     pub verdict: String,
 }
 
@@ -127,6 +129,7 @@ fn line(
         p_holm: p,
         min_detectable: mde,
         effect_measure: measure.to_string(),
+        detail: String::new(),
         verdict: String::new(),
     }
 }
@@ -149,6 +152,25 @@ fn run_lengths(x: &[bool], side: bool) -> Vec<usize> {
         .filter(|r| r.0 == side)
         .map(|r| r.1)
         .collect()
+}
+
+/// "cell [a, b): observed o, expected e" for the cell contributing most to a chi-square.
+fn largest_cell(g: &stats::ChiSquareGof, name: impl Fn(usize) -> String) -> String {
+    g.cells
+        .iter()
+        .max_by(|a, b| ((a.2 - a.3).powi(2) / a.3).total_cmp(&((b.2 - b.3).powi(2) / b.3)))
+        .map(|c| {
+            let label = if c.0 == c.1 {
+                name(c.0)
+            } else {
+                format!("{} … {}", name(c.0), name(c.1))
+            };
+            format!(
+                "largest contribution: {label}: observed {}, expected {:.1}",
+                c.2, c.3
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// Runs `f` and turns a degenerate-data error into a skipped line.
@@ -214,6 +236,28 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         }
     }
 
+    // The point mass at exactly 1.00x: the fair law with its floor to hundredths puts
+    // 1 − (1 − h)/1.01 there.
+    {
+        let p0 = 1.0 - fair_survival(1.01, h);
+        let count = values.iter().filter(|m| m.0 == 100).count() as f64;
+        let se = (p0 * (1.0 - p0) / nf).sqrt();
+        if se > 0.0 {
+            let z = (count / nf - p0) / se;
+            let mut l = line(
+                format!("Share at exactly 1.00x = {:.4}", count / nf),
+                "P(X = 1.00) = 1 − (1 − h)/1.01",
+                z,
+                None,
+                stats::normal_two_sided_p(z),
+                k_detect * se,
+                "|Δshare|",
+            );
+            l.detail = format!("observed {count}, expected {:.1}", p0 * nf);
+            tests.push(l);
+        }
+    }
+
     // Goodness of fit to the fair law.
     {
         let edges = &cfg.gof_edges;
@@ -229,7 +273,7 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
             expected[i] = nf * (fair_survival(edges[i], h) - upper);
         }
         let r = stats::chi_square_gof(&observed, &expected, 5.0, 0).map(|g| {
-            line(
+            let mut l = line(
                 format!("Goodness of fit, {} bins", g.cells.len()),
                 "X follows P(X ≥ x) = (1 − h)/x",
                 g.statistic,
@@ -237,7 +281,12 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
                 g.p_value,
                 g.min_detectable_w,
                 "Cohen's w",
-            )
+            );
+            l.detail = largest_cell(&g, |i| {
+                let hi = edges.get(i + 1).map_or("∞".to_string(), |e| format!("{e}"));
+                format!("[{}, {hi})", edges[i])
+            });
+            l
         });
         push_test(&mut tests, &mut skipped, "goodness of fit", r);
     }
@@ -359,7 +408,8 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
                 })
                 .collect();
             let r = stats::chi_square_gof(&observed, &expected, 5.0, 1).map(|g| {
-                line(
+                let detail = largest_cell(&g, |i| format!("length {}", i + 1));
+                let mut l = line(
                     format!(
                         "Streak lengths {label} {}x vs geometric ({runs} runs)",
                         cfg.streak_threshold
@@ -370,7 +420,9 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
                     g.p_value,
                     g.min_detectable_w,
                     "Cohen's w",
-                )
+                );
+                l.detail = detail;
+                l
             });
             push_test(&mut tests, &mut skipped, &format!("streaks {label}"), r);
         }
@@ -477,6 +529,9 @@ pub fn render_text(r: &FairnessReport) -> String {
             t.min_detectable,
             t.verdict
         );
+        if !t.detail.is_empty() {
+            let _ = writeln!(o, "    {}", t.detail);
+        }
     }
     let _ = writeln!(o, "{}", r.verdict);
     o
@@ -497,7 +552,7 @@ mod tests {
         .generate(10_000);
         let r = report(&v, &ReportConfig::default()).unwrap();
         assert_eq!(r.rejections, 0, "{}", render_text(&r));
-        assert!(r.tests.len() >= 18, "{}", r.tests.len());
+        assert!(r.tests.len() >= 19, "{}", r.tests.len());
         // Minimum detectable lag-1 autocorrelation ≈ 2.8/√n = 0.028.
         let runs = r
             .tests
