@@ -118,3 +118,20 @@ fn fair_seeds_rarely_show_a_false_edge() {
     let rate = per_test_false as f64 / per_test_total as f64;
     assert!(rate < 0.10, "{rate}");
 }
+
+#[test]
+fn provably_fair_chain_passes_the_report() {
+    let g = models::hashchain::HashChainGenerator {
+        server_seed: "jetx-predictor evaluation".into(),
+        salt: "public salt".into(),
+        house_edge: 0.03,
+    };
+    let games = g.games(10_000);
+    let hashes: Vec<_> = games.iter().map(|g| g.0).collect();
+    let term = models::hashchain::terminating_hash(&hashes).unwrap();
+    assert_eq!(models::hashchain::verify_chain(&hashes, &term), Ok(()));
+    let rounds: Vec<Multiplier> = games.iter().map(|g| g.1).collect();
+    let r = fairness::report(&rounds, &ReportConfig::default()).unwrap();
+    println!("{}", fairness::render_text(&r));
+    assert_eq!(r.rejections, 0);
+}
