@@ -70,10 +70,11 @@ pub const N_FEATURES: usize = PER_WINDOW * WINDOWS.len() + 5 + 4 + 3 + ACF_LAGS 
 
 const SCALE: f64 = 4_294_967_296.0; // 2^32
 
-/// ln X quantised to 2⁻³² (see the module documentation).
+/// ln X quantised to 2⁻³² (see the module documentation). A hand-built `Multiplier(0)`
+/// (never produced by the parser) is read as 0.01 so that the logarithm stays finite.
 #[inline]
 pub fn quantised_log(m: Multiplier) -> i64 {
-    (m.as_f64().ln() * SCALE).round() as i64
+    (Multiplier(m.0.max(1)).as_f64().ln() * SCALE).round() as i64
 }
 
 /// The names of the features, in column order.
@@ -748,6 +749,15 @@ mod tests {
             let b = compute_with_next(&changed);
             prop_assert_eq!(a.rows(0, t + 1), b.rows(0, t + 1));
         }
+    }
+
+    #[test]
+    fn extreme_values_do_not_overflow() {
+        let mut v = vec![Multiplier(0), Multiplier(u32::MAX), Multiplier(100)];
+        v.extend(std::iter::repeat_n(Multiplier(u32::MAX), 600));
+        let f = compute_with_next(&v);
+        assert!(f.data.iter().all(|x| x.is_finite()));
+        assert_eq!(f.data[..compute(&v).data.len()], compute_naive(&v).data[..]);
     }
 
     #[test]
