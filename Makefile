@@ -14,7 +14,7 @@ run: build
 test: build test-rust test-e2e
 
 test-rust:
-	cargo test --release -p models -p app -p server --features app/ssr
+	cargo test --release --no-fail-fast -p models -p app -p server --features app/ssr
 
 test-e2e:
 	cd end2end && npx playwright test

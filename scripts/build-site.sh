@@ -22,7 +22,8 @@ wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name jetx \
   target/wasm32-unknown-unknown/wasm-release/frontend.wasm
 
 step "wasm-opt $(wasm-opt --version)"
-wasm-opt -Oz --all-features "$PKG/jetx_bg.wasm" -o "$PKG/jetx_bg.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue "$PKG/jetx_bg.wasm" -o "$PKG/jetx_bg.wasm"
 
 step "assets"
 cp style/main.css "$PKG/jetx.css"

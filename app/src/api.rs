@@ -67,7 +67,10 @@ pub async fn add_round(text: String) -> Result<RoundRow, ServerFnError> {
     let ids = crate::db::insert_values(&st.pool, &[value], crate::types::Source::Entry)
         .await
         .map_err(ssr::fail)?;
-    let id = ids.first().copied().ok_or_else(|| ssr::fail("nothing stored"))?;
+    let id = ids
+        .first()
+        .copied()
+        .ok_or_else(|| ssr::fail("nothing stored"))?;
     crate::db::get_round(&st.pool, id).await.map_err(ssr::fail)
 }
 
@@ -116,7 +119,9 @@ pub async fn update_round(id: i64, text: String) -> Result<RoundRow, ServerFnErr
 #[server(endpoint = "delete_round")]
 pub async fn delete_round(id: i64) -> Result<RoundRow, ServerFnError> {
     let st = ssr::state()?;
-    crate::db::delete_round(&st.pool, id).await.map_err(ssr::fail)
+    crate::db::delete_round(&st.pool, id)
+        .await
+        .map_err(ssr::fail)
 }
 
 #[server(endpoint = "load_demo")]

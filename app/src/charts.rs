@@ -4,8 +4,8 @@
 use crate::types::ChartPoint;
 use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, Title};
 use charming::element::{
-    AxisType, ItemStyle, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Symbol,
-    Tooltip, Trigger,
+    AxisType, ItemStyle, Label, LabelPosition, LineStyle, LineStyleType, MarkLine, MarkLineData,
+    MarkLineVariant, Symbol, Tooltip, Trigger,
 };
 use charming::series::{Bar, Line};
 use charming::Chart;
@@ -18,15 +18,15 @@ const ORANGE: &str = "#f59e0b";
 
 fn base(title: &str) -> Chart {
     Chart::new()
+        .background_color("transparent")
         .title(Title::new().text(title).left("left"))
         .grid(Grid::new().left(56).right(24).top(48).bottom(56))
 }
 
 /// The last rounds on a log axis, with reference lines at 1.5x, 2x and 10x.
 pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
-    let reference = |y: f64| {
-        MarkLineVariant::Simple(MarkLineData::new().y_axis(y).name(format!("{y}x")))
-    };
+    let reference =
+        |y: f64| MarkLineVariant::Simple(MarkLineData::new().y_axis(y).name(format!("{y}x")));
     let data: Vec<Vec<f64>> = points
         .iter()
         .map(|p| vec![p.position as f64, p.value])
@@ -45,7 +45,13 @@ pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
                 .max(last)
                 .min_interval(1),
         )
-        .y_axis(Axis::new().type_(AxisType::Log).name("multiplier").min(1).log_base(10))
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Log)
+                .name("multiplier")
+                .min(1)
+                .log_base(10),
+        )
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
         .series(
@@ -59,6 +65,11 @@ pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
                 .mark_line(
                     MarkLine::new()
                         .symbol(vec![Symbol::None, Symbol::None])
+                        .label(
+                            Label::new()
+                                .position(LabelPosition::InsideEndTop)
+                                .formatter("{b}"),
+                        )
                         .line_style(LineStyle::new().type_(LineStyleType::Dashed).color(ORANGE))
                         .data(vec![reference(1.5), reference(2.0), reference(10.0)]),
                 ),
@@ -92,8 +103,13 @@ pub fn histogram_chart(bins: &[Bin]) -> Chart {
             Line::new()
                 .name("fair game")
                 .symbol(Symbol::None)
+                .item_style(ItemStyle::new().color(GREY))
                 .line_style(LineStyle::new().color(GREY).type_(LineStyleType::Dashed))
-                .data(bins.iter().map(|b| (b.fair_count * 10.0).round() / 10.0).collect()),
+                .data(
+                    bins.iter()
+                        .map(|b| (b.fair_count * 10.0).round() / 10.0)
+                        .collect(),
+                ),
         )
 }
 
@@ -145,6 +161,7 @@ pub fn survival_chart(points: &[SurvivalPoint], house_edge: f64) -> Chart {
             Line::new()
                 .name(format!("fair {:.2}/x", 1.0 - house_edge))
                 .symbol(Symbol::None)
+                .item_style(ItemStyle::new().color(GREY))
                 .line_style(LineStyle::new().color(GREY).type_(LineStyleType::Dashed))
                 .data(fair),
         )
@@ -176,7 +193,10 @@ pub fn EChart(
                     charming::WasmRenderer::update(echarts, &chart);
                     true
                 }
-                None => match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
+                None => match charming::WasmRenderer::new_opt(None, None)
+                    .theme(charming::theme::Theme::Dark)
+                    .render(id, &chart)
+                {
                     Ok(echarts) => {
                         *current = Some(echarts);
                         true
@@ -208,6 +228,16 @@ pub fn EChart(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    /// charming writes a single axis as an object and several as an array.
+    fn first(v: &Value) -> &Value {
+        if v.is_array() {
+            &v[0]
+        } else {
+            v
+        }
+    }
 
     #[test]
     fn last_rounds_chart_has_log_axis_and_reference_lines() {
@@ -218,8 +248,11 @@ mod tests {
             })
             .collect();
         let json = serde_json::to_value(last_rounds_chart(&points)).unwrap();
-        assert_eq!(json["yAxis"][0]["type"], "log");
-        assert_eq!(json["series"][0]["data"].as_array().map(|a| a.len()), Some(3));
+        assert_eq!(first(&json["yAxis"])["type"], "log");
+        assert_eq!(
+            json["series"][0]["data"].as_array().map(|a| a.len()),
+            Some(3)
+        );
         let lines: Vec<f64> = json["series"][0]["markLine"]["data"]
             .as_array()
             .unwrap()
@@ -239,8 +272,8 @@ mod tests {
             count: 1,
         }];
         let json = serde_json::to_value(survival_chart(&points, 0.03)).unwrap();
-        assert_eq!(json["xAxis"][0]["type"], "log");
-        assert_eq!(json["yAxis"][0]["type"], "log");
+        assert_eq!(first(&json["xAxis"])["type"], "log");
+        assert_eq!(first(&json["yAxis"])["type"], "log");
         assert_eq!(json["series"][1]["name"], "fair 0.97/x");
         assert_eq!(json["series"][1]["data"][0][1], 0.485);
     }

@@ -3,8 +3,8 @@
 //! Every write that takes several values runs in one transaction, and values are parsed
 //! before the transaction starts, so a rejected value never changes the database.
 
-use crate::types::{ChartPoint, Dashboard, DemoInfo, RoundRow, RoundsPage, Source};
 use crate::types::ClientSettings;
+use crate::types::{ChartPoint, Dashboard, DemoInfo, RoundRow, RoundsPage, Source};
 use models::generator::FairGenerator;
 use models::import::{ImportReport, ImportRow};
 use models::summary::{category_shares, log_histogram, survival_curve, Summary};
@@ -158,7 +158,11 @@ pub async fn all_rounds(pool: &SqlitePool) -> Result<Vec<RoundRow>, DbError> {
     Ok(rows.iter().map(row_to_round).collect::<Result<_, _>>()?)
 }
 
-pub async fn update_value(pool: &SqlitePool, id: i64, value: Multiplier) -> Result<RoundRow, DbError> {
+pub async fn update_value(
+    pool: &SqlitePool,
+    id: i64,
+    value: Multiplier,
+) -> Result<RoundRow, DbError> {
     let changed = sqlx::query(
         "UPDATE rounds SET hundredths = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
     )
@@ -278,7 +282,9 @@ pub async fn remove_demo(pool: &SqlitePool) -> Result<u64, DbError> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    sqlx::query("DELETE FROM demo_runs").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM demo_runs")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(removed)
 }
@@ -329,7 +335,10 @@ pub fn build_dashboard(
 
 /// Reads the Python JetX Predictor's database (`jetx_results(id, value)`, values REAL or
 /// TEXT), in id order, with the same value parser as every other input.
-pub async fn read_python_app_db(path: &Path, rules: &models::values::ValueRules) -> Result<ImportReport, DbError> {
+pub async fn read_python_app_db(
+    path: &Path,
+    rules: &models::values::ValueRules,
+) -> Result<ImportReport, DbError> {
     let options = SqliteConnectOptions::from_str("sqlite://")
         .map_err(DbError::Sqlx)?
         .filename(path)

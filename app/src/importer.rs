@@ -29,13 +29,19 @@ pub enum ImportFailure {
 }
 
 /// Reads a file's bytes as CSV, plain text or the Python app's SQLite database.
-pub async fn read_any(bytes: &[u8], file_name: &str, rules: &ValueRules) -> Result<(String, ImportReport), ImportFailure> {
+pub async fn read_any(
+    bytes: &[u8],
+    file_name: &str,
+    rules: &ValueRules,
+) -> Result<(String, ImportReport), ImportFailure> {
     if bytes.len() > rules.max_input_bytes {
-        return Err(ImportError::Batch(models::values::BatchError::TooManyBytes {
-            bytes: bytes.len(),
-            limit: rules.max_input_bytes,
-        })
-        .into());
+        return Err(
+            ImportError::Batch(models::values::BatchError::TooManyBytes {
+                bytes: bytes.len(),
+                limit: rules.max_input_bytes,
+            })
+            .into(),
+        );
     }
     if bytes.starts_with(SQLITE_MAGIC) {
         let report = read_sqlite_bytes(bytes, rules).await?;
@@ -44,7 +50,8 @@ pub async fn read_any(bytes: &[u8], file_name: &str, rules: &ValueRules) -> Resu
     let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotText(e.to_string()))?;
     let lower = file_name.to_ascii_lowercase();
     let first_line = text.lines().next().unwrap_or_default();
-    let is_text = lower.ends_with(".txt") || (!lower.ends_with(".csv") && !first_line.contains(','));
+    let is_text =
+        lower.ends_with(".txt") || (!lower.ends_with(".csv") && !first_line.contains(','));
     if is_text {
         Ok(("text".into(), read_text(text, rules)?))
     } else {
@@ -52,7 +59,10 @@ pub async fn read_any(bytes: &[u8], file_name: &str, rules: &ValueRules) -> Resu
     }
 }
 
-async fn read_sqlite_bytes(bytes: &[u8], rules: &ValueRules) -> Result<ImportReport, ImportFailure> {
+async fn read_sqlite_bytes(
+    bytes: &[u8],
+    rules: &ValueRules,
+) -> Result<ImportReport, ImportFailure> {
     // SQLite reads files, not buffers: park the upload in a private temporary file.
     let path = std::env::temp_dir().join(format!(
         "jetx-import-{}-{}.sqlite",
@@ -62,7 +72,9 @@ async fn read_sqlite_bytes(bytes: &[u8], rules: &ValueRules) -> Result<ImportRep
             .map(|d| d.as_nanos())
             .unwrap_or_default()
     ));
-    tokio::fs::write(&path, bytes).await.map_err(ImportFailure::TempFile)?;
+    tokio::fs::write(&path, bytes)
+        .await
+        .map_err(ImportFailure::TempFile)?;
     let result = db::read_python_app_db(&path, rules).await;
     let _ = tokio::fs::remove_file(&path).await;
     Ok(result?)
@@ -76,7 +88,12 @@ pub fn fault_list(report: &ImportReport) -> Vec<ImportFault> {
             line: r.line,
             id: r.id.clone(),
             raw: r.raw.clone(),
-            reason: r.value.as_ref().err().map(|p| p.to_string()).unwrap_or_default(),
+            reason: r
+                .value
+                .as_ref()
+                .err()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             message: describe_fault(r),
         })
         .collect()
@@ -130,6 +147,9 @@ pub async fn import_file(
             path: path.display().to_string(),
             source,
         })?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     import_bytes(pool, &bytes, name, rules, dry_run, on_fault).await
 }

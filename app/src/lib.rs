@@ -12,7 +12,7 @@ mod pages;
 pub mod types;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     path,
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
+        <Stylesheet id="leptos" href="/pkg/jetx.css"/>
         <Title text="JetX Predictor"/>
         <Router>
             <header class="top">

@@ -1,6 +1,6 @@
 //! Types shared by the browser and the server (server functions, REST API, CLI).
 
-use models::summary::{Bin, CategoryShare, SurvivalPoint, Summary};
+use models::summary::{Bin, CategoryShare, Summary, SurvivalPoint};
 use models::values::{Multiplier, ValueRules};
 use serde::{Deserialize, Serialize};
 

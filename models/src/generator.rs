@@ -60,29 +60,48 @@ mod tests {
         assert_eq!(crash_point(0.5, 0.03), Multiplier(194));
         assert_eq!(crash_point(0.25, 0.0), Multiplier(400));
         assert_eq!(crash_point(0.1, 0.0), Multiplier(1000));
-        assert_eq!(crash_point(1e-300, 0.03), Multiplier(DEFAULT_MAX_HUNDREDTHS));
+        assert_eq!(
+            crash_point(1e-300, 0.03),
+            Multiplier(DEFAULT_MAX_HUNDREDTHS)
+        );
     }
 
     #[test]
     fn seeded_and_reproducible() {
-        let g = FairGenerator { seed: 7, house_edge: 0.03 };
+        let g = FairGenerator {
+            seed: 7,
+            house_edge: 0.03,
+        };
         assert_eq!(g.generate(100), g.generate(100));
-        assert_ne!(g.generate(100), FairGenerator { seed: 8, ..g }.generate(100));
+        assert_ne!(
+            g.generate(100),
+            FairGenerator { seed: 8, ..g }.generate(100)
+        );
     }
 
     #[test]
     fn survival_matches_the_fair_law() {
         // P(X ≥ x) = 0.97/x; with n = 200,000 the standard error is below 0.0012.
-        let rounds = FairGenerator { seed: 1, house_edge: 0.03 }.generate(200_000);
+        let rounds = FairGenerator {
+            seed: 1,
+            house_edge: 0.03,
+        }
+        .generate(200_000);
         let n = rounds.len() as f64;
         for x in [1.5, 2.0, 3.0, 10.0] {
             let share = rounds.iter().filter(|m| m.as_f64() >= x).count() as f64 / n;
             let expected = 0.97 / x;
             let se = (expected * (1.0 - expected) / n).sqrt();
-            assert!((share - expected).abs() < 5.0 * se, "x={x}: {share} vs {expected}");
+            assert!(
+                (share - expected).abs() < 5.0 * se,
+                "x={x}: {share} vs {expected}"
+            );
         }
         // X = 1.00 exactly when 97/U < 101, i.e. U > 97/101.
         let at_one = rounds.iter().filter(|m| m.0 == 100).count() as f64 / n;
-        assert!((at_one - (1.0 - 97.0 / 101.0)).abs() < 0.002, "share of 1.00: {at_one}");
+        assert!(
+            (at_one - (1.0 - 97.0 / 101.0)).abs() < 0.002,
+            "share of 1.00: {at_one}"
+        );
     }
 }

@@ -7,7 +7,15 @@ use crate::values::{parse_multiplier, BatchError, Multiplier, ValueProblem, Valu
 use serde::{Deserialize, Serialize};
 
 /// Column names that hold the multiplier, in order of preference (case-insensitive).
-const VALUE_COLUMNS: [&str; 7] = ["value", "multiplier", "crash", "x", "result", "odds", "coefficient"];
+const VALUE_COLUMNS: [&str; 7] = [
+    "value",
+    "multiplier",
+    "crash",
+    "x",
+    "result",
+    "odds",
+    "coefficient",
+];
 const ID_COLUMNS: [&str; 3] = ["id", "round", "round_id"];
 
 /// One data row of an imported file.
@@ -34,7 +42,10 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn valid_values(&self) -> Vec<Multiplier> {
-        self.rows.iter().filter_map(|r| r.value.clone().ok()).collect()
+        self.rows
+            .iter()
+            .filter_map(|r| r.value.clone().ok())
+            .collect()
     }
 
     pub fn faults(&self) -> impl Iterator<Item = &ImportRow> {
@@ -48,7 +59,11 @@ impl ImportReport {
 
 /// "row 6281 (line 6282, id 6281) \"2.29\u{2028}1.29\": holds 2 values …".
 pub fn describe_fault(row: &ImportRow) -> String {
-    let id = row.id.as_deref().map(|id| format!(", id {id}")).unwrap_or_default();
+    let id = row
+        .id
+        .as_deref()
+        .map(|id| format!(", id {id}"))
+        .unwrap_or_default();
     let problem = match &row.value {
         Ok(_) => return String::new(),
         Err(p) => p,
@@ -66,7 +81,11 @@ pub fn describe_fault(row: &ImportRow) -> String {
     } else {
         format!(" ({place})")
     };
-    format!("row {}{place} \"{}\": {problem}", row.row, row.raw.escape_debug())
+    format!(
+        "row {}{place} \"{}\": {problem}",
+        row.row,
+        row.raw.escape_debug()
+    )
 }
 
 /// Why a whole file is refused.
@@ -76,7 +95,9 @@ pub enum ImportError {
     Batch(#[from] BatchError),
     #[error("line {line}: {message}")]
     Csv { line: usize, message: String },
-    #[error("no column holds the multipliers: name one of {expected} in the header (found: {found})")]
+    #[error(
+        "no column holds the multipliers: name one of {expected} in the header (found: {found})"
+    )]
     NoValueColumn { expected: String, found: String },
     #[error("the file is not text (UTF-8): {0}")]
     NotText(String),
@@ -97,7 +118,11 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
     let Some(first) = records.first() else {
         return Err(BatchError::NoValues.into());
     };
-    let first_fields: Vec<String> = first.fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
+    let first_fields: Vec<String> = first
+        .fields
+        .iter()
+        .map(|f| f.trim().to_ascii_lowercase())
+        .collect();
     let looks_like_header = first_fields
         .iter()
         .any(|f| VALUE_COLUMNS.contains(&f.as_str()) || ID_COLUMNS.contains(&f.as_str()))
@@ -115,7 +140,12 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
         let id_idx = ID_COLUMNS
             .iter()
             .find_map(|name| first_fields.iter().position(|f| f == name));
-        (value_idx, id_idx, Some(first.fields[value_idx].trim().to_string()), &records[1..])
+        (
+            value_idx,
+            id_idx,
+            Some(first.fields[value_idx].trim().to_string()),
+            &records[1..],
+        )
     } else if first.fields.len() >= 2 {
         (1, Some(0), None, &records[..])
     } else {
@@ -137,7 +167,9 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
         .enumerate()
         .map(|(i, rec)| {
             let raw = rec.fields.get(value_idx).cloned().unwrap_or_default();
-            let id = id_idx.and_then(|j| rec.fields.get(j)).map(|s| s.trim().to_string());
+            let id = id_idx
+                .and_then(|j| rec.fields.get(j))
+                .map(|s| s.trim().to_string());
             let value = if rec.fields.len() <= value_idx {
                 Err(ValueProblem::Empty)
             } else {
@@ -268,7 +300,10 @@ fn split_csv(text: &str) -> Result<Vec<CsvRecord>, ImportError> {
 pub fn write_csv<'a>(rows: impl IntoIterator<Item = (i64, Multiplier, bool, &'a str)>) -> String {
     let mut out = String::from("id,value,synthetic,created_at\n");
     for (id, value, synthetic, created_at) in rows {
-        out.push_str(&format!("{id},{value},{},{created_at}\n", u8::from(synthetic)));
+        out.push_str(&format!(
+            "{id},{value},{},{created_at}\n",
+            u8::from(synthetic)
+        ));
     }
     out
 }
@@ -333,13 +368,19 @@ mod tests {
         };
         assert!(matches!(
             read_csv("value\n1\n2\n3\n", &small),
-            Err(ImportError::Batch(BatchError::TooManyValues { count: 3, limit: 2 }))
+            Err(ImportError::Batch(BatchError::TooManyValues {
+                count: 3,
+                limit: 2
+            }))
         ));
     }
 
     #[test]
     fn reads_the_real_history_with_exactly_one_fault() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/jetx_history.csv");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/jetx_history.csv"
+        );
         let Ok(text) = std::fs::read_to_string(path) else {
             eprintln!("skipped: {path} not present");
             return;
@@ -351,7 +392,10 @@ mod tests {
         assert_eq!(faults[0].id.as_deref(), Some("6281"));
         assert_eq!(faults[0].row, 6281);
         assert_eq!(faults[0].line, 6282);
-        assert_eq!(report.valid_values().iter().max(), Some(&Multiplier(214_614)));
+        assert_eq!(
+            report.valid_values().iter().max(),
+            Some(&Multiplier(214_614))
+        );
     }
 
     proptest! {

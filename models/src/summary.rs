@@ -50,7 +50,11 @@ impl Proportion {
         Self {
             successes,
             n,
-            share: if n == 0 { 0.0 } else { successes as f64 / n as f64 },
+            share: if n == 0 {
+                0.0
+            } else {
+                successes as f64 / n as f64
+            },
             low,
             high,
             fair: fair_survival(threshold.as_f64(), house_edge),
@@ -84,7 +88,11 @@ impl Streak {
             }
         };
         let side = side_of(last);
-        let length = values.iter().rev().take_while(|v| side_of(v) == side).count();
+        let length = values
+            .iter()
+            .rev()
+            .take_while(|v| side_of(v) == side)
+            .count();
         Some(Self {
             threshold,
             side,
@@ -176,13 +184,16 @@ pub fn category_shares(values: &[Multiplier], house_edge: f64) -> Vec<CategorySh
     ranges
         .iter()
         .map(|&(label, low, high)| {
-            let (lo_h, hi_h) = ((low * 100.0).round() as u32, high.map(|h| (h * 100.0).round() as u32));
+            let (lo_h, hi_h) = (
+                (low * 100.0).round() as u32,
+                high.map(|h| (h * 100.0).round() as u32),
+            );
             let count = values
                 .iter()
                 .filter(|v| v.0 >= lo_h && hi_h.is_none_or(|h| v.0 < h))
                 .count() as u64;
-            let fair_share = fair_survival(low, house_edge)
-                - high.map_or(0.0, |h| fair_survival(h, house_edge));
+            let fair_share =
+                fair_survival(low, house_edge) - high.map_or(0.0, |h| fair_survival(h, house_edge));
             CategoryShare {
                 label: label.to_string(),
                 low,

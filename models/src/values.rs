@@ -115,7 +115,10 @@ fn parse_inner(token: &str, rules: &ValueRules) -> Result<Multiplier, ValueProbl
     }
     // Two values pasted into one field (the real history has `2.29<U+2028>1.29`).
     if let Some(sep) = trimmed.chars().find(|c| is_separator(*c)) {
-        let count = trimmed.split(is_separator).filter(|s| !s.is_empty()).count();
+        let count = trimmed
+            .split(is_separator)
+            .filter(|s| !s.is_empty())
+            .count();
         return Err(ValueProblem::SeveralValues {
             count,
             separator: describe_separator(sep),
@@ -279,7 +282,10 @@ pub struct PasteParse {
 
 impl PasteParse {
     pub fn valid_values(&self) -> Vec<Multiplier> {
-        self.tokens.iter().filter_map(|t| t.value.clone().ok()).collect()
+        self.tokens
+            .iter()
+            .filter_map(|t| t.value.clone().ok())
+            .collect()
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &ParsedToken> {
@@ -388,7 +394,10 @@ mod tests {
                 max: "1000000.00".into()
             })
         );
-        assert!(matches!(p("99999999999999999999999"), Err(ValueProblem::AboveMaximum { .. })));
+        assert!(matches!(
+            p("99999999999999999999999"),
+            Err(ValueProblem::AboveMaximum { .. })
+        ));
     }
 
     #[test]
@@ -424,7 +433,16 @@ mod tests {
         let pos: Vec<_> = tokens.iter().map(|t| (t.index, t.line, t.column)).collect();
         assert_eq!(
             pos,
-            [(1, 1, 1), (2, 1, 5), (3, 1, 9), (4, 3, 2), (5, 4, 1), (6, 5, 1), (7, 6, 1), (8, 6, 3)]
+            [
+                (1, 1, 1),
+                (2, 1, 5),
+                (3, 1, 9),
+                (4, 3, 2),
+                (5, 4, 1),
+                (6, 5, 1),
+                (7, 6, 1),
+                (8, 6, 3)
+            ]
         );
     }
 
@@ -456,7 +474,10 @@ mod tests {
         );
         assert_eq!(
             parse_paste("1.00 2.00 3.00 4.00 5.00", &rules),
-            Err(BatchError::TooManyBytes { bytes: 24, limit: 20 })
+            Err(BatchError::TooManyBytes {
+                bytes: 24,
+                limit: 20
+            })
         );
         assert_eq!(parse_paste(" \n ", &rules), Err(BatchError::NoValues));
     }

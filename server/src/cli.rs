@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "jetx", version, about = "JetX Predictor: record JetX rounds and see what the history really says")]
+#[command(
+    name = "jetx",
+    version,
+    about = "JetX Predictor: record JetX rounds and see what the history really says"
+)]
 pub struct Cli {
     /// TOML settings file (default: ./jetx.toml when it exists).
     #[arg(long, global = true, value_name = "FILE")]
@@ -85,7 +89,10 @@ pub enum CliError {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return report(CliError::Runtime(e)),
     };
@@ -102,7 +109,8 @@ fn report(e: CliError) -> ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -132,7 +140,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             json,
         } => {
             let pool = db::connect(&config.database).await?;
-            let on_fault = if skip_faulty { OnFault::SkipFaulty } else { OnFault::Refuse };
+            let on_fault = if skip_faulty {
+                OnFault::SkipFaulty
+            } else {
+                OnFault::Refuse
+            };
             let started = std::time::Instant::now();
             let result = import_file(&pool, &file, &config.rules, dry_run, on_fault).await;
             let elapsed = started.elapsed();
@@ -186,7 +198,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { rounds, seed, remove } => {
+        Command::Demo {
+            rounds,
+            seed,
+            remove,
+        } => {
             let pool = db::connect(&config.database).await?;
             if remove {
                 let n = db::remove_demo(&pool).await?;
@@ -205,7 +221,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
 
 fn print_outcome(outcome: &ImportOutcome, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(outcome).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(outcome).unwrap_or_default()
+        );
         return;
     }
     println!(
@@ -229,7 +248,10 @@ pub fn render_stats(s: &Summary, categories: &[models::summary::CategoryShare]) 
     let pct = |x: f64| format!("{:.1}%", x * 100.0);
     let mut out = String::new();
     out.push_str(&format!("rounds            {}\n", s.count));
-    for (label, p) in [("share >= 1.5x", &s.at_least_1_5), ("share >= 2x", &s.at_least_2)] {
+    for (label, p) in [
+        ("share >= 1.5x", &s.at_least_1_5),
+        ("share >= 2x", &s.at_least_2),
+    ] {
         if p.n > 0 {
             out.push_str(&format!(
                 "{label:<17} {} (95% CI {}–{}), fair game {}\n",
@@ -241,7 +263,10 @@ pub fn render_stats(s: &Summary, categories: &[models::summary::CategoryShare]) 
         }
     }
     if let Some(m) = s.median {
-        out.push_str(&format!("median            {m:.2}x (fair game {:.2}x)\n", 2.0 * (1.0 - s.house_edge)));
+        out.push_str(&format!(
+            "median            {m:.2}x (fair game {:.2}x)\n",
+            2.0 * (1.0 - s.house_edge)
+        ));
     }
     if let Some(m) = s.max {
         out.push_str(&format!("max               {m}x\n"));
@@ -251,10 +276,18 @@ pub fn render_stats(s: &Summary, categories: &[models::summary::CategoryShare]) 
             models::summary::StreakSide::Below => "below",
             models::summary::StreakSide::AtLeast => "at or above",
         };
-        out.push_str(&format!("current streak    {} {side} {}x\n", st.length, st.threshold));
+        out.push_str(&format!(
+            "current streak    {} {side} {}x\n",
+            st.length, st.threshold
+        ));
     }
     for c in categories {
-        out.push_str(&format!("{:<17} {} (fair game {})\n", c.label, pct(c.share), pct(c.fair_share)));
+        out.push_str(&format!(
+            "{:<17} {} (fair game {})\n",
+            c.label,
+            pct(c.share),
+            pct(c.fair_share)
+        ));
     }
     out
 }

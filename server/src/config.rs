@@ -71,12 +71,19 @@ fn invalid(name: &str, value: &str, reason: impl ToString) -> ConfigError {
 
 impl Config {
     /// Loads the configuration; `env` is a lookup so tests need not touch the process.
-    pub fn load(overrides: &Overrides, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn load(
+        overrides: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let file_path = overrides
             .config_file
             .clone()
             .or_else(|| env("JETX_CONFIG").map(PathBuf::from))
-            .or_else(|| Path::new(DEFAULT_CONFIG_FILE).exists().then(|| PathBuf::from(DEFAULT_CONFIG_FILE)));
+            .or_else(|| {
+                Path::new(DEFAULT_CONFIG_FILE)
+                    .exists()
+                    .then(|| PathBuf::from(DEFAULT_CONFIG_FILE))
+            });
         let file = match &file_path {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
@@ -116,7 +123,9 @@ impl Config {
                 .map_err(|e| invalid("max_multiplier", &text, e.problem))?
                 .0;
         }
-        if let Some(n) = parse_env_usize(&env, "JETX_MAX_VALUES_PER_BATCH")?.or(file.max_values_per_batch) {
+        if let Some(n) =
+            parse_env_usize(&env, "JETX_MAX_VALUES_PER_BATCH")?.or(file.max_values_per_batch)
+        {
             if n == 0 {
                 return Err(invalid("max_values_per_batch", "0", "must be at least 1"));
             }
@@ -124,16 +133,26 @@ impl Config {
         }
         if let Some(n) = parse_env_usize(&env, "JETX_MAX_INPUT_BYTES")?.or(file.max_input_bytes) {
             if n < 1024 {
-                return Err(invalid("max_input_bytes", &n.to_string(), "must be at least 1024"));
+                return Err(invalid(
+                    "max_input_bytes",
+                    &n.to_string(),
+                    "must be at least 1024",
+                ));
             }
             rules.max_input_bytes = n;
         }
         let house_edge = match env("JETX_HOUSE_EDGE") {
             Some(t) => t.parse::<f64>().map_err(|e| invalid("house_edge", &t, e))?,
-            None => file.house_edge.unwrap_or(models::generator::DEFAULT_HOUSE_EDGE),
+            None => file
+                .house_edge
+                .unwrap_or(models::generator::DEFAULT_HOUSE_EDGE),
         };
         if !(0.0..0.5).contains(&house_edge) {
-            return Err(invalid("house_edge", &house_edge.to_string(), "must be in [0, 0.5)"));
+            return Err(invalid(
+                "house_edge",
+                &house_edge.to_string(),
+                "must be in [0, 0.5)",
+            ));
         }
         Ok(Self {
             addr,
@@ -145,7 +164,10 @@ impl Config {
     }
 }
 
-fn parse_env_usize(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<usize>, ConfigError> {
+fn parse_env_usize(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &str,
+) -> Result<Option<usize>, ConfigError> {
     env(name)
         .map(|t| t.trim().parse::<usize>().map_err(|e| invalid(name, &t, e)))
         .transpose()
@@ -168,7 +190,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -198,7 +223,14 @@ mod tests {
         assert_eq!(c.addr.port(), 4000);
         assert_eq!(c.rules.max_hundredths, 50_000);
         assert_eq!(c.rules.max_values_per_batch, 10);
-        let c = Config::load(&overrides, env_of(&[("JETX_DATABASE", "b.sqlite"), ("JETX_ADDR", "127.0.0.1:5000")])).unwrap();
+        let c = Config::load(
+            &overrides,
+            env_of(&[
+                ("JETX_DATABASE", "b.sqlite"),
+                ("JETX_ADDR", "127.0.0.1:5000"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(c.database, PathBuf::from("b.sqlite"));
         assert_eq!(c.addr.port(), 5000);
         let flags = Overrides {
@@ -211,11 +243,17 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        let err = Config::load(&Overrides::default(), env_of(&[("JETX_MAX_MULTIPLIER", "lots")])).unwrap_err();
+        let err = Config::load(
+            &Overrides::default(),
+            env_of(&[("JETX_MAX_MULTIPLIER", "lots")]),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("max_multiplier"), "{err}");
-        let err = Config::load(&Overrides::default(), env_of(&[("JETX_ADDR", "nowhere")])).unwrap_err();
+        let err =
+            Config::load(&Overrides::default(), env_of(&[("JETX_ADDR", "nowhere")])).unwrap_err();
         assert!(err.to_string().contains("addr"), "{err}");
-        let err = Config::load(&Overrides::default(), env_of(&[("JETX_HOUSE_EDGE", "0.7")])).unwrap_err();
+        let err =
+            Config::load(&Overrides::default(), env_of(&[("JETX_HOUSE_EDGE", "0.7")])).unwrap_err();
         assert!(err.to_string().contains("house_edge"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");

@@ -55,11 +55,17 @@ impl IntoResponse for ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            DbError::NotFound(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
             DbError::Refused(_) | DbError::NotAnExport(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
             }
-            other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
+            other => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                other.to_string(),
+            ),
         }
     }
 }
@@ -84,7 +90,11 @@ impl From<QueryRejection> for ApiError {
 impl From<BytesRejection> for ApiError {
     fn from(e: BytesRejection) -> Self {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the upload is larger than the configured limit")
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the upload is larger than the configured limit",
+            )
         } else {
             ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.body_text())
         }
@@ -155,10 +165,15 @@ pub fn router() -> Router<ServerState> {
         .route("/rounds", get(list_rounds).post(add_rounds))
         .route("/rounds/undo", post(undo))
         .route("/rounds/export.csv", get(export_csv))
-        .route("/rounds/{id}", get(get_round).put(update_round).delete(delete_round))
+        .route(
+            "/rounds/{id}",
+            get(get_round).put(update_round).delete(delete_round),
+        )
         .route("/stats", get(stats))
         .route("/import", post(import))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint") })
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
+        })
 }
 
 pub async fn healthz(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
@@ -173,11 +188,19 @@ async fn list_rounds(
     let Query(q) = query?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "limit must be between 1 and 1000"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "limit must be between 1 and 1000",
+        ));
     }
     let offset = q.offset.unwrap_or(0);
     if offset < 0 {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "offset must not be negative"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "offset must not be negative",
+        ));
     }
     Ok(Json(db::list_page(&st.pool, offset, limit).await?))
 }
@@ -199,13 +222,21 @@ async fn add_rounds(
         }
     };
     if inputs.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "no_values", "\"values\" is empty"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "no_values",
+            "\"values\" is empty",
+        ));
     }
     if inputs.len() > st.rules.max_values_per_batch {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_values",
-            format!("{} values; the limit is {} per request", inputs.len(), st.rules.max_values_per_batch),
+            format!(
+                "{} values; the limit is {} per request",
+                inputs.len(),
+                st.rules.max_values_per_batch
+            ),
         ));
     }
     let mut values = Vec::with_capacity(inputs.len());
@@ -222,15 +253,28 @@ async fn add_rounds(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_value",
-            format!("{} of {} values are invalid (first: \"{first}\": {reason}); nothing was stored", errors.len(), inputs.len()),
+            format!(
+                "{} of {} values are invalid (first: \"{first}\": {reason}); nothing was stored",
+                errors.len(),
+                inputs.len()
+            ),
         )
         .details(json!({ "invalid": errors })));
     }
     let ids = db::insert_values(&st.pool, &values, Source::Api).await?;
-    Ok((StatusCode::CREATED, Json(Added { stored: ids.len(), ids })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Added {
+            stored: ids.len(),
+            ids,
+        }),
+    ))
 }
 
-async fn get_round(State(st): State<ServerState>, Path(id): Path<i64>) -> ApiResult<Json<RoundRow>> {
+async fn get_round(
+    State(st): State<ServerState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<RoundRow>> {
     Ok(Json(db::get_round(&st.pool, id).await?))
 }
 
@@ -241,13 +285,20 @@ async fn update_round(
 ) -> ApiResult<Json<RoundRow>> {
     let Json(req) = body?;
     let value: Multiplier = parse_multiplier(&req.value.text(), &st.rules).map_err(|e| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", e.to_string())
-            .details(value_error(&e, None))
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            e.to_string(),
+        )
+        .details(value_error(&e, None))
     })?;
     Ok(Json(db::update_value(&st.pool, id, value).await?))
 }
 
-async fn delete_round(State(st): State<ServerState>, Path(id): Path<i64>) -> ApiResult<Json<RoundRow>> {
+async fn delete_round(
+    State(st): State<ServerState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<RoundRow>> {
     Ok(Json(db::delete_round(&st.pool, id).await?))
 }
 
@@ -274,7 +325,10 @@ async fn export_csv(State(st): State<ServerState>) -> ApiResult<Response> {
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"jetx_rounds.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"jetx_rounds.csv\"",
+            ),
         ],
         csv,
     )

@@ -42,7 +42,13 @@ impl TestApp {
     async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
-        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         (status, body)
     }
 
@@ -56,7 +62,8 @@ impl TestApp {
         }
         .unwrap();
         let (status, bytes) = self.send(req).await;
-        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
         (status, value)
     }
 
@@ -83,17 +90,28 @@ impl TestApp {
 
 fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn add_list_get_update_delete_undo() {
     let t = test_app().await;
-    let (s, body) = t.json("POST", "/api/v1/rounds", Some(json!({"value": "1.57"}))).await;
+    let (s, body) = t
+        .json("POST", "/api/v1/rounds", Some(json!({"value": "1.57"})))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     assert_eq!(body["stored"], 1);
     let (s, body) = t
-        .json("POST", "/api/v1/rounds", Some(json!({"values": ["2,5", 3.1, "x10", "1.00x"]})))
+        .json(
+            "POST",
+            "/api/v1/rounds",
+            Some(json!({"values": ["2,5", 3.1, "x10", "1.00x"]})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     assert_eq!(body["ids"].as_array().unwrap().len(), 4);
@@ -106,21 +124,40 @@ async fn add_list_get_update_delete_undo() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["position"].as_i64().unwrap(), r["value"].as_i64().unwrap()))
+        .map(|r| {
+            (
+                r["position"].as_i64().unwrap(),
+                r["value"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(listed, [(4, 1000), (3, 310)]);
 
     let id = page["rounds"][0]["id"].as_i64().unwrap();
-    let (s, round) = t.json("PUT", &format!("/api/v1/rounds/{id}"), Some(json!({"value": "9.99"}))).await;
+    let (s, round) = t
+        .json(
+            "PUT",
+            &format!("/api/v1/rounds/{id}"),
+            Some(json!({"value": "9.99"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{round}");
     assert_eq!(round["value"], 999);
     assert!(round["updated_at"].is_string());
-    let (s, body) = t.json("PUT", &format!("/api/v1/rounds/{id}"), Some(json!({"value": "9.999"}))).await;
+    let (s, body) = t
+        .json(
+            "PUT",
+            &format!("/api/v1/rounds/{id}"),
+            Some(json!({"value": "9.999"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&body, "invalid_value");
     assert_eq!(t.stored().await, [157, 250, 310, 999, 100]);
 
-    let (s, _) = t.json("DELETE", &format!("/api/v1/rounds/{id}"), None).await;
+    let (s, _) = t
+        .json("DELETE", &format!("/api/v1/rounds/{id}"), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let (s, body) = t.json("GET", &format!("/api/v1/rounds/{id}"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -136,7 +173,11 @@ async fn add_list_get_update_delete_undo() {
 async fn a_bad_value_stores_nothing_and_is_named() {
     let t = test_app().await;
     let (s, body) = t
-        .json("POST", "/api/v1/rounds", Some(json!({"values": ["1.5", "abc", "2", "0.5", 1.555]})))
+        .json(
+            "POST",
+            "/api/v1/rounds",
+            Some(json!({"values": ["1.5", "abc", "2", "0.5", 1.555]})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_error(&body, "invalid_value");
@@ -148,7 +189,12 @@ async fn a_bad_value_stores_nothing_and_is_named() {
     assert_eq!(invalid.len(), 3);
     assert!(t.stored().await.is_empty());
 
-    for bad in [json!({}), json!({"values": []}), json!({"value": "1", "values": ["2"]}), json!({"valu": 1})] {
+    for bad in [
+        json!({}),
+        json!({"values": []}),
+        json!({"value": "1", "values": ["2"]}),
+        json!({"valu": 1}),
+    ] {
         let (s, body) = t.json("POST", "/api/v1/rounds", Some(bad.clone())).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad} → {body}");
         assert!(body["error"]["code"].is_string(), "{body}");
@@ -179,7 +225,13 @@ async fn batch_and_size_limits_answer_clearly() {
         ..ValueRules::default()
     })
     .await;
-    let (s, body) = t.json("POST", "/api/v1/rounds", Some(json!({"values": ["1", "2", "3", "4"]}))).await;
+    let (s, body) = t
+        .json(
+            "POST",
+            "/api/v1/rounds",
+            Some(json!({"values": ["1", "2", "3", "4"]})),
+        )
+        .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert_error(&body, "too_many_values");
     let big = "1.50\n".repeat(100_000).into_bytes();
@@ -191,31 +243,45 @@ async fn batch_and_size_limits_answer_clearly() {
 
 #[tokio::test]
 async fn csv_import_of_the_real_history_reports_row_6281() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/jetx_history.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/jetx_history.csv"
+    );
     let Ok(bytes) = std::fs::read(path) else {
         eprintln!("skipped: {path} not present");
         return;
     };
     let t = test_app().await;
     let (s, dry) = t
-        .upload("/api/v1/import?dry_run=true&filename=jetx_history.csv", bytes.clone())
+        .upload(
+            "/api/v1/import?dry_run=true&filename=jetx_history.csv",
+            bytes.clone(),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{dry}");
     assert_eq!(dry["rows"], 7000);
     assert_eq!(dry["valid"], 6999);
     assert_eq!(dry["faults"][0]["row"], 6281);
     assert_eq!(dry["faults"][0]["id"], "6281");
-    assert!(dry["faults"][0]["message"].as_str().unwrap().contains("U+2028"));
+    assert!(dry["faults"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("U+2028"));
     assert!(t.stored().await.is_empty());
 
-    let (s, refused) = t.upload("/api/v1/import?filename=jetx_history.csv", bytes.clone()).await;
+    let (s, refused) = t
+        .upload("/api/v1/import?filename=jetx_history.csv", bytes.clone())
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&refused, "unreadable_rows");
     assert_eq!(refused["error"]["details"]["faults"][0]["row"], 6281);
     assert!(t.stored().await.is_empty());
 
     let (s, done) = t
-        .upload("/api/v1/import?on_fault=skip_faulty&filename=jetx_history.csv", bytes)
+        .upload(
+            "/api/v1/import?on_fault=skip_faulty&filename=jetx_history.csv",
+            bytes,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(done["stored"], 6999);
@@ -228,14 +294,27 @@ async fn csv_import_of_the_real_history_reports_row_6281() {
 #[tokio::test]
 async fn export_then_import_round_trips() {
     let t = test_app().await;
-    t.json("POST", "/api/v1/rounds", Some(json!({"values": ["1.01", "250.75", "3"]}))).await;
-    let req = Request::builder().uri("/api/v1/rounds/export.csv").body(Body::empty()).unwrap();
+    t.json(
+        "POST",
+        "/api/v1/rounds",
+        Some(json!({"values": ["1.01", "250.75", "3"]})),
+    )
+    .await;
+    let req = Request::builder()
+        .uri("/api/v1/rounds/export.csv")
+        .body(Body::empty())
+        .unwrap();
     let (s, csv) = t.send(req).await;
     assert_eq!(s, StatusCode::OK);
     let text = String::from_utf8(csv.clone()).unwrap();
-    assert!(text.starts_with("id,value,synthetic,created_at\n1,1.01,0,"), "{text}");
+    assert!(
+        text.starts_with("id,value,synthetic,created_at\n1,1.01,0,"),
+        "{text}"
+    );
     let other = test_app().await;
-    let (s, body) = other.upload("/api/v1/import?filename=export.csv", csv).await;
+    let (s, body) = other
+        .upload("/api/v1/import?filename=export.csv", csv)
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(other.stored().await, [101, 25075, 300]);
 }
@@ -251,21 +330,30 @@ async fn imports_the_python_apps_sqlite_database() {
         .connect()
         .await
         .unwrap();
-    sqlx::query("CREATE TABLE jetx_results (id INTEGER PRIMARY KEY AUTOINCREMENT, value REAL NOT NULL)")
+    sqlx::query(
+        "CREATE TABLE jetx_results (id INTEGER PRIMARY KEY AUTOINCREMENT, value REAL NOT NULL)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    // REAL values, a TEXT value, and a TEXT field holding two values (as in the real data).
+    for v in ["1.5", "2.29", "'3,10'", "'2.29\u{2028}1.29'", "10938.01"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO jetx_results (value) VALUES ({v})"
+        )))
         .execute(&mut conn)
         .await
         .unwrap();
-    // REAL values, a TEXT value, and a TEXT field holding two values (as in the real data).
-    for v in ["1.5", "2.29", "'3,10'", "'2.29\u{2028}1.29'", "10938.01"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO jetx_results (value) VALUES ({v})")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
     }
     drop(conn);
     let bytes = std::fs::read(&path).unwrap();
     let t = test_app().await;
-    let (s, dry) = t.upload("/api/v1/import?dry_run=true&filename=jetx_data.db", bytes.clone()).await;
+    let (s, dry) = t
+        .upload(
+            "/api/v1/import?dry_run=true&filename=jetx_data.db",
+            bytes.clone(),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{dry}");
     assert_eq!(dry["format"], "sqlite");
     assert_eq!(dry["rows"], 5);
@@ -276,14 +364,24 @@ async fn imports_the_python_apps_sqlite_database() {
         "row 4 (id 4) \"2.29\\u{2028}1.29\": holds 2 values separated by a Unicode line separator (U+2028); split them first"
     );
     let (s, done) = t
-        .upload("/api/v1/import?on_fault=skip_faulty&filename=jetx_data.db", bytes)
+        .upload(
+            "/api/v1/import?on_fault=skip_faulty&filename=jetx_data.db",
+            bytes,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(t.stored().await, [150, 229, 310, 1_093_801]);
 
-    let (s, body) = t.upload("/api/v1/import?filename=x.db", b"SQLite format 3\0garbage".to_vec()).await;
+    let (s, body) = t
+        .upload(
+            "/api/v1/import?filename=x.db",
+            b"SQLite format 3\0garbage".to_vec(),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (s, body) = t.upload("/api/v1/import?filename=x.csv", vec![0xff, 0xfe, 0x00]).await;
+    let (s, body) = t
+        .upload("/api/v1/import?filename=x.csv", vec![0xff, 0xfe, 0x00])
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_error(&body, "unreadable_file");
 }
@@ -291,7 +389,12 @@ async fn imports_the_python_apps_sqlite_database() {
 #[tokio::test]
 async fn healthz_stats_and_data_surviving_a_reconnect() {
     let t = test_app().await;
-    t.json("POST", "/api/v1/rounds", Some(json!({"values": ["1.00", "1.50", "2.00", "20"]}))).await;
+    t.json(
+        "POST",
+        "/api/v1/rounds",
+        Some(json!({"values": ["1.00", "1.50", "2.00", "20"]})),
+    )
+    .await;
     let (s, health) = t.json("GET", "/healthz", None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(health, json!({"status": "ok", "rounds": 4}));
@@ -299,29 +402,41 @@ async fn healthz_stats_and_data_surviving_a_reconnect() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(stats["summary"]["count"], 4);
     assert_eq!(stats["summary"]["at_least_1_5"]["successes"], 3);
-    assert!((stats["summary"]["at_least_1_5"]["fair"].as_f64().unwrap() - 0.97 / 1.5).abs() < 1e-12);
+    assert!(
+        (stats["summary"]["at_least_1_5"]["fair"].as_f64().unwrap() - 0.97 / 1.5).abs() < 1e-12
+    );
 
     // A second connection to the same file (as after a restart) sees the same rounds.
     let db_file = t._dir.path().join("test.sqlite");
     t.state.pool.close().await;
     let pool = app::db::connect(&db_file).await.unwrap();
-    let values: Vec<u32> = app::db::all_values(&pool).await.unwrap().iter().map(|m| m.0).collect();
+    let values: Vec<u32> = app::db::all_values(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.0)
+        .collect();
     assert_eq!(values, [100, 150, 200, 2000]);
 }
 
 #[tokio::test]
 async fn demo_data_only_into_an_empty_history() {
     let t = test_app().await;
-    let info = app::db::load_demo(&t.state.pool, 500, 7, 0.03).await.unwrap();
+    let info = app::db::load_demo(&t.state.pool, 500, 7, 0.03)
+        .await
+        .unwrap();
     assert_eq!(info.rounds, 500);
     let again = app::db::load_demo(&t.state.pool, 500, 7, 0.03).await;
     assert!(matches!(again, Err(app::db::DbError::Refused(_))));
     let stored = t.stored().await;
-    let expected: Vec<u32> = models::generator::FairGenerator { seed: 7, house_edge: 0.03 }
-        .generate(500)
-        .iter()
-        .map(|m| m.0)
-        .collect();
+    let expected: Vec<u32> = models::generator::FairGenerator {
+        seed: 7,
+        house_edge: 0.03,
+    }
+    .generate(500)
+    .iter()
+    .map(|m| m.0)
+    .collect();
     assert_eq!(stored, expected);
     assert_eq!(app::db::remove_demo(&t.state.pool).await.unwrap(), 500);
     assert!(t.stored().await.is_empty());

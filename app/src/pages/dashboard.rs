@@ -26,11 +26,18 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Signal::derive(move || dashboard.get().and_then(Result::ok));
     let settings = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.settings)));
 
-    let last_chart = Signal::derive(move || data.with(|d| d.as_ref().map(|d| last_rounds_chart(&d.last_rounds))));
-    let hist_chart = Signal::derive(move || data.with(|d| d.as_ref().map(|d| histogram_chart(&d.histogram))));
-    let cat_chart = Signal::derive(move || data.with(|d| d.as_ref().map(|d| categories_chart(&d.categories))));
+    let last_chart = Signal::derive(move || {
+        data.with(|d| d.as_ref().map(|d| last_rounds_chart(&d.last_rounds)))
+    });
+    let hist_chart =
+        Signal::derive(move || data.with(|d| d.as_ref().map(|d| histogram_chart(&d.histogram))));
+    let cat_chart =
+        Signal::derive(move || data.with(|d| d.as_ref().map(|d| categories_chart(&d.categories))));
     let surv_chart = Signal::derive(move || {
-        data.with(|d| d.as_ref().map(|d| survival_chart(&d.survival, d.settings.house_edge)))
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| survival_chart(&d.survival, d.settings.house_edge))
+        })
     });
 
     view! {
@@ -102,7 +109,10 @@ fn RoundEntry(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
                         el.set_value("");
                         let _ = el.focus();
                     }
-                    message.set(Some(Ok(format!("Round #{} recorded: {}x", row.position, row.value))));
+                    message.set(Some(Ok(format!(
+                        "Round #{} recorded: {}x",
+                        row.position, row.value
+                    ))));
                     version.bump();
                 }
                 Err(e) => message.set(Some(Err(error_text(&e)))),
@@ -115,7 +125,10 @@ fn RoundEntry(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
         spawn_local(async move {
             match api::undo_last().await {
                 Ok(Some(row)) => {
-                    message.set(Some(Ok(format!("Removed round #{} ({}x)", row.position, row.value))));
+                    message.set(Some(Ok(format!(
+                        "Removed round #{} ({}x)",
+                        row.position, row.value
+                    ))));
                     version.bump();
                 }
                 Ok(None) => message.set(Some(Err("Nothing to undo: no rounds yet".into()))),
@@ -138,7 +151,7 @@ fn RoundEntry(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
                     inputmode="decimal"
                     autocomplete="off"
                     autofocus
-                    placeholder="e.g. 1.57 and Enter"
+                    placeholder="1.57 ⏎"
                     aria-describedby="entry-message"
                     on:input=move |_| message.set(None)
                     on:keydown=move |ev| {
@@ -176,7 +189,12 @@ fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(None::<Result<String, String>>);
-    let rules = move || settings.get().map(|s| s.rules).unwrap_or_else(ValueRules::default);
+    let rules = move || {
+        settings
+            .get()
+            .map(|s| s.rules)
+            .unwrap_or_else(ValueRules::default)
+    };
     let preview = Memo::new(move |_| {
         let t = text.get();
         if t.trim().is_empty() {

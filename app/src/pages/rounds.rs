@@ -42,7 +42,7 @@ pub fn RoundsPage() -> impl IntoView {
                                 <span id="page-range">
                                     {if total == 0 { "No rounds".to_string() } else { format!("{}–{} of {} (newest first)", off + 1, last, total) }}
                                 </span>
-                                <button class="secondary" disabled=move || last >= total
+                                <button class="secondary" disabled=move || { last >= total }
                                     on:click=move |_| offset.set(off + PAGE_SIZE)>"Older"</button>
                             </div>
                             <table class="rounds" id="rounds-table">
@@ -96,7 +96,11 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
     } else {
         round.source.as_str().to_string()
     };
-    let entered = round.created_at.replace('T', " ").trim_end_matches('Z').to_string();
+    let entered = round
+        .created_at
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_string();
     let edited = round.updated_at.is_some().then_some(" (edited)");
     view! {
         <tr data-id=id class=value_class(round.value)>
@@ -165,7 +169,10 @@ fn ImportPanel() -> impl IntoView {
                             status.set(None);
                             report.set(Some(outcome));
                         } else {
-                            status.set(Some(Ok(format!("Stored {} rounds from the file.", outcome.stored))));
+                            status.set(Some(Ok(format!(
+                                "Stored {} rounds from the file.",
+                                outcome.stored
+                            ))));
                             report.set(None);
                             if let Some(el) = file_input.get_untracked() {
                                 el.set_value("");
@@ -211,6 +218,10 @@ fn ImportPanel() -> impl IntoView {
                             </button>
                             <button id="import-cancel" class="secondary" on:click=move |_| {
                                 report.set(None);
+                                // Clear the choice so picking the same file again reads it again.
+                                if let Some(el) = file_input.get_untracked() {
+                                    el.set_value("");
+                                }
                                 status.set(Some(Ok("Nothing was imported.".into())));
                             }>"Import nothing"</button>
                         </div>
