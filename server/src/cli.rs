@@ -59,6 +59,49 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fairness / randomness report of a history: house edge, goodness of fit, runs,
+    /// Ljung–Box, streaks; each with its p-value, Holm correction and detection limit.
+    Analyze {
+        #[command(flatten)]
+        input: HistoryInput,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Walk-forward backtest of a model against the fair-game law (train on the past,
+    /// score the next round, refit on schedule).
+    Backtest {
+        #[command(flatten)]
+        input: HistoryInput,
+        /// baseline (fair law, fixed edge), fair-estimated, empirical or logistic.
+        #[arg(long, default_value = "logistic")]
+        model: String,
+        /// First round forecast (0-based index).
+        #[arg(long, default_value_t = 1000)]
+        start: usize,
+        /// Refit every N rounds on an expanding window (0 = fit once).
+        #[arg(long, default_value_t = 500)]
+        refit_every: usize,
+        /// Train on the last W rounds only (rolling window) instead of all the past.
+        #[arg(long)]
+        window: Option<usize>,
+        /// Rounds left out between the training data and the forecast round.
+        #[arg(long, default_value_t = 0)]
+        gap: usize,
+        /// Thresholds t of P(X ≥ t), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1.5,2,3,5,10")]
+        thresholds: Vec<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time the feature pipeline and a walk-forward run on a history.
+    Bench {
+        #[command(flatten)]
+        input: HistoryInput,
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Load a synthetic demo history into an empty database (or remove it with --remove).
     Demo {
         #[arg(long, default_value_t = 2000)]
@@ -68,6 +111,18 @@ pub enum Command {
         #[arg(long)]
         remove: bool,
     },
+}
+
+/// Where a history comes from: a file, or the database when no file is given.
+#[derive(Debug, clap::Args)]
+pub struct HistoryInput {
+    /// CSV / text / Python-app .db file (default: the stored rounds).
+    pub file: Option<PathBuf>,
+    /// Analyse a synthetic fair history of N rounds instead (seeded; for comparison).
+    #[arg(long, value_name = "N", conflicts_with = "file")]
+    pub synthetic: Option<usize>,
+    #[arg(long, default_value_t = 42, requires = "synthetic")]
+    pub seed: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +139,10 @@ pub enum CliError {
     Write(String, std::io::Error),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error(transparent)]
+    Eval(#[from] models::error::EvalError),
+    #[error("{0}")]
+    Usage(String),
 }
 
 pub fn main() -> ExitCode {
@@ -198,6 +257,106 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Analyze { input, json } => {
+            let values = load_history(&input, &config).await?;
+            let cfg = models::fairness::ReportConfig {
+                house_edge: config.house_edge,
+                ..Default::default()
+            };
+            let report = models::fairness::report(&values, &cfg)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                print!("{}", models::fairness::render_text(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backtest {
+            input,
+            model,
+            start,
+            refit_every,
+            window,
+            gap,
+            thresholds,
+            json,
+        } => {
+            let kind = models::backtest::ModelKind::parse(&model).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown model {model:?}: use baseline, fair-estimated, empirical or logistic"
+                ))
+            })?;
+            let refit = match (window, refit_every) {
+                (Some(w), n) => models::walkforward::Refit::Rolling {
+                    every: n.max(1),
+                    window: w,
+                },
+                (None, 0) => models::walkforward::Refit::Never,
+                (None, n) => models::walkforward::Refit::EveryN(n),
+            };
+            let values = load_history(&input, &config).await?;
+            let cfg = models::backtest::BacktestConfig {
+                walk: models::walkforward::WalkForwardConfig {
+                    start,
+                    gap,
+                    refit,
+                    thresholds,
+                    ..Default::default()
+                },
+                house_edge: config.house_edge,
+                ..Default::default()
+            };
+            let mut bar = crate::progress::Progress::new(format!("backtest {model}"));
+            let summary =
+                models::backtest::evaluate_with_progress(&values, kind, &cfg, |done, total| {
+                    bar.update(done, total)
+                })?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                print!("{}", models::backtest::render_text(&summary));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            input,
+            repeats,
+            json,
+        } => {
+            let values = load_history(&input, &config).await?;
+            let origin = std::time::Instant::now();
+            let report =
+                models::bench::measure(&values, repeats, || origin.elapsed().as_secs_f64())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                println!("rounds                   {}", report.rounds);
+                println!("features per row         {}", report.features);
+                println!(
+                    "feature matrix           {:.0} rows/s (one pass, best of {repeats})",
+                    report.feature_rows_per_s
+                );
+                println!(
+                    "naive recomputation      {:.0} rows/s (baseline, same run): one pass is {:.1}x faster",
+                    report.naive_rows_per_s,
+                    report.feature_rows_per_s / report.naive_rows_per_s.max(1e-12)
+                );
+                println!(
+                    "logistic walk-forward    {:.3} s ({} fits, refit every 500 from round 1000)",
+                    report.walk_forward_s, report.walk_forward_fits
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo {
             rounds,
             seed,
@@ -215,6 +374,50 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads the history to analyse. Unreadable rows of a file are listed on stderr, never
+/// silently dropped; the analysis runs on the readable ones, in order.
+async fn load_history(
+    input: &HistoryInput,
+    config: &Config,
+) -> Result<Vec<models::values::Multiplier>, CliError> {
+    if let Some(n) = input.synthetic {
+        return Ok(models::generator::FairGenerator {
+            seed: input.seed,
+            house_edge: config.house_edge,
+        }
+        .generate(n));
+    }
+    match &input.file {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|source| ImportFailure::ReadFile {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let (_, report) = app::importer::read_any(&bytes, name, &config.rules).await?;
+            let faults = app::importer::fault_list(&report);
+            if !faults.is_empty() {
+                eprintln!(
+                    "note: {} of {} rows cannot be read and are left out:",
+                    faults.len(),
+                    report.rows.len()
+                );
+                for f in &faults {
+                    eprintln!("  {}", f.message);
+                }
+            }
+            Ok(report.valid_values())
+        }
+        None => {
+            let pool = db::connect(&config.database).await?;
+            Ok(db::all_values(&pool).await?)
         }
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod progress;
 pub mod rest;
 pub mod web;

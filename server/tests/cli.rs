@@ -1,0 +1,130 @@
+//! The `jetx` binary's commands, run as a user would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn jetx(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jetx"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("JETX_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn import_refuses_faults_unless_told_then_export_and_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let csv = dir.path().join("h.csv");
+    std::fs::write(&csv, "id,value\n1,1.50\n2,abc\n3,2,5\n4,10.00\n").unwrap();
+
+    let refused = jetx(&db, &["import", csv.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stdout(&refused).contains("row 2 (line 3, id 2) \"abc\": not a number"),
+        "{}",
+        stdout(&refused)
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("nothing was stored"));
+
+    let export = jetx(&db, &["export"]);
+    assert_eq!(stdout(&export), "id,value,synthetic,created_at\n");
+
+    let done = jetx(&db, &["import", csv.to_str().unwrap(), "--skip-faulty"]);
+    assert!(done.status.success(), "{}", stdout(&done));
+    assert!(
+        stdout(&done).contains("stored 3 rounds"),
+        "{}",
+        stdout(&done)
+    );
+
+    let export = stdout(&jetx(&db, &["export"]));
+    let values: Vec<&str> = export
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    // `3,2,5` is three fields: id 3, value "2" (the CSV has no quotes around "2,5").
+    assert_eq!(values, ["1.50", "2.00", "10.00"]);
+
+    let stats = jetx(&db, &["stats", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(json["summary"]["count"], 3);
+    assert_eq!(json["summary"]["at_least_2"]["successes"], 2);
+}
+
+#[test]
+fn analyze_and_backtest_a_synthetic_fair_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let analyze = jetx(
+        &db,
+        &["analyze", "--synthetic", "3000", "--seed", "5", "--json"],
+    );
+    assert!(
+        analyze.status.success(),
+        "{}",
+        String::from_utf8_lossy(&analyze.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&analyze.stdout).unwrap();
+    assert!(
+        report["tests"].as_array().is_some_and(|t| t.len() >= 10),
+        "{report}"
+    );
+
+    let bt = jetx(
+        &db,
+        &[
+            "backtest",
+            "--synthetic",
+            "2500",
+            "--model",
+            "empirical",
+            "--start",
+            "1500",
+            "--json",
+        ],
+    );
+    assert!(
+        bt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bt.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&bt.stdout).unwrap();
+    assert_eq!(summary["n_forecasts"], 1000);
+    assert_eq!(summary["thresholds"].as_array().map(|t| t.len()), Some(5));
+
+    let bad = jetx(
+        &db,
+        &["backtest", "--synthetic", "2500", "--model", "oracle"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown model \"oracle\""));
+}
+
+#[test]
+fn demo_loads_once_and_a_bad_setting_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    assert!(jetx(&db, &["demo", "--rounds", "300"]).status.success());
+    let again = jetx(&db, &["demo", "--rounds", "300"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty history"));
+    let removed = jetx(&db, &["demo", "--remove"]);
+    assert!(stdout(&removed).contains("removed 300 synthetic rounds"));
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_jetx"))
+        .args(["--db", db.to_str().unwrap(), "stats"])
+        .env("JETX_MAX_MULTIPLIER", "huge")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("max_multiplier"));
+}
