@@ -83,8 +83,21 @@ pub async fn insert_values(
     source: Source,
 ) -> Result<Vec<i64>, DbError> {
     let mut tx = pool.begin().await?;
-    let mut ids = Vec::with_capacity(values.len());
     let synthetic = i64::from(source == Source::Demo);
+    if synthetic == 0 {
+        // Statistics over a mix of generated and real rounds would describe neither.
+        let has_demo: bool =
+            sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM rounds WHERE synthetic = 1)")
+                .fetch_one(&mut *tx)
+                .await?;
+        if has_demo {
+            return Err(DbError::Refused(
+                "the history holds synthetic demo data: remove it first, so real rounds never mix with generated ones"
+                    .into(),
+            ));
+        }
+    }
+    let mut ids = Vec::with_capacity(values.len());
     for v in values {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (hundredths, source, synthetic) VALUES (?, ?, ?) RETURNING id",

@@ -131,6 +131,10 @@ test('demo data is labelled synthetic and can be removed', async ({ page, server
   await expect.poll(() => chartPoints(page, 'chart-last')).toBe(200);
   await page.locator('#last-n').selectOption('500');
   await expect.poll(() => chartPoints(page, 'chart-last')).toBe(500);
+  await page.locator('#round-input').fill('2.00');
+  await page.locator('#round-input').press('Enter');
+  await expect(page.locator('#entry-message')).toContainText('remove it first');
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
   await page.locator('#remove-demo').click();
   await expect(page.locator('#empty-banner')).toBeVisible();
   expect((await server.api('GET', '/api/v1/rounds?limit=1')).json.total).toBe(0);

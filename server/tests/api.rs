@@ -428,6 +428,14 @@ async fn demo_data_only_into_an_empty_history() {
     assert_eq!(info.rounds, 500);
     let again = app::db::load_demo(&t.state.pool, 500, 7, 0.03).await;
     assert!(matches!(again, Err(app::db::DbError::Refused(_))));
+    let (s, body) = t
+        .json("POST", "/api/v1/rounds", Some(json!({"value": "2.00"})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("remove it first"));
     let stored = t.stored().await;
     let expected: Vec<u32> = models::generator::FairGenerator {
         seed: 7,

@@ -307,7 +307,7 @@ fn DemoBanner(dashboard: Dashboard) -> impl IntoView {
             <div class="banner synthetic" id="demo-banner">
                 <strong>"Synthetic demo data. "</strong>
                 {format!(
-                    "{} rounds come from a seeded fair crash generator (seed {}, house edge {:.1}%), not from the game.",
+                    "{} rounds come from a seeded fair crash generator (seed {}, house edge {:.1}%), not from the game. Remove them before recording real rounds.",
                     demo.rounds, demo.seed, demo.house_edge * 100.0
                 )}
                 <button id="remove-demo" class="secondary" on:click=remove>"Remove demo data"</button>
