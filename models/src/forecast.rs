@@ -64,6 +64,18 @@ pub trait Forecaster {
     fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError>;
     /// P(X ≥ t) for each threshold, from the feature row of the round to predict.
     fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64>;
+    /// As [`Forecaster::predict`], also given the rounds before the forecast round
+    /// (`history` = rounds `0..t`, oldest first; never round `t` itself), for models that
+    /// read the raw sequence. The walk-forward engine calls this one. Default: ignores it.
+    fn predict_with_history(
+        &self,
+        row: &[f64],
+        history: &[Multiplier],
+        thresholds: &[f64],
+    ) -> Vec<f64> {
+        let _ = history;
+        self.predict(row, thresholds)
+    }
 }
 
 /// The fair-game law P(X ≥ t) = (1 − h)/t.

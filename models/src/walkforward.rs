@@ -174,7 +174,7 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
             fits += 1;
             last_fit = Some(t);
         }
-        let probs = model.predict(feats.row(t), &config.thresholds);
+        let probs = model.predict_with_history(feats.row(t), &rounds[..t], &config.thresholds);
         rows.push(ForecastRow {
             index: t,
             probs,
