@@ -30,16 +30,17 @@ pub fn bench_training(rounds: &[Multiplier]) -> Result<Vec<BenchRow>, NeuralErro
         thresholds: &DEFAULT_THRESHOLDS,
     };
     let mut out = Vec::new();
-    let mut time = |name: &str, r: Result<crate::TrainReport, NeuralError>| -> Result<(), NeuralError> {
-        let r = r?;
-        out.push(BenchRow {
-            member: name.to_string(),
-            rounds: rounds.len(),
-            seconds: r.seconds,
-            epochs: r.epochs_run,
-        });
-        Ok(())
-    };
+    let mut time =
+        |name: &str, r: Result<crate::TrainReport, NeuralError>| -> Result<(), NeuralError> {
+            let r = r?;
+            out.push(BenchRow {
+                member: name.to_string(),
+                rounds: rounds.len(),
+                seconds: r.seconds,
+                epochs: r.epochs_run,
+            });
+            Ok(())
+        };
     let mut m = MultiOutputNet::new(MultiOutputNetConfig::default(), TrainConfig::default());
     time("multi-output-net", m.fit_view(&view).cloned())?;
     let mut s = SequenceModel::new(SequenceModelConfig::default(), TrainConfig::sequence());

@@ -60,7 +60,11 @@ impl Standardizer {
             mean,
             scale,
             seq_mean: lm,
-            seq_scale: if ls > 1e-12 && ls.is_finite() { ls } else { 1.0 },
+            seq_scale: if ls > 1e-12 && ls.is_finite() {
+                ls
+            } else {
+                1.0
+            },
         }
     }
 
@@ -70,7 +74,11 @@ impl Standardizer {
             let m = self.mean.get(j).copied().unwrap_or(0.0);
             let s = self.scale.get(j).copied().unwrap_or(1.0);
             let z = (v - m) / s;
-            out.push(if z.is_finite() { z.clamp(-10.0, 10.0) } else { 0.0 } as f32);
+            out.push(if z.is_finite() {
+                z.clamp(-10.0, 10.0)
+            } else {
+                0.0
+            } as f32);
         }
     }
 

@@ -72,14 +72,20 @@ mod tests {
     #[test]
     fn parse_and_resolve() {
         assert_eq!("CPU".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cpu);
-        assert_eq!(" cuda ".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda);
+        assert_eq!(
+            " cuda ".parse::<DeviceChoice>().unwrap(),
+            DeviceChoice::Cuda
+        );
         assert!(matches!(
             "tpu".parse::<DeviceChoice>(),
             Err(NeuralError::UnknownDevice(_))
         ));
         if !cuda_compiled() {
             let e = DeviceChoice::Cuda.resolve(false).unwrap_err();
-            assert!(e.to_string().contains("rebuild with --features cuda"), "{e}");
+            assert!(
+                e.to_string().contains("rebuild with --features cuda"),
+                "{e}"
+            );
             assert_eq!(DeviceChoice::Cuda.resolve(true).unwrap(), DeviceChoice::Cpu);
         }
         assert!(DeviceChoice::Cpu.device().is_ok());

@@ -5,8 +5,7 @@ use crate::data::{sequence_for_predict, Prepared, Standardizer};
 use crate::device::DeviceChoice;
 use crate::error::NeuralError;
 use crate::nets::{
-    Arch, AttentiveTabularConfig, HeadInit, MultiOutputNetConfig, Net, SequenceModelConfig,
-    TabNet,
+    Arch, AttentiveTabularConfig, HeadInit, MultiOutputNetConfig, Net, SequenceModelConfig, TabNet,
 };
 use crate::train::{self, ProgressFn, TrainConfig, TrainReport};
 use burn::prelude::*;
@@ -243,11 +242,16 @@ impl<A: Arch> NeuralForecaster<A> {
         let head = HeadInit::fair(&thresholds, self.train.house_edge);
         self.device.seed(self.train.seed);
         let ad = self.device.clone().autodiff();
-        let net = self
-            .arch
-            .init(view.n_cols, &head, &ad, self.train.seed);
+        let net = self.arch.init(view.n_cols, &head, &ad, self.train.seed);
         let stage = self.name();
-        let (best, report) = train::fit(net, &data, &self.train, &self.device, &stage, &mut self.progress);
+        let (best, report) = train::fit(
+            net,
+            &data,
+            &self.train,
+            &self.device,
+            &stage,
+            &mut self.progress,
+        );
         let importance = tab_importance::<A>(&best, &data, &self.device);
         self.net = Some(best);
         self.state = Some(TrainedState {
@@ -308,12 +312,12 @@ impl<A: Arch> NeuralForecaster<A> {
             .map(|i| {
                 let p = thresholds
                     .iter()
-                    .map(|&t| {
-                        match st.thresholds.iter().position(|s| (s - t).abs() < 1e-9) {
+                    .map(
+                        |&t| match st.thresholds.iter().position(|s| (s - t).abs() < 1e-9) {
                             Some(j) => (probs[i * k + j] as f64).clamp(1e-6, 1.0 - 1e-6),
                             None => fair_survival(t, self.train.house_edge),
-                        }
-                    })
+                        },
+                    )
                     .collect();
                 let q = [qs[i * 3] as f64, qs[i * 3 + 1] as f64, qs[i * 3 + 2] as f64];
                 (p, q)
@@ -482,7 +486,10 @@ impl AttentiveTabular {
             .enumerate()
             .map(|(j, w)| {
                 (
-                    names.get(j).cloned().unwrap_or_else(|| format!("feature_{j}")),
+                    names
+                        .get(j)
+                        .cloned()
+                        .unwrap_or_else(|| format!("feature_{j}")),
                     *w,
                 )
             })

@@ -157,8 +157,8 @@ pub struct MultiOutputNetConfig {
 impl Default for MultiOutputNetConfig {
     fn default() -> Self {
         Self {
-            hidden: 32,
-            hidden2: 16,
+            hidden: 16,
+            hidden2: 8,
             seq_len: 32,
         }
     }
@@ -208,7 +208,14 @@ impl Arch for MultiOutputNetConfig {
     fn init(&self, n_features: usize, head: &HeadInit, device: &Device, seed: u64) -> MlpNet {
         let mut rng = Rng::new(seed);
         MlpNet {
-            l1: dense(&mut rng, n_features + self.seq_len, self.hidden, 1.0, None, device),
+            l1: dense(
+                &mut rng,
+                n_features + self.seq_len,
+                self.hidden,
+                1.0,
+                None,
+                device,
+            ),
             l2: dense(&mut rng, self.hidden, self.hidden2, 1.0, None, device),
             head: MonotoneHead::new(&mut rng, self.hidden2, head, device),
         }
@@ -347,7 +354,11 @@ impl TabNet {
     pub fn forward_masks(&self, x: Tensor<2>) -> TabOut {
         let [b, d] = x.dims();
         let n_a = self.init.weight.val().dims()[1];
-        let total = self.ft.first().map_or(2 * n_a, |l| l.weight.val().dims()[1]) / 2;
+        let total = self
+            .ft
+            .first()
+            .map_or(2 * n_a, |l| l.weight.val().dims()[1])
+            / 2;
         let n_d = total.saturating_sub(n_a);
         let device = x.device();
         let mut prior: Tensor<2> = Tensor::ones([b, d], &device);
@@ -449,9 +460,21 @@ mod tests {
             assert!((q[1] as f64 - 1.94f64.ln()).abs() < 0.1, "{}", q[1]);
         };
         for seed in 0..3 {
-            check(MultiOutputNetConfig::default().init(d, &head, &device, seed).forward(x.clone(), s.clone()));
-            check(SequenceModelConfig::default().init(d, &head, &device, seed).forward(x.clone(), s.clone()));
-            check(AttentiveTabularConfig::default().init(d, &head, &device, seed).forward(x.clone(), s.clone()));
+            check(
+                MultiOutputNetConfig::default()
+                    .init(d, &head, &device, seed)
+                    .forward(x.clone(), s.clone()),
+            );
+            check(
+                SequenceModelConfig::default()
+                    .init(d, &head, &device, seed)
+                    .forward(x.clone(), s.clone()),
+            );
+            check(
+                AttentiveTabularConfig::default()
+                    .init(d, &head, &device, seed)
+                    .forward(x.clone(), s.clone()),
+            );
         }
     }
 }

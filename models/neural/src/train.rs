@@ -48,14 +48,14 @@ impl Default for TrainConfig {
     fn default() -> Self {
         Self {
             seed: 42,
-            learning_rate: 3e-3,
-            batch_size: 128,
+            learning_rate: 2e-3,
+            batch_size: 256,
             max_epochs: 60,
             patience: 8,
             valid_fraction: 0.15,
             loss: LossKind::Bce,
             quantile_weight: 0.1,
-            weight_decay: 1e-4,
+            weight_decay: 1e-2,
             house_edge: models::generator::DEFAULT_HOUSE_EDGE,
             min_rows: 100,
         }
@@ -196,7 +196,10 @@ fn loss(
         LossKind::Focal { gamma } => {
             let p = sigmoid(z);
             let q = p.clone().neg().add_scalar(1.0);
-            (y * lp * q.powf_scalar(gamma), ny * ln * p.powf_scalar(gamma))
+            (
+                y * lp * q.powf_scalar(gamma),
+                ny * ln * p.powf_scalar(gamma),
+            )
         }
     };
     let cls = (pos + neg).neg().mean();
@@ -223,7 +226,10 @@ pub(crate) fn eval_bce<N: Net>(model: &N, data: &Prepared, idx: &[usize], device
         let b = batch(data, chunk, device);
         let out = model.forward(b.x.clone(), b.seq.clone());
         let l = loss(out, &b, LossKind::Bce, None, 0.0);
-        let v = l.try_into_vec_as::<f32>().ok().and_then(|v| v.first().copied());
+        let v = l
+            .try_into_vec_as::<f32>()
+            .ok()
+            .and_then(|v| v.first().copied());
         total += v.unwrap_or(f32::NAN) as f64 * chunk.len() as f64;
     }
     total / idx.len() as f64

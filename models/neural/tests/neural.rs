@@ -213,7 +213,9 @@ fn progress_is_reported_and_cuda_is_refused_without_the_feature() {
     let r = m.fit_view(&view).unwrap().clone();
     let v = seen.lock().unwrap();
     assert_eq!(v.len(), r.epochs_run);
-    assert!(v.iter().all(|p| p.train_loss.is_finite() && p.valid_loss.is_finite()));
+    assert!(v
+        .iter()
+        .all(|p| p.train_loss.is_finite() && p.valid_loss.is_finite()));
     assert!(r.valid_rows > 0 && r.best_epoch >= 1);
     if !cfg!(feature = "cuda") {
         let e = MultiOutputNet::new(MultiOutputNetConfig::default(), TrainConfig::fast())
