@@ -13,6 +13,7 @@ pub mod registry;
 pub mod search;
 pub mod stack;
 pub mod timing;
+pub mod train;
 pub mod util;
 
 pub use calibrate::{CalibrationMethod, Calibrator};

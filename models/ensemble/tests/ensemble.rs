@@ -565,3 +565,34 @@ fn comparison_table_renders_and_serialises() {
     assert_eq!(back.rows.len(), 2);
     assert!(t.row("fair").unwrap().summary.thresholds[0].skill.bss.abs() < 1e-12);
 }
+
+#[test]
+fn train_pipeline_end_to_end() {
+    let rounds = planted(5, 3000);
+    let cfg = ensemble::train::TrainConfig {
+        budget: Duration::from_secs(20),
+        thresholds: vec![1.5, 2.0],
+        refit_every: 750,
+        candidates: ensemble::train::filter_kinds(
+            ensemble::search::default_candidates(2, 3),
+            &["fair", "logistic", "gbt"],
+        ),
+        ..ensemble::train::TrainConfig::default()
+    };
+    let mut stages = 0;
+    let out = ensemble::train::train(&rounds, &cfg, |_| stages += 1).unwrap();
+    assert!(stages > 3);
+    assert_eq!(out.scores.rows.len(), 2 + out.ensemble.members().len());
+    assert_eq!(out.search.train_end, 1500);
+    let dir = temp_dir("train");
+    let v = ensemble::train::save(&dir, &out, true).unwrap();
+    let loaded = registry::load_active(&dir, &MemberLoaders::builtin()).unwrap();
+    assert_eq!(loaded.meta.version, v);
+    assert!(loaded.meta.scores.is_some() && loaded.meta.search.is_some());
+    let row = ensemble::next::next_row(&rounds);
+    assert_eq!(
+        loaded.ensemble.predict(&row, &[1.5, 2.0]),
+        out.ensemble.predict(&row, &[1.5, 2.0])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

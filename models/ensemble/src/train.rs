@@ -1,0 +1,247 @@
+//! The `train` pipeline: nested search → honest walk-forward comparison → final fit → save.
+//!
+//! 1. [`crate::search::search`] on `rounds[..eval_start]` only (`eval_start =
+//!    eval_start_fraction · n`), within the budget.
+//! 2. The best candidate of each kind (up to `max_members`) become the ensemble's members.
+//! 3. Walk-forward comparison from `eval_start` on (fair law, each member, the ensemble): the
+//!    hyperparameters were chosen without seeing these rounds.
+//! 4. The ensemble is fitted on all rounds; [`save`] stores it with the scores.
+
+use crate::compare::{compare, ComparisonTable};
+use crate::member::MemberFactory;
+use crate::registry::{self, RegistryError, SaveOptions, TrainingRange};
+use crate::search::{search, SearchConfig, SearchError, SearchReport};
+use crate::stack::{StackConfig, StackedEnsemble};
+use models::backtest::BacktestConfig;
+use models::error::EvalError;
+use models::features;
+use models::forecast::{FairLaw, Forecaster, TrainView};
+use models::values::Multiplier;
+use models::walkforward::{Refit, WalkForwardConfig};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::Duration;
+
+/// Settings of a training run.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    pub budget: Duration,
+    pub thresholds: Vec<f64>,
+    /// The search sees rounds before this share of the history; the comparison forecasts
+    /// from there on.
+    pub eval_start_fraction: f64,
+    /// Refit interval of the walk-forward comparison.
+    pub refit_every: usize,
+    pub candidates: Vec<MemberFactory>,
+    pub max_members: usize,
+    pub stack: StackConfig,
+    pub house_edge: f64,
+    pub device: String,
+    /// Free text recorded in the metadata (file name…).
+    pub source: Option<String>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_secs(60),
+            thresholds: models::forecast::DEFAULT_THRESHOLDS.to_vec(),
+            eval_start_fraction: 0.5,
+            refit_every: 1000,
+            candidates: crate::search::default_candidates(8, 1),
+            max_members: 3,
+            stack: StackConfig::default(),
+            house_edge: models::generator::DEFAULT_HOUSE_EDGE,
+            device: "cpu".into(),
+            source: None,
+        }
+    }
+}
+
+/// Keeps the candidates whose kind is listed (e.g. `--members gbt,logistic`).
+pub fn filter_kinds(candidates: Vec<MemberFactory>, kinds: &[&str]) -> Vec<MemberFactory> {
+    candidates
+        .into_iter()
+        .filter(|c| kinds.iter().any(|k| k.eq_ignore_ascii_case(&c.kind)))
+        .collect()
+}
+
+/// Stages reported to the progress callback.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainStage {
+    Search {
+        done: usize,
+        total: usize,
+        label: String,
+    },
+    Compare {
+        model: usize,
+        done: usize,
+        total: usize,
+    },
+    FinalFit,
+}
+
+/// What a training run produced.
+pub struct TrainOutcome {
+    pub ensemble: StackedEnsemble,
+    pub search: SearchReport,
+    pub scores: ComparisonTable,
+    pub training: TrainingRange,
+    pub hyperparameters: serde_json::Value,
+    pub device: String,
+}
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Hyper {
+    members: Vec<(String, String, serde_json::Value)>,
+    stack: StackConfig,
+    budget_s: f64,
+    eval_start: usize,
+    refit_every: usize,
+}
+
+pub fn train(
+    rounds: &[Multiplier],
+    config: &TrainConfig,
+    mut progress: impl FnMut(&TrainStage),
+) -> Result<TrainOutcome, TrainError> {
+    let n = rounds.len();
+    let eval_start = (n as f64 * config.eval_start_fraction.clamp(0.2, 0.9)) as usize;
+    let sc = SearchConfig {
+        thresholds: config.thresholds.clone(),
+        house_edge: config.house_edge,
+        ..SearchConfig::default()
+    };
+    let res = search(
+        rounds,
+        eval_start,
+        config.candidates.clone(),
+        config.budget,
+        &sc,
+        |p| {
+            progress(&TrainStage::Search {
+                done: p.done,
+                total: p.total,
+                label: p.label.clone(),
+            })
+        },
+    )?;
+    let chosen: Vec<MemberFactory> = res
+        .best_per_kind()
+        .into_iter()
+        .take(config.max_members.max(1))
+        .collect();
+    let bt = BacktestConfig {
+        walk: WalkForwardConfig {
+            start: eval_start,
+            refit: Refit::EveryN(config.refit_every.max(1)),
+            thresholds: config.thresholds.clone(),
+            ..WalkForwardConfig::default()
+        },
+        house_edge: config.house_edge,
+        ..BacktestConfig::default()
+    };
+    let mut entries: Vec<(String, Box<dyn Forecaster>)> = vec![(
+        format!("fair law (h = {})", config.house_edge),
+        Box::new(FairLaw::fixed(config.house_edge)),
+    )];
+    for f in &chosen {
+        entries.push((f.label.clone(), Box::new(MemberAsForecaster(f.make()))));
+    }
+    entries.push((
+        "stacked ensemble".into(),
+        Box::new(StackedEnsemble::new(chosen.clone(), config.stack)),
+    ));
+    let scores = compare(rounds, entries, &bt, |m, d, t| {
+        if d == t || d % 200 == 0 {
+            progress(&TrainStage::Compare {
+                model: m,
+                done: d,
+                total: t,
+            })
+        }
+    })?;
+    progress(&TrainStage::FinalFit);
+    let feats = features::compute(rounds);
+    let mut ensemble = StackedEnsemble::new(chosen.clone(), config.stack);
+    ensemble.fit(&TrainView {
+        features: &feats.data,
+        n_cols: feats.n_cols,
+        outcomes: rounds,
+        thresholds: &config.thresholds,
+    })?;
+    let hyper = Hyper {
+        members: chosen
+            .iter()
+            .map(|f| (f.kind.clone(), f.label.clone(), f.params.clone()))
+            .collect(),
+        stack: config.stack,
+        budget_s: config.budget.as_secs_f64(),
+        eval_start,
+        refit_every: config.refit_every,
+    };
+    Ok(TrainOutcome {
+        ensemble,
+        search: res.report,
+        scores,
+        training: TrainingRange {
+            start: 0,
+            end: n,
+            n_rounds: n,
+            source: config.source.clone(),
+        },
+        hyperparameters: serde_json::to_value(hyper).unwrap_or_default(),
+        device: config.device.clone(),
+    })
+}
+
+/// Saves a training run as a new version in `dir`; returns the version name.
+pub fn save(dir: &Path, outcome: &TrainOutcome, activate: bool) -> Result<String, RegistryError> {
+    registry::save(
+        dir,
+        &outcome.ensemble,
+        SaveOptions {
+            training: Some(outcome.training.clone()),
+            hyperparameters: outcome.hyperparameters.clone(),
+            device: Some(outcome.device.clone()),
+            scores: Some(outcome.scores.clone()),
+            search: Some(outcome.search.clone()),
+            activate,
+        },
+    )
+}
+
+/// A boxed member used where a plain forecaster is expected.
+pub struct MemberAsForecaster(pub Box<dyn crate::member::Member>);
+
+impl Forecaster for MemberAsForecaster {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
+        self.0.fit(train)
+    }
+    fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
+        self.0.predict(row, thresholds)
+    }
+    fn predict_with_history(
+        &self,
+        row: &[f64],
+        history: &[Multiplier],
+        thresholds: &[f64],
+    ) -> Vec<f64> {
+        self.0.predict_with_history(row, history, thresholds)
+    }
+}
