@@ -224,7 +224,7 @@ pub fn platt_fit(p: &[f64], y: &[bool]) -> (f64, f64) {
             break;
         }
         let det = haa * hbb - hab * hab;
-        if !(det > 0.0) || !det.is_finite() {
+        if det.is_nan() || det <= 0.0 || !det.is_finite() {
             break;
         }
         let da = (hbb * ga - hab * gb) / det;

@@ -36,11 +36,14 @@ pub struct GbtConfig {
 impl Default for GbtConfig {
     fn default() -> Self {
         Self {
+            // Conservative: on the real history (walk-forward from round 3000) depth 3 /
+            // lr 0.05 / min leaf 20 scored BSS −0.04 at 1.5x; these settings −0.010, the
+            // least bad of five tried, and the best of them on a planted sequence too.
             iterations: 100,
-            learning_rate: 0.05,
-            max_depth: 3,
-            l2: 1.0,
-            min_leaf_weight: 20.0,
+            learning_rate: 0.03,
+            max_depth: 2,
+            l2: 10.0,
+            min_leaf_weight: 200.0,
             subsample: 0.8,
             colsample_bytree: 0.8,
             nbins: 64,
@@ -52,6 +55,7 @@ impl Default for GbtConfig {
 
 /// One threshold's model: a booster, or a constant when the training labels are all equal.
 #[derive(Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
 enum ThresholdModel {
     Booster(GradientBooster),
     Constant(f64),
@@ -143,7 +147,11 @@ impl GbtForecaster {
 
     fn booster(&self) -> Result<GradientBooster, EvalError> {
         let c = &self.config;
-        if c.iterations == 0 || c.max_depth == 0 || !(c.learning_rate > 0.0) {
+        if c.iterations == 0
+            || c.max_depth == 0
+            || c.learning_rate.is_nan()
+            || c.learning_rate <= 0.0
+        {
             return Err(EvalError::InvalidConfig(
                 "gbt needs iterations ≥ 1, depth ≥ 1 and a positive learning rate".into(),
             ));

@@ -128,8 +128,8 @@ pub enum SearchError {
 }
 
 /// The search space used by the CLI by default: fair law, empirical, logistic (λ ∈ {0.3, 1,
-/// 3, 10}) and `n_gbt` seeded random GBT settings (depth 2–4, learning rate 0.02–0.1,
-/// 50–300 rounds).
+/// 3, 10}) and `n_gbt` seeded random GBT settings (depth 1–3, learning rate 0.01–0.05,
+/// 50–200 rounds, min leaf weight 50–400, L2 1–30).
 pub fn default_candidates(n_gbt: usize, seed: u64) -> Vec<MemberFactory> {
     let mut c = vec![
         MemberFactory::fair(models::generator::DEFAULT_HOUSE_EDGE),
@@ -155,15 +155,17 @@ pub fn random_gbt_candidates(n: usize, seed: u64) -> Vec<MemberFactory> {
     };
     (0..n)
         .map(|i| {
-            let depth = [2usize, 3, 4][(next() % 3) as usize];
-            let lr = [0.02f32, 0.05, 0.1][(next() % 3) as usize];
-            let iters = [50usize, 100, 200, 300][(next() % 4) as usize];
-            let min_leaf = [10.0f32, 30.0, 100.0][(next() % 3) as usize];
+            let depth = [1usize, 2, 3][(next() % 3) as usize];
+            let lr = [0.01f32, 0.03, 0.05][(next() % 3) as usize];
+            let iters = [50usize, 100, 200][(next() % 3) as usize];
+            let min_leaf = [50.0f32, 100.0, 200.0, 400.0][(next() % 4) as usize];
+            let l2 = [1.0f32, 10.0, 30.0][(next() % 3) as usize];
             GbtForecaster::factory(GbtConfig {
                 iterations: iters,
                 learning_rate: lr,
                 max_depth: depth,
                 min_leaf_weight: min_leaf,
+                l2,
                 seed: seed.wrapping_add(i as u64),
                 ..GbtConfig::default()
             })
