@@ -14,10 +14,14 @@ run: build
 test: build test-rust test-e2e
 
 test-rust:
-	cargo test --release --no-fail-fast -p models -p app -p server --features app/ssr
+	cargo test --release --no-fail-fast -p models -p neural -p ensemble -p app -p server --features app/ssr
 
 test-e2e:
 	cd end2end && npx playwright test
 
 fmt:
 	cargo fmt --all
+
+# Type-checks the CUDA build of the networks (it cannot link offline: see the README).
+check-cuda:
+	DOCS_RS=1 cargo check -p neural --features cuda

@@ -72,7 +72,8 @@ pub enum Command {
     Backtest {
         #[command(flatten)]
         input: HistoryInput,
-        /// baseline (fair law, fixed edge), fair-estimated, empirical or logistic.
+        /// baseline (fair law, fixed edge), fair-estimated, empirical, logistic, gbt, mlp,
+        /// gru, tabnet or ensemble (stacked: logistic + gbt + mlp).
         #[arg(long, default_value = "logistic")]
         model: String,
         /// First round forecast (0-based index).
@@ -90,6 +91,45 @@ pub enum Command {
         /// Thresholds t of P(X ≥ t), comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "1.5,2,3,5,10")]
         thresholds: Vec<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train the ensemble: a time-budgeted search inside the training period, a walk-forward
+    /// comparison of every chosen member, the stacked ensemble and the fair law, then a fit on
+    /// all rounds; saved as a new model version (and made active).
+    Train {
+        #[command(flatten)]
+        input: HistoryInput,
+        /// Time budget of the model search, e.g. 60s or 2m.
+        #[arg(long, default_value = "60s")]
+        budget: String,
+        /// Members to consider: mlp, gru, tabnet, gbt, logistic, empirical, fair (default: all).
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+        /// Where the networks train: cpu or cuda (cuda needs a build with --features cuda).
+        #[arg(long, default_value = "cpu")]
+        device: String,
+        /// Save without making it the active model.
+        #[arg(long)]
+        no_activate: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Predict the next round: per-member and ensemble P(X ≥ t), each next to its base rate.
+    Predict {
+        #[command(flatten)]
+        input: HistoryInput,
+        /// Model version (default: the active one).
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the trained model versions (* = active), or activate one.
+    Models {
+        /// Make this version the active one.
+        #[arg(long)]
+        activate: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -141,6 +181,8 @@ pub enum CliError {
     Runtime(std::io::Error),
     #[error(transparent)]
     Eval(#[from] models::error::EvalError),
+    #[error(transparent)]
+    Model(#[from] crate::modelcli::ModelCliError),
     #[error("{0}")]
     Usage(String),
 }
@@ -284,11 +326,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             thresholds,
             json,
         } => {
-            let kind = models::backtest::ModelKind::parse(&model).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "unknown model {model:?}: use baseline, fair-estimated, empirical or logistic"
-                ))
-            })?;
+            let mut forecaster = crate::modelcli::forecaster_for(&model)?;
             let refit = match (window, refit_every) {
                 (Some(w), n) => models::walkforward::Refit::Rolling {
                     every: n.max(1),
@@ -310,10 +348,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 ..Default::default()
             };
             let mut bar = crate::progress::Progress::new(format!("backtest {model}"));
-            let summary =
-                models::backtest::evaluate_with_progress(&values, kind, &cfg, |done, total| {
-                    bar.update(done, total)
-                })?;
+            let summary = models::backtest::evaluate_forecaster(
+                &values,
+                forecaster.as_mut(),
+                &cfg,
+                |done, total| bar.update(done, total),
+            )?;
             if json {
                 println!(
                     "{}",
@@ -321,6 +361,89 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 );
             } else {
                 print!("{}", models::backtest::render_text(&summary));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train {
+            input,
+            budget,
+            members,
+            device,
+            no_activate,
+            json,
+        } => {
+            let device: neural::DeviceChoice = device
+                .parse()
+                .map_err(|e: neural::NeuralError| CliError::Usage(e.to_string()))?;
+            let values = load_history(&input, &config).await?;
+            let args = crate::modelcli::TrainArgs {
+                budget: crate::modelcli::parse_duration(&budget)?,
+                members,
+                device,
+                models_dir: &config.models_dir,
+                house_edge: config.house_edge,
+                activate: !no_activate,
+                source: input.file.as_ref().map(|p| p.display().to_string()),
+            };
+            let started = std::time::Instant::now();
+            let (version, outcome) = crate::modelcli::train(&values, &args)?;
+            if json {
+                let out = serde_json::json!({
+                    "version": version,
+                    "seconds": started.elapsed().as_secs_f64(),
+                    "scores": outcome.scores,
+                    "search": outcome.search,
+                });
+                println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            } else {
+                print!("{}", ensemble::compare::render_text(&outcome.scores));
+                println!(
+                    "saved model {version} in {} ({:.1} s){}",
+                    config.models_dir.display(),
+                    started.elapsed().as_secs_f64(),
+                    if no_activate { "" } else { ", now active" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Predict {
+            input,
+            version,
+            json,
+        } => {
+            let values = load_history(&input, &config).await?;
+            let p = crate::modelcli::predict(
+                &values,
+                &config.models_dir,
+                version.as_deref(),
+                config.house_edge,
+            );
+            if json {
+                println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
+            } else {
+                print!("{}", crate::modelcli::render_prediction(&p));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models { activate, json } => {
+            if let Some(v) = activate {
+                ensemble::registry::read_meta(&config.models_dir, &v)
+                    .map_err(crate::modelcli::ModelCliError::from)?;
+                ensemble::registry::set_active(&config.models_dir, &v)
+                    .map_err(crate::modelcli::ModelCliError::from)?;
+            }
+            let infos = match ensemble::registry::list(&config.models_dir) {
+                Ok(i) => i,
+                Err(ensemble::registry::RegistryError::NoModels(_)) => Vec::new(),
+                Err(e) => return Err(crate::modelcli::ModelCliError::from(e).into()),
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&infos).unwrap_or_default()
+                );
+            } else {
+                print!("{}", crate::modelcli::render_models(&infos));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE: &str = "data/jetx.sqlite";
+pub const DEFAULT_MODELS_DIR: &str = "data/models";
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
 /// Read when no `--config` is given and the file exists.
 pub const DEFAULT_CONFIG_FILE: &str = "jetx.toml";
@@ -35,6 +36,8 @@ pub enum ConfigError {
 pub struct FileConfig {
     pub addr: Option<String>,
     pub database: Option<PathBuf>,
+    /// Where trained models are saved (one folder per version).
+    pub models_dir: Option<PathBuf>,
     pub site_root: Option<PathBuf>,
     /// Largest accepted multiplier, e.g. "1000000" or "50000.00".
     pub max_multiplier: Option<String>,
@@ -48,6 +51,7 @@ pub struct FileConfig {
 pub struct Config {
     pub addr: SocketAddr,
     pub database: PathBuf,
+    pub models_dir: PathBuf,
     pub site_root: PathBuf,
     pub rules: ValueRules,
     pub house_edge: f64,
@@ -106,6 +110,10 @@ impl Config {
             .or_else(|| env("JETX_DATABASE").map(PathBuf::from))
             .or(file.database)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATABASE));
+        let models_dir = env("JETX_MODELS_DIR")
+            .map(PathBuf::from)
+            .or(file.models_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_MODELS_DIR));
         let site_root = env("JETX_SITE_ROOT")
             .or_else(|| env("LEPTOS_SITE_ROOT"))
             .map(PathBuf::from)
@@ -157,6 +165,7 @@ impl Config {
         Ok(Self {
             addr,
             database,
+            models_dir,
             site_root,
             rules,
             house_edge,

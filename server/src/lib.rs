@@ -2,6 +2,8 @@
 
 pub mod cli;
 pub mod config;
+pub mod modelcli;
+pub mod neural_members;
 pub mod progress;
 pub mod rest;
 pub mod web;

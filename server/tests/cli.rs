@@ -128,3 +128,79 @@ fn demo_loads_once_and_a_bad_setting_is_a_clear_error() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("max_multiplier"));
 }
+
+#[test]
+fn train_then_predict_with_base_rates_and_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let models_dir = dir.path().join("models");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_jetx"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("JETX_MODELS_DIR", &models_dir)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let none = run(&["predict", "--synthetic", "2000", "--json"]);
+    let p: serde_json::Value = serde_json::from_slice(&none.stdout).unwrap();
+    assert!(p["model"].is_null());
+    assert!(p["notice"].as_str().unwrap().contains("fair baseline"));
+
+    let trained = run(&[
+        "train",
+        "--synthetic",
+        "3000",
+        "--budget",
+        "2s",
+        "--members",
+        "logistic,mlp",
+        "--json",
+    ]);
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    let t: serde_json::Value = serde_json::from_slice(&trained.stdout).unwrap();
+    let version = t["version"].as_str().unwrap().to_string();
+    assert!(version.starts_with("v0001-"), "{version}");
+
+    let predicted = run(&["predict", "--synthetic", "2000", "--json"]);
+    let p: serde_json::Value = serde_json::from_slice(&predicted.stdout).unwrap();
+    assert_eq!(p["model"], version.as_str());
+    for t in p["thresholds"].as_array().unwrap() {
+        let (prob, fair) = (
+            t["probability"].as_f64().unwrap(),
+            t["fair"].as_f64().unwrap(),
+        );
+        assert!((0.0..=1.0).contains(&prob));
+        assert!((fair - 0.97 / t["threshold"].as_f64().unwrap()).abs() < 1e-12);
+        assert!(!t["members"].as_array().unwrap().is_empty());
+    }
+    let listed = stdout(&run(&["models"]));
+    assert!(listed.contains(&format!("* {version}")), "{listed}");
+
+    let bad = run(&["train", "--synthetic", "3000", "--members", "oracle"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown member \"oracle\""));
+    if !cfg!(feature = "cuda") {
+        let cuda = run(&[
+            "train",
+            "--synthetic",
+            "3000",
+            "--members",
+            "mlp",
+            "--device",
+            "cuda",
+        ]);
+        assert_eq!(cuda.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&cuda.stderr).contains("no CUDA support"),
+            "{}",
+            String::from_utf8_lossy(&cuda.stderr)
+        );
+    }
+}

@@ -1,0 +1,372 @@
+//! The model commands of the CLI: `train`, `predict`, `models`, and the ensemble side of
+//! `backtest`. Every probability is printed next to its base rate.
+
+use ensemble::member::{MemberFactory, MemberLoaders};
+use ensemble::registry::{self, RegistryError};
+use ensemble::train::{TrainConfig, TrainStage};
+use models::forecast::Forecaster;
+use models::summary::fair_survival;
+use models::values::Multiplier;
+use serde::Serialize;
+use std::path::Path;
+use std::time::Duration;
+
+/// Member kinds `train --members` accepts.
+pub const MEMBER_KINDS: [&str; 7] = [
+    "logistic",
+    "gbt",
+    "empirical",
+    "fair",
+    "mlp",
+    "gru",
+    "tabnet",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelCliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Train(#[from] ensemble::train::TrainError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Eval(#[from] models::error::EvalError),
+    #[error(transparent)]
+    Neural(#[from] neural::NeuralError),
+}
+
+/// "60s", "2m", "90" (seconds), "500ms".
+pub fn parse_duration(text: &str) -> Result<Duration, ModelCliError> {
+    let t = text.trim();
+    let bad = || {
+        ModelCliError::Usage(format!(
+            "cannot read the duration {text:?}: use e.g. 60s, 2m or 500ms"
+        ))
+    };
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t, "s"),
+    };
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !value.is_finite() || value <= 0.0 {
+        return Err(bad());
+    }
+    let secs = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(bad()),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Every loader this build knows: the built-in members and the Burn networks.
+pub fn loaders() -> MemberLoaders {
+    crate::neural_members::register_loaders(MemberLoaders::builtin())
+}
+
+/// The candidates of a training run, limited to the members named in `names` when given
+/// (`mlp`, `gru`, `tabnet`, `gbt`, `logistic`, `empirical`, `fair`).
+pub fn candidates(
+    names: &[String],
+    device: neural::DeviceChoice,
+    seed: u64,
+) -> Result<Vec<MemberFactory>, ModelCliError> {
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for name in names {
+        let kind = match neural::MemberKind::parse(name) {
+            Some(k) => k.as_str(),
+            None => match MEMBER_KINDS
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(name.trim()))
+            {
+                Some(k) => k,
+                None => {
+                    return Err(ModelCliError::Usage(format!(
+                        "unknown member {name:?}: choose from {}",
+                        MEMBER_KINDS.join(", ")
+                    )))
+                }
+            },
+        };
+        kinds.push(kind);
+    }
+    let mut all = ensemble::search::default_candidates(6, seed);
+    let neural_kinds: Vec<&str> = neural::MemberKind::ALL.iter().map(|k| k.as_str()).collect();
+    // The networks are only built when asked for or when no list is given.
+    if kinds.is_empty() || kinds.iter().any(|k| neural_kinds.contains(k)) {
+        all.extend(crate::neural_members::factories(device, seed)?);
+    }
+    if kinds.is_empty() {
+        return Ok(all);
+    }
+    Ok(ensemble::train::filter_kinds(all, &kinds))
+}
+
+/// A fresh forecaster for `backtest --model NAME`.
+pub fn forecaster_for(name: &str) -> Result<Box<dyn Forecaster>, ModelCliError> {
+    use ensemble::train::MemberAsForecaster;
+    if let Some(kind) = models::backtest::ModelKind::parse(name) {
+        return Ok(match kind {
+            models::backtest::ModelKind::FairLaw => Box::new(models::forecast::FairLaw::fixed(
+                models::generator::DEFAULT_HOUSE_EDGE,
+            )),
+            models::backtest::ModelKind::FairLawEstimated => {
+                Box::new(models::forecast::FairLaw::estimated())
+            }
+            models::backtest::ModelKind::Empirical => {
+                Box::new(models::forecast::Empirical::default())
+            }
+            models::backtest::ModelKind::Logistic => {
+                Box::new(models::forecast::Logistic::default())
+            }
+        });
+    }
+    let lower = name.trim().to_ascii_lowercase();
+    if lower == "gbt" {
+        let f = ensemble::gbt::GbtForecaster::factory(ensemble::gbt::GbtConfig::default());
+        return Ok(Box::new(MemberAsForecaster(f.make())));
+    }
+    if lower == "ensemble" {
+        let mut members = vec![
+            MemberFactory::logistic(1.0),
+            ensemble::gbt::GbtForecaster::factory(ensemble::gbt::GbtConfig::default()),
+        ];
+        members.extend(
+            crate::neural_members::factories(neural::DeviceChoice::Cpu, 1)?
+                .into_iter()
+                .filter(|f| f.kind == neural::MemberKind::MultiOutputNet.as_str()),
+        );
+        return Ok(Box::new(ensemble::stack::StackedEnsemble::new(
+            members,
+            ensemble::stack::StackConfig::default(),
+        )));
+    }
+    if let Some(kind) = neural::MemberKind::parse(&lower) {
+        let f = crate::neural_members::factories(neural::DeviceChoice::Cpu, 1)?
+            .into_iter()
+            .find(|f| f.kind == kind.as_str())
+            .ok_or_else(|| ModelCliError::Usage(format!("no factory for {name}")))?;
+        return Ok(Box::new(MemberAsForecaster(f.make())));
+    }
+    Err(ModelCliError::Usage(format!(
+        "unknown model {name:?}: use baseline, fair-estimated, empirical, logistic, gbt, mlp, gru, tabnet or ensemble"
+    )))
+}
+
+pub struct TrainArgs<'a> {
+    pub budget: Duration,
+    pub members: Vec<String>,
+    pub device: neural::DeviceChoice,
+    pub models_dir: &'a Path,
+    pub house_edge: f64,
+    pub activate: bool,
+    pub source: Option<String>,
+}
+
+/// Trains, scores walk-forward, saves a new version; returns (version, text report).
+pub fn train(
+    rounds: &[Multiplier],
+    args: &TrainArgs<'_>,
+) -> Result<(String, ensemble::train::TrainOutcome), ModelCliError> {
+    let config = TrainConfig {
+        budget: args.budget,
+        candidates: candidates(&args.members, args.device, 1)?,
+        house_edge: args.house_edge,
+        device: args.device.to_string(),
+        source: args.source.clone(),
+        ..TrainConfig::default()
+    };
+    let mut search_bar = crate::progress::Progress::new("search  ");
+    let mut compare_bar = crate::progress::Progress::new("backtest");
+    let outcome = ensemble::train::train(rounds, &config, |stage| match stage {
+        TrainStage::Search { done, total, .. } => search_bar.update(*done, *total),
+        TrainStage::Compare { done, total, .. } => compare_bar.update(*done, *total),
+        TrainStage::FinalFit => tracing::info!("final fit on all {} rounds", rounds.len()),
+    })?;
+    let version = ensemble::train::save(args.models_dir, &outcome, args.activate)?;
+    Ok((version, outcome))
+}
+
+/// One threshold of a next-round prediction.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdPrediction {
+    pub threshold: f64,
+    /// The ensemble's P(X ≥ t) (the fair law's when no model is loaded).
+    pub probability: f64,
+    /// (1 − h)/t.
+    pub fair: f64,
+    /// Share of the history at or above t.
+    pub empirical: f64,
+    /// Expected value of a 1-unit bet cashing out at t: P·t − 1.
+    pub expected_value: f64,
+    pub members: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextPrediction {
+    /// Model version, or `None` when the fair baseline answers.
+    pub model: Option<String>,
+    /// Why the fair baseline answers, when it does.
+    pub notice: Option<String>,
+    pub rounds: usize,
+    pub thresholds: Vec<ThresholdPrediction>,
+}
+
+/// Predicts the next round with the chosen (or active) model; a missing, corrupt or
+/// mismatched model falls back to the fair baseline with a notice.
+pub fn predict(
+    rounds: &[Multiplier],
+    models_dir: &Path,
+    version: Option<&str>,
+    house_edge: f64,
+) -> NextPrediction {
+    let loaded = match version {
+        Some(v) => registry::load(models_dir, v, &loaders()),
+        None => registry::load_active(models_dir, &loaders()),
+    };
+    let n = rounds.len().max(1) as f64;
+    let empirical = |t: f64| {
+        let h = (t * 100.0).round() as u32;
+        rounds.iter().filter(|m| m.0 >= h).count() as f64 / n
+    };
+    let make = |t: f64, p: f64, members: Vec<(String, f64)>| ThresholdPrediction {
+        threshold: t,
+        probability: p,
+        fair: fair_survival(t, house_edge),
+        empirical: empirical(t),
+        expected_value: p * t - 1.0,
+        members,
+    };
+    match loaded {
+        Ok(model) => {
+            let th = model.meta.thresholds.clone();
+            let row = ensemble::next::next_row(rounds);
+            let p = model.ensemble.predict_with_history(&row, rounds, &th);
+            let members = model
+                .ensemble
+                .predict_members_with_history(&row, rounds, &th);
+            NextPrediction {
+                model: Some(model.meta.version.clone()),
+                notice: None,
+                rounds: rounds.len(),
+                thresholds: th
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &t)| {
+                        let per: Vec<(String, f64)> = members
+                            .iter()
+                            .map(|(name, ps)| {
+                                (name.clone(), ps.get(i).copied().unwrap_or(f64::NAN))
+                            })
+                            .collect();
+                        make(t, p.get(i).copied().unwrap_or(f64::NAN), per)
+                    })
+                    .collect(),
+            }
+        }
+        Err(e) => NextPrediction {
+            model: None,
+            notice: Some(format!(
+                "no usable trained model ({e}); the fair baseline answers"
+            )),
+            rounds: rounds.len(),
+            thresholds: models::forecast::DEFAULT_THRESHOLDS
+                .iter()
+                .map(|&t| make(t, fair_survival(t, house_edge), Vec::new()))
+                .collect(),
+        },
+    }
+}
+
+pub fn render_prediction(p: &NextPrediction) -> String {
+    let mut out = String::new();
+    match (&p.model, &p.notice) {
+        (Some(v), _) => out.push_str(&format!(
+            "next round after {} rounds, model {v}\n",
+            p.rounds
+        )),
+        (None, Some(n)) => out.push_str(&format!("next round after {} rounds: {n}\n", p.rounds)),
+        (None, None) => {}
+    }
+    out.push_str("     t   P(X ≥ t)   fair (1−h)/t   history   EV of 1 unit at t\n");
+    for t in &p.thresholds {
+        out.push_str(&format!(
+            "{:>5}x   {:>7.2}%   {:>12.2}%   {:>6.2}%   {:>+8.4}\n",
+            t.threshold,
+            t.probability * 100.0,
+            t.fair * 100.0,
+            t.empirical * 100.0,
+            t.expected_value
+        ));
+        for (name, v) in &t.members {
+            out.push_str(&format!("          {:>7.2}%   {name}\n", v * 100.0));
+        }
+    }
+    out.push_str("A positive EV means something only if the walk-forward backtest of this model beats the fair law (see `jetx models`).\n");
+    out
+}
+
+pub fn render_models(infos: &[registry::ModelInfo]) -> String {
+    if infos.is_empty() {
+        return "no trained models yet: run `jetx train`\n".into();
+    }
+    let mut out = String::new();
+    for info in infos {
+        let mark = if info.active { "*" } else { " " };
+        match (&info.meta, &info.problem) {
+            (Some(m), _) => out.push_str(&format!(
+                "{mark} {}  {}  {} rounds  members: {}  device {}\n",
+                info.version,
+                m.created_at,
+                m.training.n_rounds,
+                m.members
+                    .iter()
+                    .map(|r| r.kind.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                m.device
+            )),
+            (None, problem) => out.push_str(&format!(
+                "{mark} {}  unreadable: {}\n",
+                info.version,
+                problem.as_deref().unwrap_or("unknown problem")
+            )),
+        }
+    }
+    out.push_str("* = active\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-5s").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn no_model_means_the_fair_baseline_with_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let rounds = models::generator::FairGenerator::default().generate(300);
+        let p = predict(&rounds, dir.path(), None, 0.03);
+        assert!(p.model.is_none());
+        assert!(p
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("fair baseline")));
+        let two = p.thresholds.iter().find(|t| t.threshold == 2.0).unwrap();
+        assert!((two.probability - 0.485).abs() < 1e-12);
+        assert!((two.expected_value + 0.03).abs() < 1e-12);
+    }
+}

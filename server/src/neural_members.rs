@@ -1,0 +1,121 @@
+//! Plugs the Burn members (crate `neural`) into the ensemble (crate `ensemble`): a
+//! `Member` wrapper for saving, factories for the search, loaders for the registry.
+
+use ensemble::member::{Member, MemberFactory, MemberLoaders};
+use ensemble::registry::RegistryError;
+use models::error::EvalError;
+use models::forecast::{Forecaster, TrainView};
+use models::values::Multiplier;
+use neural::nets::Arch;
+use neural::{
+    AttentiveTabular, AttentiveTabularConfig, DeviceChoice, MemberKind, MultiOutputNet,
+    MultiOutputNetConfig, NeuralForecaster, SequenceModel, SequenceModelConfig,
+};
+use std::path::Path;
+
+/// A trained (or fresh) Burn network as an ensemble member.
+pub struct NeuralMember<A: Arch>(pub NeuralForecaster<A>);
+
+impl<A: Arch> Forecaster for NeuralMember<A> {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
+        self.0.fit(train)
+    }
+    fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
+        self.0.predict(row, thresholds)
+    }
+    fn predict_with_history(
+        &self,
+        row: &[f64],
+        history: &[Multiplier],
+        thresholds: &[f64],
+    ) -> Vec<f64> {
+        self.0.predict_with_history(row, history, thresholds)
+    }
+}
+
+impl<A: Arch> Member for NeuralMember<A> {
+    fn kind(&self) -> String {
+        A::KIND.to_string()
+    }
+    fn save(&self, dir: &Path) -> Result<(), RegistryError> {
+        self.0.save(dir).map_err(|e| RegistryError::Corrupt {
+            path: dir.display().to_string(),
+            reason: format!("cannot save {}: {e}", A::KIND),
+        })
+    }
+}
+
+fn load<A: Arch>(dir: &Path) -> Result<Box<dyn Member>, RegistryError> {
+    NeuralForecaster::<A>::load(dir)
+        .map(|m| Box::new(NeuralMember(m)) as Box<dyn Member>)
+        .map_err(|e| RegistryError::Corrupt {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// Adds the loaders of the three networks to `loaders`.
+pub fn register_loaders(mut loaders: MemberLoaders) -> MemberLoaders {
+    loaders.register(MultiOutputNetConfig::KIND, load::<MultiOutputNetConfig>);
+    loaders.register(SequenceModelConfig::KIND, load::<SequenceModelConfig>);
+    loaders.register(AttentiveTabularConfig::KIND, load::<AttentiveTabularConfig>);
+    loaders
+}
+
+/// One factory per network, on `device` (checked here, so a refused device fails early).
+pub fn factories(
+    device: DeviceChoice,
+    seed: u64,
+) -> Result<Vec<MemberFactory>, neural::NeuralError> {
+    let device = device.resolve(false)?;
+    let mut out = Vec::new();
+    for kind in MemberKind::ALL {
+        let mut train = kind.default_train();
+        train.seed = seed;
+        let params = serde_json::to_value(&train).unwrap_or_default();
+        let label = format!("{} ({device})", kind.as_str());
+        let factory = match kind {
+            MemberKind::MultiOutputNet => {
+                MemberFactory::new(kind.as_str(), label, params, move || {
+                    Box::new(NeuralMember(fresh::<MultiOutputNetConfig>(
+                        MultiOutputNet::new(MultiOutputNetConfig::default(), train.clone()),
+                        device,
+                    )))
+                })
+            }
+            MemberKind::SequenceModel => {
+                MemberFactory::new(kind.as_str(), label, params, move || {
+                    Box::new(NeuralMember(fresh::<SequenceModelConfig>(
+                        SequenceModel::new(SequenceModelConfig::default(), train.clone()),
+                        device,
+                    )))
+                })
+            }
+            MemberKind::AttentiveTabular => {
+                MemberFactory::new(kind.as_str(), label, params, move || {
+                    Box::new(NeuralMember(fresh::<AttentiveTabularConfig>(
+                        AttentiveTabular::new(AttentiveTabularConfig::default(), train.clone()),
+                        device,
+                    )))
+                })
+            }
+        };
+        out.push(factory);
+    }
+    Ok(out)
+}
+
+/// Moves a fresh network to `device`; the device was resolved already, so a failure here
+/// can only be CPU-side and the network stays on the CPU.
+fn fresh<A: Arch>(net: NeuralForecaster<A>, device: DeviceChoice) -> NeuralForecaster<A> {
+    match device {
+        DeviceChoice::Cpu => net,
+        other => {
+            let cpu_copy = NeuralForecaster::<A>::new(net.arch.clone(), net.train.clone());
+            net.with_device(other, true).unwrap_or(cpu_copy)
+        }
+    }
+}
