@@ -139,6 +139,10 @@ pub enum Command {
         input: HistoryInput,
         #[arg(long, default_value_t = 5)]
         repeats: usize,
+        /// Also time the training of every member and the ensemble's next-round prediction
+        /// next to the fair baseline's.
+        #[arg(long)]
+        models: bool,
         #[arg(long)]
         json: bool,
     },
@@ -450,6 +454,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Bench {
             input,
             repeats,
+            models,
             json,
         } => {
             let values = load_history(&input, &config).await?;
@@ -477,6 +482,36 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     "logistic walk-forward    {:.3} s ({} fits, refit every 500 from round 1000)",
                     report.walk_forward_s, report.walk_forward_fits
                 );
+            }
+            if models {
+                let nets = neural::bench_training(&values)
+                    .map_err(crate::modelcli::ModelCliError::from)?;
+                let mut members = ensemble::timing::default_members(ensemble::GbtConfig::default());
+                members.extend(
+                    crate::neural_members::factories(neural::DeviceChoice::Cpu, 1)
+                        .map_err(crate::modelcli::ModelCliError::from)?,
+                );
+                let timing = ensemble::timing::measure(
+                    &values,
+                    members,
+                    ensemble::GbtConfig::default(),
+                    ensemble::StackConfig::default(),
+                    repeats.max(1) * 40,
+                )?;
+                if json {
+                    let out = serde_json::json!({ "networks": nets.iter().map(|r| serde_json::json!({
+                        "member": r.member, "rounds": r.rounds, "seconds": r.seconds, "epochs": r.epochs
+                    })).collect::<Vec<_>>(), "ensemble": timing });
+                    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+                } else {
+                    for r in &nets {
+                        println!(
+                            "train {:<30} {:.2} s ({} epochs, {} rounds)",
+                            r.member, r.seconds, r.epochs, r.rounds
+                        );
+                    }
+                    print!("{}", ensemble::timing::render_text(&timing));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
