@@ -1,7 +1,7 @@
 //! Server functions: the browser's calls into the server. Each validates with the same
 //! parser as every other entry point and leaves the database unchanged on bad input.
 
-use crate::types::{ClientSettings, Dashboard, DemoInfo, RoundRow, RoundsPage};
+use crate::types::{ClientSettings, Dashboard, DemoInfo, PredictionView, RoundRow, RoundsPage};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -11,12 +11,55 @@ pub mod ssr {
     use models::values::ValueRules;
     use sqlx::SqlitePool;
 
+    /// Estimates the next round. The server plugs in the trained ensemble; without one the
+    /// fair law answers ([`FairPredictions`]).
+    pub trait PredictionService: Send + Sync {
+        fn predict(
+            &self,
+            rounds: &[models::values::Multiplier],
+            cashout: f64,
+            mode: crate::types::Mode,
+        ) -> crate::types::PredictionView;
+    }
+
+    /// The fair law (1 − h)/t with the history's rates beside it, and a notice saying so.
+    pub struct FairPredictions {
+        pub house_edge: f64,
+        pub notice: String,
+    }
+
+    impl PredictionService for FairPredictions {
+        fn predict(
+            &self,
+            rounds: &[models::values::Multiplier],
+            cashout: f64,
+            mode: crate::types::Mode,
+        ) -> crate::types::PredictionView {
+            let thresholds = crate::types::fair_thresholds(
+                rounds,
+                &models::forecast::DEFAULT_THRESHOLDS,
+                self.house_edge,
+            );
+            crate::types::prediction_view(
+                None,
+                Some(self.notice.clone()),
+                rounds.len(),
+                cashout,
+                mode,
+                thresholds,
+                None,
+                self.house_edge,
+            )
+        }
+    }
+
     /// What every request handler needs; provided as Leptos context and axum state.
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     pub struct ServerState {
         pub pool: SqlitePool,
         pub rules: ValueRules,
         pub house_edge: f64,
+        pub predictor: std::sync::Arc<dyn PredictionService>,
     }
 
     impl ServerState {
@@ -136,4 +179,24 @@ pub async fn load_demo(rounds: usize, seed: u64) -> Result<DemoInfo, ServerFnErr
 pub async fn remove_demo() -> Result<u64, ServerFnError> {
     let st = ssr::state()?;
     crate::db::remove_demo(&st.pool).await.map_err(ssr::fail)
+}
+
+/// The next round's estimate at a cash-out target, with PLAY/WAIT and the reason.
+#[server(endpoint = "prediction")]
+pub async fn get_prediction(
+    cashout: f64,
+    mode: crate::types::Mode,
+) -> Result<PredictionView, ServerFnError> {
+    let st = ssr::state()?;
+    if !(1.01..=1_000_000.0).contains(&cashout) {
+        return Err(ssr::fail(format!(
+            "cash-out {cashout} is outside 1.01–1,000,000"
+        )));
+    }
+    let rounds = crate::db::all_values(&st.pool).await.map_err(ssr::fail)?;
+    let predictor = st.predictor.clone();
+    // Loading a model reads files and runs the networks: keep it off the async workers.
+    tokio::task::spawn_blocking(move || predictor.predict(&rounds, cashout, mode))
+        .await
+        .map_err(ssr::fail)
 }

@@ -133,14 +133,8 @@ pub async fn import_bytes(
     Ok(outcome)
 }
 
-/// Reads a file from disk (the CLI's `import FILE`).
-pub async fn import_file(
-    pool: &SqlitePool,
-    path: &Path,
-    rules: &ValueRules,
-    dry_run: bool,
-    on_fault: OnFault,
-) -> Result<ImportOutcome, ImportFailure> {
+/// Reads a file from disk and returns its bytes and its name (for format detection).
+async fn read_path(path: &Path) -> Result<(Vec<u8>, String), ImportFailure> {
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|source| ImportFailure::ReadFile {
@@ -150,6 +144,28 @@ pub async fn import_file(
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    import_bytes(pool, &bytes, name, rules, dry_run, on_fault).await
+        .unwrap_or_default()
+        .to_string();
+    Ok((bytes, name))
+}
+
+/// Reads a history file from disk (CSV, text or SQLite) without storing anything.
+pub async fn read_file(
+    path: &Path,
+    rules: &ValueRules,
+) -> Result<(String, ImportReport), ImportFailure> {
+    let (bytes, name) = read_path(path).await?;
+    read_any(&bytes, &name, rules).await
+}
+
+/// Reads a file from disk and imports it (the CLI's `import FILE`).
+pub async fn import_file(
+    pool: &SqlitePool,
+    path: &Path,
+    rules: &ValueRules,
+    dry_run: bool,
+    on_fault: OnFault,
+) -> Result<ImportOutcome, ImportFailure> {
+    let (bytes, name) = read_path(path).await?;
+    import_bytes(pool, &bytes, &name, rules, dry_run, on_fault).await
 }

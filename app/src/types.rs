@@ -132,3 +132,277 @@ pub enum OnFault {
     /// Store the readable rows, in order, and skip the faulty ones.
     SkipFaulty,
 }
+
+/// How sure the walk-forward evidence must be before PLAY: the reference app's confidence
+/// levels, applied to the lower bound of the validated expected value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// One-sided 85% confidence.
+    #[default]
+    Normal,
+    /// One-sided 95% confidence.
+    Rolling,
+}
+
+impl Mode {
+    pub fn confidence(self) -> f64 {
+        match self {
+            Mode::Normal => 0.85,
+            Mode::Rolling => 0.95,
+        }
+    }
+
+    /// One-sided standard normal quantile of the confidence level.
+    pub fn z(self) -> f64 {
+        match self {
+            Mode::Normal => 1.036_433_389_493_789_6,
+            Mode::Rolling => 1.644_853_626_951_472_2,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "normal" => Some(Mode::Normal),
+            "rolling" => Some(Mode::Rolling),
+            _ => None,
+        }
+    }
+}
+
+/// P(X ≥ t) for one threshold, with its base rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdView {
+    pub threshold: f64,
+    pub probability: f64,
+    /// (1 − h)/t.
+    pub fair: f64,
+    /// Share of the stored history at or above t.
+    pub empirical: f64,
+    pub members: Vec<(String, f64)>,
+}
+
+/// Walk-forward evidence of the active model at the cash-out target (from its training run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub model: String,
+    pub forecasts: usize,
+    pub bss: f64,
+    pub bss_low: f64,
+    pub bss_high: f64,
+    /// One-sided Diebold–Mariano p of "the model beats the fair law".
+    pub dm_p: f64,
+    pub edge_found: bool,
+    /// Betting whenever the model's signal fired: bets and mean profit per 1-unit bet with
+    /// its 95% interval.
+    pub bets: u64,
+    pub ev_per_bet: Option<f64>,
+    pub ev_low: Option<f64>,
+    pub ev_high: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recommendation {
+    Play,
+    Wait,
+}
+
+/// The next-round estimate the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictionView {
+    /// Active model version; `None` when the fair baseline answers.
+    pub model: Option<String>,
+    /// Why the fair baseline answers, when it does.
+    pub notice: Option<String>,
+    pub rounds: usize,
+    pub cashout: f64,
+    pub mode: Mode,
+    pub thresholds: Vec<ThresholdView>,
+    /// P(X ≥ cash-out)·cash-out − 1 for the shown probability, and for the fair law.
+    pub ev: f64,
+    pub fair_ev: f64,
+    pub evidence: Option<Evidence>,
+    pub recommendation: Recommendation,
+    pub reason: String,
+}
+
+/// Fair-law thresholds with the history's rates (no members).
+pub fn fair_thresholds(
+    rounds: &[Multiplier],
+    thresholds: &[f64],
+    house_edge: f64,
+) -> Vec<ThresholdView> {
+    thresholds
+        .iter()
+        .map(|&t| ThresholdView {
+            threshold: t,
+            probability: models::summary::fair_survival(t, house_edge),
+            fair: models::summary::fair_survival(t, house_edge),
+            empirical: empirical_share(rounds, t),
+            members: Vec::new(),
+        })
+        .collect()
+}
+
+/// Share of `rounds` at or above `t`.
+pub fn empirical_share(rounds: &[Multiplier], t: f64) -> f64 {
+    if rounds.is_empty() {
+        return 0.0;
+    }
+    let h = (t * 100.0).round() as u32;
+    rounds.iter().filter(|m| m.0 >= h).count() as f64 / rounds.len() as f64
+}
+
+/// Puts a prediction together: EV at the cash-out and the recommendation.
+#[allow(clippy::too_many_arguments)]
+pub fn prediction_view(
+    model: Option<String>,
+    notice: Option<String>,
+    rounds: usize,
+    cashout: f64,
+    mode: Mode,
+    thresholds: Vec<ThresholdView>,
+    evidence: Option<Evidence>,
+    house_edge: f64,
+) -> PredictionView {
+    let fair = models::summary::fair_survival(cashout, house_edge);
+    // A cash-out between thresholds has no model estimate: the fair law answers there.
+    let p = thresholds
+        .iter()
+        .find(|t| (t.threshold - cashout).abs() < 1e-9)
+        .map_or(fair, |t| t.probability);
+    let ev = p * cashout - 1.0;
+    let (recommendation, reason) = recommend(evidence.as_ref(), ev, mode);
+    PredictionView {
+        model,
+        notice,
+        rounds,
+        cashout,
+        mode,
+        thresholds,
+        ev,
+        fair_ev: fair * cashout - 1.0,
+        evidence,
+        recommendation,
+        reason,
+    }
+}
+
+/// PLAY only when validated walk-forward evidence says the bet at the cash-out has a
+/// positive expected value at the mode's confidence, and the current estimate agrees.
+pub fn recommend(
+    evidence: Option<&Evidence>,
+    current_ev: f64,
+    mode: Mode,
+) -> (Recommendation, String) {
+    let pct = |x: f64| format!("{:+.1}%", x * 100.0);
+    let Some(e) = evidence else {
+        return (
+            Recommendation::Wait,
+            "No trained model with walk-forward evidence at this cash-out: the fair law answers, and every bet loses the house edge on average."
+                .into(),
+        );
+    };
+    if !e.edge_found {
+        return (
+            Recommendation::Wait,
+            format!(
+                "The model did not beat the fair law walk-forward at this cash-out (BSS {:+.4}, DM p = {:.3} over {} forecasts).",
+                e.bss, e.dm_p, e.forecasts
+            ),
+        );
+    }
+    let (Some(mean), Some(low), Some(high)) = (e.ev_per_bet, e.ev_low, e.ev_high) else {
+        return (
+            Recommendation::Wait,
+            "The model's signal never fired walk-forward, so its bets have no track record.".into(),
+        );
+    };
+    // Normal interval: its 95% half-width gives the standard error.
+    let se = (high - low) / (2.0 * 1.959_963_984_540_054);
+    let bound = mean - mode.z() * se;
+    if bound <= 0.0 {
+        return (
+            Recommendation::Wait,
+            format!(
+                "Walk-forward EV per bet {} has a {:.0}% lower bound of {} (not above 0).",
+                pct(mean),
+                mode.confidence() * 100.0,
+                pct(bound)
+            ),
+        );
+    }
+    if current_ev <= 0.0 {
+        return (
+            Recommendation::Wait,
+            format!(
+                "The estimate for this round gives EV {} at this cash-out.",
+                pct(current_ev)
+            ),
+        );
+    }
+    (
+        Recommendation::Play,
+        format!(
+            "Walk-forward EV per bet {} (lower {:.0}% bound {}) over {} bets, and this round's EV is {}.",
+            pct(mean),
+            mode.confidence() * 100.0,
+            pct(bound),
+            e.bets,
+            pct(current_ev)
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(edge: bool, ev: Option<(f64, f64, f64)>) -> Evidence {
+        Evidence {
+            model: "m".into(),
+            forecasts: 1000,
+            bss: 0.01,
+            bss_low: 0.001,
+            bss_high: 0.02,
+            dm_p: if edge { 0.001 } else { 0.4 },
+            edge_found: edge,
+            bets: 500,
+            ev_per_bet: ev.map(|e| e.0),
+            ev_low: ev.map(|e| e.1),
+            ev_high: ev.map(|e| e.2),
+        }
+    }
+
+    #[test]
+    fn play_needs_evidence_a_positive_bound_and_a_positive_estimate() {
+        assert_eq!(recommend(None, 0.5, Mode::Normal).0, Recommendation::Wait);
+        assert_eq!(
+            recommend(
+                Some(&evidence(false, Some((0.1, 0.05, 0.15)))),
+                0.5,
+                Mode::Normal
+            )
+            .0,
+            Recommendation::Wait
+        );
+        assert_eq!(
+            recommend(Some(&evidence(true, None)), 0.5, Mode::Normal).0,
+            Recommendation::Wait
+        );
+        // Mean 0.05, 95% interval ±0.0784 (se 0.04): 85% bound 0.0085 > 0, 95% bound −0.0158.
+        let e = evidence(true, Some((0.05, 0.05 - 0.078_399, 0.05 + 0.078_399)));
+        assert_eq!(
+            recommend(Some(&e), 0.1, Mode::Normal).0,
+            Recommendation::Play
+        );
+        assert_eq!(
+            recommend(Some(&e), 0.1, Mode::Rolling).0,
+            Recommendation::Wait
+        );
+        assert_eq!(
+            recommend(Some(&e), -0.01, Mode::Normal).0,
+            Recommendation::Wait
+        );
+    }
+}

@@ -551,15 +551,7 @@ async fn load_history(
     }
     match &input.file {
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|source| ImportFailure::ReadFile {
-                path: path.display().to_string(),
-                source,
-            })?;
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            let (_, report) = app::importer::read_any(&bytes, name, &config.rules).await?;
+            let (_, report) = app::importer::read_file(path, &config.rules).await?;
             let faults = app::importer::fault_list(&report);
             if !faults.is_empty() {
                 eprintln!(

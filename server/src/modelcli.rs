@@ -370,3 +370,99 @@ mod tests {
         assert!((two.expected_value + 0.03).abs() < 1e-12);
     }
 }
+
+/// The dashboard's predictions: the active trained ensemble with its walk-forward evidence,
+/// or the fair law (with a notice) when no model can be loaded.
+pub struct EnsemblePredictions {
+    pub models_dir: std::path::PathBuf,
+    pub house_edge: f64,
+}
+
+/// The training run's walk-forward scores of the stacked ensemble at `cashout`.
+pub fn evidence_of(meta: &ensemble::ModelMeta, cashout: f64) -> Option<app::types::Evidence> {
+    let row = meta.scores.as_ref()?.row("stacked ensemble")?;
+    let ts = row
+        .summary
+        .thresholds
+        .iter()
+        .find(|t| (t.threshold - cashout).abs() < 1e-9)?;
+    Some(app::types::Evidence {
+        model: row.name.clone(),
+        forecasts: ts.n,
+        bss: ts.skill.bss,
+        bss_low: ts.skill.low,
+        bss_high: ts.skill.high,
+        dm_p: ts.dm.p_a_better,
+        edge_found: ts.edge_found,
+        bets: ts.pnl.bets,
+        ev_per_bet: ts.pnl.ev_per_bet,
+        ev_low: ts.pnl.ev_low,
+        ev_high: ts.pnl.ev_high,
+    })
+}
+
+impl app::api::ssr::PredictionService for EnsemblePredictions {
+    fn predict(
+        &self,
+        rounds: &[Multiplier],
+        cashout: f64,
+        mode: app::types::Mode,
+    ) -> app::types::PredictionView {
+        let fair = |notice: String| {
+            app::api::ssr::FairPredictions {
+                house_edge: self.house_edge,
+                notice,
+            }
+            .predict(rounds, cashout, mode)
+        };
+        if rounds.is_empty() {
+            return fair("No rounds yet: the fair baseline answers.".into());
+        }
+        let model = match registry::load_active(&self.models_dir, &loaders()) {
+            Ok(m) => m,
+            Err(RegistryError::NoModels(_)) => return fair(
+                "No trained model yet (train one with `jetx train`): the fair baseline answers."
+                    .into(),
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot load the active model");
+                return fair(format!(
+                    "The trained model cannot be used ({e}): the fair baseline answers."
+                ));
+            }
+        };
+        let th = model.meta.thresholds.clone();
+        let row = ensemble::next::next_row(rounds);
+        let p = model.ensemble.predict_with_history(&row, rounds, &th);
+        let members = model
+            .ensemble
+            .predict_members_with_history(&row, rounds, &th);
+        let thresholds = th
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| app::types::ThresholdView {
+                threshold: t,
+                probability: p
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| fair_survival(t, self.house_edge)),
+                fair: fair_survival(t, self.house_edge),
+                empirical: app::types::empirical_share(rounds, t),
+                members: members
+                    .iter()
+                    .filter_map(|(name, ps)| ps.get(i).map(|v| (name.clone(), *v)))
+                    .collect(),
+            })
+            .collect();
+        app::types::prediction_view(
+            Some(model.meta.version.clone()),
+            None,
+            rounds.len(),
+            cashout,
+            mode,
+            thresholds,
+            evidence_of(&model.meta, cashout),
+            self.house_edge,
+        )
+    }
+}

@@ -171,6 +171,7 @@ pub fn router() -> Router<ServerState> {
         )
         .route("/stats", get(stats))
         .route("/import", post(import))
+        .route("/predict", post(predict))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
         })
@@ -372,4 +373,36 @@ async fn import(
             Err(ApiError::new(status, "unreadable_file", e.to_string()))
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredictRequest {
+    /// Cash-out target (default 2).
+    pub cashout: Option<f64>,
+    /// `normal` (85%) or `rolling` (95%).
+    #[serde(default)]
+    pub mode: app::types::Mode,
+}
+
+/// `POST /api/v1/predict {"cashout": 2.0, "mode": "normal"}`: the next round's estimate.
+async fn predict(
+    State(st): State<ServerState>,
+    body: Result<Json<PredictRequest>, JsonRejection>,
+) -> ApiResult<Json<app::types::PredictionView>> {
+    let Json(req) = body?;
+    let cashout = req.cashout.unwrap_or(2.0);
+    if !(1.01..=1_000_000.0).contains(&cashout) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_cashout",
+            format!("cash-out {cashout} is outside 1.01–1,000,000"),
+        ));
+    }
+    let rounds = db::all_values(&st.pool).await?;
+    let predictor = st.predictor.clone();
+    let view = tokio::task::spawn_blocking(move || predictor.predict(&rounds, cashout, req.mode))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    Ok(Json(view))
 }

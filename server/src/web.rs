@@ -52,6 +52,10 @@ pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
         pool,
         rules: config.rules,
         house_edge: config.house_edge,
+        predictor: std::sync::Arc::new(crate::modelcli::EnsemblePredictions {
+            models_dir: config.models_dir.clone(),
+            house_edge: config.house_edge,
+        }),
     };
     let options = leptos_options(&config);
     let app = router(state, options);

@@ -24,6 +24,10 @@ async fn test_app_with(rules: ValueRules) -> TestApp {
         pool,
         rules,
         house_edge: 0.03,
+        predictor: std::sync::Arc::new(app::api::ssr::FairPredictions {
+            house_edge: 0.03,
+            notice: "no model in tests".into(),
+        }),
     };
     let config = Config::load(&Overrides::default(), |_| None).unwrap();
     let router = server::web::router(state.clone(), server::web::leptos_options(&config));

@@ -3,7 +3,7 @@
 use crate::api::{self, error_text};
 use crate::charts::{categories_chart, histogram_chart, last_rounds_chart, survival_chart, EChart};
 use crate::pages::{fmt_pct, fmt_x, value_class};
-use crate::types::{ClientSettings, Dashboard, RoundRow};
+use crate::types::{ClientSettings, Dashboard, Mode, PredictionView, Recommendation, RoundRow};
 use crate::DataVersion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,6 +45,7 @@ pub fn DashboardPage() -> impl IntoView {
             <RoundEntry settings/>
             <PasteRounds settings/>
         </section>
+        <PredictionPanel/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || dashboard.get().map(|r| match r {
                 Ok(d) => view! { <DemoBanner dashboard=d.clone()/> <Overview dashboard=d/> }.into_any(),
@@ -389,5 +390,105 @@ fn Overview(dashboard: Dashboard) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// Cash-out targets offered (the thresholds models are trained on).
+const CASHOUTS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+
+/// The next round: P(X ≥ t) next to the base rates, EV at the cash-out, PLAY or WAIT.
+#[component]
+fn PredictionPanel() -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let cashout = RwSignal::new(2.0f64);
+    let mode = RwSignal::new(Mode::Normal);
+    let prediction = Resource::new(
+        move || (version.0.get(), cashout.get().to_bits(), mode.get()),
+        |(_, c, m)| api::get_prediction(f64::from_bits(c), m),
+    );
+    view! {
+        <section class="panel" id="prediction-panel">
+            <div class="chart-head">
+                <h2>"Next round"</h2>
+                <label for="cashout">"cash-out at"</label>
+                <select id="cashout" on:change=move |ev| {
+                    if let Ok(c) = event_target_value(&ev).parse::<f64>() { cashout.set(c); }
+                }>
+                    {CASHOUTS.iter().map(|&c| view! {
+                        <option value=c.to_string() selected=move || cashout.get() == c>{format!("{c}x")}</option>
+                    }).collect_view()}
+                </select>
+                <label for="mode">"confidence"</label>
+                <select id="mode" on:change=move |ev| {
+                    if let Some(m) = Mode::parse(&event_target_value(&ev)) { mode.set(m); }
+                }>
+                    <option value="normal">"Normal (85%)"</option>
+                    <option value="rolling">"Rolling (95%)"</option>
+                </select>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Estimating…"</p> }>
+                {move || prediction.get().map(|r| match r {
+                    Ok(p) => view! { <PredictionBody p/> }.into_any(),
+                    Err(e) => view! { <p class="error">"No estimate: " {error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PredictionBody(p: PredictionView) -> impl IntoView {
+    let (class, word) = match p.recommendation {
+        Recommendation::Play => ("rec play", "PLAY"),
+        Recommendation::Wait => ("rec wait", "WAIT"),
+    };
+    let source = match (&p.model, &p.notice) {
+        (Some(v), _) => format!("Model {v}"),
+        (None, Some(n)) => n.clone(),
+        (None, None) => "Fair baseline".into(),
+    };
+    let evidence = p.evidence.as_ref().map(|e| {
+        format!(
+            "Walk-forward at {}x ({} forecasts): BSS vs fair {:+.4} [{:+.4}, {:+.4}], DM p = {:.3}.",
+            p.cashout, e.forecasts, e.bss, e.bss_low, e.bss_high, e.dm_p
+        )
+    });
+    let rows = p
+        .thresholds
+        .iter()
+        .map(|t| {
+            let members = t
+                .members
+                .iter()
+                .map(|(name, v)| format!("{name}: {}", fmt_pct(*v)))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            view! {
+                <tr>
+                    <td>{format!("≥ {}x", t.threshold)}</td>
+                    <td class="prob">{fmt_pct(t.probability)}</td>
+                    <td>{fmt_pct(t.fair)}</td>
+                    <td>{fmt_pct(t.empirical)}</td>
+                    <td class="members">{members}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="prediction">
+            <div class=class id="recommendation">{word}</div>
+            <div class="rec-text">
+                <p id="rec-reason">{p.reason.clone()}</p>
+                <p class="muted" id="prediction-source">{source}</p>
+                {evidence.map(|e| view! { <p class="muted" id="prediction-evidence">{e}</p> })}
+                <p id="prediction-ev">
+                    {format!("EV of a 1-unit bet cashing out at {}x: {:+.1}% (fair game {:+.1}%).", p.cashout, p.ev * 100.0, p.fair_ev * 100.0)}
+                </p>
+            </div>
+        </div>
+        <table class="rounds" id="prediction-table">
+            <thead><tr><th></th><th>"P(X ≥ t)"</th><th>"fair (1−h)/t"</th><th>"history"</th><th>"members"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
