@@ -122,6 +122,12 @@ pub enum Command {
         /// Model version (default: the active one).
         #[arg(long)]
         version: Option<String>,
+        /// Cash-out target the EV and the recommendation are for.
+        #[arg(long, default_value_t = 2.0)]
+        cashout: f64,
+        /// Ask for 95% confidence (Rolling mode) instead of 85% (Normal).
+        #[arg(long)]
+        rolling: bool,
         #[arg(long)]
         json: bool,
     },
@@ -413,15 +419,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Predict {
             input,
             version,
+            cashout,
+            rolling,
             json,
         } => {
+            if !(1.01..=1_000_000.0).contains(&cashout) {
+                return Err(CliError::Usage(format!(
+                    "cash-out {cashout} is outside 1.01–1,000,000"
+                )));
+            }
             let values = load_history(&input, &config).await?;
-            let p = crate::modelcli::predict(
-                &values,
-                &config.models_dir,
-                version.as_deref(),
-                config.house_edge,
-            );
+            let service = crate::modelcli::EnsemblePredictions {
+                models_dir: config.models_dir.clone(),
+                house_edge: config.house_edge,
+                version,
+            };
+            let mode = if rolling {
+                app::types::Mode::Rolling
+            } else {
+                app::types::Mode::Normal
+            };
+            let p = app::api::ssr::PredictionService::predict(&service, &values, cashout, mode);
             if json {
                 println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
             } else {

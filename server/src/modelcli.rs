@@ -7,7 +7,6 @@ use ensemble::train::{TrainConfig, TrainStage};
 use models::forecast::Forecaster;
 use models::summary::fair_survival;
 use models::values::Multiplier;
-use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
 
@@ -190,98 +189,9 @@ pub fn train(
     Ok((version, outcome))
 }
 
-/// One threshold of a next-round prediction.
-#[derive(Debug, Clone, Serialize)]
-pub struct ThresholdPrediction {
-    pub threshold: f64,
-    /// The ensemble's P(X ≥ t) (the fair law's when no model is loaded).
-    pub probability: f64,
-    /// (1 − h)/t.
-    pub fair: f64,
-    /// Share of the history at or above t.
-    pub empirical: f64,
-    /// Expected value of a 1-unit bet cashing out at t: P·t − 1.
-    pub expected_value: f64,
-    pub members: Vec<(String, f64)>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NextPrediction {
-    /// Model version, or `None` when the fair baseline answers.
-    pub model: Option<String>,
-    /// Why the fair baseline answers, when it does.
-    pub notice: Option<String>,
-    pub rounds: usize,
-    pub thresholds: Vec<ThresholdPrediction>,
-}
-
-/// Predicts the next round with the chosen (or active) model; a missing, corrupt or
-/// mismatched model falls back to the fair baseline with a notice.
-pub fn predict(
-    rounds: &[Multiplier],
-    models_dir: &Path,
-    version: Option<&str>,
-    house_edge: f64,
-) -> NextPrediction {
-    let loaded = match version {
-        Some(v) => registry::load(models_dir, v, &loaders()),
-        None => registry::load_active(models_dir, &loaders()),
-    };
-    let n = rounds.len().max(1) as f64;
-    let empirical = |t: f64| {
-        let h = (t * 100.0).round() as u32;
-        rounds.iter().filter(|m| m.0 >= h).count() as f64 / n
-    };
-    let make = |t: f64, p: f64, members: Vec<(String, f64)>| ThresholdPrediction {
-        threshold: t,
-        probability: p,
-        fair: fair_survival(t, house_edge),
-        empirical: empirical(t),
-        expected_value: p * t - 1.0,
-        members,
-    };
-    match loaded {
-        Ok(model) => {
-            let th = model.meta.thresholds.clone();
-            let row = ensemble::next::next_row(rounds);
-            let p = model.ensemble.predict_with_history(&row, rounds, &th);
-            let members = model
-                .ensemble
-                .predict_members_with_history(&row, rounds, &th);
-            NextPrediction {
-                model: Some(model.meta.version.clone()),
-                notice: None,
-                rounds: rounds.len(),
-                thresholds: th
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &t)| {
-                        let per: Vec<(String, f64)> = members
-                            .iter()
-                            .map(|(name, ps)| {
-                                (name.clone(), ps.get(i).copied().unwrap_or(f64::NAN))
-                            })
-                            .collect();
-                        make(t, p.get(i).copied().unwrap_or(f64::NAN), per)
-                    })
-                    .collect(),
-            }
-        }
-        Err(e) => NextPrediction {
-            model: None,
-            notice: Some(format!(
-                "no usable trained model ({e}); the fair baseline answers"
-            )),
-            rounds: rounds.len(),
-            thresholds: models::forecast::DEFAULT_THRESHOLDS
-                .iter()
-                .map(|&t| make(t, fair_survival(t, house_edge), Vec::new()))
-                .collect(),
-        },
-    }
-}
-
-pub fn render_prediction(p: &NextPrediction) -> String {
+/// The next-round estimate as text: every probability beside its base rates, then the
+/// recommendation and why.
+pub fn render_prediction(p: &app::types::PredictionView) -> String {
     let mut out = String::new();
     match (&p.model, &p.notice) {
         (Some(v), _) => out.push_str(&format!(
@@ -291,21 +201,32 @@ pub fn render_prediction(p: &NextPrediction) -> String {
         (None, Some(n)) => out.push_str(&format!("next round after {} rounds: {n}\n", p.rounds)),
         (None, None) => {}
     }
-    out.push_str("     t   P(X ≥ t)   fair (1−h)/t   history   EV of 1 unit at t\n");
+    out.push_str("     t   P(X ≥ t)   fair (1−h)/t   history\n");
     for t in &p.thresholds {
         out.push_str(&format!(
-            "{:>5}x   {:>7.2}%   {:>12.2}%   {:>6.2}%   {:>+8.4}\n",
+            "{:>5}x   {:>7.2}%   {:>12.2}%   {:>6.2}%\n",
             t.threshold,
             t.probability * 100.0,
             t.fair * 100.0,
-            t.empirical * 100.0,
-            t.expected_value
+            t.empirical * 100.0
         ));
         for (name, v) in &t.members {
             out.push_str(&format!("          {:>7.2}%   {name}\n", v * 100.0));
         }
     }
-    out.push_str("A positive EV means something only if the walk-forward backtest of this model beats the fair law (see `jetx models`).\n");
+    out.push_str(&format!(
+        "EV of 1 unit cashing out at {}x: {:+.4} (fair game {:+.4})\n",
+        p.cashout, p.ev, p.fair_ev
+    ));
+    let word = match p.recommendation {
+        app::types::Recommendation::Play => "PLAY",
+        app::types::Recommendation::Wait => "WAIT",
+    };
+    out.push_str(&format!(
+        "{word} ({:.0}% confidence): {}\n",
+        p.mode.confidence() * 100.0,
+        p.reason
+    ));
     out
 }
 
@@ -340,42 +261,13 @@ pub fn render_models(infos: &[registry::ModelInfo]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
-        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("-5s").is_err());
-        assert!(parse_duration("5 parsecs").is_err());
-    }
-
-    #[test]
-    fn no_model_means_the_fair_baseline_with_a_notice() {
-        let dir = tempfile::tempdir().unwrap();
-        let rounds = models::generator::FairGenerator::default().generate(300);
-        let p = predict(&rounds, dir.path(), None, 0.03);
-        assert!(p.model.is_none());
-        assert!(p
-            .notice
-            .as_deref()
-            .is_some_and(|n| n.contains("fair baseline")));
-        let two = p.thresholds.iter().find(|t| t.threshold == 2.0).unwrap();
-        assert!((two.probability - 0.485).abs() < 1e-12);
-        assert!((two.expected_value + 0.03).abs() < 1e-12);
-    }
-}
-
 /// The dashboard's predictions: the active trained ensemble with its walk-forward evidence,
 /// or the fair law (with a notice) when no model can be loaded.
 pub struct EnsemblePredictions {
     pub models_dir: std::path::PathBuf,
     pub house_edge: f64,
+    /// A fixed version; `None` follows the active one.
+    pub version: Option<String>,
 }
 
 /// The training run's walk-forward scores of the stacked ensemble at `cashout`.
@@ -418,7 +310,11 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
         if rounds.is_empty() {
             return fair("No rounds yet: the fair baseline answers.".into());
         }
-        let model = match registry::load_active(&self.models_dir, &loaders()) {
+        let loaded = match &self.version {
+            Some(v) => registry::load(&self.models_dir, v, &loaders()),
+            None => registry::load_active(&self.models_dir, &loaders()),
+        };
+        let model = match loaded {
             Ok(m) => m,
             Err(RegistryError::NoModels(_)) => return fair(
                 "No trained model yet (train one with `jetx train`): the fair baseline answers."
@@ -464,5 +360,44 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
             evidence_of(&model.meta, cashout),
             self.house_edge,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-5s").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn no_model_means_the_fair_baseline_with_a_notice() {
+        use app::api::ssr::PredictionService;
+        let dir = tempfile::tempdir().unwrap();
+        let rounds = models::generator::FairGenerator::default().generate(300);
+        let service = EnsemblePredictions {
+            models_dir: dir.path().to_path_buf(),
+            house_edge: 0.03,
+            version: None,
+        };
+        let p = service.predict(&rounds, 2.0, app::types::Mode::Normal);
+        assert!(p.model.is_none());
+        assert!(p
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("fair baseline")));
+        let two = p.thresholds.iter().find(|t| t.threshold == 2.0).unwrap();
+        assert!((two.probability - 0.485).abs() < 1e-12);
+        assert!((p.ev + 0.03).abs() < 1e-12);
+        assert_eq!(p.recommendation, app::types::Recommendation::Wait);
+        assert!(render_prediction(&p).contains("WAIT (85% confidence)"));
     }
 }

@@ -55,6 +55,7 @@ pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
         predictor: std::sync::Arc::new(crate::modelcli::EnsemblePredictions {
             models_dir: config.models_dir.clone(),
             house_edge: config.house_edge,
+            version: None,
         }),
     };
     let options = leptos_options(&config);
