@@ -569,40 +569,34 @@ mod tests {
 
     #[test]
     fn planted_dependence_is_found() {
-        let v = PlantedGenerator {
-            seed: 4,
-            house_edge: 0.03,
-            planted: Planted::Regimes {
+        let planted = |planted| {
+            PlantedGenerator {
+                seed: 4,
+                house_edge: 0.03,
+                planted,
+            }
+            .generate(10_000)
+        };
+        for p in [
+            Planted::Regimes {
                 edges: [0.25, -0.25],
                 switch_prob: 0.01,
             },
-        }
-        .generate(10_000);
-        let r = report(&v, &ReportConfig::default()).unwrap();
-        assert!(r.rejections > 0, "{}", render_text(&r));
-        let v = PlantedGenerator {
-            seed: 4,
-            house_edge: 0.03,
-            planted: Planted::AfterLowRun {
+            Planted::AfterLowRun {
                 k: 2,
                 low: 1.5,
                 target: 2.0,
                 shift: 0.25,
             },
+        ] {
+            let r = report(&planted(p), &ReportConfig::default()).unwrap();
+            assert!(r.rejections > 0, "{}", render_text(&r));
         }
-        .generate(10_000);
-        let r = report(&v, &ReportConfig::default()).unwrap();
-        assert!(r.rejections > 0, "{}", render_text(&r));
-        let v = PlantedGenerator {
-            seed: 4,
-            house_edge: 0.03,
-            planted: Planted::Periodic {
-                period: 7,
-                target: 2.0,
-                amplitude: 0.15,
-            },
-        }
-        .generate(10_000);
+        let v = planted(Planted::Periodic {
+            period: 7,
+            target: 2.0,
+            amplitude: 0.15,
+        });
         let r = report(&v, &ReportConfig::default()).unwrap();
         let lb = r
             .tests
