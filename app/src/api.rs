@@ -2,6 +2,9 @@
 //! parser as every other entry point and leaves the database unchanged on bad input.
 
 use crate::types::{ClientSettings, Dashboard, DemoInfo, PredictionView, RoundRow, RoundsPage};
+use crate::views::{
+    AnalysisView, BacktestRequest, BacktestView, LiveView, ModelsPage, TrainRequest, TrainStatus,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -11,8 +14,8 @@ pub mod ssr {
     use models::values::ValueRules;
     use sqlx::SqlitePool;
 
-    /// Estimates the next round. The server plugs in the trained ensemble; without one the
-    /// fair law answers ([`FairPredictions`]).
+    /// Estimates the next round and manages the trained models. The server plugs in the
+    /// trained ensemble; without one the fair law answers ([`FairPredictions`]).
     pub trait PredictionService: Send + Sync {
         fn predict(
             &self,
@@ -20,6 +23,114 @@ pub mod ssr {
             cashout: f64,
             mode: crate::types::Mode,
         ) -> crate::types::PredictionView;
+
+        /// Names the model that would answer now (version and a fingerprint of its files),
+        /// so a cached prediction is dropped when the model changes.
+        fn model_key(&self) -> String {
+            "fair".into()
+        }
+
+        /// Registered models, and the active model's feature importance (with a note when
+        /// there is none).
+        fn models(&self) -> Result<ModelsOverview, String> {
+            Ok(ModelsOverview::default())
+        }
+
+        fn activate(&self, version: &str) -> Result<(), String> {
+            Err(format!(
+                "cannot activate {version}: this server has no model registry"
+            ))
+        }
+
+        /// A fresh, unfitted forecaster for the backtest page.
+        fn forecaster(&self, name: &str) -> Result<Box<dyn models::forecast::Forecaster>, String> {
+            basic_forecaster(name, models::generator::DEFAULT_HOUSE_EDGE)
+        }
+
+        /// Model names the backtest page offers.
+        fn forecaster_names(&self) -> Vec<String> {
+            ["fair-estimated", "empirical", "logistic"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }
+
+        /// Training devices of this build.
+        fn devices(&self) -> Vec<String> {
+            vec!["cpu".into()]
+        }
+
+        /// Member kinds a training run accepts.
+        fn member_kinds(&self) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    #[derive(Debug, Clone, Default)]
+    pub struct ModelsOverview {
+        pub models: Vec<crate::views::ModelView>,
+        pub importance: Vec<crate::views::FeatureImportance>,
+        pub importance_note: Option<String>,
+    }
+
+    /// The forecasters of the `models` crate by name.
+    pub fn basic_forecaster(
+        name: &str,
+        house_edge: f64,
+    ) -> Result<Box<dyn models::forecast::Forecaster>, String> {
+        use models::backtest::ModelKind;
+        match ModelKind::parse(name) {
+            Some(ModelKind::FairLaw) => Ok(Box::new(models::forecast::FairLaw::fixed(house_edge))),
+            Some(ModelKind::FairLawEstimated) => {
+                Ok(Box::new(models::forecast::FairLaw::estimated()))
+            }
+            Some(ModelKind::Empirical) => Ok(Box::new(models::forecast::Empirical::default())),
+            Some(ModelKind::Logistic) => Ok(Box::new(models::forecast::Logistic::default())),
+            None => Err(format!("unknown model {name:?}")),
+        }
+    }
+
+    /// Runs training jobs in the background, one at a time.
+    pub trait TrainingService: Send + Sync {
+        fn start(
+            &self,
+            request: crate::views::TrainRequest,
+        ) -> Result<crate::views::TrainStatus, String>;
+        fn status(&self) -> crate::views::TrainStatus;
+        fn cancel(&self) -> Result<crate::views::TrainStatus, String>;
+        /// Every change of the status, for streaming.
+        fn subscribe(&self) -> tokio::sync::watch::Receiver<crate::views::TrainStatus>;
+    }
+
+    /// Where training is not available (tests of the other endpoints).
+    pub struct NoTraining {
+        sender: tokio::sync::watch::Sender<crate::views::TrainStatus>,
+    }
+
+    impl Default for NoTraining {
+        fn default() -> Self {
+            Self {
+                sender: tokio::sync::watch::channel(crate::views::TrainStatus::default()).0,
+            }
+        }
+    }
+
+    impl TrainingService for NoTraining {
+        fn start(
+            &self,
+            _: crate::views::TrainRequest,
+        ) -> Result<crate::views::TrainStatus, String> {
+            Err("this server cannot train models".into())
+        }
+        fn status(&self) -> crate::views::TrainStatus {
+            self.sender.borrow().clone()
+        }
+        fn cancel(&self) -> Result<crate::views::TrainStatus, String> {
+            Err("no training job is running".into())
+        }
+        fn subscribe(&self) -> tokio::sync::watch::Receiver<crate::views::TrainStatus> {
+            self.sender.subscribe()
+        }
     }
 
     /// The fair law (1 − h)/t with the history's rates beside it, and a notice saying so.
@@ -53,6 +164,17 @@ pub mod ssr {
         }
     }
 
+    type PredictionKey = (i64, String, u64, crate::types::Mode);
+
+    /// The loaded history and the latest predictions, keyed on the history's revision.
+    #[derive(Default)]
+    pub struct Caches {
+        history: std::sync::Mutex<Option<crate::db::HistorySnapshot>>,
+        predictions: std::sync::Mutex<
+            std::collections::HashMap<PredictionKey, crate::types::PredictionView>,
+        >,
+    }
+
     /// What every request handler needs; provided as Leptos context and axum state.
     #[derive(Clone)]
     pub struct ServerState {
@@ -60,9 +182,78 @@ pub mod ssr {
         pub rules: ValueRules,
         pub house_edge: f64,
         pub predictor: std::sync::Arc<dyn PredictionService>,
+        pub training: std::sync::Arc<dyn TrainingService>,
+        pub caches: std::sync::Arc<Caches>,
     }
 
     impl ServerState {
+        pub fn new(
+            pool: SqlitePool,
+            rules: ValueRules,
+            house_edge: f64,
+            predictor: std::sync::Arc<dyn PredictionService>,
+            training: std::sync::Arc<dyn TrainingService>,
+        ) -> Self {
+            Self {
+                pool,
+                rules,
+                house_edge,
+                predictor,
+                training,
+                caches: std::sync::Arc::new(Caches::default()),
+            }
+        }
+
+        /// The stored history, read again only when its revision changed.
+        pub async fn history(&self) -> Result<crate::db::HistorySnapshot, crate::db::DbError> {
+            let revision = crate::db::history_revision(&self.pool).await?;
+            if let Ok(guard) = self.caches.history.lock() {
+                if let Some(snap) = guard.as_ref().filter(|s| s.revision == revision) {
+                    return Ok(snap.clone());
+                }
+            }
+            let snap = crate::db::history_snapshot(&self.pool).await?;
+            if let Ok(mut guard) = self.caches.history.lock() {
+                *guard = Some(snap.clone());
+            }
+            Ok(snap)
+        }
+
+        /// The next round's estimate: computed once per history revision, model, cash-out
+        /// and mode, stored for live scoring the first time, then served from memory.
+        pub async fn predict_next(
+            &self,
+            cashout: f64,
+            mode: crate::types::Mode,
+        ) -> Result<crate::types::PredictionView, String> {
+            if !(1.01..=1_000_000.0).contains(&cashout) {
+                return Err(format!("cash-out {cashout} is outside 1.01–1,000,000"));
+            }
+            let snap = self.history().await.map_err(|e| e.to_string())?;
+            let predictor = self.predictor.clone();
+            let model_key = predictor.model_key();
+            let key = (snap.revision, model_key, cashout.to_bits(), mode);
+            if let Ok(cache) = self.caches.predictions.lock() {
+                if let Some(view) = cache.get(&key) {
+                    return Ok(view.clone());
+                }
+            }
+            let values = snap.values.clone();
+            // Loading a model reads files and runs the networks: keep it off the async workers.
+            let view =
+                tokio::task::spawn_blocking(move || predictor.predict(&values, cashout, mode))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            if let Err(e) = crate::db::store_prediction(&self.pool, snap.last_id, &view).await {
+                tracing::warn!(error = %e, "could not store the prediction for live scoring");
+            }
+            if let Ok(mut cache) = self.caches.predictions.lock() {
+                cache.retain(|k, _| k.0 == snap.revision);
+                cache.insert(key, view.clone());
+            }
+            Ok(view)
+        }
+
         pub fn settings(&self) -> ClientSettings {
             ClientSettings {
                 rules: self.rules,
@@ -181,22 +372,106 @@ pub async fn remove_demo() -> Result<u64, ServerFnError> {
     crate::db::remove_demo(&st.pool).await.map_err(ssr::fail)
 }
 
-/// The next round's estimate at a cash-out target, with PLAY/WAIT and the reason.
+/// The next round's estimate at a cash-out target, with PLAY/WAIT and the reason. Stored
+/// for live scoring the first time it is shown.
 #[server(endpoint = "prediction")]
 pub async fn get_prediction(
     cashout: f64,
     mode: crate::types::Mode,
 ) -> Result<PredictionView, ServerFnError> {
     let st = ssr::state()?;
-    if !(1.01..=1_000_000.0).contains(&cashout) {
-        return Err(ssr::fail(format!(
-            "cash-out {cashout} is outside 1.01–1,000,000"
-        )));
-    }
-    let rounds = crate::db::all_values(&st.pool).await.map_err(ssr::fail)?;
+    st.predict_next(cashout, mode).await.map_err(ssr::fail)
+}
+
+/// The live scoreboard of stored predictions.
+#[server(endpoint = "live")]
+pub async fn get_live() -> Result<LiveView, ServerFnError> {
+    let st = ssr::state()?;
+    let (scored, pending) = crate::db::scored_predictions(&st.pool)
+        .await
+        .map_err(ssr::fail)?;
+    let (stored, recent) = crate::db::list_predictions(&st.pool, 0, 12)
+        .await
+        .map_err(ssr::fail)?;
+    Ok(crate::reports::build_live(
+        &scored,
+        pending as usize,
+        stored as usize,
+        recent,
+    ))
+}
+
+/// Registered models, the active model's feature importance and the training job.
+#[server(endpoint = "models")]
+pub async fn get_models() -> Result<ModelsPage, ServerFnError> {
+    let st = ssr::state()?;
     let predictor = st.predictor.clone();
-    // Loading a model reads files and runs the networks: keep it off the async workers.
-    tokio::task::spawn_blocking(move || predictor.predict(&rounds, cashout, mode))
+    let overview = tokio::task::spawn_blocking(move || predictor.models())
+        .await
+        .map_err(ssr::fail)?
+        .map_err(ssr::fail)?;
+    Ok(ModelsPage {
+        models: overview.models,
+        importance: overview.importance,
+        importance_note: overview.importance_note,
+        devices: st.predictor.devices(),
+        member_kinds: st.predictor.member_kinds(),
+        training: st.training.status(),
+    })
+}
+
+#[server(endpoint = "activate_model")]
+pub async fn activate_model(version: String) -> Result<(), ServerFnError> {
+    let st = ssr::state()?;
+    st.predictor.activate(&version).map_err(ssr::fail)
+}
+
+#[server(endpoint = "start_training")]
+pub async fn start_training(request: TrainRequest) -> Result<TrainStatus, ServerFnError> {
+    let st = ssr::state()?;
+    st.training.start(request).map_err(ssr::fail)
+}
+
+#[server(endpoint = "cancel_training")]
+pub async fn cancel_training() -> Result<TrainStatus, ServerFnError> {
+    let st = ssr::state()?;
+    st.training.cancel().map_err(ssr::fail)
+}
+
+#[server(endpoint = "training_status")]
+pub async fn training_status() -> Result<TrainStatus, ServerFnError> {
+    Ok(ssr::state()?.training.status())
+}
+
+/// Model names the backtest page offers.
+#[server(endpoint = "backtest_models")]
+pub async fn backtest_models() -> Result<Vec<String>, ServerFnError> {
+    Ok(ssr::state()?.predictor.forecaster_names())
+}
+
+/// Walk-forward backtest of the stored rounds.
+#[server(endpoint = "backtest")]
+pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, ServerFnError> {
+    let st = ssr::state()?;
+    let snap = st.history().await.map_err(ssr::fail)?;
+    let predictor = st.predictor.clone();
+    let house_edge = st.house_edge;
+    tokio::task::spawn_blocking(move || {
+        let make = |name: &str| predictor.forecaster(name);
+        crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
+    })
+    .await
+    .map_err(ssr::fail)?
+    .map_err(ssr::fail)
+}
+
+/// The analysis page: fairness report and charts of the stored rounds.
+#[server(endpoint = "analysis")]
+pub async fn get_analysis() -> Result<AnalysisView, ServerFnError> {
+    let st = ssr::state()?;
+    let snap = st.history().await.map_err(ssr::fail)?;
+    let house_edge = st.house_edge;
+    tokio::task::spawn_blocking(move || crate::reports::build_analysis(&snap.values, house_edge))
         .await
         .map_err(ssr::fail)
 }

@@ -9,7 +9,10 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod importer;
 mod pages;
+pub mod report_charts;
+pub mod reports;
 pub mod types;
+pub mod views;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

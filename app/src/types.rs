@@ -135,7 +135,7 @@ pub enum OnFault {
 
 /// How sure the walk-forward evidence must be before PLAY: the reference app's confidence
 /// levels, applied to the lower bound of the validated expected value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// One-sided 85% confidence.
@@ -158,6 +158,13 @@ impl Mode {
         match self {
             Mode::Normal => 1.036_433_389_493_789_6,
             Mode::Rolling => 1.644_853_626_951_472_2,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Normal => "normal",
+            Mode::Rolling => "rolling",
         }
     }
 

@@ -3,6 +3,7 @@
 //! Pure functions and plain data only (no web, DB or async types), so the same code runs in
 //! the server, the CLI and the browser (wasm32).
 
+pub mod analysis;
 pub mod backtest;
 pub mod bench;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod forecast;
 pub mod generator;
 pub mod hashchain;
 pub mod import;
+pub mod live;
 pub mod planted;
 pub mod scores;
 pub mod stats;

@@ -51,6 +51,16 @@ impl Default for WalkForwardConfig {
     }
 }
 
+/// One fit of a walk-forward run: trained on rows `[train_start, train_end)`, then used for
+/// the forecasts of rounds `first_forecast..=last_forecast`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fold {
+    pub train_start: usize,
+    pub train_end: usize,
+    pub first_forecast: usize,
+    pub last_forecast: usize,
+}
+
 /// One forecast.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastRow {
@@ -69,6 +79,9 @@ pub struct WalkForward {
     pub rows: Vec<ForecastRow>,
     /// How many times the model was fitted.
     pub fits: usize,
+    /// Each fit: the training rows and the forecasts it made (the fold picture).
+    #[serde(default)]
+    pub folds: Vec<Fold>,
 }
 
 impl WalkForward {
@@ -151,6 +164,7 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
     let mut rows = Vec::with_capacity(total);
     let mut last_fit: Option<usize> = None;
     let mut fits = 0;
+    let mut folds: Vec<Fold> = Vec::new();
     let nc = feats.n_cols;
     for (done, &t) in indices.iter().enumerate() {
         let due = match (config.refit, last_fit) {
@@ -173,6 +187,15 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
             model.fit(&view)?;
             fits += 1;
             last_fit = Some(t);
+            folds.push(Fold {
+                train_start,
+                train_end,
+                first_forecast: t,
+                last_forecast: t,
+            });
+        }
+        if let Some(f) = folds.last_mut() {
+            f.last_forecast = t;
         }
         let probs = model.predict_with_history(feats.row(t), &rounds[..t], &config.thresholds);
         rows.push(ForecastRow {
@@ -187,6 +210,7 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
         thresholds: config.thresholds.clone(),
         rows,
         fits,
+        folds,
     })
 }
 
@@ -310,5 +334,50 @@ mod tests {
         )
         .is_err());
         assert!(run(&[], &mut f, &base, |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn folds_cover_every_forecast_once_in_order() {
+        let rounds = FairGenerator {
+            seed: 4,
+            ..FairGenerator::default()
+        }
+        .generate(1300);
+        for refit in [
+            Refit::Never,
+            Refit::EveryN(170),
+            Refit::Rolling {
+                every: 300,
+                window: 250,
+            },
+        ] {
+            let cfg = WalkForwardConfig {
+                start: 400,
+                gap: 3,
+                refit,
+                ..WalkForwardConfig::default()
+            };
+            let wf = run(&rounds, &mut Empirical::default(), &cfg, |_, _| {}).unwrap();
+            assert_eq!(wf.folds.len(), wf.fits);
+            let covered: usize = wf
+                .folds
+                .iter()
+                .map(|f| f.last_forecast - f.first_forecast + 1)
+                .sum();
+            assert_eq!(covered, wf.rows.len());
+            assert_eq!(wf.folds[0].first_forecast, 400);
+            assert_eq!(wf.folds.last().unwrap().last_forecast, 1299);
+            for pair in wf.folds.windows(2) {
+                assert_eq!(pair[0].last_forecast + 1, pair[1].first_forecast);
+            }
+            for f in &wf.folds {
+                assert_eq!(f.train_end + 3, f.first_forecast);
+                if let Refit::Rolling { window, .. } = refit {
+                    assert_eq!(f.train_end - f.train_start, window);
+                } else {
+                    assert_eq!(f.train_start, 0);
+                }
+            }
+        }
     }
 }

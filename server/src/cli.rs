@@ -114,6 +114,10 @@ pub enum Command {
         no_activate: bool,
         #[arg(long)]
         json: bool,
+        /// Report progress as JSON lines on standard output (used by the web app's
+        /// training jobs).
+        #[arg(long)]
+        progress_json: bool,
     },
     /// Predict the next round: per-member and ensemble P(X ≥ t), each next to its base rate.
     Predict {
@@ -381,6 +385,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             device,
             no_activate,
             json,
+            progress_json,
         } => {
             let device: neural::DeviceChoice = device
                 .parse()
@@ -394,10 +399,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 house_edge: config.house_edge,
                 activate: !no_activate,
                 source: input.file.as_ref().map(|p| p.display().to_string()),
+                json_progress: progress_json,
             };
             let started = std::time::Instant::now();
             let (version, outcome) = crate::modelcli::train(&values, &args)?;
-            if json {
+            if progress_json {
+                crate::jobs::ProgressEvent::Saved {
+                    version: version.clone(),
+                    seconds: started.elapsed().as_secs_f64(),
+                }
+                .emit();
+            } else if json {
                 let out = serde_json::json!({
                     "version": version,
                     "seconds": started.elapsed().as_secs_f64(),
@@ -429,11 +441,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 )));
             }
             let values = load_history(&input, &config).await?;
-            let service = crate::modelcli::EnsemblePredictions {
-                models_dir: config.models_dir.clone(),
-                house_edge: config.house_edge,
+            let service = crate::modelcli::EnsemblePredictions::new(
+                config.models_dir.clone(),
+                config.house_edge,
                 version,
-            };
+            );
             let mode = if rolling {
                 app::types::Mode::Rolling
             } else {

@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod jobs;
 pub mod modelcli;
 pub mod neural_members;
 pub mod progress;

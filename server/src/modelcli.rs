@@ -73,6 +73,16 @@ pub fn candidates(
     device: neural::DeviceChoice,
     seed: u64,
 ) -> Result<Vec<MemberFactory>, ModelCliError> {
+    candidates_with_hook(names, device, seed, None)
+}
+
+/// As [`candidates`], the networks reporting every epoch to `hook`.
+pub fn candidates_with_hook(
+    names: &[String],
+    device: neural::DeviceChoice,
+    seed: u64,
+    hook: Option<crate::neural_members::EpochHook>,
+) -> Result<Vec<MemberFactory>, ModelCliError> {
     let mut kinds: Vec<&'static str> = Vec::new();
     for name in names {
         let kind = match neural::MemberKind::parse(name) {
@@ -96,7 +106,9 @@ pub fn candidates(
     let neural_kinds: Vec<&str> = neural::MemberKind::ALL.iter().map(|k| k.as_str()).collect();
     // The networks are only built when asked for or when no list is given.
     if kinds.is_empty() || kinds.iter().any(|k| neural_kinds.contains(k)) {
-        all.extend(crate::neural_members::factories(device, seed)?);
+        all.extend(crate::neural_members::factories_with_hook(
+            device, seed, hook,
+        )?);
     }
     if kinds.is_empty() {
         return Ok(all);
@@ -163,6 +175,9 @@ pub struct TrainArgs<'a> {
     pub house_edge: f64,
     pub activate: bool,
     pub source: Option<String>,
+    /// Report progress as JSON lines on standard output (for the server's training jobs)
+    /// instead of progress bars.
+    pub json_progress: bool,
 }
 
 /// Trains, scores walk-forward, saves a new version; returns (version, text report).
@@ -170,21 +185,62 @@ pub fn train(
     rounds: &[Multiplier],
     args: &TrainArgs<'_>,
 ) -> Result<(String, ensemble::train::TrainOutcome), ModelCliError> {
+    use crate::jobs::ProgressEvent;
+    let hook: Option<crate::neural_members::EpochHook> = args.json_progress.then(|| {
+        std::sync::Arc::new(|p: &neural::TrainProgress| {
+            ProgressEvent::Epoch {
+                member: p.stage.clone(),
+                epoch: p.epoch,
+                epochs: p.epochs,
+                train_loss: p.train_loss,
+                valid_loss: p.valid_loss.is_finite().then_some(p.valid_loss),
+            }
+            .emit()
+        }) as crate::neural_members::EpochHook
+    });
     let config = TrainConfig {
         budget: args.budget,
-        candidates: candidates(&args.members, args.device, 1)?,
+        candidates: candidates_with_hook(&args.members, args.device, 1, hook)?,
         house_edge: args.house_edge,
         device: args.device.to_string(),
         source: args.source.clone(),
         ..TrainConfig::default()
     };
-    let mut search_bar = crate::progress::Progress::new("search  ");
-    let mut compare_bar = crate::progress::Progress::new("backtest");
-    let outcome = ensemble::train::train(rounds, &config, |stage| match stage {
-        TrainStage::Search { done, total, .. } => search_bar.update(*done, *total),
-        TrainStage::Compare { done, total, .. } => compare_bar.update(*done, *total),
-        TrainStage::FinalFit => tracing::info!("final fit on all {} rounds", rounds.len()),
-    })?;
+    let outcome = if args.json_progress {
+        ensemble::train::train(rounds, &config, |stage| {
+            match stage {
+                TrainStage::Search { done, total, label } => ProgressEvent::Search {
+                    done: *done,
+                    total: *total,
+                    label: label.clone(),
+                },
+                TrainStage::Compare {
+                    model,
+                    models,
+                    done,
+                    total,
+                } => ProgressEvent::Compare {
+                    model: *model,
+                    models: *models,
+                    done: *done,
+                    total: *total,
+                },
+                TrainStage::FinalFit => ProgressEvent::FinalFit,
+            }
+            .emit()
+        })?
+    } else {
+        let mut search_bar = crate::progress::Progress::new("search  ");
+        let mut compare_bar = crate::progress::Progress::new("backtest");
+        ensemble::train::train(rounds, &config, |stage| match stage {
+            TrainStage::Search { done, total, .. } => search_bar.update(*done, *total),
+            TrainStage::Compare { done, total, .. } => compare_bar.update(*done, *total),
+            TrainStage::FinalFit => tracing::info!("final fit on all {} rounds", rounds.len()),
+        })?
+    };
+    if args.json_progress {
+        ProgressEvent::Saving.emit();
+    }
     let version = ensemble::train::save(args.models_dir, &outcome, args.activate)?;
     Ok((version, outcome))
 }
@@ -262,12 +318,63 @@ pub fn render_models(infos: &[registry::ModelInfo]) -> String {
 }
 
 /// The dashboard's predictions: the active trained ensemble with its walk-forward evidence,
-/// or the fair law (with a notice) when no model can be loaded.
+/// or the fair law (with a notice) when no model can be loaded. The loaded model is kept
+/// until the active version or its files change.
 pub struct EnsemblePredictions {
     pub models_dir: std::path::PathBuf,
     pub house_edge: f64,
     /// A fixed version; `None` follows the active one.
     pub version: Option<String>,
+    loaded: std::sync::Mutex<Option<(String, registry::LoadedModel)>>,
+}
+
+impl EnsemblePredictions {
+    pub fn new(models_dir: std::path::PathBuf, house_edge: f64, version: Option<String>) -> Self {
+        Self {
+            models_dir,
+            house_edge,
+            version,
+            loaded: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The version that answers now, if any (`Err` when the registry cannot be read).
+    fn current_version(&self) -> Result<Option<String>, RegistryError> {
+        match &self.version {
+            Some(v) => Ok(Some(v.clone())),
+            None => registry::active(&self.models_dir),
+        }
+    }
+}
+
+/// Sizes and modification times of every file of a version: a changed, replaced or
+/// damaged file changes it.
+fn fingerprint(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let mut entries = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let Ok(md) = e.metadata() else { continue };
+            if md.is_dir() {
+                stack.push(e.path());
+            } else {
+                let modified = md
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                entries.push((e.path(), md.len(), modified));
+            }
+        }
+    }
+    entries.sort();
+    entries.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The training run's walk-forward scores of the stacked ensemble at `cashout`.
@@ -310,22 +417,44 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
         if rounds.is_empty() {
             return fair("No rounds yet: the fair baseline answers.".into());
         }
-        let loaded = match &self.version {
-            Some(v) => registry::load(&self.models_dir, v, &loaders()),
-            None => registry::load_active(&self.models_dir, &loaders()),
+        let no_model = || {
+            fair("No trained model yet (train one on the Models page or with `jetx train`): the fair baseline answers."
+                .into())
         };
-        let model = match loaded {
-            Ok(m) => m,
-            Err(RegistryError::NoModels(_)) => return fair(
-                "No trained model yet (train one with `jetx train`): the fair baseline answers."
-                    .into(),
-            ),
+        let version = match self.current_version() {
+            Ok(Some(v)) => v,
+            Ok(None) => return no_model(),
             Err(e) => {
-                tracing::warn!(error = %e, "cannot load the active model");
                 return fair(format!(
-                    "The trained model cannot be used ({e}): the fair baseline answers."
-                ));
+                    "The model registry cannot be read ({e}): the fair baseline answers."
+                ))
             }
+        };
+        let key = format!(
+            "{version}#{:x}",
+            fingerprint(&self.models_dir.join(&version))
+        );
+        let Ok(mut slot) = self.loaded.lock() else {
+            return fair(
+                "The model cache is unusable after an earlier failure: the fair baseline answers."
+                    .into(),
+            );
+        };
+        if slot.as_ref().is_none_or(|(k, _)| *k != key) {
+            *slot = None;
+            match registry::load(&self.models_dir, &version, &loaders()) {
+                Ok(m) => *slot = Some((key, m)),
+                Err(RegistryError::NoModels(_)) => return no_model(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot load the active model");
+                    return fair(format!(
+                        "The trained model cannot be used ({e}): the fair baseline answers."
+                    ));
+                }
+            }
+        }
+        let Some((_, model)) = slot.as_ref() else {
+            return no_model();
         };
         let th = model.meta.thresholds.clone();
         let row = ensemble::next::next_row(rounds);
@@ -361,6 +490,126 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
             self.house_edge,
         )
     }
+
+    fn model_key(&self) -> String {
+        match self.current_version() {
+            Ok(Some(v)) => format!("{v}#{:x}", fingerprint(&self.models_dir.join(&v))),
+            Ok(None) => "fair".into(),
+            Err(e) => format!("unreadable: {e}"),
+        }
+    }
+
+    fn models(&self) -> Result<app::api::ssr::ModelsOverview, String> {
+        let infos = registry::list(&self.models_dir).map_err(|e| e.to_string())?;
+        let models = infos.iter().rev().map(model_view).collect();
+        let mut overview = app::api::ssr::ModelsOverview {
+            models,
+            ..Default::default()
+        };
+        match self.current_version() {
+            Ok(Some(version)) => match registry::load(&self.models_dir, &version, &loaders()) {
+                Ok(m) => {
+                    overview.importance = m
+                        .ensemble
+                        .members()
+                        .iter()
+                        .filter_map(|member| {
+                            let mut features = member.feature_importance();
+                            features.truncate(15);
+                            (!features.is_empty()).then(|| app::views::FeatureImportance {
+                                member: member.name(),
+                                features,
+                            })
+                        })
+                        .collect();
+                    if overview.importance.is_empty() {
+                        overview.importance_note = Some(format!(
+                            "None of {version}'s members measures feature importance (the GBT and TabNet-style members do)."
+                        ));
+                    }
+                }
+                Err(e) => {
+                    overview.importance_note = Some(format!("{version} cannot be loaded: {e}"))
+                }
+            },
+            Ok(None) => overview.importance_note = Some("No active model.".into()),
+            Err(e) => overview.importance_note = Some(e.to_string()),
+        }
+        Ok(overview)
+    }
+
+    fn activate(&self, version: &str) -> Result<(), String> {
+        // Only a version that loads may answer the dashboard.
+        registry::load(&self.models_dir, version, &loaders()).map_err(|e| e.to_string())?;
+        registry::set_active(&self.models_dir, version).map_err(|e| e.to_string())
+    }
+
+    fn forecaster(&self, name: &str) -> Result<Box<dyn Forecaster>, String> {
+        forecaster_for(name).map_err(|e| e.to_string())
+    }
+
+    fn forecaster_names(&self) -> Vec<String> {
+        [
+            "fair-estimated",
+            "empirical",
+            "logistic",
+            "gbt",
+            "mlp",
+            "gru",
+            "tabnet",
+            "ensemble",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    fn devices(&self) -> Vec<String> {
+        let mut devices = vec!["cpu".to_string()];
+        if neural::DeviceChoice::Cuda.resolve(false).is_ok() {
+            devices.push("cuda".into());
+        }
+        devices
+    }
+
+    fn member_kinds(&self) -> Vec<String> {
+        MEMBER_KINDS.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// A registry entry as the models page shows it.
+pub fn model_view(info: &registry::ModelInfo) -> app::views::ModelView {
+    let mut view = app::views::ModelView {
+        version: info.version.clone(),
+        active: info.active,
+        problem: info.problem.clone(),
+        created_at: String::new(),
+        n_rounds: 0,
+        device: String::new(),
+        members: Vec::new(),
+        scores: Vec::new(),
+    };
+    if let Some(m) = &info.meta {
+        view.created_at = m.created_at.clone();
+        view.n_rounds = m.training.n_rounds;
+        view.device = m.device.clone();
+        view.members = m.members.iter().map(|r| r.name.clone()).collect();
+        view.scores = m
+            .scores
+            .as_ref()
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .map(|r| app::views::ScoreRow {
+                        name: r.name.clone(),
+                        seconds: r.seconds,
+                        summary: r.summary.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    view
 }
 
 #[cfg(test)]
@@ -383,11 +632,7 @@ mod tests {
         use app::api::ssr::PredictionService;
         let dir = tempfile::tempdir().unwrap();
         let rounds = models::generator::FairGenerator::default().generate(300);
-        let service = EnsemblePredictions {
-            models_dir: dir.path().to_path_buf(),
-            house_edge: 0.03,
-            version: None,
-        };
+        let service = EnsemblePredictions::new(dir.path().to_path_buf(), 0.03, None);
         let p = service.predict(&rounds, 2.0, app::types::Mode::Normal);
         assert!(p.model.is_none());
         assert!(p

@@ -46,6 +46,27 @@ impl<A: Arch> Member for NeuralMember<A> {
             reason: format!("cannot save {}: {e}", A::KIND),
         })
     }
+    /// The attention masks' importance (TabNet-style member only; empty for the others).
+    fn feature_importance(&self) -> Vec<(String, f64)> {
+        let Some(state) = self.0.state() else {
+            return Vec::new();
+        };
+        let names = models::features::feature_names();
+        let mut v: Vec<(String, f64)> = state
+            .importance
+            .iter()
+            .enumerate()
+            .map(|(j, w)| {
+                let name = names
+                    .get(j)
+                    .cloned()
+                    .unwrap_or_else(|| format!("feature {j}"));
+                (name, *w)
+            })
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v
+    }
 }
 
 fn load<A: Arch>(dir: &Path) -> Result<Box<dyn Member>, RegistryError> {
@@ -65,14 +86,27 @@ pub fn register_loaders(mut loaders: MemberLoaders) -> MemberLoaders {
     loaders
 }
 
+/// Called after every epoch of every network fit (training progress for a UI).
+pub type EpochHook = std::sync::Arc<dyn Fn(&neural::TrainProgress) + Send + Sync>;
+
 /// One factory per network, on `device` (checked here, so a refused device fails early).
 pub fn factories(
     device: DeviceChoice,
     seed: u64,
 ) -> Result<Vec<MemberFactory>, neural::NeuralError> {
+    factories_with_hook(device, seed, None)
+}
+
+/// As [`factories`], reporting every epoch to `hook`.
+pub fn factories_with_hook(
+    device: DeviceChoice,
+    seed: u64,
+    hook: Option<EpochHook>,
+) -> Result<Vec<MemberFactory>, neural::NeuralError> {
     let device = device.resolve(false)?;
     let mut out = Vec::new();
     for kind in MemberKind::ALL {
+        let hook = hook.clone();
         let mut train = kind.default_train();
         train.seed = seed;
         let params = serde_json::to_value(&train).unwrap_or_default();
@@ -80,25 +114,34 @@ pub fn factories(
         let factory = match kind {
             MemberKind::MultiOutputNet => {
                 MemberFactory::new(kind.as_str(), label, params, move || {
-                    Box::new(NeuralMember(fresh::<MultiOutputNetConfig>(
-                        MultiOutputNet::new(MultiOutputNetConfig::default(), train.clone()),
-                        device,
+                    Box::new(NeuralMember(with_hook(
+                        fresh::<MultiOutputNetConfig>(
+                            MultiOutputNet::new(MultiOutputNetConfig::default(), train.clone()),
+                            device,
+                        ),
+                        &hook,
                     )))
                 })
             }
             MemberKind::SequenceModel => {
                 MemberFactory::new(kind.as_str(), label, params, move || {
-                    Box::new(NeuralMember(fresh::<SequenceModelConfig>(
-                        SequenceModel::new(SequenceModelConfig::default(), train.clone()),
-                        device,
+                    Box::new(NeuralMember(with_hook(
+                        fresh::<SequenceModelConfig>(
+                            SequenceModel::new(SequenceModelConfig::default(), train.clone()),
+                            device,
+                        ),
+                        &hook,
                     )))
                 })
             }
             MemberKind::AttentiveTabular => {
                 MemberFactory::new(kind.as_str(), label, params, move || {
-                    Box::new(NeuralMember(fresh::<AttentiveTabularConfig>(
-                        AttentiveTabular::new(AttentiveTabularConfig::default(), train.clone()),
-                        device,
+                    Box::new(NeuralMember(with_hook(
+                        fresh::<AttentiveTabularConfig>(
+                            AttentiveTabular::new(AttentiveTabularConfig::default(), train.clone()),
+                            device,
+                        ),
+                        &hook,
                     )))
                 })
             }
@@ -106,6 +149,16 @@ pub fn factories(
         out.push(factory);
     }
     Ok(out)
+}
+
+fn with_hook<A: Arch>(
+    mut net: NeuralForecaster<A>,
+    hook: &Option<EpochHook>,
+) -> NeuralForecaster<A> {
+    if let Some(h) = hook.clone() {
+        net.set_progress(move |p| h(p));
+    }
+    net
 }
 
 /// Moves a fresh network to `device`; the device was resolved already, so a failure here

@@ -172,6 +172,13 @@ pub fn router() -> Router<ServerState> {
         .route("/stats", get(stats))
         .route("/import", post(import))
         .route("/predict", post(predict))
+        .route("/predictions", get(list_predictions))
+        .route("/predictions/live", get(live))
+        .route("/models", get(list_models))
+        .route("/models/{version}/activate", post(activate_model))
+        .route("/train", get(train_status).post(start_training))
+        .route("/train/cancel", post(cancel_training))
+        .route("/train/events", get(train_events))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
         })
@@ -399,10 +406,129 @@ async fn predict(
             format!("cash-out {cashout} is outside 1.01–1,000,000"),
         ));
     }
-    let rounds = db::all_values(&st.pool).await?;
-    let predictor = st.predictor.clone();
-    let view = tokio::task::spawn_blocking(move || predictor.predict(&rounds, cashout, req.mode))
+    let view = st
+        .predict_next(cashout, req.mode)
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
     Ok(Json(view))
+}
+
+/// `GET /api/v1/predictions?offset=0&limit=100`: stored predictions, newest first, with
+/// their outcomes once the next round is stored.
+async fn list_predictions(
+    State(st): State<ServerState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = query?;
+    let offset = q.offset.unwrap_or(0).max(0);
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let (total, predictions) = db::list_predictions(&st.pool, offset, limit).await?;
+    Ok(Json(
+        json!({ "total": total, "offset": offset, "limit": limit, "predictions": predictions }),
+    ))
+}
+
+/// `GET /api/v1/predictions/live`: the live scoreboard.
+async fn live(State(st): State<ServerState>) -> ApiResult<Json<app::views::LiveView>> {
+    let (scored, pending) = db::scored_predictions(&st.pool).await?;
+    let (stored, recent) = db::list_predictions(&st.pool, 0, 12).await?;
+    Ok(Json(app::reports::build_live(
+        &scored,
+        pending as usize,
+        stored as usize,
+        recent,
+    )))
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+}
+
+/// `GET /api/v1/models`: registered versions with their walk-forward scores.
+async fn list_models(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
+    let predictor = st.predictor.clone();
+    let overview = tokio::task::spawn_blocking(move || predictor.models())
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    Ok(Json(json!({
+        "models": overview.models,
+        "importance": overview.importance,
+        "importance_note": overview.importance_note,
+        "devices": st.predictor.devices(),
+    })))
+}
+
+/// `POST /api/v1/models/{version}/activate`.
+async fn activate_model(
+    State(st): State<ServerState>,
+    Path(version): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let predictor = st.predictor.clone();
+    let v = version.clone();
+    tokio::task::spawn_blocking(move || predictor.activate(&v))
+        .await
+        .map_err(internal)?
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "cannot_activate", e))?;
+    Ok(Json(json!({ "active": version })))
+}
+
+/// `GET /api/v1/train`: the training job's status.
+async fn train_status(State(st): State<ServerState>) -> Json<app::views::TrainStatus> {
+    Json(st.training.status())
+}
+
+/// `POST /api/v1/train {"members": ["mlp", "gbt"], "budget_s": 30, "device": "cpu",
+/// "activate": true}`: starts a background training job (202), or 409 while one runs.
+async fn start_training(
+    State(st): State<ServerState>,
+    body: Result<Json<app::views::TrainRequest>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(req) = body?;
+    match st.training.start(req) {
+        Ok(status) => Ok((StatusCode::ACCEPTED, Json(status)).into_response()),
+        Err(e) if e.contains("still running") => {
+            Err(ApiError::new(StatusCode::CONFLICT, "job_running", e))
+        }
+        Err(e) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_training_request",
+            e,
+        )),
+    }
+}
+
+/// `POST /api/v1/train/cancel`: kills the running job; nothing is registered.
+async fn cancel_training(
+    State(st): State<ServerState>,
+) -> ApiResult<Json<app::views::TrainStatus>> {
+    st.training
+        .cancel()
+        .map(Json)
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "no_job", e))
+}
+
+/// `GET /api/v1/train/events`: server-sent events, one `status` event per change of the
+/// training job (the current status first).
+async fn train_events(
+    State(st): State<ServerState>,
+) -> axum::response::sse::Sse<
+    impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let rx = st.training.subscribe();
+    let event = |s: &app::views::TrainStatus| {
+        Event::default()
+            .event("status")
+            .json_data(s)
+            .unwrap_or_else(|_| Event::default().event("status").data("{}"))
+    };
+    let stream = futures::stream::unfold((rx, true), move |(mut rx, first)| async move {
+        if !first && rx.changed().await.is_err() {
+            return None;
+        }
+        let status = rx.borrow_and_update().clone();
+        Some((Ok(event(&status)), (rx, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -48,16 +48,30 @@ pub fn router(state: ServerState, options: LeptosOptions) -> Router {
 pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
     let started = std::time::Instant::now();
     let pool = app::db::connect(&config.database).await?;
-    let state = ServerState {
-        pool,
-        rules: config.rules,
-        house_edge: config.house_edge,
-        predictor: std::sync::Arc::new(crate::modelcli::EnsemblePredictions {
+    let predictor = std::sync::Arc::new(crate::modelcli::EnsemblePredictions::new(
+        config.models_dir.clone(),
+        config.house_edge,
+        None,
+    ));
+    let exe = std::env::current_exe().map_err(|e| {
+        crate::cli::CliError::Usage(format!(
+            "cannot find the jetx binary for training jobs: {e}"
+        ))
+    })?;
+    let training = std::sync::Arc::new(crate::jobs::TrainingJobs::new(
+        crate::jobs::TrainCommand {
+            exe,
+            database: config.database.clone(),
             models_dir: config.models_dir.clone(),
             house_edge: config.house_edge,
-            version: None,
-        }),
-    };
+        },
+        app::api::ssr::PredictionService::devices(predictor.as_ref()),
+        crate::modelcli::MEMBER_KINDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ));
+    let state = ServerState::new(pool, config.rules, config.house_edge, predictor, training);
     let options = leptos_options(&config);
     let app = router(state, options);
     let listener = tokio::net::TcpListener::bind(config.addr)

@@ -20,15 +20,26 @@ async fn test_app_with(rules: ValueRules) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("test.sqlite");
     let pool = app::db::connect(&db_path).await.unwrap();
-    let state = ServerState {
-        pool,
-        rules,
-        house_edge: 0.03,
-        predictor: std::sync::Arc::new(app::api::ssr::FairPredictions {
+    let models_dir = dir.path().join("models");
+    let predictor = std::sync::Arc::new(server::modelcli::EnsemblePredictions::new(
+        models_dir.clone(),
+        0.03,
+        None,
+    ));
+    let training = std::sync::Arc::new(server::jobs::TrainingJobs::new(
+        server::jobs::TrainCommand {
+            exe: env!("CARGO_BIN_EXE_jetx").into(),
+            database: db_path.clone(),
+            models_dir,
             house_edge: 0.03,
-            notice: "no model in tests".into(),
-        }),
-    };
+        },
+        vec!["cpu".into()],
+        server::modelcli::MEMBER_KINDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ));
+    let state = ServerState::new(pool, rules, 0.03, predictor, training);
     let config = Config::load(&Overrides::default(), |_| None).unwrap();
     let router = server::web::router(state.clone(), server::web::leptos_options(&config));
     TestApp {

@@ -277,6 +277,10 @@ impl Member for GbtForecaster {
     fn save(&self, dir: &Path) -> Result<(), RegistryError> {
         crate::registry::write_json(&dir.join("gbt.json"), self)
     }
+
+    fn feature_importance(&self) -> Vec<(String, f64)> {
+        GbtForecaster::feature_importance(self)
+    }
 }
 
 /// Loads a [`GbtForecaster`] saved by [`Member::save`].

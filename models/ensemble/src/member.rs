@@ -17,11 +17,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// A forecaster the registry can save. `kind` names the loader that reads it back.
-pub trait Member: Forecaster {
+/// `Send` so a loaded model can be cached by the server and used from any worker thread.
+pub trait Member: Forecaster + Send {
     /// Stable identifier of the model type ("gbt", "logistic", …), used to pick the loader.
     fn kind(&self) -> String;
     /// Writes the fitted state into `dir` (which exists and is empty).
     fn save(&self, dir: &Path) -> Result<(), RegistryError>;
+    /// (feature name, importance) largest first, for members that measure it; empty
+    /// otherwise.
+    fn feature_importance(&self) -> Vec<(String, f64)> {
+        Vec::new()
+    }
 }
 
 type MakeFn = dyn Fn() -> Box<dyn Member> + Send + Sync;
@@ -67,7 +73,7 @@ impl MemberFactory {
         kind: impl Into<String>,
         label: impl Into<String>,
         params: serde_json::Value,
-        make: impl Fn() -> Box<dyn Forecaster> + Send + Sync + 'static,
+        make: impl Fn() -> Box<dyn Forecaster + Send> + Send + Sync + 'static,
     ) -> Self {
         let kind: String = kind.into();
         let k2 = kind.clone();
@@ -134,7 +140,7 @@ pub const FAIR_KIND: &str = "fair";
 /// A plain forecaster used as a member; it cannot be saved.
 pub struct Unpersisted {
     pub kind: String,
-    pub inner: Box<dyn Forecaster>,
+    pub inner: Box<dyn Forecaster + Send>,
 }
 
 impl Forecaster for Unpersisted {

@@ -76,6 +76,8 @@ pub enum TrainStage {
     },
     Compare {
         model: usize,
+        /// How many models the comparison runs (fair law, members, ensemble).
+        models: usize,
         done: usize,
         total: usize,
     },
@@ -164,10 +166,12 @@ pub fn train(
         "stacked ensemble".into(),
         Box::new(StackedEnsemble::new(chosen.clone(), config.stack)),
     ));
+    let n_models = entries.len();
     let scores = compare(rounds, entries, &bt, |m, d, t| {
         if d == t || d % 200 == 0 {
             progress(&TrainStage::Compare {
                 model: m,
+                models: n_models,
                 done: d,
                 total: t,
             })

@@ -1,0 +1,233 @@
+//! Types of the models, backtest, analysis and live-scoring pages, shared by the browser, the
+//! server functions and the REST API.
+
+use crate::types::{Mode, Recommendation};
+use models::backtest::BacktestSummary;
+use models::values::Multiplier;
+use serde::{Deserialize, Serialize};
+
+// ---------------------------------------------------------------------------------------
+// Live scoring
+
+/// A stored next-round prediction and, once the next round is stored, its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredPrediction {
+    pub id: i64,
+    pub created_at: String,
+    /// The newest stored round when it was made (0: none); the predicted round follows it.
+    pub after_round_id: i64,
+    pub rounds_seen: i64,
+    /// Model version, or "fair" for the fair baseline.
+    pub model: String,
+    pub cashout: f64,
+    pub mode: Mode,
+    pub thresholds: Vec<f64>,
+    pub probabilities: Vec<f64>,
+    pub fair: Vec<f64>,
+    pub ev: f64,
+    pub recommendation: Recommendation,
+    pub reason: String,
+    pub outcome: Option<Multiplier>,
+}
+
+/// The live scoreboard: every stored prediction scored on the round that followed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveView {
+    pub stored: usize,
+    pub pending: usize,
+    pub scoreboard: models::live::Scoreboard,
+    /// Newest first.
+    pub recent: Vec<StoredPrediction>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Models
+
+/// One model's walk-forward row from its training run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRow {
+    pub name: String,
+    pub seconds: f64,
+    pub summary: BacktestSummary,
+}
+
+/// A registered model version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelView {
+    pub version: String,
+    pub active: bool,
+    /// Why the version cannot be used, when it cannot.
+    pub problem: Option<String>,
+    pub created_at: String,
+    pub n_rounds: usize,
+    pub device: String,
+    pub members: Vec<String>,
+    /// Fair law, each member and the stacked ensemble, walk-forward on the rounds the
+    /// search never saw.
+    pub scores: Vec<ScoreRow>,
+}
+
+/// Importance of the features to one member, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureImportance {
+    pub member: String,
+    pub features: Vec<(String, f64)>,
+}
+
+/// What the models page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelsPage {
+    pub models: Vec<ModelView>,
+    /// Feature importance of the active model's members that report one.
+    pub importance: Vec<FeatureImportance>,
+    pub importance_note: Option<String>,
+    /// Devices training may use in this build ("cpu", and "cuda" where available).
+    pub devices: Vec<String>,
+    /// Member kinds training accepts.
+    pub member_kinds: Vec<String>,
+    pub training: TrainStatus,
+}
+
+// ---------------------------------------------------------------------------------------
+// Training jobs
+
+/// What to train.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainRequest {
+    /// Member kinds (empty: all).
+    pub members: Vec<String>,
+    pub budget_s: f64,
+    pub device: String,
+    /// Make the finished model the active one.
+    pub activate: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    #[default]
+    Idle,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Idle => "idle",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One epoch of a network member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LossPoint {
+    pub member: String,
+    pub epoch: usize,
+    pub train_loss: f64,
+    /// NaN-free: `None` without a validation tail.
+    pub valid_loss: Option<f64>,
+}
+
+/// The state of the (single) training job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TrainStatus {
+    /// Counts jobs since the server started (0: none yet).
+    pub job: u64,
+    pub state: JobState,
+    pub request: Option<TrainRequest>,
+    /// "search", "epoch", "compare", "final fit", "saving", "done".
+    pub stage: String,
+    pub detail: String,
+    /// 0–100.
+    pub percent: f64,
+    pub elapsed_s: f64,
+    pub eta_s: Option<f64>,
+    pub losses: Vec<LossPoint>,
+    /// The registered version once it succeeded.
+    pub version: Option<String>,
+    pub error: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Backtest
+
+/// Walk-forward settings of the backtest page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestRequest {
+    /// First round forecast (0-based).
+    pub start: usize,
+    /// "never", "every" or "rolling".
+    pub refit: String,
+    pub refit_every: usize,
+    /// Training window of the rolling refit.
+    pub window: usize,
+    pub gap: usize,
+    pub thresholds: Vec<f64>,
+    pub models: Vec<String>,
+    /// Cash-out of the P&L and of the cumulative score chart.
+    pub cashout: f64,
+}
+
+impl Default for BacktestRequest {
+    fn default() -> Self {
+        Self {
+            start: 1000,
+            refit: "every".into(),
+            refit_every: 500,
+            window: 1000,
+            gap: 0,
+            thresholds: models::forecast::DEFAULT_THRESHOLDS.to_vec(),
+            models: vec!["logistic".into()],
+            cashout: 2.0,
+        }
+    }
+}
+
+/// One model's walk-forward result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestModel {
+    pub name: String,
+    pub seconds: f64,
+    pub summary: BacktestSummary,
+    /// (round, Σ log loss of the model − Σ log loss of the fair law) at the cash-out
+    /// threshold; below 0 means the model was better so far.
+    pub cumulative_log_loss_diff: Vec<(usize, f64)>,
+    /// (round, cumulative profit of 1-unit bets placed when the signal fired).
+    pub pnl: Vec<(usize, f64)>,
+}
+
+/// What the backtest page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestView {
+    pub n_rounds: usize,
+    pub request: BacktestRequest,
+    pub models: Vec<BacktestModel>,
+    /// The fits of the first model (the schedule is the same for every model).
+    pub folds: Vec<models::walkforward::Fold>,
+    pub seconds: f64,
+}
+
+// ---------------------------------------------------------------------------------------
+// Analysis
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisView {
+    pub n: usize,
+    pub house_edge: f64,
+    pub report: Option<models::fairness::FairnessReport>,
+    /// Why there is no report (too few rounds…).
+    pub report_problem: Option<String>,
+    pub survival: Vec<models::summary::SurvivalPoint>,
+    pub after_low: models::analysis::StreakContinuation,
+    pub after_high: models::analysis::StreakContinuation,
+    pub acf_ln: models::analysis::Autocorrelation,
+    pub acf_two: models::analysis::Autocorrelation,
+    pub moving: Vec<models::analysis::MovingShare>,
+}
