@@ -13,9 +13,13 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
   const page = await browser.newPage({ viewport });
   page.on('console', (m) => { if (m.type() === 'error') console.log(`[${name}] console: ${m.text()}`); });
   page.on('pageerror', (e) => console.log(`[${name}] page error: ${e}`));
-  for (const path of ['/', '/rounds']) {
+  for (const path of ['/', '/rounds', '/models', '/backtest', '/analysis']) {
     await page.goto(base + path);
     await page.waitForSelector('body[data-hydrated="true"]', { timeout: 15000 });
+    if (path === '/backtest') {
+      await page.click('#bt-run');
+      await page.waitForSelector('#chart-bt-folds[data-renders]', { timeout: 120000 });
+    }
     await page.waitForTimeout(800); // let chart animations settle
     const file = `${out}/${name}${path === '/' ? '-dashboard' : path.replace(/\//g, '-')}.png`;
     await page.screenshot({ path: file, fullPage: true });

@@ -40,3 +40,31 @@ pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome,
 fn js_text(e: wasm_bindgen::JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
+
+/// Follows the training job's server-sent events into `status` while the page is shown.
+pub fn follow_training(status: leptos::prelude::RwSignal<Option<crate::views::TrainStatus>>) {
+    use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
+    let Ok(source) = web_sys::EventSource::new("/api/v1/train/events") else {
+        return;
+    };
+    let on_status =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(text) = ev.data().as_string() {
+                if let Ok(s) = serde_json::from_str::<crate::views::TrainStatus>(&text) {
+                    status.update(|cur| {
+                        if s.is_newer_than(cur.as_ref()) {
+                            *cur = Some(s);
+                        }
+                    });
+                }
+            }
+        });
+    let _ = source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
+    // The listener lives as long as the event source, which is closed on cleanup.
+    on_status.forget();
+    let source = StoredValue::new_local(source);
+    on_cleanup(move || {
+        let _ = source.try_with_value(|s| s.close());
+    });
+}

@@ -20,7 +20,7 @@ fn base(title: &str) -> Chart {
     Chart::new()
         .background_color("transparent")
         .title(Title::new().text(title).left("left"))
-        .grid(Grid::new().left(56).right(24).top(48).bottom(56))
+        .grid(Grid::new().left(56).right(56).top(48).bottom(56))
 }
 
 /// The last rounds on a log axis, with reference lines at 1.5x, 2x and 10x.

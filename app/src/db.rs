@@ -460,6 +460,7 @@ pub async fn store_prediction(
     let thresholds: Vec<f64> = view.thresholds.iter().map(|t| t.threshold).collect();
     let probabilities: Vec<f64> = view.thresholds.iter().map(|t| t.probability).collect();
     let fair: Vec<f64> = view.thresholds.iter().map(|t| t.fair).collect();
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT OR IGNORE INTO predictions (after_round_id, rounds_seen, model, cashout, mode, \
          thresholds, probabilities, fair, ev, recommendation, reason) \
@@ -479,8 +480,22 @@ pub async fn store_prediction(
         crate::types::Recommendation::Wait => "wait",
     })
     .bind(&view.reason)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    // A round stored while the estimate was computed already fired the scoring trigger:
+    // score the new row from the rounds that exist.
+    sqlx::query(
+        "UPDATE predictions SET \
+         outcome_round_id = (SELECT r.id FROM rounds r WHERE r.id > predictions.after_round_id ORDER BY r.id LIMIT 1), \
+         outcome_hundredths = (SELECT r.hundredths FROM rounds r WHERE r.id > predictions.after_round_id ORDER BY r.id LIMIT 1) \
+         WHERE after_round_id = ? AND outcome_round_id IS NULL \
+         AND EXISTS (SELECT 1 FROM rounds r WHERE r.id > ?)",
+    )
+    .bind(after_round_id)
+    .bind(after_round_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

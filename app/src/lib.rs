@@ -1,4 +1,5 @@
 //! JetX Predictor web app: shared types, pages, components and server functions.
+#![recursion_limit = "256"]
 
 pub mod api;
 #[cfg(feature = "hydrate")]
@@ -81,12 +82,18 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <A href="/">"Dashboard"</A>
                     <A href="/rounds">"Rounds"</A>
+                    <A href="/models">"Models"</A>
+                    <A href="/backtest">"Backtest"</A>
+                    <A href="/analysis">"Analysis"</A>
                 </nav>
             </header>
             <main>
                 <Routes fallback=|| view! { <p class="error">"Page not found."</p> }>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/rounds") view=pages::rounds::RoundsPage/>
+                    <Route path=path!("/models") view=pages::trained::ModelsPage/>
+                    <Route path=path!("/backtest") view=pages::backtest::BacktestPage/>
+                    <Route path=path!("/analysis") view=pages::analysis::AnalysisPage/>
                 </Routes>
             </main>
             <footer>

@@ -24,7 +24,7 @@ fn base(title: &str) -> Chart {
     Chart::new()
         .background_color("transparent")
         .title(Title::new().text(title).left("left"))
-        .grid(Grid::new().left(64).right(24).top(56).bottom(48))
+        .grid(Grid::new().left(64).right(64).top(56).bottom(48))
 }
 
 fn colour(i: usize) -> &'static str {

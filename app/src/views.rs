@@ -140,6 +140,10 @@ pub struct LossPoint {
 pub struct TrainStatus {
     /// Counts jobs since the server started (0: none yet).
     pub job: u64,
+    /// Bumped on every change, so a client keeps the newest of statuses that arrive out of
+    /// order (a command's answer and the event stream).
+    #[serde(default)]
+    pub seq: u64,
     pub state: JobState,
     pub request: Option<TrainRequest>,
     /// "search", "epoch", "compare", "final fit", "saving", "done".
@@ -230,4 +234,11 @@ pub struct AnalysisView {
     pub acf_ln: models::analysis::Autocorrelation,
     pub acf_two: models::analysis::Autocorrelation,
     pub moving: Vec<models::analysis::MovingShare>,
+}
+
+impl TrainStatus {
+    /// Whether `self` should replace `current` (a newer job, or a newer state of the job).
+    pub fn is_newer_than(&self, current: Option<&TrainStatus>) -> bool {
+        current.is_none_or(|c| (self.job, self.seq) >= (c.job, c.seq))
+    }
 }

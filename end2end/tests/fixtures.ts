@@ -25,7 +25,10 @@ export class Server {
   proc?: ChildProcess;
   url = '';
   log = '';
-  constructor(public dbPath: string) {}
+  modelsDir: string;
+  constructor(public dbPath: string) {
+    this.modelsDir = path.join(path.dirname(dbPath), 'models');
+  }
 
   async start(): Promise<void> {
     const port = await freePort();
@@ -35,6 +38,7 @@ export class Server {
       env: {
         ...process.env,
         JETX_DATABASE: this.dbPath,
+        JETX_MODELS_DIR: this.modelsDir,
         JETX_ADDR: `127.0.0.1:${port}`,
         LEPTOS_SITE_ROOT: 'target/site',
         LEPTOS_ENV: 'PROD',

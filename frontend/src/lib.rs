@@ -1,4 +1,5 @@
 //! Browser entry point: hydrates the HTML the server rendered.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

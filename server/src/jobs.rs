@@ -258,9 +258,13 @@ impl app::api::ssr::TrainingService for TrainingJobs {
             .map_err(|e| format!("cannot start {}: {e}", self.command.exe.display()))?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
-        let job = self.sender.borrow().job + 1;
+        let (job, seq) = {
+            let last = self.sender.borrow();
+            (last.job + 1, last.seq + 1)
+        };
         let status = TrainStatus {
             job,
+            seq,
             state: JobState::Running,
             request: Some(request),
             stage: "starting".into(),
@@ -295,6 +299,7 @@ impl app::api::ssr::TrainingService for TrainingJobs {
             let sender = sender.clone();
             move |state: JobState, error: Option<String>| {
                 sender.send_modify(|s| {
+                    s.seq += 1;
                     s.state = state;
                     s.error = error;
                     if state != JobState::Succeeded {
@@ -318,6 +323,7 @@ impl app::api::ssr::TrainingService for TrainingJobs {
                     let Ok(line) = line else { break };
                     match serde_json::from_str::<ProgressEvent>(&line) {
                         Ok(event) => sender.send_modify(|s| {
+                            s.seq += 1;
                             apply_event(
                                 s,
                                 &event,
@@ -349,7 +355,15 @@ impl app::api::ssr::TrainingService for TrainingJobs {
             std::thread::sleep(Duration::from_millis(50));
             let tail = stderr_tail.lock().map(|t| t.join("\n")).unwrap_or_default();
             let saved = sender.borrow().version.is_some();
-            if waiter_cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            // Free the slot before publishing the end, so a client that sees the end can
+            // start the next job at once.
+            if let Ok(mut slot) = jobs_running.lock() {
+                *slot = None;
+            }
+            if exit.is_some_and(|s| s.success()) && saved {
+                // Registered before any cancel could stop it.
+                finish(JobState::Succeeded, None);
+            } else if waiter_cancelled.load(std::sync::atomic::Ordering::SeqCst) {
                 finish(
                     JobState::Cancelled,
                     Some("cancelled: nothing was registered".into()),
@@ -366,9 +380,6 @@ impl app::api::ssr::TrainingService for TrainingJobs {
                     format!("training stopped ({code}): {}", tail.trim())
                 };
                 finish(JobState::Failed, Some(reason));
-            }
-            if let Ok(mut slot) = jobs_running.lock() {
-                *slot = None;
             }
             tracing::info!(job, "training job ended");
         });
@@ -387,12 +398,20 @@ impl app::api::ssr::TrainingService for TrainingJobs {
         let Some(job) = running.as_ref() else {
             return Err("no training job is running".into());
         };
+        if let Some(version) = self.sender.borrow().version.clone() {
+            return Err(format!(
+                "too late to cancel: {version} is already registered"
+            ));
+        }
         job.cancelled
             .store(true, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut child) = job.child.lock() {
             let _ = child.kill();
         }
-        self.sender.send_modify(|s| s.detail = "cancelling".into());
+        self.sender.send_modify(|s| {
+            s.seq += 1;
+            s.detail = "cancelling".into();
+        });
         Ok(self.sender.borrow().clone())
     }
 

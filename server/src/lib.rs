@@ -1,4 +1,6 @@
 //! JetX Predictor server: the web app, the REST API and the command-line tool.
+// The page views nest deeply typed Leptos views (see AnalysisPage).
+#![recursion_limit = "256"]
 
 pub mod cli;
 pub mod config;

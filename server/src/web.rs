@@ -10,6 +10,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::IntoFuture;
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
@@ -71,6 +72,7 @@ pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
             .map(|s| s.to_string())
             .collect(),
     ));
+    let jobs = training.clone();
     let state = ServerState::new(pool, config.rules, config.house_edge, predictor, training);
     let options = leptos_options(&config);
     let app = router(state, options);
@@ -84,10 +86,23 @@ pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
         "listening on http://{}",
         config.addr
     );
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| crate::cli::CliError::Bind(config.addr.to_string(), e))?;
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let notify = stopping.clone();
+    let server =
+        axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            notify.notify_one();
+        });
+    // Event streams never end by themselves: give open requests a moment, then stop.
+    tokio::select! {
+        r = server.into_future() => r.map_err(|e| crate::cli::CliError::Bind(config.addr.to_string(), e))?,
+        _ = async {
+            stopping.notified().await;
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        } => tracing::info!("closed the connections still open after 2 s"),
+    }
+    // A training run does not outlive the server that started it.
+    let _ = app::api::ssr::TrainingService::cancel(jobs.as_ref());
     tracing::info!("stopped");
     Ok(())
 }

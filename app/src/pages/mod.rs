@@ -1,7 +1,10 @@
 //! Pages of the app and small formatting helpers they share.
 
+pub mod analysis;
+pub mod backtest;
 pub mod dashboard;
 pub mod rounds;
+pub mod trained;
 
 use models::values::Multiplier;
 

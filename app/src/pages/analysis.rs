@@ -1,0 +1,132 @@
+//! The analysis page: is the stored history a fair memoryless game? The fairness report
+//! with verdicts and detection limits, survival against (1−h)/x, streak continuation,
+//! autocorrelation and moving shares.
+
+use crate::api::{self, error_text};
+use crate::charts::{survival_chart, EChart};
+use crate::pages::fmt_pct;
+use crate::report_charts::{acf_chart, continuation_chart, moving_chart};
+use crate::views::AnalysisView;
+use crate::DataVersion;
+use leptos::prelude::*;
+
+#[component]
+pub fn AnalysisPage() -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let data = Resource::new(move || version.0.get(), |_| api::get_analysis());
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Analysing…"</p> }>
+            {move || data.get().map(|r| match r {
+                Err(e) => view! { <p class="error">"Could not analyse the history: " {error_text(&e)}</p> }.into_any(),
+                Ok(a) => view! { <AnalysisBody a/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AnalysisBody(a: AnalysisView) -> impl IntoView {
+    let chart = |c: charming::Chart| Signal::derive(move || Some(c.clone()));
+    let survival = chart(survival_chart(&a.survival, a.house_edge));
+    let low = chart(continuation_chart(
+        "After k rounds below 2x: share of next ≥ 2x",
+        &a.after_low,
+    ));
+    let high = chart(continuation_chart(
+        "After k rounds ≥ 2x: share of next ≥ 2x",
+        &a.after_high,
+    ));
+    let acf_ln = chart(acf_chart("Autocorrelation of ln X", &a.acf_ln));
+    let acf_two = chart(acf_chart("Autocorrelation of 1{X ≥ 2x}", &a.acf_two));
+    let moving = chart(moving_chart(&a.moving));
+    let report = a.report.clone().map(|r| {
+        let rtp = r
+            .rtp
+            .iter()
+            .map(|p| {
+                view! {
+                    <tr>
+                        <td>{format!("{}x", p.x)}</td>
+                        <td>{p.count}</td>
+                        <td>{format!("{:.3} [{:.3}, {:.3}]", p.rtp, p.low, p.high)}</td>
+                        <td>{format!("{:.3}", p.fair_rtp)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let tests = r
+            .tests
+            .iter()
+            .map(|t| {
+                let rejected = t.p_holm < r.alpha;
+                view! {
+                    <tr class:rejected=rejected>
+                        <td>{t.name.clone()}</td>
+                        <td>{format!("{:.3}{}", t.statistic, t.df.map(|d| format!(" (df {d})")).unwrap_or_default())}</td>
+                        <td>{format_p(t.p_value)}</td>
+                        <td>{format_p(t.p_holm)}</td>
+                        <td>{format!("{:.4} {}", t.min_detectable, t.effect_measure)}</td>
+                        <td>{t.verdict.clone()}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <p id="fairness-verdict"><strong>{r.verdict.clone()}</strong></p>
+            <p>{format!(
+                "House edge estimate {:.4} [{:.4}, {:.4}] (assumed {}). Rounds at exactly 1.00x: {} (fair-law formula {}).",
+                r.house_edge_estimate, r.house_edge_low, r.house_edge_high, r.house_edge,
+                fmt_pct(r.share_at_one), fmt_pct(r.fair_share_at_one)
+            )}</p>
+            <div class="grid-2">
+                <div class="table-wrap">
+                    <table class="rounds" id="rtp-table">
+                        <thead><tr><th>"cash-out"</th><th>"rounds reaching it"</th><th>"RTP x·P(X ≥ x) [95%]"</th><th>"fair"</th></tr></thead>
+                        <tbody>{rtp}</tbody>
+                    </table>
+                </div>
+                <p class="muted">"RTP is what a 1-unit bet returns on average when cashing out at x. A fair game with edge h returns 1 − h at every x; "
+                "a real edge would show as an interval above that line, consistently."</p>
+            </div>
+            <div class="table-wrap">
+                <table class="rounds" id="tests-table">
+                    <thead><tr><th>"test"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th><th>"verdict"</th></tr></thead>
+                    <tbody>{tests}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    });
+    view! {
+        <section class="panel" id="fairness">
+            <h2>{format!("Fairness report ({} rounds)", a.n)}</h2>
+            {a.report_problem.clone().map(|p| view! { <p class="muted">"No report yet: " {p}</p> })}
+            {report}
+        </section>
+        <section class="panel">
+            <EChart id="chart-an-survival" chart=survival height=360/>
+        </section>
+        <section class="grid-2">
+            <div class="panel"><EChart id="chart-an-after-low" chart=low height=340/></div>
+            <div class="panel"><EChart id="chart-an-after-high" chart=high height=340/></div>
+        </section>
+        <p class="muted">"Dashed lines: the fair rate (1−h)/2 and the history's own rate. Bars inside their dotted 95% lines are what a memoryless game gives; "
+        "streak betting systems assume the bars drift away from the lines as k grows."</p>
+        <section class="grid-2">
+            <div class="panel"><EChart id="chart-an-acf-ln" chart=acf_ln height=300/></div>
+            <div class="panel"><EChart id="chart-an-acf-two" chart=acf_two height=300/></div>
+        </section>
+        <section class="panel">
+            <EChart id="chart-an-moving" chart=moving height=340/>
+            <p class="muted">"A fair game's moving share wanders inside the dashed 95% band around the fair rate about 95% of the time."</p>
+        </section>
+    }
+}
+
+fn format_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}

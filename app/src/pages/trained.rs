@@ -1,0 +1,467 @@
+//! The models page: background training with live progress, the registered versions, their
+//! walk-forward scores, reliability, the betting rule's confusion matrices and feature
+//! importance.
+
+use crate::api::{self, error_text};
+use crate::charts::EChart;
+use crate::pages::fmt_pct;
+use crate::report_charts::{importance_chart, loss_chart, reliability_chart};
+use crate::views::{
+    JobState, ModelView, ModelsPage as ModelsData, ScoreRow, TrainRequest, TrainStatus,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use models::backtest::ThresholdScore;
+
+/// Thresholds every trained model is scored at.
+const THRESHOLDS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+
+/// The training form's fields; owned by the page so they survive the list's refetch.
+#[derive(Clone, Copy)]
+struct TrainForm {
+    chosen: RwSignal<Vec<String>>,
+    budget: RwSignal<String>,
+    /// `None`: the first device offered.
+    device: RwSignal<Option<String>>,
+    activate: RwSignal<bool>,
+}
+
+#[component]
+pub fn ModelsPage() -> impl IntoView {
+    // A quick default: the fast members; the user may tick the slower networks.
+    let form = TrainForm {
+        chosen: RwSignal::new(vec![
+            "logistic".to_string(),
+            "gbt".to_string(),
+            "mlp".to_string(),
+        ]),
+        budget: RwSignal::new("30".to_string()),
+        device: RwSignal::new(None),
+        activate: RwSignal::new(true),
+    };
+    let refresh = RwSignal::new(0u64);
+    let data = Resource::new(move || refresh.get(), |_| api::get_models());
+    let status = RwSignal::new(None::<TrainStatus>);
+    // Refetch the list when a job finishes.
+    Effect::new(move |last: Option<Option<(u64, JobState)>>| {
+        let now = status.with(|s| s.as_ref().map(|s| (s.job, s.state)));
+        if let (Some(Some((_, JobState::Running))), Some((_, state))) = (last.clone(), now) {
+            if state != JobState::Running {
+                refresh.update(|r| *r += 1);
+            }
+        }
+        now
+    });
+    #[cfg(feature = "hydrate")]
+    crate::browser::follow_training(status);
+
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || data.get().map(|r| match r {
+                Err(e) => view! { <p class="error">"Could not load the models: " {error_text(&e)}</p> }.into_any(),
+                Ok(d) => {
+                    if status.get_untracked().is_none() {
+                        status.set(Some(d.training.clone()));
+                    }
+                    view! { <ModelsBody data=d status refresh form/> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ModelsBody(
+    data: ModelsData,
+    status: RwSignal<Option<TrainStatus>>,
+    refresh: RwSignal<u64>,
+    form: TrainForm,
+) -> impl IntoView {
+    let selected = RwSignal::new(
+        data.models
+            .iter()
+            .find(|m| m.active)
+            .or(data.models.first())
+            .map(|m| m.version.clone()),
+    );
+    let models = StoredValue::new(data.models.clone());
+    let detail = move || {
+        let v = selected.get()?;
+        models.with_value(|ms| ms.iter().find(|m| m.version == v).cloned())
+    };
+    let importance = data.importance.clone();
+    let importance_note = data.importance_note.clone();
+    view! {
+        <TrainPanel devices=data.devices.clone() kinds=data.member_kinds.clone() status form/>
+        <section class="panel" id="models-list">
+            <h2>"Registered models"</h2>
+            {if data.models.is_empty() {
+                view! { <p class="muted" id="no-models">"No trained model yet: the dashboard uses the fair baseline. Train one above."</p> }.into_any()
+            } else {
+                view! { <ModelTable models=data.models.clone() selected refresh/> }.into_any()
+            }}
+        </section>
+        {move || detail().map(|m| view! { <ModelDetail model=m/> })}
+        <section class="panel" id="importance">
+            <h2>"Feature importance (active model)"</h2>
+            {importance_note.map(|n| view! { <p class="muted">{n}</p> })}
+            {importance.into_iter().enumerate().map(|(i, fi)| {
+                let chart = importance_chart(&fi);
+                let id: &'static str = ["chart-importance-0", "chart-importance-1", "chart-importance-2", "chart-importance-3"][i.min(3)];
+                view! { <EChart id chart=Signal::derive(move || Some(chart.clone())) height=420/> }
+            }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn TrainPanel(
+    devices: Vec<String>,
+    kinds: Vec<String>,
+    status: RwSignal<Option<TrainStatus>>,
+    form: TrainForm,
+) -> impl IntoView {
+    let TrainForm {
+        chosen,
+        budget,
+        device,
+        activate,
+    } = form;
+    let first_device = devices.first().cloned().unwrap_or_else(|| "cpu".into());
+    let message = RwSignal::new(None::<String>);
+    let running = move || status.with(|s| s.as_ref().is_some_and(|s| s.state == JobState::Running));
+
+    let start = move |_| {
+        let budget_s = match budget.get_untracked().trim().parse::<f64>() {
+            Ok(b) if b.is_finite() && b >= 1.0 => b,
+            _ => {
+                message.set(Some(
+                    "The time budget must be a number of seconds, at least 1.".into(),
+                ));
+                return;
+            }
+        };
+        let request = TrainRequest {
+            members: chosen.get_untracked(),
+            budget_s,
+            device: device
+                .get_untracked()
+                .unwrap_or_else(|| first_device.clone()),
+            activate: activate.get_untracked(),
+        };
+        message.set(None);
+        spawn_local(async move {
+            match api::start_training(request).await {
+                Ok(s) => status.update(|cur| {
+                    if s.is_newer_than(cur.as_ref()) {
+                        *cur = Some(s);
+                    }
+                }),
+                Err(e) => message.set(Some(error_text(&e))),
+            }
+        });
+    };
+    let cancel = move |_| {
+        spawn_local(async move {
+            match api::cancel_training().await {
+                Ok(s) => status.update(|cur| {
+                    if s.is_newer_than(cur.as_ref()) {
+                        *cur = Some(s);
+                    }
+                }),
+                Err(e) => message.set(Some(error_text(&e))),
+            }
+        });
+    };
+    let loss = Signal::derive(move || {
+        status.with(|s| {
+            s.as_ref()
+                .filter(|s| !s.losses.is_empty())
+                .map(|s| loss_chart(&s.losses))
+        })
+    });
+    // A memo, so the chart is mounted once when the first loss arrives, not on every event.
+    let has_losses =
+        Memo::new(move |_| status.with(|s| s.as_ref().is_some_and(|s| !s.losses.is_empty())));
+    let multi_device = devices.len() > 1;
+    view! {
+        <section class="panel" id="train-panel">
+            <h2>"Train a model"</h2>
+            <p class="muted">"Training searches each member's settings within the time budget on the first half of the stored rounds, "
+            "then scores every member and the stacked ensemble walk-forward on the second half against the fair law, "
+            "and finally fits the ensemble on all rounds. It runs in the background; one job at a time."</p>
+            <div class="form-row" id="train-members">
+                <span>"Members:"</span>
+                {kinds.into_iter().map(|k| {
+                    let k2 = k.clone();
+                    let k3 = k.clone();
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" value=k.clone()
+                                prop:checked=move || chosen.with(|c| c.contains(&k2))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| {
+                                        c.retain(|x| x != &k3);
+                                        if on { c.push(k3.clone()); }
+                                    });
+                                }/>
+                            {k}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <div class="form-row">
+                <label for="train-budget">"Time budget (s)"</label>
+                <input id="train-budget" type="number" min="1" max="3600" step="1"
+                    prop:value=move || budget.get()
+                    on:input=move |ev| budget.set(event_target_value(&ev))/>
+                <label for="train-device">"Device"</label>
+                <select id="train-device" disabled=!multi_device
+                    on:change=move |ev| device.set(Some(event_target_value(&ev)))>
+                    {devices.iter().map(|d| {
+                        let d2 = d.clone();
+                        view! { <option value=d.clone() selected=move || device.get().as_deref() == Some(d2.as_str())>{d.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <label class="check">
+                    <input id="train-activate" type="checkbox" prop:checked=move || activate.get()
+                        on:change=move |ev| activate.set(event_target_checked(&ev))/>
+                    "make it the active model"
+                </label>
+                <button id="train-start" disabled=running on:click=start>"Start training"</button>
+                <button id="train-cancel" class="secondary" disabled={move || !running()} on:click=cancel>"Cancel"</button>
+            </div>
+            {move || message.get().map(|m| view! { <p class="error" id="train-message">{m}</p> })}
+            {move || status.get().filter(|s| s.job > 0).map(|s| view! { <JobView s/> })}
+            {move || has_losses.get().then(|| view! { <EChart id="chart-loss" chart=loss height=300/> })}
+        </section>
+    }
+}
+
+#[component]
+fn JobView(s: TrainStatus) -> impl IntoView {
+    let pct = s.percent.clamp(0.0, 100.0);
+    let eta = s
+        .eta_s
+        .filter(|_| s.state == JobState::Running)
+        .map(|e| format!(" · about {e:.0} s left in this stage"))
+        .unwrap_or_default();
+    view! {
+        <div class="job" id="train-status" data-state=s.state.as_str() data-percent=format!("{pct:.0}")>
+            <div class="progress"><div class="bar" style=format!("width:{pct:.1}%")></div></div>
+            <p>
+                <strong id="train-percent">{format!("{pct:.0}%")}</strong>
+                {format!(" · job {} {} · {} · {:.1} s elapsed{eta}", s.job, s.state.as_str(), s.stage, s.elapsed_s)}
+            </p>
+            <p class="muted" id="train-detail">{s.detail.clone()}</p>
+            {s.version.clone().map(|v| view! { <p id="train-version">"Registered " <strong>{v}</strong></p> })}
+            {s.error.clone().map(|e| view! { <p class="error" id="train-error">{e}</p> })}
+        </div>
+    }
+}
+
+/// The stacked ensemble's row of a model's walk-forward table.
+fn ensemble_row(m: &ModelView) -> Option<&ScoreRow> {
+    m.scores.iter().find(|r| r.name == "stacked ensemble")
+}
+
+fn at(row: &ScoreRow, t: f64) -> Option<&ThresholdScore> {
+    row.summary
+        .thresholds
+        .iter()
+        .find(|s| (s.threshold - t).abs() < 1e-9)
+}
+
+#[component]
+fn ModelTable(
+    models: Vec<ModelView>,
+    selected: RwSignal<Option<String>>,
+    refresh: RwSignal<u64>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let rows = models
+        .into_iter()
+        .map(|m| {
+            let version = m.version.clone();
+            let v_select = version.clone();
+            let v_activate = version.clone();
+            let v_row = version.clone();
+            let skill = ensemble_row(&m).and_then(|r| at(r, 2.0)).map_or("—".to_string(), |s| {
+                format!("{:+.4} (p {:.2})", s.skill.bss, s.dm.p_a_better)
+            });
+            let active = m.active;
+            view! {
+                <tr class:selected=move || selected.get().as_deref() == Some(v_row.as_str()) data-version=version.clone()>
+                    <td><button class="link" on:click=move |_| selected.set(Some(v_select.clone()))>{version.clone()}</button></td>
+                    <td>{m.created_at.clone()}</td>
+                    <td>{m.n_rounds}</td>
+                    <td>{m.device.clone()}</td>
+                    <td class="members">{m.members.iter().map(|n| n.split(" (").next().unwrap_or(n).to_string()).collect::<Vec<_>>().join(", ")}</td>
+                    <td>{skill}</td>
+                    <td>
+                        {if active {
+                            view! { <span class="chip active-chip">"active"</span> }.into_any()
+                        } else if let Some(p) = m.problem.clone() {
+                            view! { <span class="error">{p}</span> }.into_any()
+                        } else {
+                            view! {
+                                <button class="secondary activate" on:click=move |_| {
+                                    let v = v_activate.clone();
+                                    spawn_local(async move {
+                                        match api::activate_model(v).await {
+                                            Ok(()) => { error.set(None); refresh.update(|r| *r += 1); }
+                                            Err(e) => error.set(Some(error_text(&e))),
+                                        }
+                                    });
+                                }>"Activate"</button>
+                            }.into_any()
+                        }}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="rounds" id="models-table">
+            <thead><tr><th>"version"</th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
+    }
+}
+
+#[component]
+fn ModelDetail(model: ModelView) -> impl IntoView {
+    let threshold = RwSignal::new(2.0f64);
+    let scores = StoredValue::new(model.scores.clone());
+    let reliability = Signal::derive(move || {
+        let t = threshold.get();
+        scores.with_value(|rows| {
+            let series: Vec<(String, &models::scores::Reliability)> = rows
+                .iter()
+                .filter(|r| !r.name.starts_with("fair law"))
+                .filter_map(|r| at(r, t).map(|s| (short(&r.name), &s.reliability)))
+                .collect();
+            (!series.is_empty())
+                .then(|| reliability_chart(&format!("Reliability at {t}x (walk-forward)"), &series))
+        })
+    });
+    let first = model.scores.first().map(|r| &r.summary);
+    let setup = first.map(|s| {
+        format!(
+            "Walk-forward on rounds {}–{} ({} forecasts, {} fits, refit {:?}); the search never saw these rounds.",
+            s.first_forecast + 1,
+            s.n_rounds,
+            s.n_forecasts,
+            s.fits,
+            s.refit
+        )
+    });
+    view! {
+        <section class="panel" id="model-detail">
+            <div class="chart-head">
+                <h2>{format!("Model {}", model.version)}</h2>
+                <label for="detail-threshold">"threshold"</label>
+                <select id="detail-threshold" on:change=move |ev| {
+                    if let Ok(t) = event_target_value(&ev).parse::<f64>() { threshold.set(t); }
+                }>
+                    {THRESHOLDS.iter().map(|&t| view! { <option value=t.to_string() selected=t == 2.0>{format!("{t}x")}</option> }).collect_view()}
+                </select>
+            </div>
+            {setup.map(|s| view! { <p class="muted">{s}</p> })}
+            {if model.scores.is_empty() {
+                view! { <p class="muted">"This version has no walk-forward scores."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="rounds" id="comparison-table">
+                            <thead><tr>
+                                <th>"model"</th><th>"BSS vs fair [95%]"</th><th>"DM p"</th><th>"Brier (fair)"</th>
+                                <th>"log loss (fair)"</th><th>"AUC"</th><th>"signal hit rate (base)"</th><th>"EV per bet [95%]"</th><th>"edge?"</th>
+                            </tr></thead>
+                            <tbody>
+                                {move || {
+                                    let t = threshold.get();
+                                    scores.with_value(|rows| rows.iter().filter_map(|r| at(r, t).map(|s| score_line(&r.name, s))).collect_view())
+                                }}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            <EChart id="chart-reliability" chart=reliability height=340/>
+            <h3>"Confusion matrices of the betting rule"</h3>
+            <p class="muted">"The rule bets when the model's P(X ≥ t) exceeds the fair (1−h)/t by 2 points; "
+            "rows: bet or not, columns: the round reached t or not (walk-forward rounds)."</p>
+            <div class="confusions" id="confusions">
+                {move || {
+                    let t = threshold.get();
+                    scores.with_value(|rows| rows.iter().filter(|r| !r.name.starts_with("fair law")).filter_map(|r| at(r, t).map(|s| confusion(&r.name, s))).collect_view())
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn short(name: &str) -> String {
+    name.split(" (").next().unwrap_or(name).to_string()
+}
+
+fn score_line(name: &str, s: &ThresholdScore) -> impl IntoView {
+    let hit = if s.signal.fired == 0 {
+        format!("never fired ({})", fmt_pct(s.base_rate))
+    } else {
+        format!(
+            "{} of {} = {} ({})",
+            s.signal.hits,
+            s.signal.fired,
+            fmt_pct(s.signal.rate),
+            fmt_pct(s.fair_probability)
+        )
+    };
+    let ev = match (s.pnl.ev_per_bet, s.pnl.ev_low, s.pnl.ev_high) {
+        (Some(m), Some(l), Some(h)) => {
+            format!("{:+.1}% [{:+.1}, {:+.1}]", m * 100.0, l * 100.0, h * 100.0)
+        }
+        _ => "no bets".into(),
+    };
+    view! {
+        <tr>
+            <td>{name.to_string()}</td>
+            <td>{format!("{:+.4} [{:+.4}, {:+.4}]", s.skill.bss, s.skill.low, s.skill.high)}</td>
+            <td>{format!("{:.3}", s.dm.p_a_better)}</td>
+            <td>{format!("{:.4} ({:.4})", s.model_brier, s.reference_brier)}</td>
+            <td>{format!("{:.4} ({:.4})", s.model_log_loss, s.reference_log_loss)}</td>
+            <td>{s.auc.map_or("—".to_string(), |a| format!("{a:.3}"))}</td>
+            <td>{hit}</td>
+            <td>{ev}</td>
+            <td>{if s.edge_found { "yes" } else { "no" }}</td>
+        </tr>
+    }
+}
+
+/// 2×2 table of the betting signal against the outcome, from the walk-forward counts.
+pub fn confusion_counts(s: &ThresholdScore) -> [[u64; 2]; 2] {
+    let n = s.n as u64;
+    let positives = (s.base_rate * s.n as f64).round() as u64;
+    let tp = s.signal.hits.min(positives);
+    let fp = s.signal.fired.saturating_sub(s.signal.hits);
+    let fn_ = positives.saturating_sub(tp);
+    let tn = n.saturating_sub(tp + fp + fn_);
+    [[tp, fp], [fn_, tn]]
+}
+
+fn confusion(name: &str, s: &ThresholdScore) -> impl IntoView {
+    let [[tp, fp], [fn_, tn]] = confusion_counts(s);
+    view! {
+        <table class="confusion">
+            <caption>{short(name)}</caption>
+            <thead><tr><th></th><th>{format!("≥ {}x", s.threshold)}</th><th>{format!("< {}x", s.threshold)}</th></tr></thead>
+            <tbody>
+                <tr><th>"bet"</th><td class="good">{tp}</td><td class="bad">{fp}</td></tr>
+                <tr><th>"no bet"</th><td>{fn_}</td><td>{tn}</td></tr>
+            </tbody>
+        </table>
+    }
+}

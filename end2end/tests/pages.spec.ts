@@ -1,0 +1,130 @@
+import { test, expect, openHydrated, Server } from './fixtures';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Polls the training job over REST until it ends; returns its last status. */
+async function waitForJob(server: Server, timeoutMs = 90_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await server.api('GET', '/api/v1/train');
+    if (r.json.state !== 'running' || Date.now() > deadline) return r.json;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+test('every recorded round updates the prediction, which is stored and scored on the next round', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  const input = page.locator('#round-input');
+  const timings: number[] = [];
+  const values = ['1.20', '3.5', '1.00', '2.04', '7.7', '1.49'];
+  for (const [i, text] of values.entries()) {
+    await input.fill(text);
+    const t0 = await page.evaluate(() => performance.now());
+    await input.press('Enter');
+    await expect(page.locator('#prediction-body')).toHaveAttribute('data-rounds', String(i + 1));
+    timings.push((await page.evaluate(() => performance.now())) - t0);
+    // Base rates stand next to every estimate.
+    await expect(page.locator('#prediction-table tbody tr').nth(1)).toContainText('48.5%');
+  }
+  // One prediction per round (at 2x, Normal): after the empty history, after round 1, … after round 6.
+  await expect(page.locator('#live-summary')).toContainText('6 scored');
+  await expect(page.locator('#live-summary')).toContainText('1 waiting');
+  await expect(page.locator('#live-play')).toContainText('PLAY was not shown');
+  await expect(page.locator('#live-brier-table tbody tr')).toHaveCount(5);
+  await expect(page.locator('#chart-live')).toHaveAttribute('data-renders', /\d+/);
+  const stored = await server.api('GET', '/api/v1/predictions');
+  expect(stored.json.total).toBe(7);
+  const outcomes = stored.json.predictions.map((p: any) => p.outcome).reverse();
+  expect(outcomes).toEqual([120, 350, 100, 204, 770, 149, null]);
+  expect(stored.json.predictions.every((p: any) => p.recommendation === 'Wait')).toBe(true);
+  timings.sort((a, b) => a - b);
+  console.log(`METRIC enter_to_prediction_ms median=${((timings[2] + timings[3]) / 2).toFixed(1)} max=${timings[5].toFixed(1)} all=${timings.map((t) => t.toFixed(1)).join(',')}`);
+});
+
+test('training a small model in the browser streams its progress to 100% and activates it', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#load-demo').click();
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
+  await page.locator('header nav a[href="/models"]').click();
+  await expect(page.locator('#no-models')).toBeVisible();
+  // Logistic and the MLP: fast, and the MLP reports epochs.
+  await page.locator('#train-members input[value="gbt"]').uncheck();
+  await page.locator('#train-budget').fill('3');
+  await page.locator('#train-start').click();
+  await expect(page.locator('#train-status')).toHaveAttribute('data-state', 'running');
+  await expect(page.locator('#train-cancel')).toBeEnabled();
+  await expect(page.locator('#train-status')).toHaveAttribute('data-state', 'succeeded', { timeout: 90_000 });
+  await expect(page.locator('#train-status')).toHaveAttribute('data-percent', '100');
+  await expect(page.locator('#train-percent')).toHaveText('100%');
+  await expect(page.locator('#train-version')).toContainText('v0001');
+  await expect(page.locator('#chart-loss')).toHaveAttribute('data-renders', /\d+/);
+  // The list refetches: the new version is active, with its walk-forward table.
+  await expect(page.locator('#models-table tbody tr')).toHaveCount(1);
+  await expect(page.locator('#models-table .active-chip')).toBeVisible();
+  await expect(page.locator('#comparison-table tbody tr')).toHaveCount(4); // fair, mlp, logistic, ensemble
+  await expect(page.locator('#chart-reliability')).toHaveAttribute('data-renders', /\d+/);
+  await expect(page.locator('#confusions table')).toHaveCount(3);
+  // The dashboard now answers with the model, still WAIT on fair data.
+  await page.locator('header nav a[href="/"]').click();
+  await expect(page.locator('#prediction-source')).toContainText('Model v0001');
+  await expect(page.locator('#recommendation')).toHaveText('WAIT');
+});
+
+test('a training job can be cancelled and nothing is registered', async ({ page, server }) => {
+  const stored = await server.api('POST', '/api/v1/rounds', { values: Array.from({ length: 1500 }, (_, i) => (1 + ((i * 37) % 300) / 100).toFixed(2)) });
+  expect(stored.status).toBe(201);
+  await openHydrated(page, `${server.url}/models`);
+  for (const k of ['logistic', 'gbt', 'mlp']) await page.locator(`#train-members input[value="${k}"]`).uncheck();
+  await page.locator('#train-members input[value="gru"]').check();
+  await page.locator('#train-budget').fill('120');
+  await page.locator('#train-start').click();
+  await expect(page.locator('#train-status')).toHaveAttribute('data-state', 'running');
+  await page.locator('#train-cancel').click();
+  await expect(page.locator('#train-status')).toHaveAttribute('data-state', 'cancelled', { timeout: 15_000 });
+  await expect(page.locator('#train-error')).toContainText('nothing was registered');
+  const models = await server.api('GET', '/api/v1/models');
+  expect(models.json.models).toHaveLength(0);
+});
+
+test('backtest and analysis pages render their charts', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#load-demo').click();
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
+  await page.locator('header nav a[href="/backtest"]').click();
+  await page.locator('#bt-models input[value="empirical"]').check();
+  await page.locator('#bt-run').click();
+  for (const id of ['chart-bt-reliability', 'chart-bt-cumulative', 'chart-bt-pnl', 'chart-bt-folds']) {
+    await expect(page.locator(`#${id}`)).toHaveAttribute('data-renders', /\d+/, { timeout: 60_000 });
+  }
+  await expect(page.locator('#bt-table tbody tr')).toHaveCount(10); // 2 models × 5 thresholds
+  await expect(page.locator('#bt-verdicts li')).toHaveCount(2);
+  // Bad settings get a clear error and no result.
+  await page.locator('#bt-start').fill('1999');
+  await page.locator('#bt-run').click();
+  await expect(page.locator('#bt-error')).toContainText('needs at least');
+
+  await page.locator('header nav a[href="/analysis"]').click();
+  await expect(page.locator('#fairness-verdict')).toContainText('No test finds a departure');
+  expect(await page.locator('#tests-table tbody tr').count()).toBeGreaterThan(10);
+  for (const id of ['chart-an-survival', 'chart-an-after-low', 'chart-an-after-high', 'chart-an-acf-ln', 'chart-an-acf-two', 'chart-an-moving']) {
+    await expect(page.locator(`#${id}`)).toHaveAttribute('data-renders', /\d+/);
+  }
+});
+
+test('a corrupt model file yields the fair baseline with a visible notice', async ({ page, server }) => {
+  const stored = await server.api('POST', '/api/v1/rounds', { values: Array.from({ length: 1200 }, (_, i) => (1 + ((i * 53) % 400) / 100).toFixed(2)) });
+  expect(stored.status).toBe(201);
+  const started = await server.api('POST', '/api/v1/train', { members: ['logistic'], budget_s: 2, device: 'cpu', activate: true });
+  expect(started.status).toBe(202);
+  const done = await waitForJob(server);
+  expect(done.state).toBe('succeeded');
+  await openHydrated(page, server.url);
+  await expect(page.locator('#prediction-source')).toContainText(`Model ${done.version}`);
+  fs.writeFileSync(path.join(server.modelsDir, done.version, 'model.json'), '{ this is not json');
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('#prediction-source')).toContainText('cannot be used');
+  await expect(page.locator('#prediction-source')).toContainText('fair baseline');
+  await expect(page.locator('#recommendation')).toHaveText('WAIT');
+  await expect(page.locator('#prediction-table tbody tr').nth(1)).toContainText('48.5%');
+});

@@ -1,0 +1,657 @@
+//! Live scoring of stored predictions, the prediction cache and training jobs over REST,
+//! against a real temporary SQLite file and the real `jetx` binary.
+
+use app::api::ssr::{PredictionService, ServerState};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use models::values::ValueRules;
+use serde_json::{json, Value};
+use server::config::{Config, Overrides};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+struct TestApp {
+    router: Router,
+    state: ServerState,
+    models_dir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+async fn test_app() -> TestApp {
+    test_app_with(|models_dir| {
+        std::sync::Arc::new(server::modelcli::EnsemblePredictions::new(
+            models_dir.to_path_buf(),
+            0.03,
+            None,
+        ))
+    })
+    .await
+}
+
+async fn test_app_with(
+    predictor: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn PredictionService>,
+) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("test.sqlite");
+    let pool = app::db::connect(&db_path).await.unwrap();
+    let models_dir = dir.path().join("models");
+    let predictor = predictor(&models_dir);
+    let training = std::sync::Arc::new(server::jobs::TrainingJobs::new(
+        server::jobs::TrainCommand {
+            exe: env!("CARGO_BIN_EXE_jetx").into(),
+            database: db_path.clone(),
+            models_dir: models_dir.clone(),
+            house_edge: 0.03,
+        },
+        vec!["cpu".into()],
+        server::modelcli::MEMBER_KINDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ));
+    let state = ServerState::new(pool, ValueRules::default(), 0.03, predictor, training);
+    let config = Config::load(&Overrides::default(), |_| None).unwrap();
+    let router = server::web::router(state.clone(), server::web::leptos_options(&config));
+    TestApp {
+        router,
+        state,
+        models_dir,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let req = Request::builder().method(method).uri(uri);
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
+        (status, value)
+    }
+
+    /// Stores the values; returns their ids.
+    async fn add(&self, values: &[&str]) -> Vec<i64> {
+        let (s, body) = self
+            .json("POST", "/api/v1/rounds", Some(json!({ "values": values })))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        body["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect()
+    }
+
+    async fn predict(&self, cashout: f64) -> Value {
+        let (s, body) = self
+            .json(
+                "POST",
+                "/api/v1/predict",
+                Some(json!({ "cashout": cashout })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// (total, predictions newest first).
+    async fn predictions(&self) -> (i64, Vec<Value>) {
+        let (s, body) = self.json("GET", "/api/v1/predictions", None).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        (
+            body["total"].as_i64().unwrap(),
+            body["predictions"].as_array().unwrap().clone(),
+        )
+    }
+
+    /// The stored prediction made after `after` at `cashout`.
+    async fn prediction(&self, after: i64, cashout: f64) -> Option<Value> {
+        self.predictions().await.1.into_iter().find(|p| {
+            p["after_round_id"] == after && (p["cashout"].as_f64().unwrap() - cashout).abs() < 1e-9
+        })
+    }
+
+    async fn live(&self) -> Value {
+        let (s, body) = self.json("GET", "/api/v1/predictions/live", None).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body
+    }
+
+    async fn revision(&self) -> i64 {
+        app::db::history_revision(&self.state.pool).await.unwrap()
+    }
+
+    async fn train_status(&self) -> Value {
+        let (s, body) = self.json("GET", "/api/v1/train", None).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Polls GET /train until the job is no longer running.
+    async fn wait_for_end(&self, timeout: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let status = self.train_status().await;
+            if status["state"] != "running" {
+                return status;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "the training job still runs after {timeout:?}: {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn models(&self) -> Vec<Value> {
+        let (s, body) = self.json("GET", "/api/v1/models", None).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body["models"].as_array().unwrap().clone()
+    }
+
+    /// Loads demo rounds, trains a logistic-only model that becomes active, returns its
+    /// version.
+    async fn train_logistic(&self) -> String {
+        app::db::load_demo(&self.state.pool, 1500, 7, 0.03)
+            .await
+            .unwrap();
+        let (s, started) = self
+            .json(
+                "POST",
+                "/api/v1/train",
+                Some(json!({"members": ["logistic"], "budget_s": 2, "device": "cpu", "activate": true})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{started}");
+        assert_eq!(started["state"], "running", "{started}");
+        let job = started["job"].as_u64().unwrap();
+        let done = self.wait_for_end(Duration::from_secs(120)).await;
+        assert_eq!(done["state"], "succeeded", "{done}");
+        assert_eq!(done["job"].as_u64().unwrap(), job);
+        assert_eq!(done["percent"].as_f64().unwrap(), 100.0, "{done}");
+        assert!(done["error"].is_null(), "{done}");
+        let version = done["version"].as_str().expect("a version").to_string();
+        assert!(
+            self.models_dir.join(&version).join("model.json").is_file(),
+            "{version}"
+        );
+        version
+    }
+}
+
+fn outcome(p: &Value) -> Option<i64> {
+    p["outcome"].as_i64()
+}
+
+#[tokio::test]
+async fn a_prediction_is_stored_once_and_scored_by_the_next_round() {
+    let t = test_app().await;
+    let ids = t.add(&["1.50", "2.00", "3.00"]).await;
+    let last = *ids.last().unwrap();
+
+    let first = t.predict(2.0).await;
+    assert_eq!(first["rounds"], 3);
+    assert!(first["model"].is_null(), "{first}");
+    let again = t.predict(2.0).await;
+    assert_eq!(again, first, "the same estimate for the same history");
+    let (total, list) = t.predictions().await;
+    assert_eq!(total, 1, "{list:?}");
+    assert_eq!(list[0]["after_round_id"], last);
+    assert_eq!(list[0]["rounds_seen"], 3);
+    assert_eq!(list[0]["model"], "fair");
+    assert_eq!(list[0]["cashout"], 2.0);
+    assert!(list[0]["outcome"].is_null(), "{}", list[0]);
+
+    t.predict(3.0).await;
+    let (total, _) = t.predictions().await;
+    assert_eq!(total, 2);
+    let live = t.live().await;
+    assert_eq!(live["stored"], 2, "{live}");
+    assert_eq!(live["pending"], 2, "{live}");
+    assert_eq!(live["scoreboard"]["predictions"], 0, "{live}");
+
+    let next = t.add(&["4.20"]).await[0];
+    let (total, list) = t.predictions().await;
+    assert_eq!(total, 2);
+    for p in &list {
+        assert_eq!(outcome(p), Some(420), "{p}");
+        assert_eq!(p["after_round_id"], last, "{p}");
+    }
+    assert!(next > last);
+
+    let live = t.live().await;
+    assert_eq!(live["stored"], 2, "{live}");
+    assert_eq!(live["pending"], 0, "{live}");
+    // One estimate per round and model, one signal per cash-out.
+    assert_eq!(live["scoreboard"]["predictions"], 1, "{live}");
+    assert_eq!(live["scoreboard"]["signals"], 2, "{live}");
+    assert_eq!(live["recent"].as_array().unwrap().len(), 2, "{live}");
+}
+
+#[tokio::test]
+async fn edits_and_deletes_of_rounds_rescore_the_predictions() {
+    let t = test_app().await;
+    let r0 = t.revision().await;
+    let ids = t.add(&["1.50", "2.00", "3.00"]).await;
+    let c = ids[2];
+    let r1 = t.revision().await;
+    assert!(r1 > r0, "insert bumps the revision: {r0} → {r1}");
+
+    t.predict(2.0).await;
+    let d = t.add(&["5.00"]).await[0];
+    assert_eq!(outcome(&t.prediction(c, 2.0).await.unwrap()), Some(500));
+
+    // A corrected outcome round corrects the score.
+    let r2 = t.revision().await;
+    let (s, body) = t
+        .json(
+            "PUT",
+            &format!("/api/v1/rounds/{d}"),
+            Some(json!({"value": "7.00"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let r3 = t.revision().await;
+    assert!(r3 > r2, "update bumps the revision: {r2} → {r3}");
+    assert_eq!(outcome(&t.prediction(c, 2.0).await.unwrap()), Some(700));
+
+    // Undoing the outcome round leaves the prediction waiting; the next round scores it.
+    let (s, undone) = t.json("POST", "/api/v1/rounds/undo", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(undone["id"], d);
+    let r4 = t.revision().await;
+    assert!(r4 > r3, "delete bumps the revision: {r3} → {r4}");
+    let p = t.prediction(c, 2.0).await.expect("still stored");
+    assert_eq!(outcome(&p), None, "{p}");
+    assert_eq!(t.live().await["pending"], 1);
+    let e = t.add(&["4.00"]).await[0];
+    assert!(e > d);
+    assert_eq!(outcome(&t.prediction(c, 2.0).await.unwrap()), Some(400));
+
+    // A prediction made after a round that is deleted goes with it.
+    let view = t.predict(2.0).await;
+    assert_eq!(view["rounds"], 4);
+    assert!(t.prediction(e, 2.0).await.is_some());
+    assert_eq!(t.predictions().await.0, 2);
+    let (s, _) = t.json("DELETE", &format!("/api/v1/rounds/{e}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(t.prediction(e, 2.0).await.is_none());
+    let (total, _) = t.predictions().await;
+    assert_eq!(total, 1);
+    // …and the prediction it scored waits again.
+    assert_eq!(outcome(&t.prediction(c, 2.0).await.unwrap()), None);
+
+    // A deleted outcome round in the middle hands the score on to the next stored round.
+    let later = t.add(&["1.10", "9.90"]).await;
+    assert_eq!(outcome(&t.prediction(c, 2.0).await.unwrap()), Some(110));
+    let (s, _) = t
+        .json("DELETE", &format!("/api/v1/rounds/{}", later[0]), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(outcome(&t.prediction(c, 2.0).await.unwrap()), Some(990));
+    let live = t.live().await;
+    assert_eq!(live["pending"], 0, "{live}");
+    assert_eq!(live["scoreboard"]["signals"], 1, "{live}");
+}
+
+#[tokio::test]
+async fn the_cached_estimate_is_not_reused_after_the_history_changed() {
+    let t = test_app().await;
+    t.add(&["1.50", "2.00", "3.00"]).await;
+    assert_eq!(t.predict(2.0).await["rounds"], 3);
+    assert_eq!(t.predict(2.0).await["rounds"], 3);
+    t.add(&["1.20"]).await;
+    assert_eq!(t.predict(2.0).await["rounds"], 4);
+    t.json("POST", "/api/v1/rounds/undo", None).await;
+    assert_eq!(t.predict(2.0).await["rounds"], 3);
+    // A write that bypasses the REST API (another program on the same file) is seen too.
+    app::db::insert_values(
+        &t.state.pool,
+        &[
+            models::values::Multiplier(250),
+            models::values::Multiplier(300),
+        ],
+        app::types::Source::Import,
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.predict(2.0).await["rounds"], 5);
+    let (s, body) = t
+        .json("POST", "/api/v1/predict", Some(json!({"cashout": 1.0})))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "bad_cashout");
+}
+
+#[tokio::test]
+async fn training_over_rest_registers_and_activates_a_model() {
+    let t = test_app().await;
+    assert_eq!(t.train_status().await["state"], "idle");
+    let before = t.predict(2.0).await;
+    let version = t.train_logistic().await;
+    let models = t.models().await;
+    assert_eq!(models.len(), 1, "{models:?}");
+    assert_eq!(models[0]["version"], version.as_str());
+    assert_eq!(models[0]["active"], true);
+    assert!(models[0]["problem"].is_null(), "{}", models[0]["problem"]);
+    let members = &models[0]["members"];
+    assert_eq!(members.as_array().unwrap().len(), 1, "{members}");
+    assert!(
+        members[0].as_str().unwrap().starts_with("logistic"),
+        "{members}"
+    );
+    // Same history revision, new model: the cached fair answer is not reused.
+    assert!(before["model"].is_null());
+    let after = t.predict(2.0).await;
+    assert_eq!(after["model"], version.as_str(), "{after}");
+    assert!(after["notice"].is_null(), "{after}");
+    assert_eq!(after["rounds"], 1500);
+    let (total, list) = t.predictions().await;
+    assert_eq!(total, 2, "one fair, one model prediction: {list:?}");
+    assert_eq!(list[0]["model"], version.as_str());
+    let (s, body) = t
+        .json("POST", &format!("/api/v1/models/{version}/activate"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["active"], version.as_str());
+}
+
+#[tokio::test]
+async fn a_second_job_is_refused_and_a_cancelled_one_registers_nothing() {
+    let t = test_app().await;
+    app::db::load_demo(&t.state.pool, 1500, 7, 0.03)
+        .await
+        .unwrap();
+    let models_before = t.models().await.len();
+    let slow = json!({"members": ["gru"], "budget_s": 60, "device": "cpu", "activate": true});
+    let (s, started) = t.json("POST", "/api/v1/train", Some(slow.clone())).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{started}");
+    let (s, body) = t.json("POST", "/api/v1/train", Some(slow.clone())).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "job_running");
+
+    let start = Instant::now();
+    loop {
+        let st = t.train_status().await;
+        assert_eq!(st["state"], "running", "{st}");
+        if st["stage"] != "starting" || start.elapsed() > Duration::from_secs(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (s, body) = t.json("POST", "/api/v1/train/cancel", None).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let end = t.wait_for_end(Duration::from_secs(30)).await;
+    assert_eq!(end["state"], "cancelled", "{end}");
+    assert!(end["version"].is_null(), "{end}");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "a cancel is a kill"
+    );
+    assert_eq!(t.models().await.len(), models_before);
+    assert!(t.predict(2.0).await["model"].is_null());
+
+    // The slot is free again: a new job starts (and is cancelled at once).
+    let mut restarted = None;
+    for _ in 0..20 {
+        let (s, body) = t.json("POST", "/api/v1/train", Some(slow.clone())).await;
+        if s == StatusCode::ACCEPTED {
+            restarted = Some(body);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let restarted = restarted.expect("a new job starts after the cancelled one ended");
+    assert_eq!(
+        restarted["job"].as_u64().unwrap(),
+        started["job"].as_u64().unwrap() + 1
+    );
+    let (s, _) = t.json("POST", "/api/v1/train/cancel", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        t.wait_for_end(Duration::from_secs(30)).await["state"],
+        "cancelled"
+    );
+}
+
+#[tokio::test]
+async fn bad_training_requests_are_refused() {
+    let t = test_app().await;
+    let body = |members: Value, budget: Value, device: &str| json!({"members": members, "budget_s": budget, "device": device, "activate": true});
+    for (bad, hint) in [
+        (body(json!(["logistic"]), json!(0), "cpu"), "budget"),
+        (body(json!(["logistic"]), json!(-5), "cpu"), "budget"),
+        (body(json!(["logistic"]), json!(1e9), "cpu"), "budget"),
+        (body(json!(["logistic"]), json!(2), "tpu"), "tpu"),
+        (body(json!(["xyz"]), json!(2), "cpu"), "xyz"),
+    ] {
+        let (s, resp) = t.json("POST", "/api/v1/train", Some(bad.clone())).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad} → {resp}");
+        assert_eq!(resp["error"]["code"], "bad_training_request", "{resp}");
+        assert!(
+            resp["error"]["message"].as_str().unwrap().contains(hint),
+            "{resp}"
+        );
+    }
+    let (s, resp) = t
+        .json(
+            "POST",
+            "/api/v1/train",
+            Some(json!({"members": ["logistic"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{resp}");
+    assert_eq!(resp["error"]["code"], "bad_json");
+    let (s, resp) = t.json("POST", "/api/v1/train/cancel", None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{resp}");
+    assert_eq!(resp["error"]["code"], "no_job");
+    let status = t.train_status().await;
+    assert_eq!(status["state"], "idle", "{status}");
+    assert_eq!(status["job"], 0, "{status}");
+}
+
+#[tokio::test]
+async fn training_events_stream_starts_with_the_current_status() {
+    let t = test_app().await;
+    let req = Request::builder()
+        .uri("/api/v1/train/events")
+        .body(Body::empty())
+        .unwrap();
+    let resp = t.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let ct = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .expect("a content type")
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(ct.starts_with("text/event-stream"), "{ct}");
+    let mut body = resp.into_body();
+    let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        .await
+        .expect("the first event comes at once")
+        .expect("a frame")
+        .unwrap();
+    let bytes = frame.into_data().expect("a data frame");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("event: status"), "{text}");
+    assert!(text.contains("\"state\":\"idle\""), "{text}");
+}
+
+#[tokio::test]
+async fn a_damaged_model_falls_back_to_the_fair_law_and_cannot_be_activated() {
+    let t = test_app().await;
+    let version = t.train_logistic().await;
+    assert_eq!(t.predict(2.0).await["model"], version.as_str());
+
+    std::fs::write(t.models_dir.join(&version).join("model.json"), "{not json").unwrap();
+    let view = t.predict(2.0).await;
+    assert!(view["model"].is_null(), "{view}");
+    let notice = view["notice"].as_str().expect("a notice");
+    assert!(notice.contains("cannot be used"), "{notice}");
+    assert!(notice.contains("fair baseline"), "{notice}");
+
+    let models = t.models().await;
+    let listed = models
+        .iter()
+        .find(|m| m["version"] == version.as_str())
+        .expect("still listed");
+    assert!(listed["problem"].is_string(), "{listed}");
+
+    let (s, body) = t
+        .json("POST", &format!("/api/v1/models/{version}/activate"), None)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "cannot_activate");
+    let (s, body) = t
+        .json("POST", "/api/v1/models/v9999-nothing/activate", None)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// The fair law, but the first estimate waits at a gate: the test changes the history
+/// while the estimate is being computed (as a slow model, or a second client, would).
+struct GatedFair {
+    inner: app::api::ssr::FairPredictions,
+    gate: std::sync::Barrier,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl PredictionService for GatedFair {
+    fn predict(
+        &self,
+        rounds: &[models::values::Multiplier],
+        cashout: f64,
+        mode: app::types::Mode,
+    ) -> app::types::PredictionView {
+        if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.gate.wait(); // started: the history snapshot is taken
+            self.gate.wait(); // go on
+        }
+        self.inner.predict(rounds, cashout, mode)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_stored_while_the_estimate_is_computed_scores_it() {
+    let gated = std::sync::Arc::new(GatedFair {
+        inner: app::api::ssr::FairPredictions {
+            house_edge: 0.03,
+            notice: "fair".into(),
+        },
+        gate: std::sync::Barrier::new(2),
+        armed: std::sync::atomic::AtomicBool::new(true),
+    });
+    let service = gated.clone();
+    let t = test_app_with(move |_| service).await;
+    let x = t.add(&["1.50", "2.00"]).await[1];
+
+    let router = t.router.clone();
+    let request = tokio::spawn(async move {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/predict")
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"cashout": 2.0}).to_string()))
+            .unwrap();
+        router.oneshot(req).await.unwrap().status()
+    });
+    let g = gated.clone();
+    tokio::task::spawn_blocking(move || g.gate.wait())
+        .await
+        .unwrap();
+    // The estimate is made on the history ending at `x`; the round after `x` arrives now.
+    let y = t.add(&["3.00"]).await[0];
+    let g = gated.clone();
+    tokio::task::spawn_blocking(move || g.gate.wait())
+        .await
+        .unwrap();
+    assert_eq!(request.await.unwrap(), StatusCode::OK);
+
+    let z = t.add(&["9.00"]).await[0];
+    let (_, list) = t.predictions().await;
+    for p in list.iter().filter(|p| p["after_round_id"] == x) {
+        assert_eq!(
+            outcome(p),
+            Some(300),
+            "the prediction made after round {x} must be scored on round {y} (3.00), \
+             the round that followed {x}, not on round {z} (9.00): {p}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_that_comes_after_the_model_was_saved_does_not_misreport() {
+    let t = test_app().await;
+    app::db::load_demo(&t.state.pool, 1500, 7, 0.03)
+        .await
+        .unwrap();
+    let mut rx = t.state.training.subscribe();
+    let (s, body) = t
+        .json(
+            "POST",
+            "/api/v1/train",
+            Some(
+                json!({"members": ["logistic"], "budget_s": 2, "device": "cpu", "activate": true}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    // Wait for the moment the child reports the saved version.
+    tokio::time::timeout(Duration::from_secs(120), async {
+        loop {
+            {
+                let st = rx.borrow_and_update();
+                if st.version.is_some() || st.state != app::views::JobState::Running {
+                    break;
+                }
+            }
+            rx.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("training ends within 120 s");
+    let saved = t.state.training.status();
+    assert_eq!(
+        saved.state,
+        app::views::JobState::Running,
+        "the job ended before the cancel could be sent: {:?}",
+        saved.error
+    );
+    let version = saved.version.clone().expect("saved");
+    let (cancel, _) = t.json("POST", "/api/v1/train/cancel", None).await;
+    let end = t.wait_for_end(Duration::from_secs(30)).await;
+    let models = t.models().await;
+    let registered: Vec<&Value> = models
+        .iter()
+        .filter(|m| m["version"] == version.as_str())
+        .collect();
+    if end["state"] == "cancelled" {
+        assert!(
+            registered.is_empty(),
+            "cancel answered {cancel}, the job reports {} / {}, yet {version} is registered \
+             (active: {}) and answers predictions ({})",
+            end["state"],
+            end["error"],
+            registered[0]["active"],
+            t.predict(2.0).await["model"]
+        );
+    } else {
+        assert_eq!(end["state"], "succeeded", "{}", end["error"]);
+        assert_eq!(registered.len(), 1);
+    }
+}
