@@ -1,17 +1,20 @@
--- A counter bumped by every change of the round history. Caches (the loaded history, the
--- next-round prediction) key on it, whichever program wrote the change.
+-- Counters bumped by every change of the round history. Caches (the loaded history, the
+-- next-round prediction) key on `revision`, whichever program wrote the change; while
+-- `rewrites` (edits and deletions) stays the same, new rounds were only appended, so a
+-- cached history needs only the rows after its last id.
 CREATE TABLE history_revision (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
-    revision  INTEGER NOT NULL
+    revision  INTEGER NOT NULL,
+    rewrites  INTEGER NOT NULL
 );
-INSERT INTO history_revision (id, revision) VALUES (1, 0);
+INSERT INTO history_revision (id, revision, rewrites) VALUES (1, 0, 0);
 
 CREATE TRIGGER rounds_revision_insert AFTER INSERT ON rounds
 BEGIN UPDATE history_revision SET revision = revision + 1 WHERE id = 1; END;
 CREATE TRIGGER rounds_revision_update AFTER UPDATE ON rounds
-BEGIN UPDATE history_revision SET revision = revision + 1 WHERE id = 1; END;
+BEGIN UPDATE history_revision SET revision = revision + 1, rewrites = rewrites + 1 WHERE id = 1; END;
 CREATE TRIGGER rounds_revision_delete AFTER DELETE ON rounds
-BEGIN UPDATE history_revision SET revision = revision + 1 WHERE id = 1; END;
+BEGIN UPDATE history_revision SET revision = revision + 1, rewrites = rewrites + 1 WHERE id = 1; END;
 
 -- Every next-round prediction the app showed, and how it turned out.
 CREATE TABLE predictions (

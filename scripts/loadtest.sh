@@ -11,7 +11,7 @@ HIST=${1:-../shared/data/jetx_history.csv}
 DIR=$(mktemp -d)
 PORT=${PORT:-3917}
 URL=http://127.0.0.1:$PORT
-export JETX_DATABASE=$DIR/jetx.sqlite JETX_MODELS_DIR=$DIR/models RUST_LOG=warn
+export JETX_DATABASE=$DIR/jetx.sqlite JETX_MODELS_DIR=$DIR/models RUST_LOG=${RUST_LOG:-warn}
 cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$DIR"; }
 trap cleanup EXIT
 

@@ -204,15 +204,18 @@ pub mod ssr {
             }
         }
 
-        /// The stored history, read again only when its revision changed.
+        /// The stored history, read again only when its revision changed (and then only the
+        /// new rows, unless rounds were edited or deleted).
         pub async fn history(&self) -> Result<crate::db::HistorySnapshot, crate::db::DbError> {
             let revision = crate::db::history_revision(&self.pool).await?;
-            if let Ok(guard) = self.caches.history.lock() {
-                if let Some(snap) = guard.as_ref().filter(|s| s.revision == revision) {
-                    return Ok(snap.clone());
-                }
+            let previous = match self.caches.history.lock() {
+                Ok(guard) => guard.clone(),
+                Err(_) => None,
+            };
+            if let Some(snap) = previous.as_ref().filter(|s| s.revision == revision) {
+                return Ok(snap.clone());
             }
-            let snap = crate::db::history_snapshot(&self.pool).await?;
+            let snap = crate::db::history_snapshot(&self.pool, previous.as_ref()).await?;
             if let Ok(mut guard) = self.caches.history.lock() {
                 *guard = Some(snap.clone());
             }
@@ -229,7 +232,9 @@ pub mod ssr {
             if !(1.01..=1_000_000.0).contains(&cashout) {
                 return Err(format!("cash-out {cashout} is outside 1.01–1,000,000"));
             }
+            let started = std::time::Instant::now();
             let snap = self.history().await.map_err(|e| e.to_string())?;
+            let history_ms = started.elapsed().as_secs_f64() * 1e3;
             let predictor = self.predictor.clone();
             let model_key = predictor.model_key();
             let key = (snap.revision, model_key, cashout.to_bits(), mode);
@@ -244,6 +249,7 @@ pub mod ssr {
                 tokio::task::spawn_blocking(move || predictor.predict(&values, cashout, mode))
                     .await
                     .map_err(|e| e.to_string())?;
+            let computed_ms = started.elapsed().as_secs_f64() * 1e3;
             if let Err(e) = crate::db::store_prediction(&self.pool, snap.last_id, &view).await {
                 tracing::warn!(error = %e, "could not store the prediction for live scoring");
             }
@@ -251,6 +257,13 @@ pub mod ssr {
                 cache.retain(|k, _| k.0 == snap.revision);
                 cache.insert(key, view.clone());
             }
+            tracing::debug!(
+                rounds = snap.values.len(),
+                history_ms,
+                computed_ms,
+                total_ms = started.elapsed().as_secs_f64() * 1e3,
+                "fresh prediction"
+            );
             Ok(view)
         }
 

@@ -655,3 +655,37 @@ async fn a_cancel_that_comes_after_the_model_was_saved_does_not_misreport() {
         assert_eq!(registered.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn an_appended_history_is_read_incrementally_and_an_edit_reloads_it() {
+    let app = test_app().await;
+    let pool = &app.state.pool;
+    let full = || async { app::db::history_snapshot(pool, None).await.unwrap() };
+    app.add(&["1.50", "2.00", "3.10"]).await;
+    let first = full().await;
+    assert_eq!(first.values.len(), 3);
+    let ids = app.add(&["4.20", "1.00"]).await;
+    let appended = app::db::history_snapshot(pool, Some(&first)).await.unwrap();
+    let reloaded = full().await;
+    assert_eq!(appended.values, reloaded.values);
+    assert_eq!(appended.last_id, ids[1]);
+    assert_eq!(appended.rewrites, first.rewrites);
+    // An edit of an old round changes `rewrites`, so the previous snapshot is not extended.
+    let (status, _) = app
+        .json(
+            "PUT",
+            &format!("/api/v1/rounds/{}", ids[0]),
+            Some(json!({ "value": "9.99" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let after_edit = app::db::history_snapshot(pool, Some(&appended))
+        .await
+        .unwrap();
+    assert_ne!(after_edit.rewrites, appended.rewrites);
+    assert_eq!(after_edit.values, full().await.values);
+    assert_eq!(after_edit.values[3], models::values::Multiplier(999));
+    // ServerState::history follows the same path and serves the new value.
+    let snap = app.state.history().await.unwrap();
+    assert_eq!(snap.values[3], models::values::Multiplier(999));
+}

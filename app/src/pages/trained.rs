@@ -323,10 +323,12 @@ fn ModelTable(
         })
         .collect_view();
     view! {
-        <table class="rounds" id="models-table">
-            <thead><tr><th>"version"</th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th><th></th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-wrap">
+            <table class="rounds" id="models-table">
+                <thead><tr><th>"version"</th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
         {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
     }
 }
