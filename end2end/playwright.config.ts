@@ -7,7 +7,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: 2,
+  // One at a time: the timing tests (Enter → chart, Enter → prediction) must not share the
+  // 2 cores with a training job in another worker.
+  workers: 1,
   reporter: [['list']],
   use: {
     launchOptions: {

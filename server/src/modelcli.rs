@@ -338,6 +338,73 @@ impl EnsemblePredictions {
         }
     }
 
+    /// The loaded model's estimate with the history's rates and the walk-forward evidence.
+    fn estimate(
+        &self,
+        model: &registry::LoadedModel,
+        rounds: &[Multiplier],
+        cashout: f64,
+        mode: app::types::Mode,
+    ) -> app::types::PredictionView {
+        let th = model.meta.thresholds.clone();
+        let row = ensemble::next::next_row(rounds);
+        let p = model.ensemble.predict_with_history(&row, rounds, &th);
+        let members = model
+            .ensemble
+            .predict_members_with_history(&row, rounds, &th);
+        let thresholds = th
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| app::types::ThresholdView {
+                threshold: t,
+                probability: p
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| fair_survival(t, self.house_edge)),
+                fair: fair_survival(t, self.house_edge),
+                empirical: app::types::empirical_share(rounds, t),
+                members: members
+                    .iter()
+                    .filter_map(|(name, ps)| ps.get(i).map(|v| (name.clone(), *v)))
+                    .collect(),
+            })
+            .collect();
+        app::types::prediction_view(
+            Some(model.meta.version.clone()),
+            None,
+            rounds.len(),
+            cashout,
+            mode,
+            thresholds,
+            evidence_of(&model.meta, cashout),
+            self.house_edge,
+        )
+    }
+
+    /// Runs `f` on `version`, loaded once and kept until its files change.
+    fn with_loaded<T>(
+        &self,
+        version: &str,
+        f: impl FnOnce(&registry::LoadedModel) -> T,
+    ) -> Result<T, RegistryError> {
+        let key = format!(
+            "{version}#{:x}",
+            fingerprint(&self.models_dir.join(version))
+        );
+        let mut slot = self
+            .loaded
+            .lock()
+            .map_err(|_| RegistryError::Mismatch("the model cache failed earlier".into()))?;
+        if slot.as_ref().is_none_or(|(k, _)| *k != key) {
+            *slot = None;
+            *slot = Some((key, registry::load(&self.models_dir, version, &loaders())?));
+        }
+        match slot.as_ref() {
+            Some((_, model)) => Ok(f(model)),
+            None => Err(RegistryError::Mismatch("the model cache is empty".into())),
+        }
+    }
+
     /// The version that answers now, if any (`Err` when the registry cannot be read).
     fn current_version(&self) -> Result<Option<String>, RegistryError> {
         match &self.version {
@@ -345,6 +412,23 @@ impl EnsemblePredictions {
             None => registry::active(&self.models_dir),
         }
     }
+}
+
+/// The 15 most important features of each member that measures importance.
+fn importance_of(model: &registry::LoadedModel) -> Vec<app::views::FeatureImportance> {
+    model
+        .ensemble
+        .members()
+        .iter()
+        .filter_map(|member| {
+            let mut features = member.feature_importance();
+            features.truncate(15);
+            (!features.is_empty()).then(|| app::views::FeatureImportance {
+                member: member.name(),
+                features,
+            })
+        })
+        .collect()
 }
 
 /// Sizes and modification times of every file of a version: a changed, replaced or
@@ -430,65 +514,18 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
                 ))
             }
         };
-        let key = format!(
-            "{version}#{:x}",
-            fingerprint(&self.models_dir.join(&version))
-        );
-        let Ok(mut slot) = self.loaded.lock() else {
-            return fair(
-                "The model cache is unusable after an earlier failure: the fair baseline answers."
-                    .into(),
-            );
-        };
-        if slot.as_ref().is_none_or(|(k, _)| *k != key) {
-            *slot = None;
-            match registry::load(&self.models_dir, &version, &loaders()) {
-                Ok(m) => *slot = Some((key, m)),
-                Err(RegistryError::NoModels(_)) => return no_model(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot load the active model");
-                    return fair(format!(
-                        "The trained model cannot be used ({e}): the fair baseline answers."
-                    ));
-                }
+        match self.with_loaded(&version, |model| {
+            self.estimate(model, rounds, cashout, mode)
+        }) {
+            Ok(view) => view,
+            Err(RegistryError::NoModels(_)) => no_model(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot load the active model");
+                fair(format!(
+                    "The trained model cannot be used ({e}): the fair baseline answers."
+                ))
             }
         }
-        let Some((_, model)) = slot.as_ref() else {
-            return no_model();
-        };
-        let th = model.meta.thresholds.clone();
-        let row = ensemble::next::next_row(rounds);
-        let p = model.ensemble.predict_with_history(&row, rounds, &th);
-        let members = model
-            .ensemble
-            .predict_members_with_history(&row, rounds, &th);
-        let thresholds = th
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| app::types::ThresholdView {
-                threshold: t,
-                probability: p
-                    .get(i)
-                    .copied()
-                    .unwrap_or_else(|| fair_survival(t, self.house_edge)),
-                fair: fair_survival(t, self.house_edge),
-                empirical: app::types::empirical_share(rounds, t),
-                members: members
-                    .iter()
-                    .filter_map(|(name, ps)| ps.get(i).map(|v| (name.clone(), *v)))
-                    .collect(),
-            })
-            .collect();
-        app::types::prediction_view(
-            Some(model.meta.version.clone()),
-            None,
-            rounds.len(),
-            cashout,
-            mode,
-            thresholds,
-            evidence_of(&model.meta, cashout),
-            self.house_edge,
-        )
     }
 
     fn model_key(&self) -> String {
@@ -507,21 +544,9 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
             ..Default::default()
         };
         match self.current_version() {
-            Ok(Some(version)) => match registry::load(&self.models_dir, &version, &loaders()) {
-                Ok(m) => {
-                    overview.importance = m
-                        .ensemble
-                        .members()
-                        .iter()
-                        .filter_map(|member| {
-                            let mut features = member.feature_importance();
-                            features.truncate(15);
-                            (!features.is_empty()).then(|| app::views::FeatureImportance {
-                                member: member.name(),
-                                features,
-                            })
-                        })
-                        .collect();
+            Ok(Some(version)) => match self.with_loaded(&version, importance_of) {
+                Ok(importance) => {
+                    overview.importance = importance;
                     if overview.importance.is_empty() {
                         overview.importance_note = Some(format!(
                             "None of {version}'s members measures feature importance (the GBT and TabNet-style members do)."
@@ -539,6 +564,14 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
     }
 
     fn activate(&self, version: &str) -> Result<(), String> {
+        // A version is a folder name inside the registry, nothing else.
+        if version.is_empty()
+            || version.starts_with('.')
+            || version.contains(['/', '\\'])
+            || version.contains("..")
+        {
+            return Err(format!("{version:?} is not a model version"));
+        }
         // Only a version that loads may answer the dashboard.
         registry::load(&self.models_dir, version, &loaders()).map_err(|e| e.to_string())?;
         registry::set_active(&self.models_dir, version).map_err(|e| e.to_string())

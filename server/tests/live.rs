@@ -689,3 +689,15 @@ async fn an_appended_history_is_read_incrementally_and_an_edit_reloads_it() {
     let snap = app.state.history().await.unwrap();
     assert_eq!(snap.values[3], models::values::Multiplier(999));
 }
+
+#[tokio::test]
+async fn only_a_registry_folder_name_can_be_activated() {
+    let app = test_app().await;
+    for bad in [".tmp-v0001", "..%2F..%2Fetc", "v0001%2F..%2F..", "nothing"] {
+        let (status, body) = app
+            .json("POST", &format!("/api/v1/models/{bad}/activate"), None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["error"]["code"], "cannot_activate");
+    }
+}
