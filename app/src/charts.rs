@@ -184,10 +184,7 @@ pub fn EChart(
     {
         let instance = StoredValue::new_local(None::<charming::Echarts>);
         let renders = StoredValue::new_local(0u32);
-        Effect::new(move |_| {
-            let Some(chart) = chart.get() else {
-                return;
-            };
+        let draw = move |chart: Chart| {
             let drawn = instance.try_update_value(|current| match current {
                 Some(echarts) => {
                     charming::WasmRenderer::update(echarts, &chart);
@@ -218,6 +215,14 @@ pub fn EChart(
                     let _ = el.set_attribute("data-renders", &n.to_string());
                 }
             }
+        };
+        Effect::new(move |_| {
+            let Some(chart) = chart.get() else {
+                return;
+            };
+            // Drawing takes milliseconds per chart: on the next frame, so that answers
+            // already received (the next-round estimate) are shown first.
+            leptos::leptos_dom::helpers::request_animation_frame(move || draw(chart));
         });
     }
     #[cfg(not(feature = "hydrate"))]

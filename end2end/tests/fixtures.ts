@@ -117,3 +117,26 @@ export async function chartPoints(page: Page, id: string, series = 0): Promise<n
     [id, series] as const,
   );
 }
+
+/**
+ * Arms an in-page clock: the next Enter keydown starts it, and it stops at the first frame
+ * after `selector` has `attr` = `value`. Await the returned function after pressing Enter to
+ * get the milliseconds (measured in the page, so Playwright's polling does not add to it).
+ */
+export async function armEnterTimer(page: Page, selector: string, attr: string, value: string): Promise<() => Promise<number>> {
+  await page.evaluate(
+    ([selector, attr, value]) => {
+      const w = window as any;
+      w.__enterAt = undefined;
+      document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && w.__enterAt === undefined) w.__enterAt = performance.now(); }, { capture: true, once: true });
+      w.__shown = new Promise<number>((resolve) => {
+        const done = () => requestAnimationFrame(() => resolve(performance.now() - w.__enterAt));
+        const matches = () => document.querySelector(selector)?.getAttribute(attr) === value;
+        const obs = new MutationObserver(() => { if (w.__enterAt !== undefined && matches()) { obs.disconnect(); done(); } });
+        obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+    },
+    [selector, attr, value] as const,
+  );
+  return () => page.evaluate(() => (window as any).__shown as Promise<number>);
+}
