@@ -169,6 +169,8 @@ pub mod ssr {
     /// The loaded history and the latest predictions, keyed on the history's revision.
     #[derive(Default)]
     pub struct Caches {
+        /// Set while a backtest runs: they can take minutes of both cores, so one at a time.
+        pub backtest_running: std::sync::atomic::AtomicBool,
         history: std::sync::Mutex<Option<crate::db::HistorySnapshot>>,
         predictions: std::sync::Mutex<
             std::collections::HashMap<PredictionKey, crate::types::PredictionView>,
@@ -465,11 +467,26 @@ pub async fn backtest_models() -> Result<Vec<String>, ServerFnError> {
 /// Walk-forward backtest of the stored rounds.
 #[server(endpoint = "backtest")]
 pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, ServerFnError> {
+    use std::sync::atomic::Ordering;
     let st = ssr::state()?;
+    if st.caches.backtest_running.swap(true, Ordering::SeqCst) {
+        return Err(ssr::fail(
+            "another backtest is running: wait for it to finish",
+        ));
+    }
+    /// Clears the flag however the request ends.
+    struct Running(std::sync::Arc<ssr::Caches>);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            self.0.backtest_running.store(false, Ordering::SeqCst);
+        }
+    }
+    let running = Running(st.caches.clone());
     let snap = st.history().await.map_err(ssr::fail)?;
     let predictor = st.predictor.clone();
     let house_edge = st.house_edge;
     tokio::task::spawn_blocking(move || {
+        let _running = running;
         let make = |name: &str| predictor.forecaster(name);
         crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
     })

@@ -701,3 +701,23 @@ async fn only_a_registry_folder_name_can_be_activated() {
         assert_eq!(body["error"]["code"], "cannot_activate");
     }
 }
+
+#[tokio::test]
+async fn a_large_batch_is_stored_in_order_across_insert_chunks() {
+    let app = test_app().await;
+    // 1,234 values cross the 500-row statements twice.
+    let values: Vec<models::values::Multiplier> = (0..1234u32)
+        .map(|i| models::values::Multiplier(100 + (i * 7919) % 5000))
+        .collect();
+    let ids = app::db::insert_values(&app.state.pool, &values, app::types::Source::Import)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), values.len());
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(app::db::all_values(&app.state.pool).await.unwrap(), values);
+    for (k, id) in [(0usize, ids[0]), (500, ids[500]), (1233, ids[1233])] {
+        let row = app::db::get_round(&app.state.pool, id).await.unwrap();
+        assert_eq!(row.value, values[k]);
+        assert_eq!(row.position, k as i64 + 1);
+    }
+}
