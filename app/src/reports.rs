@@ -130,18 +130,21 @@ pub fn build_backtest(
         if folds.is_empty() {
             folds = wf.folds.clone();
         }
+        // The summary's own definitions: probabilities, outcomes and losses of the run.
+        let p = wf.probs(k);
+        let hits = wf.outcomes(k);
+        let model_loss = models::scores::log_losses(&p, &hits);
+        let fair_loss = models::scores::log_losses(&vec![fair; p.len()], &hits);
         let mut diff = 0.0;
         let mut cum_diff = Vec::with_capacity(wf.rows.len());
         let mut profit = 0.0;
         let mut pnl = Vec::with_capacity(wf.rows.len());
-        for row in &wf.rows {
-            let p = row.probs.get(k).copied().unwrap_or(fair);
-            let hit = row.outcome.as_f64() >= req.cashout - 1e-9;
-            diff += log_loss(p, hit) - log_loss(fair, hit);
+        for (i, row) in wf.rows.iter().enumerate() {
+            diff += model_loss[i] - fair_loss[i];
             cum_diff.push((row.index, diff));
             // The same betting rule as the summary's P&L: bet when P exceeds fair + margin.
-            if p > fair + config.signal_margin {
-                profit += if hit { req.cashout - 1.0 } else { -1.0 };
+            if p[i] > fair + config.signal_margin {
+                profit += if hits[i] { req.cashout - 1.0 } else { -1.0 };
             }
             pnl.push((row.index, profit));
         }
@@ -160,15 +163,6 @@ pub fn build_backtest(
         folds,
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-fn log_loss(p: f64, hit: bool) -> f64 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    if hit {
-        -p.ln()
-    } else {
-        -(1.0 - p).ln()
-    }
 }
 
 /// The analysis page: fairness report, survival, streak continuation, autocorrelation and
