@@ -160,6 +160,7 @@ pub mod ssr {
                 thresholds,
                 None,
                 self.house_edge,
+                crate::types::pattern_decision(rounds, cashout, mode, self.house_edge),
             )
         }
     }
@@ -175,6 +176,37 @@ pub mod ssr {
         predictions: std::sync::Mutex<
             std::collections::HashMap<PredictionKey, crate::types::PredictionView>,
         >,
+        patterns: std::sync::Mutex<Option<PatternEntry>>,
+    }
+
+    type PatternEntry = (
+        i64,
+        models::patterns::PatternConfig,
+        std::sync::Arc<models::patterns::PatternReport>,
+    );
+
+    impl Caches {
+        /// The pattern report of `revision` with `config`, if it was made already.
+        pub fn cached_patterns(
+            &self,
+            revision: i64,
+            config: &models::patterns::PatternConfig,
+        ) -> Option<std::sync::Arc<models::patterns::PatternReport>> {
+            let guard = self.patterns.lock().ok()?;
+            let (r, c, report) = guard.as_ref()?;
+            (*r == revision && c == config).then(|| report.clone())
+        }
+
+        pub fn store_patterns(
+            &self,
+            revision: i64,
+            config: models::patterns::PatternConfig,
+            report: std::sync::Arc<models::patterns::PatternReport>,
+        ) {
+            if let Ok(mut guard) = self.patterns.lock() {
+                *guard = Some((revision, config, report));
+            }
+        }
     }
 
     /// What every request handler needs; provided as Leptos context and axum state.
@@ -493,6 +525,16 @@ pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, Serv
     .await
     .map_err(ssr::fail)?
     .map_err(ssr::fail)
+}
+
+/// The patterns page: the pattern scan of the stored rounds (cached per revision).
+#[server(endpoint = "patterns")]
+pub async fn get_patterns() -> Result<models::patterns::PatternReport, ServerFnError> {
+    let st = ssr::state()?;
+    let report = crate::service::patterns::report(&st, &Default::default())
+        .await
+        .map_err(ssr::fail)?;
+    Ok((*report).clone())
 }
 
 /// The analysis page: fairness report and charts of the stored rounds.

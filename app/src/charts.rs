@@ -283,3 +283,64 @@ mod tests {
         assert_eq!(json["series"][1]["data"][0][1], 0.485);
     }
 }
+
+/// The listed rules' conditional rates P(X ≥ c | condition) against the fair line
+/// (1 − h)/c and the break-even line 1/c (EV > 0 above it); confirmed rules stand out.
+pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -> Chart {
+    use charming::series::Scatter;
+    let point = |r: &models::patterns::RuleReport| vec![r.cashout, r.rate];
+    let plain: Vec<Vec<f64>> = rules.iter().filter(|r| !r.confirmed).map(point).collect();
+    let confirmed: Vec<Vec<f64>> = rules.iter().filter(|r| r.confirmed).map(point).collect();
+    let (lo, hi) = rules.iter().fold((1.1f64, 10.0f64), |(a, b), r| {
+        (a.min(r.cashout), b.max(r.cashout))
+    });
+    let grid: Vec<f64> = (0..=40)
+        .map(|i| lo * (hi / lo).powf(f64::from(i) / 40.0))
+        .collect();
+    let fair: Vec<Vec<f64>> = grid
+        .iter()
+        .map(|&c| vec![c, models::summary::fair_survival(c, house_edge)])
+        .collect();
+    let even: Vec<Vec<f64>> = grid.iter().map(|&c| vec![c, 1.0 / c]).collect();
+    base("Conditional rate P(X ≥ c | rule) vs the fair law")
+        .tooltip(Tooltip::new().trigger(Trigger::Item))
+        .legend(Legend::new().top(24).right(8))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Log)
+                .name("cash-out c")
+                .min(lo * 0.95)
+                .max(hi * 1.05),
+        )
+        .y_axis(Axis::new().type_(AxisType::Log).name("rate"))
+        .series(
+            Scatter::new()
+                .name("rule (not confirmed)")
+                .symbol_size(6)
+                .item_style(ItemStyle::new().color(BLUE))
+                .data(plain),
+        )
+        .series(
+            Scatter::new()
+                .name("confirmed rule")
+                .symbol_size(11)
+                .item_style(ItemStyle::new().color(ORANGE))
+                .data(confirmed),
+        )
+        .series(
+            Line::new()
+                .name(format!("fair {:.2}/c", 1.0 - house_edge))
+                .symbol(Symbol::None)
+                .item_style(ItemStyle::new().color(GREY))
+                .line_style(LineStyle::new().color(GREY).type_(LineStyleType::Dashed))
+                .data(fair),
+        )
+        .series(
+            Line::new()
+                .name("break-even 1/c")
+                .symbol(Symbol::None)
+                .item_style(ItemStyle::new().color("#e5e7eb"))
+                .line_style(LineStyle::new().color("#e5e7eb").type_(LineStyleType::Dotted))
+                .data(even),
+        )
+}

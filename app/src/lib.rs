@@ -12,6 +12,8 @@ pub mod importer;
 mod pages;
 pub mod report_charts;
 pub mod reports;
+#[cfg(feature = "ssr")]
+pub mod service;
 pub mod types;
 pub mod views;
 
@@ -84,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <A href="/rounds">"Rounds"</A>
                     <A href="/models">"Models"</A>
                     <A href="/backtest">"Backtest"</A>
+                    <A href="/patterns">"Patterns"</A>
                     <A href="/analysis">"Analysis"</A>
                 </nav>
             </header>
@@ -93,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rounds") view=pages::rounds::RoundsPage/>
                     <Route path=path!("/models") view=pages::trained::ModelsPage/>
                     <Route path=path!("/backtest") view=pages::backtest::BacktestPage/>
+                    <Route path=path!("/patterns") view=pages::patterns::PatternsPage/>
                     <Route path=path!("/analysis") view=pages::analysis::AnalysisPage/>
                 </Routes>
             </main>

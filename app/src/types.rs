@@ -133,49 +133,8 @@ pub enum OnFault {
     SkipFaulty,
 }
 
-/// How sure the walk-forward evidence must be before PLAY: the reference app's confidence
-/// levels, applied to the lower bound of the validated expected value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// One-sided 85% confidence.
-    #[default]
-    Normal,
-    /// One-sided 95% confidence.
-    Rolling,
-}
-
-impl Mode {
-    pub fn confidence(self) -> f64 {
-        match self {
-            Mode::Normal => 0.85,
-            Mode::Rolling => 0.95,
-        }
-    }
-
-    /// One-sided standard normal quantile of the confidence level.
-    pub fn z(self) -> f64 {
-        match self {
-            Mode::Normal => 1.036_433_389_493_789_6,
-            Mode::Rolling => 1.644_853_626_951_472_2,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Normal => "normal",
-            Mode::Rolling => "rolling",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "normal" => Some(Mode::Normal),
-            "rolling" => Some(Mode::Rolling),
-            _ => None,
-        }
-    }
-}
+/// The PLAY/WAIT rule and its types live in the pure core (`models::decision`).
+pub use models::decision::{Decision, EdgeView, Mode, Recommendation};
 
 /// P(X ≥ t) for one threshold, with its base rates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -208,12 +167,6 @@ pub struct Evidence {
     pub ev_high: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Recommendation {
-    Play,
-    Wait,
-}
-
 /// The next-round estimate the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PredictionView {
@@ -231,6 +184,9 @@ pub struct PredictionView {
     pub evidence: Option<Evidence>,
     pub recommendation: Recommendation,
     pub reason: String,
+    /// The confirmed pattern that applies to the next round at the cash-out, if any.
+    #[serde(default)]
+    pub pattern: Option<EdgeView>,
 }
 
 /// Fair-law thresholds with the history's rates (no members).
@@ -260,7 +216,8 @@ pub fn empirical_share(rounds: &[Multiplier], t: f64) -> f64 {
     rounds.iter().filter(|m| m.0 >= h).count() as f64 / rounds.len() as f64
 }
 
-/// Puts a prediction together: EV at the cash-out and the recommendation.
+/// Puts a prediction together: EV at the cash-out, and the recommendation `decision`
+/// (from the pattern scan, see `models::decision`).
 #[allow(clippy::too_many_arguments)]
 pub fn prediction_view(
     model: Option<String>,
@@ -271,6 +228,7 @@ pub fn prediction_view(
     thresholds: Vec<ThresholdView>,
     evidence: Option<Evidence>,
     house_edge: f64,
+    decision: Decision,
 ) -> PredictionView {
     let fair = models::summary::fair_survival(cashout, house_edge);
     // A cash-out between thresholds has no model estimate: the fair law answers there.
@@ -278,8 +236,6 @@ pub fn prediction_view(
         .iter()
         .find(|t| (t.threshold - cashout).abs() < 1e-9)
         .map_or(fair, |t| t.probability);
-    let ev = p * cashout - 1.0;
-    let (recommendation, reason) = recommend(evidence.as_ref(), ev, mode);
     PredictionView {
         model,
         notice,
@@ -287,129 +243,26 @@ pub fn prediction_view(
         cashout,
         mode,
         thresholds,
-        ev,
+        ev: p * cashout - 1.0,
         fair_ev: fair * cashout - 1.0,
         evidence,
-        recommendation,
-        reason,
+        recommendation: decision.recommendation,
+        reason: decision.reason,
+        pattern: decision.edge,
     }
 }
 
-/// PLAY only when validated walk-forward evidence says the bet at the cash-out has a
-/// positive expected value at the mode's confidence, and the current estimate agrees.
-pub fn recommend(
-    evidence: Option<&Evidence>,
-    current_ev: f64,
+/// The pattern scan's decision for the round after `rounds` (a fresh scan; long-lived
+/// services keep a [`models::patterns::PatternTracker`] instead).
+pub fn pattern_decision(
+    rounds: &[Multiplier],
+    cashout: f64,
     mode: Mode,
-) -> (Recommendation, String) {
-    let pct = |x: f64| format!("{:+.1}%", x * 100.0);
-    let Some(e) = evidence else {
-        return (
-            Recommendation::Wait,
-            "No trained model with walk-forward evidence at this cash-out: the fair law answers, and every bet loses the house edge on average."
-                .into(),
-        );
+    house_edge: f64,
+) -> Decision {
+    let config = models::patterns::PatternConfig {
+        house_edge,
+        ..Default::default()
     };
-    if !e.edge_found {
-        return (
-            Recommendation::Wait,
-            format!(
-                "The model did not beat the fair law walk-forward at this cash-out (BSS {:+.4}, DM p = {:.3} over {} forecasts).",
-                e.bss, e.dm_p, e.forecasts
-            ),
-        );
-    }
-    let (Some(mean), Some(low), Some(high)) = (e.ev_per_bet, e.ev_low, e.ev_high) else {
-        return (
-            Recommendation::Wait,
-            "The model's signal never fired walk-forward, so its bets have no track record.".into(),
-        );
-    };
-    // Normal interval: its 95% half-width gives the standard error.
-    let se = (high - low) / (2.0 * 1.959_963_984_540_054);
-    let bound = mean - mode.z() * se;
-    if bound <= 0.0 {
-        return (
-            Recommendation::Wait,
-            format!(
-                "Walk-forward EV per bet {} has a {:.0}% lower bound of {} (not above 0).",
-                pct(mean),
-                mode.confidence() * 100.0,
-                pct(bound)
-            ),
-        );
-    }
-    if current_ev <= 0.0 {
-        return (
-            Recommendation::Wait,
-            format!(
-                "The estimate for this round gives EV {} at this cash-out.",
-                pct(current_ev)
-            ),
-        );
-    }
-    (
-        Recommendation::Play,
-        format!(
-            "Walk-forward EV per bet {} (lower {:.0}% bound {}) over {} bets, and this round's EV is {}.",
-            pct(mean),
-            mode.confidence() * 100.0,
-            pct(bound),
-            e.bets,
-            pct(current_ev)
-        ),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn evidence(edge: bool, ev: Option<(f64, f64, f64)>) -> Evidence {
-        Evidence {
-            model: "m".into(),
-            forecasts: 1000,
-            bss: 0.01,
-            bss_low: 0.001,
-            bss_high: 0.02,
-            dm_p: if edge { 0.001 } else { 0.4 },
-            edge_found: edge,
-            bets: 500,
-            ev_per_bet: ev.map(|e| e.0),
-            ev_low: ev.map(|e| e.1),
-            ev_high: ev.map(|e| e.2),
-        }
-    }
-
-    #[test]
-    fn play_needs_evidence_a_positive_bound_and_a_positive_estimate() {
-        assert_eq!(recommend(None, 0.5, Mode::Normal).0, Recommendation::Wait);
-        assert_eq!(
-            recommend(
-                Some(&evidence(false, Some((0.1, 0.05, 0.15)))),
-                0.5,
-                Mode::Normal
-            )
-            .0,
-            Recommendation::Wait
-        );
-        assert_eq!(
-            recommend(Some(&evidence(true, None)), 0.5, Mode::Normal).0,
-            Recommendation::Wait
-        );
-        // Mean 0.05, 95% interval ±0.0784 (se 0.04): 85% bound 0.0085 > 0, 95% bound −0.0158.
-        let e = evidence(true, Some((0.05, 0.05 - 0.078_399, 0.05 + 0.078_399)));
-        assert_eq!(
-            recommend(Some(&e), 0.1, Mode::Normal).0,
-            Recommendation::Play
-        );
-        assert_eq!(
-            recommend(Some(&e), 0.1, Mode::Rolling).0,
-            Recommendation::Wait
-        );
-        assert_eq!(
-            recommend(Some(&e), -0.01, Mode::Normal).0,
-            Recommendation::Wait
-        );
-    }
+    models::patterns::PatternTracker::new(config).decide(rounds, cashout, mode)
 }

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod backtest;
 pub mod bench;
+pub mod decision;
 pub mod error;
 pub mod fairness;
 pub mod features;
@@ -14,6 +15,7 @@ pub mod generator;
 pub mod hashchain;
 pub mod import;
 pub mod live;
+pub mod patterns;
 pub mod planted;
 pub mod scores;
 pub mod stats;

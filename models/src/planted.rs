@@ -52,6 +52,27 @@ pub fn tilted_draw(rng: &mut ChaCha8Rng, house_edge: f64, c: f64, q: f64) -> Mul
     crash_point(uu.max(f64::MIN_POSITIVE), house_edge)
 }
 
+/// `n` rounds in which P(X ≥ `target`) = `q_on` whenever `condition(history so far)` holds,
+/// and the fair law otherwise: the one constructor of every "edge that lives on a few
+/// percent of the rounds" fixture (the condition sees only earlier rounds).
+pub fn generate_conditional(
+    seed: u64,
+    house_edge: f64,
+    n: usize,
+    target: f64,
+    q_on: f64,
+    condition: impl Fn(&[Multiplier]) -> bool,
+) -> Vec<Multiplier> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let fair = (1.0 - house_edge) / target;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let q = if condition(&out) { q_on } else { fair };
+        out.push(tilted_draw(&mut rng, house_edge, target, q.clamp(0.0, 1.0)));
+    }
+    out
+}
+
 impl PlantedGenerator {
     /// `n` rounds; the same settings always give the same rounds.
     pub fn generate(&self, n: usize) -> Vec<Multiplier> {

@@ -67,6 +67,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Pattern scan: every folk pattern (runs, big ones, position mod p, transitions, level
+    /// of the recent past) as a rule "when CONDITION holds, P(X ≥ c) is …", with Holm / BH
+    /// across the whole scan, an anytime-valid e-value, in- vs out-of-sample rates,
+    /// detection limits and regime tests.
+    Patterns {
+        #[command(flatten)]
+        input: HistoryInput,
+        /// Cash-outs to test, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1.2,1.5,2,3,5,10")]
+        cashouts: Vec<f64>,
+        /// List every rule, not only the confirmed ones and the most significant per family.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Walk-forward backtest of a model against the fair-game law (train on the past,
     /// score the next round, refit on schedule).
     Backtest {
@@ -330,6 +346,28 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Patterns {
+            input,
+            cashouts,
+            all,
+            json,
+        } => {
+            let values = load_history(&input, &config).await?;
+            let cfg = models::patterns::PatternConfig {
+                cashouts,
+                house_edge: config.house_edge,
+                listed_per_family: if all { usize::MAX } else { 25 },
+                ..Default::default()
+            };
+            cfg.validate()?;
+            let report = models::patterns::PatternReport::build(&values, &cfg);
+            if json {
+                print_json(&report)?;
+            } else {
+                print!("{}", models::patterns::text::render(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backtest {
             input,
             model,
@@ -453,7 +491,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             };
             let p = app::api::ssr::PredictionService::predict(&service, &values, cashout, mode);
             if json {
-                println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
+                print_json(&p)?;
             } else {
                 print!("{}", crate::modelcli::render_prediction(&p));
             }
@@ -600,6 +638,15 @@ async fn load_history(
             Ok(db::all_values(&pool).await?)
         }
     }
+}
+
+/// Prints `value` as pretty JSON; a value that cannot be serialised is an error, never
+/// an empty line.
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Usage(format!("cannot write the result as JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
 }
 
 fn print_outcome(outcome: &ImportOutcome, json: bool) {

@@ -278,6 +278,18 @@ pub fn render_prediction(p: &app::types::PredictionView) -> String {
         app::types::Recommendation::Play => "PLAY",
         app::types::Recommendation::Wait => "WAIT",
     };
+    if let Some(e) = &p.pattern {
+        out.push_str(&format!(
+            "pattern \"{}\" at {}x: out of sample {:.1}% of {} rounds (fair {:.1}%), EV {:+.4}, lower bound {:+.4}\n",
+            e.condition,
+            e.cashout,
+            e.later_rate * 100.0,
+            e.later_occurrences,
+            e.fair * 100.0,
+            e.later_ev,
+            e.ev_low
+        ));
+    }
     out.push_str(&format!(
         "{word} ({:.0}% confidence): {}\n",
         p.mode.confidence() * 100.0,
@@ -326,6 +338,8 @@ pub struct EnsemblePredictions {
     /// A fixed version; `None` follows the active one.
     pub version: Option<String>,
     loaded: std::sync::Mutex<Option<(String, registry::LoadedModel)>>,
+    /// The pattern scan of the history, kept in step round by round (PLAY / WAIT).
+    patterns: std::sync::Mutex<models::patterns::PatternTracker>,
 }
 
 impl EnsemblePredictions {
@@ -335,6 +349,25 @@ impl EnsemblePredictions {
             house_edge,
             version,
             loaded: std::sync::Mutex::new(None),
+            patterns: std::sync::Mutex::new(models::patterns::PatternTracker::new(
+                models::patterns::PatternConfig {
+                    house_edge,
+                    ..Default::default()
+                },
+            )),
+        }
+    }
+
+    /// PLAY / WAIT from the pattern scan of `rounds`.
+    fn decision(
+        &self,
+        rounds: &[Multiplier],
+        cashout: f64,
+        mode: app::types::Mode,
+    ) -> app::types::Decision {
+        match self.patterns.lock() {
+            Ok(mut tracker) => tracker.decide(rounds, cashout, mode),
+            Err(_) => app::types::pattern_decision(rounds, cashout, mode, self.house_edge),
         }
     }
 
@@ -378,6 +411,7 @@ impl EnsemblePredictions {
             thresholds,
             evidence_of(&model.meta, cashout),
             self.house_edge,
+            self.decision(rounds, cashout, mode),
         )
     }
 
@@ -492,11 +526,21 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
         mode: app::types::Mode,
     ) -> app::types::PredictionView {
         let fair = |notice: String| {
-            app::api::ssr::FairPredictions {
-                house_edge: self.house_edge,
-                notice,
-            }
-            .predict(rounds, cashout, mode)
+            app::types::prediction_view(
+                None,
+                Some(notice),
+                rounds.len(),
+                cashout,
+                mode,
+                app::types::fair_thresholds(
+                    rounds,
+                    &models::forecast::DEFAULT_THRESHOLDS,
+                    self.house_edge,
+                ),
+                None,
+                self.house_edge,
+                self.decision(rounds, cashout, mode),
+            )
         };
         if rounds.is_empty() {
             return fair("No rounds yet: the fair baseline answers.".into());

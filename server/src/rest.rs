@@ -171,6 +171,7 @@ pub fn router() -> Router<ServerState> {
         )
         .route("/stats", get(stats))
         .route("/import", post(import))
+        .route("/patterns", get(patterns))
         .route("/predict", post(predict))
         .route("/predictions", get(list_predictions))
         .route("/predictions/live", get(live))
@@ -438,6 +439,58 @@ async fn live(State(st): State<ServerState>) -> ApiResult<Json<app::views::LiveV
         stored as usize,
         recent,
     )))
+}
+
+impl From<app::service::patterns::PatternsError> for ApiError {
+    fn from(e: app::service::patterns::PatternsError) -> Self {
+        let status = StatusCode::from_u16(e.status_code())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let code = if status.is_client_error() {
+            "bad_settings"
+        } else {
+            "internal"
+        };
+        ApiError::new(status, code, e.to_string())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PatternQuery {
+    /// Comma-separated cash-outs, e.g. `1.5,2,3`.
+    cashouts: Option<String>,
+    #[serde(default)]
+    all: bool,
+}
+
+/// `GET /api/v1/patterns?cashouts=1.5,2&all=false`: the pattern scan of the stored
+/// history (the same report as `jetx patterns --json`).
+async fn patterns(
+    State(st): State<ServerState>,
+    query: Result<Query<PatternQuery>, QueryRejection>,
+) -> ApiResult<Json<models::patterns::PatternReport>> {
+    let Query(q) = query?;
+    let cashouts = match q.cashouts.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            text.split(',')
+                .map(|t| {
+                    t.trim().parse::<f64>().map_err(|_| {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "bad_query",
+                            format!("cannot read the cash-out {:?}", t.trim()),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<f64>, ApiError>>()?,
+        ),
+    };
+    let request = app::service::patterns::PatternRequest {
+        cashouts,
+        all: q.all,
+    };
+    let report = app::service::patterns::report(&st, &request).await?;
+    Ok(Json((*report).clone()))
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {

@@ -462,6 +462,21 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             p.cashout, e.forecasts, e.bss, e.bss_low, e.bss_high, e.dm_p
         )
     });
+    let pattern = p.pattern.as_ref().map(|e| {
+        format!(
+            "Pattern \"{}\": out of sample {} of {} rounds reached {}x (fair {}), EV {:+.1}% per bet, lower {:.0}% bound {:+.1}%; e-value {:.1e} (needed {:.0}).",
+            e.condition,
+            fmt_pct(e.later_rate),
+            e.later_occurrences,
+            e.cashout,
+            fmt_pct(e.fair),
+            e.later_ev * 100.0,
+            p.mode.confidence() * 100.0,
+            e.ev_low * 100.0,
+            e.e_value,
+            e.e_threshold
+        )
+    });
     let rows = p
         .thresholds
         .iter()
@@ -505,6 +520,7 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             <div class="rec-text">
                 <p id="rec-reason">{p.reason.clone()}</p>
                 <p class="muted" id="prediction-source">{source}</p>
+                {pattern.map(|e| view! { <p id="prediction-pattern">{e}</p> })}
                 {evidence.map(|e| view! { <p class="muted" id="prediction-evidence">{e}</p> })}
                 <p id="prediction-ev">
                     {format!("EV of a 1-unit bet cashing out at {}x: {:+.1}% (fair game {:+.1}%).", p.cashout, p.ev * 100.0, p.fair_ev * 100.0)}

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod backtest;
 pub mod dashboard;
+pub mod patterns;
 pub mod rounds;
 pub mod trained;
 

@@ -1,0 +1,230 @@
+//! The patterns page: every folk pattern tested as a rule "when CONDITION holds,
+//! P(X ≥ c) is …", each next to the fair rate, with its corrected p-values, its
+//! anytime-valid e-value, the earlier (in-sample) vs later (out-of-sample) rates, the
+//! detection limits that give "nothing found" a meaning, and the regime tests.
+
+use crate::api::{self, error_text};
+use crate::charts::{patterns_chart, EChart};
+use crate::pages::fmt_pct;
+use crate::DataVersion;
+use leptos::prelude::*;
+use models::patterns::{Family, PatternReport, RuleReport};
+
+#[component]
+pub fn PatternsPage() -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let data = Resource::new(move || version.0.get(), |_| api::get_patterns());
+    view! {
+        <h1 class="page-title">"Patterns"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Scanning every pattern…"</p> }>
+            {move || data.get().map(|r| match r {
+                Err(e) => view! { <p class="error">"Could not scan the history: " {error_text(&e)}</p> }.into_any(),
+                Ok(report) => view! { <PatternsBody report/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// How the table is ordered.
+#[derive(Clone, Copy, PartialEq)]
+enum SortBy {
+    P,
+    Ev,
+}
+
+fn format_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+fn format_e(e: f64) -> String {
+    if e >= 1e4 || e < 1e-3 {
+        format!("{e:.1e}")
+    } else {
+        format!("{e:.2}")
+    }
+}
+
+fn interval(rate: f64, lo: f64, hi: f64) -> String {
+    format!("{} [{}–{}]", fmt_pct(rate), fmt_pct(lo), fmt_pct(hi))
+}
+
+fn rule_row(r: RuleReport) -> impl IntoView {
+    let ev_class = if r.ev_low > 0.0 { "pos" } else { "" };
+    view! {
+        <tr class:confirmed=r.confirmed data-family=r.family.as_str()>
+            <td>{if r.confirmed { "✔ confirmed" } else { "" }}</td>
+            <td>{r.condition.clone()}{r.applies_next.then(|| view! { <span class="tag">" applies next"</span> })}</td>
+            <td>{format!("{}x", r.cashout)}</td>
+            <td>{r.occurrences}</td>
+            <td>{interval(r.rate, r.rate_low, r.rate_high)}</td>
+            <td>{fmt_pct(r.fair)}</td>
+            <td class=ev_class>{format!("{:+.3} [{:+.3}, {:+.3}]", r.ev, r.ev_low, r.ev_high)}</td>
+            <td>{format_p(r.p_value)}</td>
+            <td>{format_p(r.p_adjusted)}</td>
+            <td>{format_p(r.q_value)}</td>
+            <td>{format_e(r.e_value)}</td>
+            <td>{interval(r.in_sample.rate, r.in_sample.rate_low, r.in_sample.rate_high)}</td>
+            <td>{interval(r.out_of_sample.rate, r.out_of_sample.rate_low, r.out_of_sample.rate_high)}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn PatternsBody(report: PatternReport) -> impl IntoView {
+    let family = RwSignal::new(String::from("all"));
+    let sort = RwSignal::new(SortBy::P);
+    let only_confirmed = RwSignal::new(false);
+    let rules = StoredValue::new(report.rules.clone());
+    let shown = Memo::new(move |_| {
+        let fam = family.get();
+        let mut list: Vec<RuleReport> = rules.with_value(|rs| {
+            rs.iter()
+                .filter(|r| fam == "all" || r.family.as_str() == fam)
+                .filter(|r| !only_confirmed.get() || r.confirmed)
+                .cloned()
+                .collect()
+        });
+        match sort.get() {
+            SortBy::P => list.sort_by(|a, b| a.p_value.total_cmp(&b.p_value)),
+            SortBy::Ev => list.sort_by(|a, b| b.ev.total_cmp(&a.ev)),
+        }
+        list
+    });
+    let house_edge = report.house_edge;
+    let chart = Signal::derive(move || Some(patterns_chart(&shown.get(), house_edge)));
+    let verdict = if report.confirmed == 0 {
+        format!(
+            "No rule is confirmed on these {} rounds: {} rules × cash-outs tested, smallest Holm-adjusted p {}. \
+             What a fair game looks like — read the detection limits below for how large an edge could have hidden.",
+            report.rounds, report.tests, format_p(report.any_edge_p)
+        )
+    } else {
+        format!(
+            "{} rule(s) confirmed on these {} rounds ({} rules × cash-outs tested).",
+            report.confirmed, report.rounds, report.tests
+        )
+    };
+    let next = report
+        .next_round
+        .iter()
+        .map(|e| {
+            view! {
+                <li>{format!(
+                    "\"{}\" at {}x applies to the next round — its situation out of sample: {} of {} rounds ({}).",
+                    e.condition, e.cashout, e.later_hits, e.later_occurrences, fmt_pct(e.later_rate())
+                )}</li>
+            }
+        })
+        .collect_view();
+    let cashouts = report.cashouts.clone();
+    let limits = report
+        .families
+        .iter()
+        .map(|f| {
+            let cells = f
+                .detection
+                .iter()
+                .map(|d| match d.rate {
+                    Some(rate) => view! { <td>{format!("{} vs {} (n {})", fmt_pct(rate), fmt_pct(d.fair), d.occurrences)}</td> }.into_any(),
+                    None => view! { <td>"–"</td> }.into_any(),
+                })
+                .collect_view();
+            view! { <tr><td>{f.label.clone()}</td><td>{f.rules}</td><td>{f.confirmed}</td><td>{format_p(f.smallest_p_adjusted)}</td>{cells}</tr> }
+        })
+        .collect_view();
+    let regimes = report.regimes.clone().map(|ts| {
+        let rows = ts
+            .iter()
+            .map(|t| {
+                view! {
+                    <tr>
+                        <td>{format!("{}x", t.cashout)}</td>
+                        <td>{format!("{} × {}", t.block_rates.len(), t.block_size)}</td>
+                        <td>{format!("{} – {}",
+                            fmt_pct(t.block_rates.iter().copied().fold(f64::INFINITY, f64::min)),
+                            fmt_pct(t.block_rates.iter().copied().fold(0.0, f64::max)))}</td>
+                        <td>{fmt_pct(t.fair)}</td>
+                        <td>{format_p(t.homogeneity_p_adjusted)}</td>
+                        <td>{format_p(t.cusum_p_adjusted)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="panel">
+                <h2>"Regimes: does the edge stay the same over the history?"</h2>
+                <div class="table-wrap">
+                    <table class="rounds" id="regimes-table">
+                        <thead><tr><th>"cash-out"</th><th>"blocks × rounds"</th><th>"block rates (min – max)"</th><th>"fair"</th><th>"homogeneity p (Holm)"</th><th>"change point p (Holm)"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                <p class="muted">"p-values by 999 simulations under the fair law. A regime change is reported, never a PLAY signal by itself: "
+                "the causal \"current regime\" rules (share ≥ 2x of the last 50–200 rounds) go through the same confirmation as every rule."</p>
+            </section>
+        }
+    });
+    view! {
+        <section class="panel">
+            <p id="patterns-verdict"><strong>{verdict}</strong></p>
+            <p class="muted">{format!(
+                "A rule is confirmed when its exact binomial p against the fair rate survives Holm's correction across all {} tests \
+                 and its anytime-valid e-value of \"EV > 0\" reaches {:.0} (= tests/α, α = {}). The e-value is a running bet made \
+                 before each round it counts, so it is walk-forward by construction and stays valid however often you look. \
+                 In-sample = rounds 1–{}, out-of-sample = rounds {}–{}.",
+                report.tests, report.e_threshold, report.alpha, report.split_at, report.split_at + 1, report.rounds
+            )}</p>
+            {(!report.next_round.is_empty()).then(|| view! { <ul id="patterns-next">{next}</ul> })}
+        </section>
+        <section class="panel">
+            <div class="controls">
+                <label>"Family "
+                    <select id="pt-family" on:change=move |ev| family.set(event_target_value(&ev))>
+                        <option value="all" selected=true>"all"</option>
+                        {Family::ALL.iter().map(|f| view! { <option value=f.as_str()>{f.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Sort by "
+                    <select id="pt-sort" on:change=move |ev| sort.set(if event_target_value(&ev) == "ev" { SortBy::Ev } else { SortBy::P })>
+                        <option value="p" selected=true>"p (most significant first)"</option>
+                        <option value="ev">"EV (highest first)"</option>
+                    </select>
+                </label>
+                <label><input type="checkbox" id="pt-confirmed" on:change=move |ev| only_confirmed.set(event_target_checked(&ev))/>" confirmed only"</label>
+            </div>
+            <EChart id="chart-patterns" chart=chart height=340/>
+            <div class="table-wrap">
+                <table class="rounds" id="patterns-table">
+                    <thead><tr>
+                        <th>"status"</th><th>"rule"</th><th>"cash-out"</th><th>"n"</th><th>"rate [95%]"</th><th>"fair"</th>
+                        <th>"EV per unit [95%]"</th><th>"p"</th><th>"p (Holm)"</th><th>"q (BH)"</th><th>"e-value"</th>
+                        <th>"in-sample rate"</th><th>"out-of-sample rate"</th>
+                    </tr></thead>
+                    <tbody>{move || shown.get().into_iter().map(rule_row).collect_view()}</tbody>
+                </table>
+            </div>
+            <p class="muted">{format!(
+                "Listed: every confirmed rule and the {} most significant of each family, of {} tests. `jetx patterns --all --json` lists them all.",
+                25, report.listed_of
+            )}</p>
+        </section>
+        <section class="panel">
+            <h2>"Detection limits: the smallest edge each family could have confirmed (80% power)"</h2>
+            <div class="table-wrap">
+                <table class="rounds" id="limits-table">
+                    <thead><tr><th>"family"</th><th>"rules"</th><th>"confirmed"</th><th>"smallest p (Holm)"</th>
+                        {cashouts.iter().map(|c| view! { <th>{format!("{c}x")}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>{limits}</tbody>
+                </table>
+            </div>
+            <p class="muted">"For the family's typical rule (median occurrences): the true rate in its situation that this scan confirms 80% of the time, next to the fair rate. "
+            "An edge smaller than that can hide in a history this long; a longer history lowers the limit."</p>
+        </section>
+        {regimes}
+    }
+}

@@ -1,0 +1,235 @@
+//! The recommendation rule, used by the server, the CLI and the browser alike.
+//!
+//! **PLAY when, and only when, a confirmed edge applies to the next round** at the chosen
+//! cash-out: a rule of the pattern scan that is confirmed (Holm across the whole scan and
+//! an anytime-valid e-value of "EV > 0", see [`crate::patterns::scan`]) applies now, and
+//! its situation's out-of-sample record (the later part of the history) gives a positive
+//! lower bound of the EV per bet at the mode's confidence, over enough rounds. Everything
+//! else — a model's probability above the fair one, a regime test, a streak — is WAIT.
+
+use crate::patterns::NextEdge;
+use serde::{Deserialize, Serialize};
+
+/// How sure the evidence must be before PLAY: the one-sided confidence of the lower bound
+/// of the EV per bet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// One-sided 85% confidence.
+    #[default]
+    Normal,
+    /// One-sided 95% confidence.
+    Rolling,
+}
+
+impl Mode {
+    pub fn confidence(self) -> f64 {
+        match self {
+            Mode::Normal => 0.85,
+            Mode::Rolling => 0.95,
+        }
+    }
+
+    /// One-sided standard normal quantile of the confidence level.
+    pub fn z(self) -> f64 {
+        match self {
+            Mode::Normal => 1.036_433_389_493_789_6,
+            Mode::Rolling => 1.644_853_626_951_472_2,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Normal => "normal",
+            Mode::Rolling => "rolling",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "normal" => Some(Mode::Normal),
+            "rolling" => Some(Mode::Rolling),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recommendation {
+    Play,
+    Wait,
+}
+
+/// Fewest out-of-sample rounds of a situation before it can give PLAY.
+pub const MIN_LATER_OCCURRENCES: u64 = 30;
+
+/// The confirmed edge a PLAY rests on, as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EdgeView {
+    pub condition: String,
+    pub cashout: f64,
+    /// Out-of-sample (later part) record of the situation.
+    pub later_occurrences: u64,
+    pub later_rate: f64,
+    pub later_rate_low: f64,
+    pub later_ev: f64,
+    /// Lower bound of the EV per bet at the mode's confidence.
+    pub ev_low: f64,
+    pub fair: f64,
+    pub e_value: f64,
+    pub e_threshold: f64,
+}
+
+/// The decision and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub recommendation: Recommendation,
+    pub reason: String,
+    /// The confirmed rule that applies now (also when its bound is not above 0).
+    pub edge: Option<EdgeView>,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:+.1}%", x * 100.0)
+}
+
+/// PLAY or WAIT at `cashout`, from the confirmed rules that apply to the next round
+/// (`edges`, from [`crate::patterns::next::next_round_edges`]); `confirmed_here` is how
+/// many rules are confirmed at this cash-out at all, `e_threshold` the e-value they needed.
+pub fn decide(
+    edges: &[NextEdge],
+    confirmed_here: usize,
+    e_threshold: f64,
+    cashout: f64,
+    house_edge: f64,
+    mode: Mode,
+) -> Decision {
+    let z = mode.z();
+    let conf = mode.confidence() * 100.0;
+    let best = edges
+        .iter()
+        .filter(|e| (e.cashout - cashout).abs() < 1e-9)
+        .max_by(|a, b| a.ev_bound(z).total_cmp(&b.ev_bound(z)));
+    let Some(e) = best else {
+        let reason = if confirmed_here == 0 {
+            format!(
+                "No pattern is confirmed at {cashout}x on this history: every bet there loses the house edge on average."
+            )
+        } else {
+            format!(
+                "{confirmed_here} confirmed pattern(s) at {cashout}x, but none applies to the next round (see the Patterns page)."
+            )
+        };
+        return Decision {
+            recommendation: Recommendation::Wait,
+            reason,
+            edge: None,
+        };
+    };
+    let view = EdgeView {
+        condition: e.condition.clone(),
+        cashout,
+        later_occurrences: e.later_occurrences,
+        later_rate: e.later_rate(),
+        later_rate_low: e.rate_bound(z),
+        later_ev: e.later_ev(),
+        ev_low: e.ev_bound(z),
+        fair: crate::summary::fair_survival(cashout, house_edge),
+        e_value: e.ln_e_value.min(690.0).exp(),
+        e_threshold,
+    };
+    let (recommendation, reason) = if e.later_occurrences < MIN_LATER_OCCURRENCES {
+        (
+            Recommendation::Wait,
+            format!(
+                "Confirmed pattern \"{}\" applies, but its situation occurred only {} times in the later part of the history (at least {MIN_LATER_OCCURRENCES} needed).",
+                e.condition, e.later_occurrences
+            ),
+        )
+    } else if view.ev_low <= 0.0 {
+        (
+            Recommendation::Wait,
+            format!(
+                "Confirmed pattern \"{}\" applies, but in this situation the later rounds paid EV {} per bet with a {conf:.0}% lower bound of {} (not above 0) over {} rounds.",
+                e.condition,
+                pct(view.later_ev),
+                pct(view.ev_low),
+                e.later_occurrences
+            ),
+        )
+    } else {
+        (
+            Recommendation::Play,
+            format!(
+                "Confirmed pattern \"{}\" applies: out of sample it reached {cashout}x in {:.1}% of {} rounds (fair {:.1}%), EV {} per bet, {conf:.0}% lower bound {}.",
+                e.condition,
+                view.later_rate * 100.0,
+                e.later_occurrences,
+                view.fair * 100.0,
+                pct(view.later_ev),
+                pct(view.ev_low)
+            ),
+        )
+    };
+    Decision {
+        recommendation,
+        reason,
+        edge: Some(view),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge(n: u64, hits: u64) -> NextEdge {
+        NextEdge {
+            id: 0,
+            condition: "after 2 rounds in a row below 1.30x".into(),
+            cashout: 2.0,
+            occurrences: 2 * n,
+            rate: hits as f64 / n as f64,
+            ln_e_value: 20.0,
+            p_adjusted: 1e-6,
+            later_occurrences: n,
+            later_hits: hits,
+            split_at: 3500,
+        }
+    }
+
+    #[test]
+    fn play_needs_an_applying_edge_with_a_positive_bound() {
+        let none = decide(&[], 0, 2e5, 2.0, 0.03, Mode::Normal);
+        assert_eq!(none.recommendation, Recommendation::Wait);
+        assert!(none.reason.contains("No pattern is confirmed"));
+        let elsewhere = decide(&[], 2, 2e5, 2.0, 0.03, Mode::Normal);
+        assert!(elsewhere.reason.contains("none applies"));
+        // 150 of 200 at 2x: EV +0.5, lower bound far above 0.
+        let strong = decide(&[edge(200, 150)], 1, 2e5, 2.0, 0.03, Mode::Rolling);
+        assert_eq!(strong.recommendation, Recommendation::Play);
+        assert!(strong.edge.as_ref().unwrap().ev_low > 0.3);
+        // A different cash-out: the edge does not speak about 1.5x.
+        assert_eq!(
+            decide(&[edge(200, 150)], 0, 2e5, 1.5, 0.03, Mode::Normal).recommendation,
+            Recommendation::Wait
+        );
+        // Fair situation (97 of 200 at 2x): WAIT with the numbers.
+        let fair = decide(&[edge(200, 97)], 1, 2e5, 2.0, 0.03, Mode::Normal);
+        assert_eq!(fair.recommendation, Recommendation::Wait);
+        assert!(fair.reason.contains("not above 0"));
+        // Too few later rounds.
+        assert_eq!(
+            decide(&[edge(20, 19)], 1, 2e5, 2.0, 0.03, Mode::Normal).recommendation,
+            Recommendation::Wait
+        );
+    }
+
+    #[test]
+    fn rolling_is_stricter_than_normal() {
+        // 60 of 100 at 2x: Wilson lower bounds 0.548 (z 1.04) and 0.518 (z 1.64).
+        let n = decide(&[edge(100, 60)], 1, 2e5, 2.0, 0.03, Mode::Normal);
+        let r = decide(&[edge(100, 60)], 1, 2e5, 2.0, 0.03, Mode::Rolling);
+        let (ln, lr) = (n.edge.unwrap().ev_low, r.edge.unwrap().ev_low);
+        assert!(ln > lr, "{ln} {lr}");
+    }
+}

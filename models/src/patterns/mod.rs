@@ -1,0 +1,29 @@
+//! Pattern scan: every folk pattern players believe in, and the dependences a flawed or
+//! rigged generator would have, tested as explicit rules "when CONDITION holds, P(X ≥ c)
+//! is …", with corrections across the whole scan and an anytime-valid, walk-forward
+//! confirmation.
+//!
+//! - [`rules`]: the catalogue (runs, after a big one, position mod p, transitions, level
+//!   of the recent past / current regime) and the causal state that says which rules apply.
+//! - [`evidence`]: exact binomial tails, the mixture e-value, Benjamini–Hochberg.
+//! - [`scan`]: counts kept one round at a time and the confirmation rule.
+//! - [`next`]: what the confirmed rules say about the next round (for PLAY / WAIT).
+//! - [`limits`]: the smallest edge each family could have detected (80% power).
+//! - [`regimes`]: homogeneity and change-point tests of the edge over blocks.
+//! - [`report`]: the whole report (CLI `jetx patterns`, REST, the Patterns page).
+
+pub mod evidence;
+pub mod limits;
+pub mod next;
+pub mod regimes;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod text;
+pub mod tracker;
+
+pub use next::NextEdge;
+pub use report::{PatternReport, RuleReport};
+pub use rules::{Condition, Family};
+pub use scan::{PatternConfig, PatternScanner, DEFAULT_CASHOUTS};
+pub use tracker::PatternTracker;

@@ -1,0 +1,266 @@
+//! The scan's report: every rule × cash-out with its rate, interval, EV, p-values, e-value
+//! and confirmation; the earlier vs later parts of the history; detection limits; regimes;
+//! and what applies to the next round.
+
+use super::evidence::{bh_adjust, ln_binomial_sf, ln_e_value};
+use super::limits::{detection_limit, DetectionLimit};
+use super::next::{next_round_edges, NextEdge};
+use super::regimes::{regime_tests, RegimeTest};
+use super::rules::{Condition, Family};
+use super::scan::{split_counts, Counts, PatternConfig, PatternScanner};
+use crate::summary::{wilson_interval, Z_95};
+use crate::values::Multiplier;
+use serde::{Deserialize, Serialize};
+
+/// A rate with its 95% Wilson interval and the EV of a 1-unit bet at the cash-out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RateStats {
+    pub occurrences: u64,
+    pub hits: u64,
+    pub rate: f64,
+    pub rate_low: f64,
+    pub rate_high: f64,
+    pub ev: f64,
+    pub ev_low: f64,
+    pub ev_high: f64,
+}
+
+impl RateStats {
+    /// At normal quantile `z` (two-sided 95%: [`Z_95`]).
+    pub fn new(hits: u64, n: u64, cashout: f64, z: f64) -> Self {
+        let rate = if n == 0 { 0.0 } else { hits as f64 / n as f64 };
+        let (lo, hi) = wilson_interval(hits, n, z);
+        Self {
+            occurrences: n,
+            hits,
+            rate,
+            rate_low: lo,
+            rate_high: hi,
+            ev: rate * cashout - 1.0,
+            ev_low: lo * cashout - 1.0,
+            ev_high: hi * cashout - 1.0,
+        }
+    }
+}
+
+/// One rule at one cash-out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleReport {
+    pub id: usize,
+    pub family: Family,
+    /// The condition in plain words.
+    pub condition: String,
+    pub rule: Condition,
+    pub cashout: f64,
+    pub occurrences: u64,
+    pub hits: u64,
+    pub rate: f64,
+    pub rate_low: f64,
+    pub rate_high: f64,
+    /// (1 − h)/c.
+    pub fair: f64,
+    /// 1/c: EV is positive above it.
+    pub breakeven: f64,
+    pub ev: f64,
+    pub ev_low: f64,
+    pub ev_high: f64,
+    /// Exact one-sided binomial p of "rate > fair".
+    pub p_value: f64,
+    /// Holm over the whole scan.
+    pub p_adjusted: f64,
+    /// Benjamini–Hochberg over the whole scan.
+    pub q_value: f64,
+    /// Anytime-valid e-value of "EV > 0" (capped at 1e300 for JSON).
+    pub e_value: f64,
+    pub ln_e_value: f64,
+    pub confirmed: bool,
+    /// The rule applies to the next, unplayed round.
+    pub applies_next: bool,
+    /// Earlier part of the history (before `split_at`) and the later part.
+    pub in_sample: RateStats,
+    pub out_of_sample: RateStats,
+}
+
+/// A family's summary and detection limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilySummary {
+    pub family: Family,
+    pub label: String,
+    pub rules: usize,
+    pub tests: usize,
+    pub confirmed: usize,
+    pub smallest_p_adjusted: f64,
+    pub detection: Vec<DetectionLimit>,
+}
+
+/// The whole scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternReport {
+    pub rounds: usize,
+    pub house_edge: f64,
+    pub alpha: f64,
+    pub cashouts: Vec<f64>,
+    /// Rules × cash-outs: the multiplicity every correction uses.
+    pub tests: usize,
+    /// The e-value a rule needs: tests/α.
+    pub e_threshold: f64,
+    /// First round (0-based) of the later, out-of-sample part.
+    pub split_at: usize,
+    pub confirmed: usize,
+    /// Holm-adjusted p of "some rule beats the fair rate" (the smallest adjusted p).
+    pub any_edge_p: f64,
+    /// Listed rules: every confirmed one, then the most significant of each family.
+    pub rules: Vec<RuleReport>,
+    pub listed_of: usize,
+    pub families: Vec<FamilySummary>,
+    /// `None` for histories under 500 rounds.
+    pub regimes: Option<Vec<RegimeTest>>,
+    /// Confirmed rules that apply to the next round, with their situation's later-part
+    /// rate (what a PLAY decision uses).
+    pub next_round: Vec<NextEdge>,
+}
+
+fn median(mut v: Vec<u64>) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+impl PatternReport {
+    /// Scans `rounds` and reports.
+    pub fn build(rounds: &[Multiplier], config: &PatternConfig) -> Self {
+        let scanner = PatternScanner::scan(config.clone(), rounds);
+        Self::from_scanner(&scanner, rounds)
+    }
+
+    /// Reports on a scanner that has seen exactly `rounds`.
+    pub fn from_scanner(scanner: &PatternScanner, rounds: &[Multiplier]) -> Self {
+        let cfg = &scanner.config;
+        let cat = &scanner.catalogue;
+        let n_tests = scanner.n_tests();
+        let c = cfg.cashouts.len();
+        let split = ((rounds.len() as f64) * cfg.split) as usize;
+        let (first, second) = split_counts(scanner, rounds, split);
+        let total: &Counts = scanner.counts();
+        let confirmed = scanner.confirmed();
+        let next_rules = scanner.applicable_next();
+        // Exact p for every test (log space), then Holm and BH over all of them.
+        let mut ln_p = vec![0.0f64; n_tests];
+        for r in 0..cat.len() {
+            for ci in 0..c {
+                ln_p[r * c + ci] =
+                    ln_binomial_sf(total.hits[r * c + ci], total.occurrences[r], cfg.fair(ci));
+            }
+        }
+        let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
+        let q = bh_adjust(&p);
+        let holm = holm_from_ln(&ln_p);
+        let row = |idx: usize| -> RuleReport {
+            let (r, ci) = (idx / c, idx % c);
+            let cashout = cfg.cashouts[ci];
+            let cond = cat.conditions[r];
+            let all = RateStats::new(total.hits[idx], total.occurrences[r], cashout, Z_95);
+            let ln_e = ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci)).max(-745.0);
+            RuleReport {
+                id: idx,
+                family: cond.family(),
+                condition: cond.describe(),
+                rule: cond,
+                cashout,
+                occurrences: all.occurrences,
+                hits: all.hits,
+                rate: all.rate,
+                rate_low: all.rate_low,
+                rate_high: all.rate_high,
+                fair: cfg.fair(ci),
+                breakeven: cfg.breakeven(ci),
+                ev: all.ev,
+                ev_low: all.ev_low,
+                ev_high: all.ev_high,
+                p_value: p[idx],
+                p_adjusted: holm[idx],
+                q_value: q[idx],
+                e_value: ln_e.min(690.0).exp(),
+                ln_e_value: ln_e,
+                confirmed: confirmed.iter().any(|x| x.rule == r && x.ci == ci),
+                applies_next: next_rules.contains(&r),
+                in_sample: RateStats::new(first.hits[idx], first.occurrences[r], cashout, Z_95),
+                out_of_sample: RateStats::new(
+                    second.hits[idx],
+                    second.occurrences[r],
+                    cashout,
+                    Z_95,
+                ),
+            }
+        };
+        let mut listed: Vec<usize> = confirmed.iter().map(|x| x.rule * c + x.ci).collect();
+        let mut families = Vec::new();
+        for fam in Family::ALL {
+            let rules: Vec<usize> = (0..cat.len())
+                .filter(|&r| cat.conditions[r].family() == fam)
+                .collect();
+            let mut tests: Vec<usize> = rules
+                .iter()
+                .flat_map(|&r| (0..c).map(move |ci| r * c + ci))
+                .collect();
+            tests.sort_by(|&a, &b| ln_p[a].total_cmp(&ln_p[b]));
+            for &t in tests.iter().take(cfg.listed_per_family) {
+                if !listed.contains(&t) {
+                    listed.push(t);
+                }
+            }
+            let typical = median(rules.iter().map(|&r| total.occurrences[r]).collect());
+            families.push(FamilySummary {
+                family: fam,
+                label: fam.label().into(),
+                rules: rules.len(),
+                tests: tests.len(),
+                confirmed: confirmed
+                    .iter()
+                    .filter(|x| cat.conditions[x.rule].family() == fam)
+                    .count(),
+                smallest_p_adjusted: tests.first().map_or(1.0, |&t| holm[t]),
+                detection: (0..c)
+                    .map(|ci| {
+                        detection_limit(typical, cfg.cashouts[ci], cfg.fair(ci), n_tests, cfg.alpha)
+                    })
+                    .collect(),
+            });
+        }
+        let rules: Vec<RuleReport> = listed.into_iter().map(row).collect();
+        PatternReport {
+            rounds: rounds.len(),
+            house_edge: cfg.house_edge,
+            alpha: cfg.alpha,
+            cashouts: cfg.cashouts.clone(),
+            tests: n_tests,
+            e_threshold: n_tests as f64 / cfg.alpha,
+            split_at: split,
+            confirmed: confirmed.len(),
+            any_edge_p: holm.iter().copied().fold(1.0, f64::min),
+            listed_of: n_tests,
+            rules,
+            families,
+            regimes: (rounds.len() >= 500)
+                .then(|| regime_tests(rounds, &cfg.cashouts, cfg.house_edge))
+                .flatten(),
+            next_round: next_round_edges(scanner, rounds, &confirmed, crate::decision::Mode::Normal.z()),
+        }
+    }
+}
+
+/// Holm-adjusted p-values from ln p (exact in the deep tail), in the input order.
+fn holm_from_ln(ln_p: &[f64]) -> Vec<f64> {
+    let m = ln_p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| ln_p[a].total_cmp(&ln_p[b]));
+    let mut out = vec![1.0; m];
+    let mut running = f64::NEG_INFINITY;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max((((m - rank) as f64).ln() + ln_p[i]).min(0.0));
+        out[i] = running.exp();
+    }
+    out
+}

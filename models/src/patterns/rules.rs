@@ -1,0 +1,542 @@
+//! The rule catalogue of the pattern scan and the causal state that decides which rules
+//! apply to a round.
+//!
+//! A rule is a [`Condition`] on the rounds *before* the round it speaks about, so "when the
+//! condition holds, P(X ≥ c) is …" is a forecast made before the round is seen. The
+//! [`RoundState`] is updated with each round and then lists the rules that apply to the next
+//! one: nothing in it ever reads the round it describes.
+
+use crate::generator::FairGenerator;
+use crate::values::Multiplier;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Thresholds of the run rules, in hundredths (1.1x … 10x).
+pub const RUN_THRESHOLDS: [u32; 8] = [110, 120, 130, 150, 200, 300, 500, 1000];
+/// Longest run the run rules ask about.
+pub const RUN_MAX_K: usize = 8;
+/// "A big one": thresholds in hundredths (2x … 100x) and the windows it is looked for in.
+pub const BIG_THRESHOLDS: [u32; 6] = [200, 500, 1000, 2000, 5000, 10_000];
+pub const BIG_WINDOWS: [usize; 8] = [1, 2, 3, 5, 10, 20, 50, 100];
+/// Periods of the position rules.
+pub const MIN_PERIOD: usize = 2;
+pub const MAX_PERIOD: usize = 60;
+/// Upper edges (hundredths) of the categories of the transition rules: <1.5, 1.5–2, 2–3,
+/// 3–5, 5–10, ≥10.
+pub const CATEGORY_EDGES: [u32; 5] = [150, 200, 300, 500, 1000];
+pub const N_CATEGORIES: usize = CATEGORY_EDGES.len() + 1;
+/// Windows of the mean and median rules, and of the share-at-or-above-2x rules.
+pub const LEVEL_WINDOWS: [usize; 4] = [5, 10, 20, 50];
+pub const SHARE_WINDOWS: [usize; 5] = [10, 20, 50, 100, 200];
+/// Quantiles (under the fair law, see [`LevelBins`]) that bound the level rules' bands.
+pub const LEVEL_QUANTILES: [f64; 8] = [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95];
+/// The bands of the level rules as (lower, upper) quantile levels: the tails in three
+/// widths each (sparse edges live there) and the interior quintiles.
+pub const LEVEL_BANDS: [(f64, f64); 9] = [
+    (0.0, 0.05),
+    (0.0, 0.1),
+    (0.0, 0.2),
+    (0.2, 0.4),
+    (0.4, 0.6),
+    (0.6, 0.8),
+    (0.8, 1.0),
+    (0.9, 1.0),
+    (0.95, 1.0),
+];
+const LONGEST_WINDOW: usize = 200;
+
+/// What kind of dependence a rule looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// After k consecutive rounds below / at or above t.
+    Runs,
+    /// A round ≥ T among (or missing from) the last k.
+    BigOne,
+    /// Round number modulo p.
+    Position,
+    /// Previous category (or the previous two) → next round.
+    Transition,
+    /// Mean / median / share ≥ 2x of the last k rounds, in fair-law quantile bins; the
+    /// long share windows are the causal "current regime" condition.
+    Level,
+}
+
+impl Family {
+    pub const ALL: [Family; 5] = [
+        Family::Runs,
+        Family::BigOne,
+        Family::Position,
+        Family::Transition,
+        Family::Level,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Runs => "runs",
+            Family::BigOne => "big_one",
+            Family::Position => "position",
+            Family::Transition => "transition",
+            Family::Level => "level",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::Runs => "runs (streaks)",
+            Family::BigOne => "after a big one",
+            Family::Position => "position (round number mod p)",
+            Family::Transition => "transitions (Markov table)",
+            Family::Level => "level of the recent past / regime",
+        }
+    }
+}
+
+/// Statistic of the level rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelStat {
+    Mean,
+    Median,
+    ShareAtLeast2,
+}
+
+/// A condition on the rounds before a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Condition {
+    /// The last `k` rounds were all below `t` (hundredths).
+    RunBelow { t: u32, k: u8 },
+    /// The last `k` rounds were all at or above `t`.
+    RunAtLeast { t: u32, k: u8 },
+    /// At least one of the last `k` rounds was ≥ `big`.
+    BigAmongLast { big: u32, k: u16 },
+    /// None of the last `k` rounds was ≥ `big` (and there were `k`).
+    NoBigInLast { big: u32, k: u16 },
+    /// The round's number (1-based) is `residue` + 1 modulo `period`, i.e. its index
+    /// (0-based) is `residue` mod `period`.
+    Position { period: u16, residue: u16 },
+    /// The previous round was in category `cat`.
+    After { cat: u8 },
+    /// The two previous rounds were in categories `first` (older) and `second`.
+    AfterPair { first: u8, second: u8 },
+    /// The statistic of the last `k` rounds fell in band `bin` of [`LEVEL_BANDS`].
+    Level { stat: LevelStat, k: u16, bin: u8 },
+}
+
+fn x(h: u32) -> String {
+    format!("{:.2}x", f64::from(h) / 100.0)
+}
+
+fn category_words(cat: u8) -> String {
+    let c = cat as usize;
+    match c {
+        0 => format!("below {}", x(CATEGORY_EDGES[0])),
+        c if c >= CATEGORY_EDGES.len() => format!("≥ {}", x(CATEGORY_EDGES[c - 1])),
+        c => format!("{}–{}", x(CATEGORY_EDGES[c - 1]), x(CATEGORY_EDGES[c])),
+    }
+}
+
+fn band_words(bin: u8) -> String {
+    let (lo, hi) = LEVEL_BANDS[(bin as usize).min(LEVEL_BANDS.len() - 1)];
+    let pc = |q: f64| format!("{:.0}%", q * 100.0);
+    if lo == 0.0 {
+        format!("in its lowest {}", pc(hi))
+    } else if hi == 1.0 {
+        format!("in its highest {}", pc(1.0 - lo))
+    } else {
+        format!("between its {} and {} quantiles", pc(lo), pc(hi))
+    }
+}
+
+impl Condition {
+    pub fn family(&self) -> Family {
+        match self {
+            Condition::RunBelow { .. } | Condition::RunAtLeast { .. } => Family::Runs,
+            Condition::BigAmongLast { .. } | Condition::NoBigInLast { .. } => Family::BigOne,
+            Condition::Position { .. } => Family::Position,
+            Condition::After { .. } | Condition::AfterPair { .. } => Family::Transition,
+            Condition::Level { .. } => Family::Level,
+        }
+    }
+
+    /// The condition in plain words.
+    pub fn describe(&self) -> String {
+        match *self {
+            Condition::RunBelow { t, k: 1 } => format!("after a round below {}", x(t)),
+            Condition::RunBelow { t, k } => format!("after {k} rounds in a row below {}", x(t)),
+            Condition::RunAtLeast { t, k: 1 } => format!("after a round at or above {}", x(t)),
+            Condition::RunAtLeast { t, k } => {
+                format!("after {k} rounds in a row at or above {}", x(t))
+            }
+            Condition::BigAmongLast { big, k: 1 } => format!("right after a round ≥ {}", x(big)),
+            Condition::BigAmongLast { big, k } => {
+                format!("a round ≥ {} among the last {k}", x(big))
+            }
+            Condition::NoBigInLast { big, k: 1 } => format!("after a round below {}", x(big)),
+            Condition::NoBigInLast { big, k } => format!("no round ≥ {} in the last {k}", x(big)),
+            Condition::Position { period, residue } => format!(
+                "round number ≡ {} (mod {period}) — every {period}th round",
+                u32::from(residue) + 1
+            ),
+            Condition::After { cat } => {
+                format!("after a round {}", category_words(cat))
+            }
+            Condition::AfterPair { first, second } => format!(
+                "after a round {} then a round {}",
+                category_words(first),
+                category_words(second)
+            ),
+            Condition::Level { stat, k, bin } => {
+                let what = match stat {
+                    LevelStat::Mean => format!("mean of the last {k} rounds"),
+                    LevelStat::Median => format!("median of the last {k} rounds"),
+                    LevelStat::ShareAtLeast2 => format!("share ≥ 2x of the last {k} rounds"),
+                };
+                format!("{what} {} (fair-law quantiles)", band_words(bin))
+            }
+        }
+    }
+}
+
+/// Quantile edges of the level statistics under the fair law, so that a level rule's bins
+/// are fixed before any data is seen (edges from the history itself would leak the future).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelBins {
+    /// `mean[w]`, `median[w]` for [`LEVEL_WINDOWS`], `share[w]` for [`SHARE_WINDOWS`]:
+    /// the values at [`LEVEL_QUANTILES`] each.
+    pub mean: Vec<Vec<f64>>,
+    pub median: Vec<Vec<f64>>,
+    pub share: Vec<Vec<f64>>,
+}
+
+impl LevelBins {
+    /// The [`LEVEL_QUANTILES`] of each statistic on 20,000 seeded fair rounds.
+    pub fn fair(house_edge: f64) -> Self {
+        let rounds = FairGenerator {
+            seed: 0x5eed_0f_b1,
+            house_edge,
+        }
+        .generate(20_000);
+        let v: Vec<f64> = rounds.iter().map(|m| m.as_f64()).collect();
+        let quantiles = |mut s: Vec<f64>| -> Vec<f64> {
+            s.sort_by(f64::total_cmp);
+            LEVEL_QUANTILES
+                .iter()
+                .map(|q| s[((s.len() as f64 * q) as usize).min(s.len() - 1)])
+                .collect()
+        };
+        let windows = |k: usize, f: &dyn Fn(&[f64]) -> f64| -> Vec<f64> {
+            v.windows(k).step_by(1).map(f).collect()
+        };
+        Self {
+            mean: LEVEL_WINDOWS
+                .iter()
+                .map(|&k| quantiles(windows(k, &mean)))
+                .collect(),
+            median: LEVEL_WINDOWS
+                .iter()
+                .map(|&k| quantiles(windows(k, &median)))
+                .collect(),
+            share: SHARE_WINDOWS
+                .iter()
+                .map(|&k| quantiles(windows(k, &share_at_least_2)))
+                .collect(),
+        }
+    }
+}
+
+fn mean(w: &[f64]) -> f64 {
+    w.iter().sum::<f64>() / w.len() as f64
+}
+
+fn median(w: &[f64]) -> f64 {
+    let mut s = w.to_vec();
+    let mid = s.len() / 2;
+    s.select_nth_unstable_by(mid, f64::total_cmp);
+    let hi = s[mid];
+    if s.len() % 2 == 1 {
+        hi
+    } else {
+        let lo = s[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        0.5 * (lo + hi)
+    }
+}
+
+fn share_at_least_2(w: &[f64]) -> f64 {
+    w.iter().filter(|&&v| v >= 2.0).count() as f64 / w.len() as f64
+}
+
+/// The value of quantile level `q` (0 and 1: unbounded) among `edges`.
+fn edge_at(q: f64, edges: &[f64]) -> Option<f64> {
+    LEVEL_QUANTILES
+        .iter()
+        .position(|&x| (x - q).abs() < 1e-12)
+        .map(|i| edges[i])
+}
+
+/// Whether `value` is in band `(lo, hi)`: at or below the upper quantile for the low
+/// tails, at or above the lower one for the high tails, in (lo, hi] inside.
+fn in_band(value: f64, (lo, hi): (f64, f64), edges: &[f64]) -> bool {
+    let above_lo = match edge_at(lo, edges) {
+        None => true,
+        Some(e) if hi == 1.0 => value >= e,
+        Some(e) => value > e,
+    };
+    let below_hi = edge_at(hi, edges).is_none_or(|e| value <= e);
+    above_lo && below_hi
+}
+
+/// The rule catalogue: every condition, in a fixed order (a rule's index is its id).
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub conditions: Vec<Condition>,
+    base_run_below: usize,
+    base_run_at_least: usize,
+    base_big: usize,
+    base_no_big: usize,
+    base_position: usize,
+    base_after: usize,
+    base_pair: usize,
+    base_level: usize,
+    pub bins: LevelBins,
+}
+
+/// Index of residue `r` of period `p` inside the position block.
+fn position_offset(p: usize) -> usize {
+    // Σ_{q = MIN_PERIOD}^{p − 1} q
+    (MIN_PERIOD..p).sum()
+}
+
+impl Catalogue {
+    pub fn new(house_edge: f64) -> Self {
+        let mut c = Vec::new();
+        let base_run_below = c.len();
+        for &t in &RUN_THRESHOLDS {
+            for k in 1..=RUN_MAX_K as u8 {
+                c.push(Condition::RunBelow { t, k });
+            }
+        }
+        let base_run_at_least = c.len();
+        for &t in &RUN_THRESHOLDS {
+            for k in 1..=RUN_MAX_K as u8 {
+                c.push(Condition::RunAtLeast { t, k });
+            }
+        }
+        let base_big = c.len();
+        for &big in &BIG_THRESHOLDS {
+            for &k in &BIG_WINDOWS {
+                c.push(Condition::BigAmongLast { big, k: k as u16 });
+            }
+        }
+        let base_no_big = c.len();
+        for &big in &BIG_THRESHOLDS {
+            for &k in &BIG_WINDOWS {
+                c.push(Condition::NoBigInLast { big, k: k as u16 });
+            }
+        }
+        let base_position = c.len();
+        for p in MIN_PERIOD..=MAX_PERIOD {
+            for r in 0..p {
+                c.push(Condition::Position {
+                    period: p as u16,
+                    residue: r as u16,
+                });
+            }
+        }
+        let base_after = c.len();
+        for cat in 0..N_CATEGORIES as u8 {
+            c.push(Condition::After { cat });
+        }
+        let base_pair = c.len();
+        for first in 0..N_CATEGORIES as u8 {
+            for second in 0..N_CATEGORIES as u8 {
+                c.push(Condition::AfterPair { first, second });
+            }
+        }
+        let base_level = c.len();
+        for (stat, windows) in [
+            (LevelStat::Mean, &LEVEL_WINDOWS[..]),
+            (LevelStat::Median, &LEVEL_WINDOWS[..]),
+            (LevelStat::ShareAtLeast2, &SHARE_WINDOWS[..]),
+        ] {
+            for &k in windows {
+                for bin in 0..LEVEL_BANDS.len() as u8 {
+                    c.push(Condition::Level {
+                        stat,
+                        k: k as u16,
+                        bin,
+                    });
+                }
+            }
+        }
+        Self {
+            conditions: c,
+            base_run_below,
+            base_run_at_least,
+            base_big,
+            base_no_big,
+            base_position,
+            base_after,
+            base_pair,
+            base_level,
+            bins: LevelBins::fair(house_edge),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.conditions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.conditions.is_empty()
+    }
+
+    /// Appends to `out` the index of every rule that applies to the round after `state`'s
+    /// rounds (cleared first).
+    pub fn applicable(&self, state: &RoundState, out: &mut Vec<usize>) {
+        out.clear();
+        for (ti, &run) in state.run_below.iter().enumerate() {
+            for k in 0..run.min(RUN_MAX_K) {
+                out.push(self.base_run_below + ti * RUN_MAX_K + k);
+            }
+        }
+        for (ti, &run) in state.run_at_least.iter().enumerate() {
+            for k in 0..run.min(RUN_MAX_K) {
+                out.push(self.base_run_at_least + ti * RUN_MAX_K + k);
+            }
+        }
+        let nw = BIG_WINDOWS.len();
+        for (bi, gap) in state.since_big.iter().enumerate() {
+            for (wi, &k) in BIG_WINDOWS.iter().enumerate() {
+                match gap {
+                    // The last big round was `gap` rounds before the last round.
+                    Some(g) if *g < k => out.push(self.base_big + bi * nw + wi),
+                    _ if state.n >= k => out.push(self.base_no_big + bi * nw + wi),
+                    _ => {}
+                }
+            }
+        }
+        for p in MIN_PERIOD..=MAX_PERIOD {
+            out.push(self.base_position + position_offset(p) + state.n % p);
+        }
+        if let Some(c1) = state.prev_cat[1] {
+            out.push(self.base_after + c1 as usize);
+            if let Some(c0) = state.prev_cat[0] {
+                out.push(self.base_pair + c0 as usize * N_CATEGORIES + c1 as usize);
+            }
+        }
+        let mut slot = 0usize;
+        let mut push_level = |out: &mut Vec<usize>, value: Option<f64>, edges: &[f64]| {
+            if let Some(v) = value {
+                for (b, band) in LEVEL_BANDS.iter().enumerate() {
+                    if in_band(v, *band, edges) {
+                        out.push(self.base_level + slot * LEVEL_BANDS.len() + b);
+                    }
+                }
+            }
+            slot += 1;
+        };
+        let recent = state.recent_slice();
+        for (wi, &k) in LEVEL_WINDOWS.iter().enumerate() {
+            let v = (recent.len() >= k).then(|| mean(&recent[recent.len() - k..]));
+            push_level(out, v, &self.bins.mean[wi]);
+        }
+        for (wi, &k) in LEVEL_WINDOWS.iter().enumerate() {
+            let v = (recent.len() >= k).then(|| median(&recent[recent.len() - k..]));
+            push_level(out, v, &self.bins.median[wi]);
+        }
+        for (wi, &k) in SHARE_WINDOWS.iter().enumerate() {
+            let v = (recent.len() >= k).then(|| share_at_least_2(&recent[recent.len() - k..]));
+            push_level(out, v, &self.bins.share[wi]);
+        }
+    }
+
+    /// Whether rule `rule` applies to the round after `history` (slow, for tests and
+    /// single checks: it replays the whole history).
+    pub fn applies_after(&self, rule: usize, history: &[Multiplier]) -> bool {
+        let mut s = RoundState::default();
+        for m in history {
+            s.push(*m);
+        }
+        let mut out = Vec::new();
+        self.applicable(&s, &mut out);
+        out.contains(&rule)
+    }
+}
+
+/// What the rules need to know about the rounds so far. Updated one round at a time.
+#[derive(Debug, Clone)]
+pub struct RoundState {
+    /// Rounds seen.
+    pub n: usize,
+    /// Current run of rounds below / at or above each [`RUN_THRESHOLDS`] entry (capped).
+    run_below: [usize; RUN_THRESHOLDS.len()],
+    run_at_least: [usize; RUN_THRESHOLDS.len()],
+    /// Rounds between the last round ≥ each [`BIG_THRESHOLDS`] entry and the last round
+    /// (0: the last round itself was big), `None` if none yet.
+    since_big: [Option<usize>; BIG_THRESHOLDS.len()],
+    /// Categories of the second-to-last and last rounds.
+    prev_cat: [Option<u8>; 2],
+    /// The last [`LONGEST_WINDOW`] rounds as multipliers, oldest first.
+    recent: VecDeque<f64>,
+}
+
+impl Default for RoundState {
+    fn default() -> Self {
+        Self {
+            n: 0,
+            run_below: [0; RUN_THRESHOLDS.len()],
+            run_at_least: [0; RUN_THRESHOLDS.len()],
+            since_big: [None; BIG_THRESHOLDS.len()],
+            prev_cat: [None; 2],
+            recent: VecDeque::with_capacity(LONGEST_WINDOW + 1),
+        }
+    }
+}
+
+/// Category of a round for the transition rules.
+pub fn category(m: Multiplier) -> u8 {
+    CATEGORY_EDGES.iter().filter(|&&e| m.0 >= e).count() as u8
+}
+
+impl RoundState {
+    /// Takes one more round into account.
+    pub fn push(&mut self, m: Multiplier) {
+        let v = m.0;
+        for (i, &t) in RUN_THRESHOLDS.iter().enumerate() {
+            if v < t {
+                self.run_below[i] = (self.run_below[i] + 1).min(RUN_MAX_K);
+                self.run_at_least[i] = 0;
+            } else {
+                self.run_at_least[i] = (self.run_at_least[i] + 1).min(RUN_MAX_K);
+                self.run_below[i] = 0;
+            }
+        }
+        for (i, &big) in BIG_THRESHOLDS.iter().enumerate() {
+            self.since_big[i] = if v >= big {
+                Some(0)
+            } else {
+                self.since_big[i].map(|g| (g + 1).min(usize::MAX / 2))
+            };
+        }
+        self.prev_cat = [self.prev_cat[1], Some(category(m))];
+        if self.recent.len() == LONGEST_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(m.as_f64());
+        self.n += 1;
+    }
+
+    fn recent_slice(&self) -> Vec<f64> {
+        let (a, b) = self.recent.as_slices();
+        let mut v = Vec::with_capacity(a.len() + b.len());
+        v.extend_from_slice(a);
+        v.extend_from_slice(b);
+        v
+    }
+}

@@ -1,0 +1,350 @@
+//! The pattern scan: counts of every rule × cash-out, kept one round at a time, and the
+//! confirmation rule.
+//!
+//! A rule at cash-out c is **confirmed** when both hold:
+//! 1. its exact one-sided binomial p-value against the fair rate (1−h)/c survives Holm's
+//!    correction across the whole scan (every rule × every cash-out) at α, and
+//! 2. its anytime-valid e-value against break-even (P(X ≥ c) ≤ 1/c, i.e. EV ≤ 0) reaches
+//!    N/α, N the number of tests (Bonferroni for e-values, valid under continuous
+//!    monitoring by Ville's inequality; see [`super::evidence`]).
+//!
+//! The second condition alone bounds the chance that a fair history *ever* shows a
+//! confirmed rule, however often it is looked at, by α.
+
+use super::evidence::{ln_binomial_sf, ln_e_upper_bound, ln_e_value};
+use super::rules::{Catalogue, RoundState};
+use crate::forecast::threshold_hundredths;
+use crate::summary::fair_survival;
+use crate::values::Multiplier;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Cash-outs scanned by default.
+pub const DEFAULT_CASHOUTS: [f64; 6] = [1.2, 1.5, 2.0, 3.0, 5.0, 10.0];
+
+/// Settings of a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternConfig {
+    pub cashouts: Vec<f64>,
+    pub house_edge: f64,
+    /// Family-wise error rate of the whole scan.
+    pub alpha: f64,
+    /// Share of the history the report calls "earlier" (in-sample); the rest is the
+    /// out-of-sample part a PLAY decision is checked on.
+    pub split: f64,
+    /// Rules listed per family besides the confirmed ones (most significant first);
+    /// `usize::MAX` lists every rule.
+    pub listed_per_family: usize,
+    /// Fewest later-part occurrences before a rule's situation can give PLAY.
+    pub min_later_occurrences: u64,
+}
+
+impl Default for PatternConfig {
+    fn default() -> Self {
+        Self {
+            cashouts: DEFAULT_CASHOUTS.to_vec(),
+            house_edge: crate::generator::DEFAULT_HOUSE_EDGE,
+            alpha: 0.05,
+            split: 0.5,
+            listed_per_family: 25,
+            min_later_occurrences: 30,
+        }
+    }
+}
+
+impl PatternConfig {
+    /// Checks the settings a user can give.
+    pub fn validate(&self) -> Result<(), crate::error::EvalError> {
+        use crate::error::EvalError::InvalidConfig;
+        if self.cashouts.is_empty() || self.cashouts.len() > 32 {
+            return Err(InvalidConfig("give between 1 and 32 cash-outs".into()));
+        }
+        if let Some(c) = self
+            .cashouts
+            .iter()
+            .find(|c| !c.is_finite() || **c < 1.01 || **c > 1_000_000.0)
+        {
+            return Err(InvalidConfig(format!(
+                "cash-out {c} is outside 1.01..=1000000"
+            )));
+        }
+        if !(self.house_edge >= 0.0 && self.house_edge < 0.5) {
+            return Err(InvalidConfig("house edge must be in [0, 0.5)".into()));
+        }
+        if !(self.alpha > 0.0 && self.alpha < 0.5) {
+            return Err(InvalidConfig("alpha must be in (0, 0.5)".into()));
+        }
+        if !(self.split > 0.05 && self.split < 0.95) {
+            return Err(InvalidConfig("split must be in (0.05, 0.95)".into()));
+        }
+        Ok(())
+    }
+
+    pub fn fair(&self, ci: usize) -> f64 {
+        fair_survival(self.cashouts[ci], self.house_edge)
+    }
+
+    /// Break-even rate 1/c: a bet at c has positive EV exactly above it.
+    pub fn breakeven(&self, ci: usize) -> f64 {
+        1.0 / self.cashouts[ci]
+    }
+}
+
+/// Occurrences of every rule and hits of every rule × cash-out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Counts {
+    pub occurrences: Vec<u64>,
+    /// `hits[rule · C + ci]`.
+    pub hits: Vec<u64>,
+    pub rounds: u64,
+}
+
+impl Counts {
+    pub fn new(rules: usize, cashouts: usize) -> Self {
+        Self {
+            occurrences: vec![0; rules],
+            hits: vec![0; rules * cashouts],
+            rounds: 0,
+        }
+    }
+
+    pub fn add(&mut self, other: &Counts) {
+        for (a, b) in self.occurrences.iter_mut().zip(&other.occurrences) {
+            *a += b;
+        }
+        for (a, b) in self.hits.iter_mut().zip(&other.hits) {
+            *a += b;
+        }
+        self.rounds += other.rounds;
+    }
+}
+
+/// Keeps the counts of every rule up to date, one round at a time (O(rules that apply)
+/// per round).
+#[derive(Debug, Clone)]
+pub struct PatternScanner {
+    pub config: PatternConfig,
+    pub catalogue: Arc<Catalogue>,
+    cuts: Vec<u32>,
+    state: RoundState,
+    counts: Counts,
+    scratch: Vec<usize>,
+}
+
+/// One confirmed rule × cash-out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Confirmed {
+    pub rule: usize,
+    pub ci: usize,
+    pub ln_e: f64,
+    pub p_adjusted: f64,
+}
+
+impl PatternScanner {
+    pub fn new(config: PatternConfig) -> Self {
+        let catalogue = Arc::new(Catalogue::new(config.house_edge));
+        Self::with_catalogue(config, catalogue)
+    }
+
+    /// Reuses a catalogue (its level bins are made for `config.house_edge`).
+    pub fn with_catalogue(config: PatternConfig, catalogue: Arc<Catalogue>) -> Self {
+        let cuts = config
+            .cashouts
+            .iter()
+            .map(|&c| threshold_hundredths(c))
+            .collect();
+        let counts = Counts::new(catalogue.len(), config.cashouts.len());
+        Self {
+            config,
+            catalogue,
+            cuts,
+            state: RoundState::default(),
+            counts,
+            scratch: Vec::with_capacity(256),
+        }
+    }
+
+    /// Scans `rounds` from the start.
+    pub fn scan(config: PatternConfig, rounds: &[Multiplier]) -> Self {
+        let mut s = Self::new(config);
+        s.extend(rounds);
+        s
+    }
+
+    pub fn extend(&mut self, rounds: &[Multiplier]) {
+        for m in rounds {
+            self.push(*m);
+        }
+    }
+
+    /// Takes round `m` into account: the rules that applied before it count it.
+    pub fn push(&mut self, m: Multiplier) {
+        self.catalogue.applicable(&self.state, &mut self.scratch);
+        let c = self.cuts.len();
+        for &r in &self.scratch {
+            self.counts.occurrences[r] += 1;
+            for (ci, &cut) in self.cuts.iter().enumerate() {
+                if m.0 >= cut {
+                    self.counts.hits[r * c + ci] += 1;
+                }
+            }
+        }
+        self.counts.rounds += 1;
+        self.state.push(m);
+    }
+
+    /// As [`Self::push`]; also tells whether a rule this round updated now has an e-value
+    /// at or above the threshold (only those can have changed: a cheap way to watch a
+    /// history round by round).
+    pub fn push_and_check(&mut self, m: Multiplier) -> bool {
+        self.push(m);
+        let thr = self.ln_e_threshold();
+        let c = self.cuts.len();
+        // `scratch` still holds the rules that applied to `m`.
+        self.scratch.iter().any(|&r| {
+            let n = self.counts.occurrences[r];
+            (0..c).any(|ci| {
+                let k = self.counts.hits[r * c + ci];
+                let p0 = self.config.breakeven(ci);
+                ln_e_upper_bound(n, k, p0) >= thr && ln_e_value(n, k, p0) >= thr
+            })
+        })
+    }
+
+    pub fn rounds(&self) -> u64 {
+        self.counts.rounds
+    }
+
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    pub fn state(&self) -> &RoundState {
+        &self.state
+    }
+
+    /// Rules × cash-outs tested: the multiplicity of the whole scan.
+    pub fn n_tests(&self) -> usize {
+        self.catalogue.len() * self.cuts.len()
+    }
+
+    /// ln(N/α): the e-value a rule needs.
+    pub fn ln_e_threshold(&self) -> f64 {
+        (self.n_tests() as f64 / self.config.alpha).ln()
+    }
+
+    /// The rules that apply to the next round.
+    pub fn applicable_next(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.catalogue.applicable(&self.state, &mut out);
+        out
+    }
+
+    /// Every confirmed rule × cash-out (see the module documentation).
+    pub fn confirmed(&self) -> Vec<Confirmed> {
+        confirm(&self.counts, &self.config, self.n_tests())
+    }
+
+    /// Whether any rule × cash-out has reached the e-value threshold (cheap: used to watch
+    /// a history round by round).
+    pub fn any_e_crossing(&self) -> bool {
+        let thr = self.ln_e_threshold();
+        let c = self.cuts.len();
+        self.counts
+            .occurrences
+            .iter()
+            .enumerate()
+            .any(|(r, &n)| {
+                (0..c).any(|ci| {
+                    let k = self.counts.hits[r * c + ci];
+                    let p0 = self.config.breakeven(ci);
+                    ln_e_upper_bound(n, k, p0) >= thr && ln_e_value(n, k, p0) >= thr
+                })
+            })
+    }
+}
+
+/// Holm-adjusted p-values of the tests whose p can be small, by (rule, ci); the rest are
+/// left out (their adjusted value is 1 for practical purposes: z < 1 against the fair rate
+/// means p > 0.1, above any α this scan allows, and a larger p never changes the Holm
+/// adjustment of a smaller one).
+fn holm_of_small(counts: &Counts, config: &PatternConfig, n_tests: usize) -> Vec<(usize, f64)> {
+    let c = config.cashouts.len();
+    let mut small: Vec<(usize, f64)> = Vec::new();
+    for (r, &n) in counts.occurrences.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        for ci in 0..c {
+            let k = counts.hits[r * c + ci];
+            let p0 = config.fair(ci);
+            let z = (k as f64 - n as f64 * p0) / (n as f64 * p0 * (1.0 - p0)).sqrt();
+            if z >= 1.0 {
+                small.push((r * c + ci, ln_binomial_sf(k, n, p0)));
+            }
+        }
+    }
+    small.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut running = f64::NEG_INFINITY;
+    for (rank, item) in small.iter_mut().enumerate() {
+        let ln_adj = ((n_tests - rank) as f64).ln() + item.1;
+        running = running.max(ln_adj.min(0.0));
+        item.1 = running;
+    }
+    small
+}
+
+fn confirm(counts: &Counts, config: &PatternConfig, n_tests: usize) -> Vec<Confirmed> {
+    let c = config.cashouts.len();
+    let thr = (n_tests as f64 / config.alpha).ln();
+    let mut by_e = Vec::new();
+    for (r, &n) in counts.occurrences.iter().enumerate() {
+        for ci in 0..c {
+            let k = counts.hits[r * c + ci];
+            let p0 = config.breakeven(ci);
+            if ln_e_upper_bound(n, k, p0) < thr {
+                continue;
+            }
+            let ln_e = ln_e_value(n, k, p0);
+            if ln_e >= thr {
+                by_e.push((r * c + ci, ln_e));
+            }
+        }
+    }
+    if by_e.is_empty() {
+        return Vec::new();
+    }
+    let holm = holm_of_small(counts, config, n_tests);
+    let ln_alpha = config.alpha.ln();
+    by_e.into_iter()
+        .filter_map(|(idx, ln_e)| {
+            let adj = holm.iter().find(|(i, _)| *i == idx)?.1;
+            (adj <= ln_alpha).then_some(Confirmed {
+                rule: idx / c,
+                ci: idx % c,
+                ln_e,
+                p_adjusted: adj.exp(),
+            })
+        })
+        .collect()
+}
+
+/// Counts of the rounds before `split` and from `split` on, in one pass.
+pub fn split_counts(scanner_template: &PatternScanner, rounds: &[Multiplier], split: usize) -> (Counts, Counts) {
+    let mut a = PatternScanner::with_catalogue(
+        scanner_template.config.clone(),
+        scanner_template.catalogue.clone(),
+    );
+    a.extend(&rounds[..split.min(rounds.len())]);
+    let first = a.counts.clone();
+    a.extend(&rounds[split.min(rounds.len())..]);
+    let mut second = a.counts.clone();
+    for (x, y) in second.occurrences.iter_mut().zip(&first.occurrences) {
+        *x -= y;
+    }
+    for (x, y) in second.hits.iter_mut().zip(&first.hits) {
+        *x -= y;
+    }
+    second.rounds -= first.rounds;
+    (first, second)
+}

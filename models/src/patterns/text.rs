@@ -1,0 +1,98 @@
+//! The pattern report as text (the CLI's default output).
+
+use super::report::PatternReport;
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Confirmed rules first, then the most significant of each family, the detection limits
+/// and the regime tests.
+pub fn render(r: &PatternReport) -> String {
+    let mut out = format!(
+        "pattern scan of {} rounds: {} rules × cash-outs tested (house edge {}, α = {})\n\
+         confirmed = Holm-adjusted p ≤ α across all {} tests AND anytime-valid e-value of \"EV > 0\" ≥ {:.0}\n\
+         in-sample = rounds 1–{}, out-of-sample = rounds {}–{}\n\n",
+        r.rounds,
+        r.tests,
+        r.house_edge,
+        r.alpha,
+        r.tests,
+        r.e_threshold,
+        r.split_at,
+        r.split_at + 1,
+        r.rounds
+    );
+    if r.confirmed == 0 {
+        out.push_str(&format!(
+            "No rule is confirmed. Smallest Holm-adjusted p of any rule: {:.3}.\n\n",
+            r.any_edge_p
+        ));
+    } else {
+        out.push_str(&format!("{} confirmed rule(s):\n", r.confirmed));
+    }
+    out.push_str(
+        "  conf  cash-out  rule                                                     n    rate (95% CI)          fair    EV      p adj     e-value   in → out of sample\n",
+    );
+    for rule in &r.rules {
+        out.push_str(&format!(
+            "  {:<4}  {:>7}x  {:<55} {:>5}  {:>6} ({}–{})  {:>6}  {:>+6.3}  {:>8.2e}  {:>8.2e}  {} → {}{}\n",
+            if rule.confirmed { "YES" } else { "" },
+            rule.cashout,
+            rule.condition,
+            rule.occurrences,
+            pct(rule.rate),
+            pct(rule.rate_low),
+            pct(rule.rate_high),
+            pct(rule.fair),
+            rule.ev,
+            rule.p_adjusted,
+            rule.e_value,
+            pct(rule.in_sample.rate),
+            pct(rule.out_of_sample.rate),
+            if rule.applies_next { "  ← applies to the next round" } else { "" }
+        ));
+    }
+    out.push_str("\nSmallest edge each family could confirm with 80% power (its median rule):\n");
+    for f in &r.families {
+        out.push_str(&format!("  {} ({} rules):", f.label, f.rules));
+        for d in &f.detection {
+            match d.rate {
+                Some(rate) => out.push_str(&format!(
+                    "  {}x: {} vs fair {} (n {})",
+                    d.cashout,
+                    pct(rate),
+                    pct(d.fair),
+                    d.occurrences
+                )),
+                None => out.push_str(&format!("  {}x: none possible", d.cashout)),
+            }
+        }
+        out.push('\n');
+    }
+    if let Some(regimes) = &r.regimes {
+        out.push_str("\nRegimes (blocks of rounds, p by simulation under the fair law, Holm-adjusted):\n");
+        for t in regimes {
+            out.push_str(&format!(
+                "  {}x: {} blocks of {}, homogeneity p {:.3}, change point p {:.3}\n",
+                t.cashout,
+                t.block_rates.len(),
+                t.block_size,
+                t.homogeneity_p_adjusted,
+                t.cusum_p_adjusted
+            ));
+        }
+        out.push_str("  (a regime change alone never gives PLAY)\n");
+    }
+    for e in &r.next_round {
+        out.push_str(&format!(
+            "\nNext round: \"{}\" at {}x applies; its situation out of sample: {} of {} ({}).\n",
+            e.condition,
+            e.cashout,
+            e.later_hits,
+            e.later_occurrences,
+            pct(e.later_rate())
+        ));
+    }
+    out
+}
