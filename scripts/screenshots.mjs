@@ -13,7 +13,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
   const page = await browser.newPage({ viewport });
   page.on('console', (m) => { if (m.type() === 'error') console.log(`[${name}] console: ${m.text()}`); });
   page.on('pageerror', (e) => console.log(`[${name}] page error: ${e}`));
-  for (const path of ['/', '/rounds', '/models', '/backtest', '/analysis']) {
+  for (const path of ['/', '/rounds', '/models', '/backtest', '/patterns', '/analysis']) {
     await page.goto(base + path);
     await page.waitForSelector('body[data-hydrated="true"]', { timeout: 15000 });
     if (path === '/backtest') {

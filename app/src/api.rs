@@ -95,9 +95,11 @@ pub mod ssr {
         fn start(
             &self,
             request: crate::views::TrainRequest,
-        ) -> Result<crate::views::TrainStatus, String>;
+        ) -> Result<crate::views::TrainStatus, crate::service::training::TrainingError>;
         fn status(&self) -> crate::views::TrainStatus;
-        fn cancel(&self) -> Result<crate::views::TrainStatus, String>;
+        fn cancel(
+            &self,
+        ) -> Result<crate::views::TrainStatus, crate::service::training::TrainingError>;
         /// Every change of the status, for streaming.
         fn subscribe(&self) -> tokio::sync::watch::Receiver<crate::views::TrainStatus>;
     }
@@ -119,14 +121,16 @@ pub mod ssr {
         fn start(
             &self,
             _: crate::views::TrainRequest,
-        ) -> Result<crate::views::TrainStatus, String> {
-            Err("this server cannot train models".into())
+        ) -> Result<crate::views::TrainStatus, crate::service::training::TrainingError> {
+            Err(crate::service::training::TrainingError::Unavailable)
         }
         fn status(&self) -> crate::views::TrainStatus {
             self.sender.borrow().clone()
         }
-        fn cancel(&self) -> Result<crate::views::TrainStatus, String> {
-            Err("no training job is running".into())
+        fn cancel(
+            &self,
+        ) -> Result<crate::views::TrainStatus, crate::service::training::TrainingError> {
+            Err(crate::service::training::TrainingError::NotRunning)
         }
         fn subscribe(&self) -> tokio::sync::watch::Receiver<crate::views::TrainStatus> {
             self.sender.subscribe()

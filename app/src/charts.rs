@@ -340,7 +340,11 @@ pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -
                 .name("break-even 1/c")
                 .symbol(Symbol::None)
                 .item_style(ItemStyle::new().color("#e5e7eb"))
-                .line_style(LineStyle::new().color("#e5e7eb").type_(LineStyleType::Dotted))
+                .line_style(
+                    LineStyle::new()
+                        .color("#e5e7eb")
+                        .type_(LineStyleType::Dotted),
+                )
                 .data(even),
         )
 }

@@ -128,3 +128,33 @@ test('a corrupt model file yields the fair baseline with a visible notice', asyn
   await expect(page.locator('#recommendation')).toHaveText('WAIT');
   await expect(page.locator('#prediction-table tbody tr').nth(1)).toContainText('48.5%');
 });
+
+test('the patterns page lists rules next to the fair rate, filters, sorts and charts', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#load-demo').click();
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
+  await page.locator('header nav a[href="/patterns"]').click();
+  await expect(page).toHaveURL(/\/patterns$/);
+  await expect(page.locator('#patterns-verdict')).toContainText('No rule is confirmed');
+  await expect(page.locator('#chart-patterns')).toHaveAttribute('data-renders', /\d+/);
+  const rows = page.locator('#patterns-table tbody tr');
+  expect(await rows.count()).toBeGreaterThan(20);
+  // Filter by family: only that family's rows remain.
+  await page.locator('#pt-family').selectOption('position');
+  await expect(rows.first()).toHaveAttribute('data-family', 'position');
+  expect(await page.locator('#patterns-table tbody tr:not([data-family="position"])').count()).toBe(0);
+  // Sort by EV: the first row's EV is the largest shown.
+  await page.locator('#pt-sort').selectOption('ev');
+  const evs = await page.locator('#patterns-table tbody tr td:nth-child(7)').allTextContents();
+  const first = parseFloat(evs[0]);
+  for (const e of evs) expect(parseFloat(e)).toBeLessThanOrEqual(first + 1e-9);
+  await expect(page.locator('#limits-table tbody tr')).toHaveCount(5);
+  await expect(page.locator('#regimes-table tbody tr')).toHaveCount(6);
+  // The page and the API agree.
+  const api = await server.api('GET', '/api/v1/patterns');
+  expect(api.status).toBe(200);
+  expect(api.json.confirmed).toBe(0);
+  expect(api.json.rounds).toBe(2000);
+  const bad = await server.api('GET', '/api/v1/patterns?cashouts=nope');
+  expect(bad.status).toBe(400);
+});

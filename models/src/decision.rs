@@ -113,7 +113,7 @@ pub fn decide(
     let Some(e) = best else {
         let reason = if confirmed_here == 0 {
             format!(
-                "No pattern is confirmed at {cashout}x on this history: every bet there loses the house edge on average."
+                "No pattern is confirmed at {cashout}x on this history, so the fair law answers: every bet there loses the house edge on average."
             )
         } else {
             format!(

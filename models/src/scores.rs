@@ -381,6 +381,11 @@ pub struct BettingPnl {
     pub ev_high: Option<f64>,
     /// What a fair game with house edge h gives per bet: −h.
     pub fair_ev: f64,
+    /// Exact one-sided p of "these bets have positive EV" (wins ~ Binomial(bets, 1/c) at
+    /// break-even): the test made for sparse edges, which lives on the bets a signal
+    /// actually placed rather than on every round. `None` without bets.
+    #[serde(default)]
+    pub p_positive: Option<f64>,
 }
 
 pub fn betting_pnl(fired: &[bool], outcomes_x: &[f64], target: f64, house_edge: f64) -> BettingPnl {
@@ -408,6 +413,9 @@ pub fn betting_pnl(fired: &[bool], outcomes_x: &[f64], target: f64, house_edge: 
         ev_low: ci.map(|c| c.1),
         ev_high: ci.map(|c| c.2),
         fair_ev: -house_edge,
+        p_positive: (!profits.is_empty()).then(|| {
+            crate::patterns::evidence::binomial_sf(wins, profits.len() as u64, 1.0 / target)
+        }),
     }
 }
 

@@ -56,7 +56,8 @@ fn plant(family: Family, seed: u64) -> Plant {
             }
         }
         Family::Transition => {
-            let (lo, hi) = [(150u32, 200u32), (200, 300), (300, 500), (500, 1000)][seed as usize % 4];
+            let (lo, hi) =
+                [(150u32, 200u32), (200, 300), (300, 500), (500, 1000)][seed as usize % 4];
             Plant {
                 family,
                 target: pick(&[2.0, 1.5, 3.0]),
@@ -140,13 +141,17 @@ fn run_family(family: Family, decisions_needed: usize) {
         let (rounds, z) = planted_history(&p, seed, 8.0);
         zs.push(z);
         let report = PatternReport::build(&rounds, &config());
-        let hit = report.rules.iter().any(|r| {
-            r.confirmed && (r.cashout - p.target).abs() < 1e-9 && r.family == p.family
-        });
+        let hit = report
+            .rules
+            .iter()
+            .any(|r| r.confirmed && (r.cashout - p.target).abs() < 1e-9 && r.family == p.family);
         if !hit && std::env::var("PATTERNS_DEBUG").is_ok() {
             eprintln!("seed {seed} target {} z {z:.1}: missed", p.target);
             for r in report.rules.iter().filter(|r| r.family == p.family).take(3) {
-                eprintln!("   {} @{} n {} rate {:.3} p_adj {:.2e} ln_e {:.1}", r.condition, r.cashout, r.occurrences, r.rate, r.p_adjusted, r.ln_e_value);
+                eprintln!(
+                    "   {} @{} n {} rate {:.3} p_adj {:.2e} ln_e {:.1}",
+                    r.condition, r.cashout, r.occurrences, r.rate, r.p_adjusted, r.ln_e_value
+                );
             }
         }
         confirmed += usize::from(hit);
@@ -176,7 +181,10 @@ fn run_family(family: Family, decisions_needed: usize) {
     if std::env::var("PATTERNS_DEBUG").is_ok() {
         return;
     }
-    assert!(confirmed >= 38, "{family:?}: confirmed in {confirmed} of {seeds}");
+    assert!(
+        confirmed >= 38,
+        "{family:?}: confirmed in {confirmed} of {seeds}"
+    );
     assert!(
         decisions_ok >= decisions_needed,
         "{family:?}: decisions right in {decisions_ok} of {seeds}"
@@ -241,13 +249,19 @@ fn fair_histories_confirm_nothing_even_when_watched_after_every_round() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     let ever = results.iter().filter(|r| r.0).count();
     let at_end = results.iter().filter(|r| r.1).count();
     let play = results.iter().filter(|r| r.2).count();
     eprintln!("fair: e-value crossed at any time in {ever}/200, confirmed at the end in {at_end}/200, PLAY in {play}/200");
-    assert!(ever <= 10, "{ever} of 200 fair histories crossed at some round");
+    assert!(
+        ever <= 10,
+        "{ever} of 200 fair histories crossed at some round"
+    );
     assert!(at_end <= ever);
     assert_eq!(play, 0, "PLAY on a fair history");
 }
@@ -261,7 +275,10 @@ fn the_rule_state_never_reads_the_round_it_describes() {
     let mut runner = TestRunner::new(proptest::test_runner::Config::with_cases(64));
     runner
         .run(
-            &(proptest::collection::vec(100u32..5000, 1..300), 100u32..100_000),
+            &(
+                proptest::collection::vec(100u32..5000, 1..300),
+                100u32..100_000,
+            ),
             |(v, replacement)| {
                 let h: Vec<Multiplier> = v.iter().map(|&x| Multiplier(x)).collect();
                 let i = h.len() - 1;
@@ -298,10 +315,28 @@ fn rules_mean_what_they_say() {
     assert!(!cat.applies_after(id(BigAmongLast { big: 200, k: 2 }), &h));
     assert!(cat.applies_after(id(NoBigInLast { big: 200, k: 2 }), &h));
     // Round index 3 (the 4th round): 3 mod 3 = 0, 3 mod 4 = 3.
-    assert!(cat.applies_after(id(Position { period: 3, residue: 0 }), &h));
-    assert!(cat.applies_after(id(Position { period: 4, residue: 3 }), &h));
+    assert!(cat.applies_after(
+        id(Position {
+            period: 3,
+            residue: 0
+        }),
+        &h
+    ));
+    assert!(cat.applies_after(
+        id(Position {
+            period: 4,
+            residue: 3
+        }),
+        &h
+    ));
     assert!(cat.applies_after(id(After { cat: 0 }), &h));
-    assert!(cat.applies_after(id(AfterPair { first: 0, second: 0 }), &h));
+    assert!(cat.applies_after(
+        id(AfterPair {
+            first: 0,
+            second: 0
+        }),
+        &h
+    ));
     assert_eq!(
         RunBelow { t: 130, k: 2 }.describe(),
         "after 2 rounds in a row below 1.30x"
@@ -329,12 +364,46 @@ fn the_issue_example_is_found_and_played_only_in_its_situation() {
         .unwrap();
     let d = tracker.decide(&rounds[..e], 2.0, Mode::Rolling);
     assert_eq!(d.recommendation, Recommendation::Wait, "{}", d.reason);
-    let e = (N - 500..N).rev().find(|&e| below(&rounds[..e], 2, 130)).unwrap();
+    let e = (N - 500..N)
+        .rev()
+        .find(|&e| below(&rounds[..e], 2, 130))
+        .unwrap();
     let d = tracker.decide(&rounds[..e], 2.0, Mode::Rolling);
     assert_eq!(d.recommendation, Recommendation::Play, "{}", d.reason);
     // The JSON names every field the CLI promises.
     let json = serde_json::to_value(&report).unwrap();
-    for field in ["condition", "cashout", "occurrences", "rate", "fair", "ev", "ev_low", "p_adjusted", "confirmed"] {
+    for field in [
+        "condition",
+        "cashout",
+        "occurrences",
+        "rate",
+        "fair",
+        "ev",
+        "ev_low",
+        "p_adjusted",
+        "confirmed",
+    ] {
         assert!(json["rules"][0].get(field).is_some(), "{field}");
+    }
+}
+
+#[test]
+fn the_state_from_a_tail_equals_the_full_replay() {
+    use models::patterns::rules::{Catalogue, RoundState};
+    let cat = Catalogue::new(H);
+    let rounds = FairGenerator {
+        seed: 5,
+        house_edge: H,
+    }
+    .generate(3000);
+    let mut full = RoundState::default();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (i, m) in rounds.iter().enumerate() {
+        if i % 97 == 0 {
+            cat.applicable(&full, &mut a);
+            cat.applicable(&RoundState::from_tail(&rounds[..i]), &mut b);
+            assert_eq!(a, b, "after {i} rounds");
+        }
+        full.push(*m);
     }
 }

@@ -169,6 +169,10 @@ pub enum Command {
         /// next to the fair baseline's.
         #[arg(long)]
         models: bool,
+        /// Time the pattern scan instead: whole scan, report, and one more round
+        /// incrementally vs a full rescan (try `--synthetic 1000000`).
+        #[arg(long, conflicts_with = "models")]
+        patterns: bool,
         #[arg(long)]
         json: bool,
     },
@@ -521,9 +525,34 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Bench {
             input,
+            patterns: true,
+            json,
+            ..
+        } => {
+            let values = load_history(&input, &config).await?;
+            let origin = std::time::Instant::now();
+            let b =
+                models::patterns::bench::measure(&values, 1000, || origin.elapsed().as_secs_f64());
+            if json {
+                print_json(&b)?;
+            } else {
+                println!("rounds                   {}", b.rounds);
+                println!("rules × cash-outs        {}", b.tests);
+                println!("scan (counts)            {:.3} s", b.scan_s);
+                println!("full report              {:.3} s", b.report_s);
+                println!(
+                    "one more round           {:.1} µs incremental vs {:.3} s full rescan (baseline, same run): {:.0}x faster",
+                    b.incremental_us, b.rescan_s, b.speedup
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            input,
             repeats,
             models,
             json,
+            ..
         } => {
             let values = load_history(&input, &config).await?;
             let origin = std::time::Instant::now();

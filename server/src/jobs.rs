@@ -6,6 +6,7 @@
 //! JSON object per line; the job turns them into a [`TrainStatus`] that the browser
 //! receives as a stream (server-sent events).
 
+use app::service::training::TrainingError;
 use app::views::{JobState, LossPoint, TrainRequest, TrainStatus};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
@@ -192,46 +193,43 @@ impl TrainingJobs {
         }
     }
 
-    fn validate(&self, request: &TrainRequest) -> Result<(), String> {
+    fn validate(&self, request: &TrainRequest) -> Result<(), TrainingError> {
         if !(request.budget_s.is_finite() && (1.0..=MAX_BUDGET_S).contains(&request.budget_s)) {
-            return Err(format!(
+            return Err(TrainingError::Invalid(format!(
                 "the time budget must be between 1 and {MAX_BUDGET_S} seconds, not {}",
                 request.budget_s
-            ));
+            )));
         }
         if !self.devices.contains(&request.device) {
-            return Err(format!(
+            return Err(TrainingError::Invalid(format!(
                 "device {:?} is not available in this build: choose {}",
                 request.device,
                 self.devices.join(" or ")
-            ));
+            )));
         }
         if let Some(bad) = request
             .members
             .iter()
             .find(|m| !self.member_kinds.iter().any(|k| k.eq_ignore_ascii_case(m)))
         {
-            return Err(format!(
+            return Err(TrainingError::Invalid(format!(
                 "unknown member {bad:?}: choose from {}",
                 self.member_kinds.join(", ")
-            ));
+            )));
         }
         Ok(())
     }
 }
 
 impl app::api::ssr::TrainingService for TrainingJobs {
-    fn start(&self, request: TrainRequest) -> Result<TrainStatus, String> {
+    fn start(&self, request: TrainRequest) -> Result<TrainStatus, TrainingError> {
         self.validate(&request)?;
-        let mut running = self
-            .running
-            .lock()
-            .map_err(|_| "the job manager failed earlier; restart the server".to_string())?;
+        let mut running = self.running.lock().map_err(|_| {
+            TrainingError::Internal("the job manager failed earlier; restart the server".into())
+        })?;
         if running.is_some() {
             let job = self.sender.borrow().job;
-            return Err(format!(
-                "training job {job} is still running: wait for it or cancel it first"
-            ));
+            return Err(TrainingError::Busy { job });
         }
         let mut cmd = Command::new(&self.command.exe);
         cmd.arg("--db")
@@ -253,9 +251,9 @@ impl app::api::ssr::TrainingService for TrainingJobs {
         if !request.activate {
             cmd.arg("--no-activate");
         }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.command.exe.display()))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            TrainingError::Internal(format!("cannot start {}: {e}", self.command.exe.display()))
+        })?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
         let (job, seq) = {
@@ -390,18 +388,15 @@ impl app::api::ssr::TrainingService for TrainingJobs {
         self.sender.borrow().clone()
     }
 
-    fn cancel(&self) -> Result<TrainStatus, String> {
-        let running = self
-            .running
-            .lock()
-            .map_err(|_| "the job manager failed earlier; restart the server".to_string())?;
+    fn cancel(&self) -> Result<TrainStatus, TrainingError> {
+        let running = self.running.lock().map_err(|_| {
+            TrainingError::Internal("the job manager failed earlier; restart the server".into())
+        })?;
         let Some(job) = running.as_ref() else {
-            return Err("no training job is running".into());
+            return Err(TrainingError::NotRunning);
         };
         if let Some(version) = self.sender.borrow().version.clone() {
-            return Err(format!(
-                "too late to cancel: {version} is already registered"
-            ));
+            return Err(TrainingError::TooLate { version });
         }
         job.cancelled
             .store(true, std::sync::atomic::Ordering::SeqCst);

@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Member kinds `train --members` accepts.
-pub const MEMBER_KINDS: [&str; 7] = [
+pub const MEMBER_KINDS: [&str; 8] = [
+    "rules",
     "logistic",
     "gbt",
     "empirical",
@@ -113,12 +114,16 @@ pub fn candidates_with_hook(
     if kinds.is_empty() {
         return Ok(all);
     }
+    // The rule member is added by the training run itself, never searched.
+    kinds.retain(|k| *k != "rules");
+    if kinds.is_empty() {
+        kinds.push("fair");
+    }
     Ok(ensemble::train::filter_kinds(all, &kinds))
 }
 
 /// A fresh forecaster for `backtest --model NAME`.
 pub fn forecaster_for(name: &str) -> Result<Box<dyn Forecaster>, ModelCliError> {
-    use ensemble::train::MemberAsForecaster;
     if let Some(kind) = models::backtest::ModelKind::parse(name) {
         return Ok(match kind {
             models::backtest::ModelKind::FairLaw => Box::new(models::forecast::FairLaw::fixed(
@@ -136,9 +141,13 @@ pub fn forecaster_for(name: &str) -> Result<Box<dyn Forecaster>, ModelCliError> 
         });
     }
     let lower = name.trim().to_ascii_lowercase();
+    if lower == "rules" {
+        let f = MemberFactory::rules(models::generator::DEFAULT_HOUSE_EDGE);
+        return Ok(f.make());
+    }
     if lower == "gbt" {
         let f = ensemble::gbt::GbtForecaster::factory(ensemble::gbt::GbtConfig::default());
-        return Ok(Box::new(MemberAsForecaster(f.make())));
+        return Ok(f.make());
     }
     if lower == "ensemble" {
         let mut members = vec![
@@ -160,10 +169,10 @@ pub fn forecaster_for(name: &str) -> Result<Box<dyn Forecaster>, ModelCliError> 
             .into_iter()
             .find(|f| f.kind == kind.as_str())
             .ok_or_else(|| ModelCliError::Usage(format!("no factory for {name}")))?;
-        return Ok(Box::new(MemberAsForecaster(f.make())));
+        return Ok(f.make());
     }
     Err(ModelCliError::Usage(format!(
-        "unknown model {name:?}: use baseline, fair-estimated, empirical, logistic, gbt, mlp, gru, tabnet or ensemble"
+        "unknown model {name:?}: use baseline, fair-estimated, empirical, logistic, rules, gbt, mlp, gru, tabnet or ensemble"
     )))
 }
 
@@ -198,7 +207,14 @@ pub fn train(
             .emit()
         }) as crate::neural_members::EpochHook
     });
+    // The rule member joins unless a member list leaves it out.
+    let include_rules = args.members.is_empty()
+        || args
+            .members
+            .iter()
+            .any(|m| m.trim().eq_ignore_ascii_case("rules"));
     let config = TrainConfig {
+        include_rules,
         budget: args.budget,
         candidates: candidates_with_hook(&args.members, args.device, 1, hook)?,
         house_edge: args.house_edge,
@@ -630,6 +646,7 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
             "fair-estimated",
             "empirical",
             "logistic",
+            "rules",
             "gbt",
             "mlp",
             "gru",

@@ -441,10 +441,18 @@ async fn live(State(st): State<ServerState>) -> ApiResult<Json<app::views::LiveV
     )))
 }
 
+impl From<app::service::training::TrainingError> for ApiError {
+    fn from(e: app::service::training::TrainingError) -> Self {
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
 impl From<app::service::patterns::PatternsError> for ApiError {
     fn from(e: app::service::patterns::PatternsError) -> Self {
-        let status = StatusCode::from_u16(e.status_code())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let code = if status.is_client_error() {
             "bad_settings"
         } else {
@@ -538,27 +546,15 @@ async fn start_training(
     body: Result<Json<app::views::TrainRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(req) = body?;
-    match st.training.start(req) {
-        Ok(status) => Ok((StatusCode::ACCEPTED, Json(status)).into_response()),
-        Err(e) if e.contains("still running") => {
-            Err(ApiError::new(StatusCode::CONFLICT, "job_running", e))
-        }
-        Err(e) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_training_request",
-            e,
-        )),
-    }
+    let status = st.training.start(req)?;
+    Ok((StatusCode::ACCEPTED, Json(status)).into_response())
 }
 
 /// `POST /api/v1/train/cancel`: kills the running job; nothing is registered.
 async fn cancel_training(
     State(st): State<ServerState>,
 ) -> ApiResult<Json<app::views::TrainStatus>> {
-    st.training
-        .cancel()
-        .map(Json)
-        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "no_job", e))
+    Ok(Json(st.training.cancel()?))
 }
 
 /// `GET /api/v1/train/events`: server-sent events, one `status` event per change of the

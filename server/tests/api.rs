@@ -464,3 +464,53 @@ async fn demo_data_only_into_an_empty_history() {
     assert_eq!(app::db::remove_demo(&t.state.pool).await.unwrap(), 500);
     assert!(t.stored().await.is_empty());
 }
+
+#[tokio::test]
+async fn patterns_report_the_stored_history_and_refuse_bad_settings() {
+    let t = test_app().await;
+    app::db::load_demo(&t.state.pool, 3000, 11, 0.03)
+        .await
+        .unwrap();
+    let (s, body) = t.json("GET", "/api/v1/patterns", None).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["rounds"], 3000);
+    assert_eq!(body["confirmed"], 0, "a fair demo history confirms nothing");
+    let rules = body["rules"].as_array().unwrap();
+    assert!(!rules.is_empty());
+    for field in [
+        "condition",
+        "cashout",
+        "occurrences",
+        "rate",
+        "fair",
+        "ev",
+        "ev_low",
+        "p_adjusted",
+        "confirmed",
+    ] {
+        assert!(rules[0].get(field).is_some(), "{field}");
+    }
+    // The same report as the pure function on the same rounds.
+    let values = app::db::all_values(&t.state.pool).await.unwrap();
+    let direct = models::patterns::PatternReport::build(
+        &values,
+        &models::patterns::PatternConfig::default(),
+    );
+    assert_eq!(body["tests"], direct.tests);
+    assert_eq!(
+        body["rules"][0]["condition"],
+        direct.rules[0].condition.as_str()
+    );
+    let (s, body) = t.json("GET", "/api/v1/patterns?cashouts=2,3", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["cashouts"], json!([2.0, 3.0]));
+    for bad in ["cashouts=abc", "cashouts=0.5", "all=maybe"] {
+        let (s, body) = t
+            .json("GET", &format!("/api/v1/patterns?{bad}"), None)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+}

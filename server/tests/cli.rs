@@ -204,3 +204,99 @@ fn train_then_predict_with_base_rates_and_fallback() {
         );
     }
 }
+
+/// Issue 10's acceptance through the binary a user runs: on a history with a sparse
+/// planted edge the default training run and `predict` say PLAY exactly when the planted
+/// condition holds for the next round; `patterns --json` lists the confirmed rule; a fair
+/// history gets no confirmed rule and WAIT.
+#[test]
+fn a_planted_edge_is_confirmed_trained_and_played_only_in_its_situation() {
+    use models::values::Multiplier;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let models_dir = dir.path().join("models");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_jetx"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("JETX_MODELS_DIR", &models_dir)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let below = |h: &[Multiplier]| h.len() >= 2 && h[h.len() - 2..].iter().all(|m| m.0 < 130);
+    let rounds = models::planted::generate_conditional(2024, 0.03, 7000, 2.0, 0.79, below);
+    let write = |name: &str, r: &[Multiplier]| {
+        let path = dir.path().join(name);
+        let mut text = String::from("id,value\n");
+        for (i, m) in r.iter().enumerate() {
+            text.push_str(&format!("{},{:.2}\n", i + 1, m.as_f64()));
+        }
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let all = write("planted.csv", &rounds);
+    let on = (6800..=7000).rev().find(|&e| below(&rounds[..e])).unwrap();
+    let off = (6800..=7000).rev().find(|&e| !below(&rounds[..e])).unwrap();
+    let (on, off) = (
+        write("on.csv", &rounds[..on]),
+        write("off.csv", &rounds[..off]),
+    );
+
+    let scan = run(&["patterns", &all, "--json"]);
+    assert!(
+        scan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let rule = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["condition"] == "after 2 rounds in a row below 1.30x" && r["cashout"] == 2.0)
+        .expect("the planted rule is listed");
+    assert_eq!(rule["confirmed"], true, "{rule}");
+    assert!(rule["ev_low"].as_f64().unwrap() > 0.0);
+
+    let trained = run(&["train", &all, "--budget", "5s", "--json"]);
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    let decide = |file: &str| {
+        let p = run(&["predict", file, "--cashout", "2", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+        assert!(v["model"].is_string(), "{v}");
+        (v["recommendation"].as_str().unwrap().to_string(), v)
+    };
+    let (rec, v) = decide(&on);
+    assert_eq!(rec, "Play", "{}", v["reason"]);
+    assert!(v["pattern"]["condition"]
+        .as_str()
+        .unwrap()
+        .contains("below 1.30x"));
+    let (rec, v) = decide(&off);
+    assert_eq!(rec, "Wait", "{}", v["reason"]);
+
+    let fair = run(&["patterns", "--synthetic", "7000", "--seed", "9", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&fair.stdout).unwrap();
+    assert_eq!(report["confirmed"], 0);
+    let p = run(&[
+        "predict",
+        "--synthetic",
+        "7000",
+        "--seed",
+        "9",
+        "--cashout",
+        "2",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+    assert_eq!(v["recommendation"], "Wait");
+    let bad = run(&["patterns", &all, "--cashouts", "0.5"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("outside 1.01"));
+}

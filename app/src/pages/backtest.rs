@@ -193,7 +193,10 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
         .flat_map(|m| {
             m.summary.thresholds.iter().map(move |s| {
                 let ev = match (s.pnl.ev_per_bet, s.pnl.ev_low, s.pnl.ev_high) {
-                    (Some(e), Some(l), Some(h)) => format!("{:+.1}% [{:+.1}, {:+.1}] over {} bets", e * 100.0, l * 100.0, h * 100.0, s.pnl.bets),
+                    (Some(e), Some(l), Some(h)) => format!(
+                        "{:+.1}% [{:+.1}, {:+.1}] over {} bets, p(EV > 0) {:.3}",
+                        e * 100.0, l * 100.0, h * 100.0, s.pnl.bets, s.pnl.p_positive.unwrap_or(1.0)
+                    ),
                     _ => "no bets".to_string(),
                 };
                 view! {

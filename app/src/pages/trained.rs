@@ -424,7 +424,13 @@ fn score_line(name: &str, s: &ThresholdScore) -> impl IntoView {
     };
     let ev = match (s.pnl.ev_per_bet, s.pnl.ev_low, s.pnl.ev_high) {
         (Some(m), Some(l), Some(h)) => {
-            format!("{:+.1}% [{:+.1}, {:+.1}]", m * 100.0, l * 100.0, h * 100.0)
+            format!(
+                "{:+.1}% [{:+.1}, {:+.1}], bets' p(EV > 0) {:.3}",
+                m * 100.0,
+                l * 100.0,
+                h * 100.0,
+                s.pnl.p_positive.unwrap_or(1.0)
+            )
         }
         _ => "no bets".into(),
     };

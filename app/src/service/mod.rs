@@ -3,3 +3,4 @@
 //! whose HTTP status comes from `status_code`.
 
 pub mod patterns;
+pub mod training;

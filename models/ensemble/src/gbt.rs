@@ -3,7 +3,7 @@
 //! that P(X ≥ t) never increases with t.
 
 use crate::member::{Member, MemberFactory};
-use crate::registry::RegistryError;
+use crate::persist::{read_json, write_json, RegistryError};
 use crate::util::{enforce_monotone, sigmoid};
 use forust_ml::{GradientBooster, Matrix};
 use models::error::EvalError;
@@ -275,7 +275,7 @@ impl Member for GbtForecaster {
     }
 
     fn save(&self, dir: &Path) -> Result<(), RegistryError> {
-        crate::registry::write_json(&dir.join("gbt.json"), self)
+        write_json(&dir.join("gbt.json"), self)
     }
 
     fn feature_importance(&self) -> Vec<(String, f64)> {
@@ -285,7 +285,7 @@ impl Member for GbtForecaster {
 
 /// Loads a [`GbtForecaster`] saved by [`Member::save`].
 pub fn load_gbt(dir: &Path) -> Result<Box<dyn Member>, RegistryError> {
-    let g: GbtForecaster = crate::registry::read_json(&dir.join("gbt.json"))?;
+    let g: GbtForecaster = read_json(&dir.join("gbt.json"))?;
     if g.models.len() != g.thresholds.len() || g.models.is_empty() {
         return Err(RegistryError::Corrupt {
             path: dir.join("gbt.json").display().to_string(),

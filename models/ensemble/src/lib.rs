@@ -7,9 +7,12 @@
 pub mod calibrate;
 pub mod compare;
 pub mod gbt;
+pub mod loaders;
 pub mod member;
 pub mod next;
+pub mod persist;
 pub mod registry;
+pub mod rules;
 pub mod search;
 pub mod stack;
 pub mod timing;

@@ -8,7 +8,7 @@
 //! backtested through [`MemberFactory::from_forecaster`] (saving it gives
 //! [`RegistryError::NotPersistable`]).
 
-use crate::registry::{read_json, write_json, RegistryError};
+use crate::persist::{write_json, RegistryError};
 use models::error::EvalError;
 use models::forecast::{Empirical, FairLaw, Forecaster, Logistic, LogisticConfig, TrainView};
 use models::values::Multiplier;
@@ -208,31 +208,11 @@ pub struct MemberLoaders {
 }
 
 impl MemberLoaders {
-    /// Loaders for gbt, logistic, empirical and fair.
-    pub fn builtin() -> Self {
-        let mut l = Self {
+    /// No loaders at all ([`MemberLoaders::builtin`] has every built-in kind).
+    pub fn empty() -> Self {
+        Self {
             map: BTreeMap::new(),
-        };
-        l.register(crate::gbt::GBT_KIND, crate::gbt::load_gbt);
-        l.register(LOGISTIC_KIND, |d: &Path| {
-            let m: Logistic = read_json(&d.join("logistic.json"))?;
-            if m.weights.is_empty() || m.mean.len() != m.scale.len() {
-                return Err(RegistryError::Corrupt {
-                    path: d.join("logistic.json").display().to_string(),
-                    reason: "logistic model is not fitted".into(),
-                });
-            }
-            Ok(Box::new(m) as Box<dyn Member>)
-        });
-        l.register(EMPIRICAL_KIND, |d: &Path| {
-            let m: Empirical = read_json(&d.join("empirical.json"))?;
-            Ok(Box::new(m) as Box<dyn Member>)
-        });
-        l.register(FAIR_KIND, |d: &Path| {
-            let m: FairLaw = read_json(&d.join("fair.json"))?;
-            Ok(Box::new(m) as Box<dyn Member>)
-        });
-        l
+        }
     }
 
     /// Adds (or replaces) the loader of `kind`.
@@ -262,11 +242,5 @@ impl MemberLoaders {
 
     pub fn kinds(&self) -> Vec<String> {
         self.map.keys().cloned().collect()
-    }
-}
-
-impl Default for MemberLoaders {
-    fn default() -> Self {
-        Self::builtin()
     }
 }

@@ -34,6 +34,10 @@ pub struct TrainConfig {
     pub refit_every: usize,
     pub candidates: Vec<MemberFactory>,
     pub max_members: usize,
+    /// Add the rule member (confirmed patterns, [`crate::rules`]) to the chosen members,
+    /// outside `max_members`: it has nothing to search and is the fair law where no
+    /// pattern is confirmed.
+    pub include_rules: bool,
     pub stack: StackConfig,
     pub house_edge: f64,
     pub device: String,
@@ -50,6 +54,7 @@ impl Default for TrainConfig {
             refit_every: 1000,
             candidates: crate::search::default_candidates(8, 1),
             max_members: 3,
+            include_rules: true,
             stack: StackConfig::default(),
             house_edge: models::generator::DEFAULT_HOUSE_EDGE,
             device: "cpu".into(),
@@ -140,11 +145,19 @@ pub fn train(
             })
         },
     )?;
-    let chosen: Vec<MemberFactory> = res
+    let mut chosen: Vec<MemberFactory> = res
         .best_per_kind()
         .into_iter()
+        .filter(|f| f.kind != crate::rules::RULES_KIND)
         .take(config.max_members.max(1))
         .collect();
+    if config.include_rules {
+        chosen.push(MemberFactory::rules(config.house_edge));
+    }
+    let stack = StackConfig {
+        house_edge: config.house_edge,
+        ..config.stack
+    };
     let bt = BacktestConfig {
         walk: WalkForwardConfig {
             start: eval_start,
@@ -160,11 +173,12 @@ pub fn train(
         Box::new(FairLaw::fixed(config.house_edge)),
     )];
     for f in &chosen {
-        entries.push((f.label.clone(), Box::new(MemberAsForecaster(f.make()))));
+        // A member is a forecaster (trait upcasting).
+        entries.push((f.label.clone(), f.make() as Box<dyn Forecaster>));
     }
     entries.push((
         "stacked ensemble".into(),
-        Box::new(StackedEnsemble::new(chosen.clone(), config.stack)),
+        Box::new(StackedEnsemble::new(chosen.clone(), stack)),
     ));
     let n_models = entries.len();
     let scores = compare(rounds, entries, &bt, |m, d, t| {
@@ -179,7 +193,7 @@ pub fn train(
     })?;
     progress(&TrainStage::FinalFit);
     let feats = features::compute(rounds);
-    let mut ensemble = StackedEnsemble::new(chosen.clone(), config.stack);
+    let mut ensemble = StackedEnsemble::new(chosen.clone(), stack);
     ensemble.fit(&TrainView {
         features: &feats.data,
         n_cols: feats.n_cols,
@@ -191,7 +205,7 @@ pub fn train(
             .iter()
             .map(|f| (f.kind.clone(), f.label.clone(), f.params.clone()))
             .collect(),
-        stack: config.stack,
+        stack,
         budget_s: config.budget.as_secs_f64(),
         eval_start,
         refit_every: config.refit_every,
@@ -225,27 +239,4 @@ pub fn save(dir: &Path, outcome: &TrainOutcome, activate: bool) -> Result<String
             activate,
         },
     )
-}
-
-/// A boxed member used where a plain forecaster is expected.
-pub struct MemberAsForecaster(pub Box<dyn crate::member::Member>);
-
-impl Forecaster for MemberAsForecaster {
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
-        self.0.fit(train)
-    }
-    fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
-        self.0.predict(row, thresholds)
-    }
-    fn predict_with_history(
-        &self,
-        row: &[f64],
-        history: &[Multiplier],
-        thresholds: &[f64],
-    ) -> Vec<f64> {
-        self.0.predict_with_history(row, history, thresholds)
-    }
 }

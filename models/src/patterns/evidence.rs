@@ -192,7 +192,12 @@ mod tests {
             // n = 1, k = 0: ∫ (1 − p) dp / ((1 − p₀)²) = 1/2.
             assert!((ln_e_value(1, 0, p0).exp() - 0.5).abs() < 1e-10);
         }
-        for (n, k, p0) in [(30, 20, 0.5), (200, 40, 0.1), (375, 296, 0.5), (50, 10, 0.3)] {
+        for (n, k, p0) in [
+            (30, 20, 0.5),
+            (200, 40, 0.1),
+            (375, 296, 0.5),
+            (50, 10, 0.3),
+        ] {
             let closed = ln_e_value(n, k, p0).exp();
             let numeric = e_value_numeric(n, k, p0);
             assert!(

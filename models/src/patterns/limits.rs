@@ -37,7 +37,8 @@ pub fn hits_needed(n: u64, fair: f64, breakeven: f64, n_tests: usize, alpha: f64
     }
     let ln_thr = (n_tests as f64 / alpha).ln();
     let ln_p_max = (alpha / n_tests as f64).ln();
-    let ok = |k: u64| ln_e_value(n, k, breakeven) >= ln_thr && ln_binomial_sf(k, n, fair) <= ln_p_max;
+    let ok =
+        |k: u64| ln_e_value(n, k, breakeven) >= ln_thr && ln_binomial_sf(k, n, fair) <= ln_p_max;
     if !ok(n) {
         return None;
     }
@@ -118,8 +119,12 @@ mod tests {
 
     #[test]
     fn more_occurrences_detect_smaller_edges() {
-        let a = detection_limit(200, 2.0, 0.485, 13_000, 0.05).shift.unwrap();
-        let b = detection_limit(2000, 2.0, 0.485, 13_000, 0.05).shift.unwrap();
+        let a = detection_limit(200, 2.0, 0.485, 13_000, 0.05)
+            .shift
+            .unwrap();
+        let b = detection_limit(2000, 2.0, 0.485, 13_000, 0.05)
+            .shift
+            .unwrap();
         assert!(b < a && b > 0.0, "{a} {b}");
         assert!(detection_limit(0, 2.0, 0.485, 13_000, 0.05).rate.is_none());
     }

@@ -12,6 +12,7 @@
 //! - [`regimes`]: homogeneity and change-point tests of the edge over blocks.
 //! - [`report`]: the whole report (CLI `jetx patterns`, REST, the Patterns page).
 
+pub mod bench;
 pub mod evidence;
 pub mod limits;
 pub mod next;

@@ -73,7 +73,11 @@ pub fn next_round_edges(
     // For each cash-out: confirmed rules applying now (A) and not applying now (B).
     let groups: Vec<(usize, Vec<usize>, Vec<usize>)> = (0..cfg.cashouts.len())
         .filter_map(|ci| {
-            let s: Vec<usize> = confirmed.iter().filter(|x| x.ci == ci).map(|x| x.rule).collect();
+            let s: Vec<usize> = confirmed
+                .iter()
+                .filter(|x| x.ci == ci)
+                .map(|x| x.rule)
+                .collect();
             let (a, b): (Vec<usize>, Vec<usize>) = s.into_iter().partition(|r| now.contains(r));
             (!a.is_empty()).then_some((ci, a, b))
         })

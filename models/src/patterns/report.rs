@@ -162,7 +162,8 @@ impl PatternReport {
             let cashout = cfg.cashouts[ci];
             let cond = cat.conditions[r];
             let all = RateStats::new(total.hits[idx], total.occurrences[r], cashout, Z_95);
-            let ln_e = ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci)).max(-745.0);
+            let ln_e =
+                ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci)).max(-745.0);
             RuleReport {
                 id: idx,
                 family: cond.family(),
@@ -246,7 +247,12 @@ impl PatternReport {
             regimes: (rounds.len() >= 500)
                 .then(|| regime_tests(rounds, &cfg.cashouts, cfg.house_edge))
                 .flatten(),
-            next_round: next_round_edges(scanner, rounds, &confirmed, crate::decision::Mode::Normal.z()),
+            next_round: next_round_edges(
+                scanner,
+                rounds,
+                &confirmed,
+                crate::decision::Mode::Normal.z(),
+            ),
         }
     }
 }

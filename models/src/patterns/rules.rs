@@ -532,6 +532,18 @@ impl RoundState {
         self.n += 1;
     }
 
+    /// The state after `history`, from its last rounds only (the longest window any rule
+    /// reads) and its length: the same rules apply as after replaying all of it.
+    pub fn from_tail(history: &[Multiplier]) -> Self {
+        let start = history.len().saturating_sub(LONGEST_WINDOW);
+        let mut s = Self::default();
+        for m in &history[start..] {
+            s.push(*m);
+        }
+        s.n = history.len();
+        s
+    }
+
     fn recent_slice(&self) -> Vec<f64> {
         let (a, b) = self.recent.as_slices();
         let mut v = Vec::with_capacity(a.len() + b.len());

@@ -250,17 +250,13 @@ impl PatternScanner {
     pub fn any_e_crossing(&self) -> bool {
         let thr = self.ln_e_threshold();
         let c = self.cuts.len();
-        self.counts
-            .occurrences
-            .iter()
-            .enumerate()
-            .any(|(r, &n)| {
-                (0..c).any(|ci| {
-                    let k = self.counts.hits[r * c + ci];
-                    let p0 = self.config.breakeven(ci);
-                    ln_e_upper_bound(n, k, p0) >= thr && ln_e_value(n, k, p0) >= thr
-                })
+        self.counts.occurrences.iter().enumerate().any(|(r, &n)| {
+            (0..c).any(|ci| {
+                let k = self.counts.hits[r * c + ci];
+                let p0 = self.config.breakeven(ci);
+                ln_e_upper_bound(n, k, p0) >= thr && ln_e_value(n, k, p0) >= thr
             })
+        })
     }
 }
 
@@ -330,7 +326,11 @@ fn confirm(counts: &Counts, config: &PatternConfig, n_tests: usize) -> Vec<Confi
 }
 
 /// Counts of the rounds before `split` and from `split` on, in one pass.
-pub fn split_counts(scanner_template: &PatternScanner, rounds: &[Multiplier], split: usize) -> (Counts, Counts) {
+pub fn split_counts(
+    scanner_template: &PatternScanner,
+    rounds: &[Multiplier],
+    split: usize,
+) -> (Counts, Counts) {
     let mut a = PatternScanner::with_catalogue(
         scanner_template.config.clone(),
         scanner_template.catalogue.clone(),

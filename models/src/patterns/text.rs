@@ -71,7 +71,9 @@ pub fn render(r: &PatternReport) -> String {
         out.push('\n');
     }
     if let Some(regimes) = &r.regimes {
-        out.push_str("\nRegimes (blocks of rounds, p by simulation under the fair law, Holm-adjusted):\n");
+        out.push_str(
+            "\nRegimes (blocks of rounds, p by simulation under the fair law, Holm-adjusted):\n",
+        );
         for t in regimes {
             out.push_str(&format!(
                 "  {}x: {} blocks of {}, homogeneity p {:.3}, change point p {:.3}\n",

@@ -1,0 +1,60 @@
+//! Timings of the pattern scan (the `bench --patterns` command), each next to a baseline
+//! measured in the same run. The caller passes the clock (none on wasm32).
+
+use super::report::PatternReport;
+use super::scan::{PatternConfig, PatternScanner};
+use crate::values::Multiplier;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternBench {
+    pub rounds: usize,
+    pub tests: usize,
+    /// Counting every rule over the whole history (one pass).
+    pub scan_s: f64,
+    /// The whole report: counts, both halves, p/e-values, Holm/BH, detection limits,
+    /// regime simulations, next-round situations.
+    pub report_s: f64,
+    /// Mean cost of one more round with the incremental scanner (push + confirmation check).
+    pub incremental_us: f64,
+    /// Baseline: one more round by rescanning the whole history from the start.
+    pub rescan_s: f64,
+    /// rescan / incremental.
+    pub speedup: f64,
+}
+
+/// Scans `rounds`, builds the report, then times `extra` further rounds (taken from the
+/// start of `rounds` again) added one at a time against one full rescan.
+pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64) -> PatternBench {
+    let cfg = PatternConfig::default();
+    let t0 = now();
+    let scanner = PatternScanner::scan(cfg.clone(), rounds);
+    let scan_s = now() - t0;
+    let tests = scanner.n_tests();
+    let t0 = now();
+    let report = PatternReport::from_scanner(&scanner, rounds);
+    let report_s = now() - t0;
+    std::hint::black_box(&report);
+    let mut live = scanner;
+    let extra = extra.clamp(1, rounds.len().max(1));
+    let t0 = now();
+    let mut crossed = false;
+    for m in &rounds[..extra] {
+        crossed |= live.push_and_check(*m);
+    }
+    let incremental_s = (now() - t0) / extra as f64;
+    std::hint::black_box(crossed);
+    let t0 = now();
+    let again = PatternScanner::scan(cfg, rounds);
+    let rescan_s = now() - t0;
+    std::hint::black_box(again.confirmed());
+    PatternBench {
+        rounds: rounds.len(),
+        tests,
+        scan_s,
+        report_s,
+        incremental_us: incremental_s * 1e6,
+        rescan_s,
+        speedup: rescan_s / incremental_s.max(1e-12),
+    }
+}
