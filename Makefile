@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first (scripts/setup.sh).
-.PHONY: setup build run test test-rust test-e2e fmt
+.PHONY: setup build run test test-rust test-e2e fmt lint
 
 setup:
 	./scripts/setup.sh
@@ -21,6 +21,12 @@ test-e2e:
 
 fmt:
 	cargo fmt --all
+
+# What CI checks before the tests: formatting, and clippy with warnings as errors on every
+# crate and target it builds (the server side; the wasm side is the same code under hydrate).
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --release --all-targets -p models -p ensemble -p neural -p app -p server --features app/ssr -- -D warnings
 
 # Type-checks the CUDA build of the networks (it cannot link offline: see the README).
 check-cuda:

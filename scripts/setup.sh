@@ -23,6 +23,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
+
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown

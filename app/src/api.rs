@@ -274,7 +274,11 @@ pub mod ssr {
             let snap = self.history().await.map_err(|e| e.to_string())?;
             let history_ms = started.elapsed().as_secs_f64() * 1e3;
             let predictor = self.predictor.clone();
-            let model_key = predictor.model_key();
+            // The model key reads the registry (a file and the model's folder): blocking work.
+            let keyed = predictor.clone();
+            let model_key = tokio::task::spawn_blocking(move || keyed.model_key())
+                .await
+                .map_err(|e| e.to_string())?;
             let key = (snap.revision, model_key, cashout.to_bits(), mode);
             if let Ok(cache) = self.caches.predictions.lock() {
                 if let Some(view) = cache.get(&key) {
@@ -474,7 +478,12 @@ pub async fn get_models() -> Result<ModelsPage, ServerFnError> {
 #[server(endpoint = "activate_model")]
 pub async fn activate_model(version: String) -> Result<(), ServerFnError> {
     let st = ssr::state()?;
-    st.predictor.activate(&version).map_err(ssr::fail)
+    // Activation loads the whole model: off the async workers, as the REST route does.
+    let predictor = st.predictor.clone();
+    tokio::task::spawn_blocking(move || predictor.activate(&version))
+        .await
+        .map_err(ssr::fail)?
+        .map_err(ssr::fail)
 }
 
 #[server(endpoint = "start_training")]

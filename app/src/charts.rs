@@ -230,60 +230,6 @@ pub fn EChart(
     view! { <div id=id class="chart" style=format!("height:{height}px")></div> }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::Value;
-
-    /// charming writes a single axis as an object and several as an array.
-    fn first(v: &Value) -> &Value {
-        if v.is_array() {
-            &v[0]
-        } else {
-            v
-        }
-    }
-
-    #[test]
-    fn last_rounds_chart_has_log_axis_and_reference_lines() {
-        let points: Vec<ChartPoint> = (1..=3)
-            .map(|i| ChartPoint {
-                position: i,
-                value: i as f64 * 1.5,
-            })
-            .collect();
-        let json = serde_json::to_value(last_rounds_chart(&points)).unwrap();
-        assert_eq!(first(&json["yAxis"])["type"], "log");
-        assert_eq!(
-            json["series"][0]["data"].as_array().map(|a| a.len()),
-            Some(3)
-        );
-        let lines: Vec<f64> = json["series"][0]["markLine"]["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["yAxis"].as_f64().unwrap())
-            .collect();
-        assert_eq!(lines, [1.5, 2.0, 10.0]);
-        assert!(json["dataZoom"].as_array().is_some_and(|z| z.len() == 2));
-    }
-
-    #[test]
-    fn survival_chart_is_log_log_with_the_fair_line() {
-        let points = vec![SurvivalPoint {
-            x: 2.0,
-            empirical: 0.5,
-            fair: 0.485,
-            count: 1,
-        }];
-        let json = serde_json::to_value(survival_chart(&points, 0.03)).unwrap();
-        assert_eq!(first(&json["xAxis"])["type"], "log");
-        assert_eq!(first(&json["yAxis"])["type"], "log");
-        assert_eq!(json["series"][1]["name"], "fair 0.97/x");
-        assert_eq!(json["series"][1]["data"][0][1], 0.485);
-    }
-}
-
 /// The listed rules' conditional rates P(X ≥ c | condition) against the fair line
 /// (1 − h)/c and the break-even line 1/c (EV > 0 above it); confirmed rules stand out.
 pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -> Chart {
@@ -347,4 +293,58 @@ pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -
                 )
                 .data(even),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// charming writes a single axis as an object and several as an array.
+    fn first(v: &Value) -> &Value {
+        if v.is_array() {
+            &v[0]
+        } else {
+            v
+        }
+    }
+
+    #[test]
+    fn last_rounds_chart_has_log_axis_and_reference_lines() {
+        let points: Vec<ChartPoint> = (1..=3)
+            .map(|i| ChartPoint {
+                position: i,
+                value: i as f64 * 1.5,
+            })
+            .collect();
+        let json = serde_json::to_value(last_rounds_chart(&points)).unwrap();
+        assert_eq!(first(&json["yAxis"])["type"], "log");
+        assert_eq!(
+            json["series"][0]["data"].as_array().map(|a| a.len()),
+            Some(3)
+        );
+        let lines: Vec<f64> = json["series"][0]["markLine"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["yAxis"].as_f64().unwrap())
+            .collect();
+        assert_eq!(lines, [1.5, 2.0, 10.0]);
+        assert!(json["dataZoom"].as_array().is_some_and(|z| z.len() == 2));
+    }
+
+    #[test]
+    fn survival_chart_is_log_log_with_the_fair_line() {
+        let points = vec![SurvivalPoint {
+            x: 2.0,
+            empirical: 0.5,
+            fair: 0.485,
+            count: 1,
+        }];
+        let json = serde_json::to_value(survival_chart(&points, 0.03)).unwrap();
+        assert_eq!(first(&json["xAxis"])["type"], "log");
+        assert_eq!(first(&json["yAxis"])["type"], "log");
+        assert_eq!(json["series"][1]["name"], "fair 0.97/x");
+        assert_eq!(json["series"][1]["data"][0][1], 0.485);
+    }
 }

@@ -23,7 +23,7 @@ pub fn thin<T: Copy>(points: &[T], max: usize) -> Vec<T> {
     }
     let step = points.len().div_ceil(max);
     let mut out: Vec<T> = points.iter().step_by(step).copied().collect();
-    if (points.len() - 1) % step != 0 {
+    if !(points.len() - 1).is_multiple_of(step) {
         out.push(points[points.len() - 1]);
     }
     out
@@ -97,13 +97,16 @@ pub fn backtest_config(
     })
 }
 
+/// Builds a fresh forecaster by name.
+pub type MakeForecaster<'a> = &'a dyn Fn(&str) -> Result<Box<dyn Forecaster>, String>;
+
 /// Runs each requested model walk-forward on `rounds` and scores it against the fair law.
 /// `make` builds a fresh forecaster by name; `progress(model, done, total)`.
 pub fn build_backtest(
     rounds: &[Multiplier],
     req: &BacktestRequest,
     house_edge: f64,
-    make: &dyn Fn(&str) -> Result<Box<dyn Forecaster>, String>,
+    make: MakeForecaster<'_>,
     progress: &mut dyn FnMut(usize, usize, usize),
 ) -> Result<BacktestView, String> {
     let started = Instant::now();

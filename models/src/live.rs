@@ -113,7 +113,7 @@ struct PlayAcc {
 }
 
 /// The slot for `key` in `groups` (keys closer than 1e-9 are the same), created if new.
-fn slot<'a, T: Default>(groups: &'a mut Vec<(f64, T)>, key: f64) -> &'a mut T {
+fn slot<T: Default>(groups: &mut Vec<(f64, T)>, key: f64) -> &mut T {
     let i = match groups.iter().position(|(k, _)| (k - key).abs() <= SAME) {
         Some(i) => i,
         None => {

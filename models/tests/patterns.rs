@@ -162,12 +162,19 @@ fn run_family(family: Family, decisions_needed: usize) {
         let off = ends.iter().rev().find(|&&e| !(p.condition)(&rounds[..e]));
         let mut tracker = PatternTracker::new(config());
         let mut ok = true;
+        let debug = std::env::var("PATTERNS_DEBUG").is_ok();
         if let Some(&e) = on {
             let d = tracker.decide(&rounds[..e], p.target, Mode::Normal);
+            if debug && d.recommendation != Recommendation::Play {
+                eprintln!("seed {seed}: condition holds, WAIT: {}", d.reason);
+            }
             ok &= d.recommendation == Recommendation::Play;
         }
         if let Some(&e) = off {
             let d = tracker.decide(&rounds[..e], p.target, Mode::Normal);
+            if debug && d.recommendation != Recommendation::Wait {
+                eprintln!("seed {seed}: condition off, PLAY: {}", d.reason);
+            }
             ok &= d.recommendation == Recommendation::Wait;
         }
         decisions_ok += usize::from(ok && hit);

@@ -9,7 +9,7 @@ use crate::DataVersion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use models::summary::{Proportion, StreakSide};
-use models::values::{describe_token_error, parse_multiplier, parse_paste, ValueRules};
+use models::values::{describe_token_error, parse_multiplier, parse_paste};
 
 /// Choices for how many recent rounds the chart shows.
 const LAST_N_CHOICES: [usize; 6] = [50, 100, 200, 500, 1000, 10_000];
@@ -191,12 +191,7 @@ fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(None::<Result<String, String>>);
-    let rules = move || {
-        settings
-            .get()
-            .map(|s| s.rules)
-            .unwrap_or_else(ValueRules::default)
-    };
+    let rules = move || settings.get().map(|s| s.rules).unwrap_or_default();
     let preview = Memo::new(move |_| {
         let t = text.get();
         if t.trim().is_empty() {

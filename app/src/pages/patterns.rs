@@ -41,7 +41,7 @@ fn format_p(p: f64) -> String {
 }
 
 fn format_e(e: f64) -> String {
-    if e >= 1e4 || e < 1e-3 {
+    if !(1e-3..1e4).contains(&e) {
         format!("{e:.1e}")
     } else {
         format!("{e:.2}")

@@ -45,7 +45,7 @@ pub fn ModelsPage() -> impl IntoView {
     // Refetch the list when a job finishes.
     Effect::new(move |last: Option<Option<(u64, JobState)>>| {
         let now = status.with(|s| s.as_ref().map(|s| (s.job, s.state)));
-        if let (Some(Some((_, JobState::Running))), Some((_, state))) = (last.clone(), now) {
+        if let (Some(Some((_, JobState::Running))), Some((_, state))) = (last, now) {
             if state != JobState::Running {
                 refresh.update(|r| *r += 1);
             }

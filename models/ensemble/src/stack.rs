@@ -290,17 +290,25 @@ fn sub_view<'a>(train: &TrainView<'a>, start: usize, end: usize) -> TrainView<'a
     }
 }
 
-/// Chooses the combination of threshold `k` on OOF rows `rows` (see the module doc).
+/// The out-of-fold predictions: `probs[member][i − offset][k]` for training row i.
+struct OofRows<'a> {
+    probs: &'a [Vec<Vec<f64>>],
+    offset: usize,
+    outcomes: &'a [Multiplier],
+}
+
+/// Chooses the combination of threshold `k` (at `t`) on OOF rows `rows` (see the module
+/// documentation): (weights, shrinkage, description).
 fn select(
-    oof: &[Vec<Vec<f64>>],
+    oof: &OofRows<'_>,
     rows: std::ops::Range<usize>,
     k: usize,
     t: f64,
-    outcomes: &[Multiplier],
     config: &StackConfig,
-    offset: usize,
     names: &[String],
 ) -> (Vec<f64>, f64, String) {
+    let (outcomes, offset) = (oof.outcomes, oof.offset);
+    let oof = oof.probs;
     let m = oof.len();
     let fair = fair_survival(t, config.house_edge).clamp(1e-6, 1.0 - 1e-6);
     let h = threshold_hundredths(t);
@@ -393,18 +401,21 @@ impl Forecaster for StackedEnsemble {
             }
         }
         let names: Vec<String> = self.factories.iter().map(|f| f.label.clone()).collect();
+        let rows = OofRows {
+            probs: &oof,
+            offset: off,
+            outcomes: train.outcomes,
+        };
         let mut meta = Vec::with_capacity(th.len());
         for (k, &t) in th.iter().enumerate() {
             let fair = fair_survival(t, self.config.house_edge).clamp(1e-6, 1.0 - 1e-6);
             let calibrator = if layout.calibration_start < n {
                 let (w, s, _) = select(
-                    &oof,
+                    &rows,
                     off..layout.calibration_start,
                     k,
                     t,
-                    train.outcomes,
                     &self.config,
-                    off,
                     &names,
                 );
                 let h = threshold_hundredths(t);
@@ -419,16 +430,7 @@ impl Forecaster for StackedEnsemble {
             } else {
                 Calibrator::Identity
             };
-            let (weights, shrink, choice) = select(
-                &oof,
-                off..n,
-                k,
-                t,
-                train.outcomes,
-                &self.config,
-                off,
-                &names,
-            );
+            let (weights, shrink, choice) = select(&rows, off..n, k, t, &self.config, &names);
             meta.push(MetaModel {
                 threshold: t,
                 fair,

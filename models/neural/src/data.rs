@@ -22,11 +22,7 @@ pub struct Standardizer {
 
 impl Standardizer {
     pub fn fit(features: &[f64], n_cols: usize, outcomes: &[Multiplier]) -> Self {
-        let n = if n_cols == 0 {
-            0
-        } else {
-            features.len() / n_cols
-        };
+        let n = features.len().checked_div(n_cols).unwrap_or(0);
         let nf = n.max(1) as f64;
         let mut mean = vec![0.0; n_cols];
         for row in features.chunks_exact(n_cols.max(1)).take(n) {

@@ -274,7 +274,7 @@ impl<A: Arch> NeuralForecaster<A> {
         histories: Option<&[&[Multiplier]]>,
         thresholds: &[f64],
     ) -> Vec<(Vec<f64>, [f64; 3])> {
-        let n = if n_cols == 0 { 0 } else { rows.len() / n_cols };
+        let n = rows.len().checked_div(n_cols).unwrap_or(0);
         let fallback = || {
             (
                 thresholds

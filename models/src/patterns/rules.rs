@@ -218,7 +218,7 @@ impl LevelBins {
     /// The [`LEVEL_QUANTILES`] of each statistic on 20,000 seeded fair rounds.
     pub fn fair(house_edge: f64) -> Self {
         let rounds = FairGenerator {
-            seed: 0x5eed_0f_b1,
+            seed: 0x5eed_0fb1,
             house_edge,
         }
         .generate(20_000);
