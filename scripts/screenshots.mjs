@@ -16,7 +16,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
   for (const path of ['/', '/rounds', '/models', '/backtest', '/patterns', '/analysis']) {
     await page.goto(base + path);
     await page.waitForSelector('body[data-hydrated="true"]', { timeout: 15000 });
-    if (path === '/backtest') {
+    if (path === '/backtest' && !process.env.SKIP_BACKTEST) {
       await page.click('#bt-run');
       await page.waitForSelector('#chart-bt-folds[data-renders]', { timeout: 120000 });
     }

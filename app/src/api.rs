@@ -267,9 +267,7 @@ pub mod ssr {
             cashout: f64,
             mode: crate::types::Mode,
         ) -> Result<crate::types::PredictionView, String> {
-            if !(1.01..=1_000_000.0).contains(&cashout) {
-                return Err(format!("cash-out {cashout} is outside 1.01–1,000,000"));
-            }
+            models::decision::check_cashout(cashout).map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
             let snap = self.history().await.map_err(|e| e.to_string())?;
             let history_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -57,7 +57,7 @@ pub fn backtest_config(
     if let Some(t) = req
         .thresholds
         .iter()
-        .find(|t| !(1.01..=1_000_000.0).contains(*t))
+        .find(|t| models::decision::check_cashout(**t).is_err())
     {
         return Err(format!("threshold {t} is outside 1.01–1,000,000"));
     }

@@ -2,10 +2,11 @@
 //!
 //! **PLAY when, and only when, a confirmed edge applies to the next round** at the chosen
 //! cash-out: a rule of the pattern scan that is confirmed (Holm across the whole scan and
-//! an anytime-valid e-value of "EV > 0", see [`crate::patterns::scan`]) applies now, and
-//! its situation's out-of-sample record (the later part of the history) gives a positive
-//! lower bound of the EV per bet at the mode's confidence, over enough rounds. Everything
-//! else — a model's probability above the fair one, a regime test, a streak — is WAIT.
+//! an anytime-valid e-value of "EV > 0", see [`crate::patterns::scan`]) applies now, its
+//! situation (see [`crate::patterns::next`]) gives a positive lower bound of the EV per bet
+//! at the mode's confidence over enough rounds, and the situation's out-of-sample record
+//! (the later half of the history) still shows a positive EV. Everything else — a model's
+//! probability above the fair one, a regime test, a streak — is WAIT.
 
 use crate::patterns::NextEdge;
 use serde::{Deserialize, Serialize};
@@ -54,27 +55,50 @@ impl Mode {
     }
 }
 
+/// The cash-outs a bet can target: from just above 1x to the largest storable multiplier.
+pub const CASHOUT_RANGE: std::ops::RangeInclusive<f64> = 1.01..=1_000_000.0;
+
+/// A cash-out target outside [`CASHOUT_RANGE`] (or not a number).
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("cash-out {0} is outside 1.01–1,000,000")]
+pub struct CashoutError(pub f64);
+
+/// The one check of a cash-out target, for every entry point (server functions, REST,
+/// CLI, backtest settings, pattern settings).
+pub fn check_cashout(cashout: f64) -> Result<f64, CashoutError> {
+    if CASHOUT_RANGE.contains(&cashout) {
+        Ok(cashout)
+    } else {
+        Err(CashoutError(cashout))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Recommendation {
     Play,
     Wait,
 }
 
-/// Fewest out-of-sample rounds of a situation before it can give PLAY.
-pub const MIN_LATER_OCCURRENCES: u64 = 30;
+/// Fewest rounds of a situation before it can give PLAY, and of its later half.
+pub const MIN_OCCURRENCES: u64 = 30;
+pub const MIN_LATER_OCCURRENCES: u64 = 10;
 
 /// The confirmed edge a PLAY rests on, as the panel shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EdgeView {
     pub condition: String,
     pub cashout: f64,
+    /// The situation over the whole history.
+    pub occurrences: u64,
+    pub rate: f64,
     /// Out-of-sample (later part) record of the situation.
     pub later_occurrences: u64,
     pub later_rate: f64,
     pub later_rate_low: f64,
     pub later_ev: f64,
-    /// Lower bound of the EV per bet at the mode's confidence.
+    /// Lower bound of the situation's EV per bet at the mode's confidence.
     pub ev_low: f64,
+    pub ev: f64,
     pub fair: f64,
     pub e_value: f64,
     pub e_threshold: f64,
@@ -129,45 +153,62 @@ pub fn decide(
     let view = EdgeView {
         condition: e.condition.clone(),
         cashout,
+        occurrences: e.situation_occurrences,
+        rate: e.situation_rate(),
         later_occurrences: e.later_occurrences,
         later_rate: e.later_rate(),
         later_rate_low: e.rate_bound(z),
         later_ev: e.later_ev(),
         ev_low: e.ev_bound(z),
+        ev: e.situation_rate() * cashout - 1.0,
         fair: crate::summary::fair_survival(cashout, house_edge),
         e_value: e.ln_e_value.min(690.0).exp(),
         e_threshold,
     };
-    let (recommendation, reason) = if e.later_occurrences < MIN_LATER_OCCURRENCES {
+    let (recommendation, reason) = if e.situation_occurrences < MIN_OCCURRENCES
+        || e.later_occurrences < MIN_LATER_OCCURRENCES
+    {
         (
             Recommendation::Wait,
             format!(
-                "Confirmed pattern \"{}\" applies, but its situation occurred only {} times in the later part of the history (at least {MIN_LATER_OCCURRENCES} needed).",
-                e.condition, e.later_occurrences
+                "Confirmed pattern \"{}\" applies, but its situation occurred only {} times ({} in the later half; at least {MIN_OCCURRENCES} and {MIN_LATER_OCCURRENCES} needed).",
+                e.condition, e.situation_occurrences, e.later_occurrences
             ),
         )
     } else if view.ev_low <= 0.0 {
         (
             Recommendation::Wait,
             format!(
-                "Confirmed pattern \"{}\" applies, but in this situation the later rounds paid EV {} per bet with a {conf:.0}% lower bound of {} (not above 0) over {} rounds.",
+                "Confirmed pattern \"{}\" applies, but in this situation the rounds paid EV {} per bet with a {conf:.0}% lower bound of {} (not above 0) over {} rounds.",
                 e.condition,
-                pct(view.later_ev),
+                pct(view.ev),
                 pct(view.ev_low),
-                e.later_occurrences
+                e.situation_occurrences
+            ),
+        )
+    } else if view.later_ev <= 0.0 {
+        (
+            Recommendation::Wait,
+            format!(
+                "Confirmed pattern \"{}\" applies, but out of sample (the later {} rounds of its situation) it paid EV {} per bet: the edge may be gone.",
+                e.condition,
+                e.later_occurrences,
+                pct(view.later_ev)
             ),
         )
     } else {
         (
             Recommendation::Play,
             format!(
-                "Confirmed pattern \"{}\" applies: out of sample it reached {cashout}x in {:.1}% of {} rounds (fair {:.1}%), EV {} per bet, {conf:.0}% lower bound {}.",
+                "Confirmed pattern \"{}\" applies: in this situation {cashout}x was reached in {:.1}% of {} rounds (fair {:.1}%), EV {} per bet, {conf:.0}% lower bound {}; out of sample {:.1}% of {} rounds.",
                 e.condition,
-                view.later_rate * 100.0,
-                e.later_occurrences,
+                view.rate * 100.0,
+                e.situation_occurrences,
                 view.fair * 100.0,
-                pct(view.later_ev),
-                pct(view.ev_low)
+                pct(view.ev),
+                pct(view.ev_low),
+                view.later_rate * 100.0,
+                e.later_occurrences
             ),
         )
     };
@@ -191,6 +232,8 @@ mod tests {
             rate: hits as f64 / n as f64,
             ln_e_value: 20.0,
             p_adjusted: 1e-6,
+            situation_occurrences: 2 * n,
+            situation_hits: 2 * hits,
             later_occurrences: n,
             later_hits: hits,
             split_at: 3500,
@@ -217,16 +260,33 @@ mod tests {
         let fair = decide(&[edge(200, 97)], 1, 2e5, 2.0, 0.03, Mode::Normal);
         assert_eq!(fair.recommendation, Recommendation::Wait);
         assert!(fair.reason.contains("not above 0"));
-        // Too few later rounds.
+        // Too few rounds.
         assert_eq!(
-            decide(&[edge(20, 19)], 1, 2e5, 2.0, 0.03, Mode::Normal).recommendation,
+            decide(&[edge(8, 8)], 1, 2e5, 2.0, 0.03, Mode::Normal).recommendation,
             Recommendation::Wait
         );
+        // Strong over the whole history but gone in the later half: WAIT.
+        let mut dead = edge(200, 150);
+        dead.later_hits = 90;
+        let d = decide(&[dead], 1, 2e5, 2.0, 0.03, Mode::Normal);
+        assert_eq!(d.recommendation, Recommendation::Wait);
+        assert!(d.reason.contains("may be gone"), "{}", d.reason);
+    }
+
+    #[test]
+    fn cashouts_are_checked_in_one_place() {
+        assert_eq!(check_cashout(2.0), Ok(2.0));
+        assert_eq!(check_cashout(1.01), Ok(1.01));
+        assert_eq!(check_cashout(1_000_000.0), Ok(1_000_000.0));
+        for bad in [1.0, 0.5, -2.0, 1_000_000.5, f64::NAN, f64::INFINITY] {
+            let e = check_cashout(bad).unwrap_err();
+            assert!(e.to_string().contains("outside 1.01–1,000,000"), "{e}");
+        }
     }
 
     #[test]
     fn rolling_is_stricter_than_normal() {
-        // 60 of 100 at 2x: Wilson lower bounds 0.548 (z 1.04) and 0.518 (z 1.64).
+        // 120 of 200 at 2x: the 95% bound is below the 85% one.
         let n = decide(&[edge(100, 60)], 1, 2e5, 2.0, 0.03, Mode::Normal);
         let r = decide(&[edge(100, 60)], 1, 2e5, 2.0, 0.03, Mode::Rolling);
         let (ln, lr) = (n.edge.unwrap().ev_low, r.edge.unwrap().ev_low);

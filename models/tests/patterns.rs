@@ -200,12 +200,12 @@ fn run_family(family: Family, decisions_needed: usize) {
 
 #[test]
 fn planted_runs_are_confirmed() {
-    run_family(Family::Runs, 36);
+    run_family(Family::Runs, 38);
 }
 
 #[test]
 fn planted_big_ones_are_confirmed() {
-    run_family(Family::BigOne, 32);
+    run_family(Family::BigOne, 33);
 }
 
 #[test]
@@ -220,7 +220,7 @@ fn planted_transitions_are_confirmed() {
 
 #[test]
 fn planted_levels_are_confirmed() {
-    run_family(Family::Level, 24);
+    run_family(Family::Level, 26);
 }
 
 #[test]

@@ -477,11 +477,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             rolling,
             json,
         } => {
-            if !(1.01..=1_000_000.0).contains(&cashout) {
-                return Err(CliError::Usage(format!(
-                    "cash-out {cashout} is outside 1.01–1,000,000"
-                )));
-            }
+            models::decision::check_cashout(cashout).map_err(|e| CliError::Usage(e.to_string()))?;
             let values = load_history(&input, &config).await?;
             let service = crate::modelcli::EnsemblePredictions::new(
                 config.models_dir.clone(),

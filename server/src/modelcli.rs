@@ -296,14 +296,16 @@ pub fn render_prediction(p: &app::types::PredictionView) -> String {
     };
     if let Some(e) = &p.pattern {
         out.push_str(&format!(
-            "pattern \"{}\" at {}x: out of sample {:.1}% of {} rounds (fair {:.1}%), EV {:+.4}, lower bound {:+.4}\n",
+            "pattern \"{}\" at {}x: {:.1}% of {} rounds in its situation (fair {:.1}%), EV {:+.4}, lower bound {:+.4}; out of sample {:.1}% of {}\n",
             e.condition,
             e.cashout,
-            e.later_rate * 100.0,
-            e.later_occurrences,
+            e.rate * 100.0,
+            e.occurrences,
             e.fair * 100.0,
-            e.later_ev,
-            e.ev_low
+            e.ev,
+            e.ev_low,
+            e.later_rate * 100.0,
+            e.later_occurrences
         ));
     }
     out.push_str(&format!(

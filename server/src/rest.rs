@@ -400,13 +400,8 @@ async fn predict(
 ) -> ApiResult<Json<app::types::PredictionView>> {
     let Json(req) = body?;
     let cashout = req.cashout.unwrap_or(2.0);
-    if !(1.01..=1_000_000.0).contains(&cashout) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_cashout",
-            format!("cash-out {cashout} is outside 1.01–1,000,000"),
-        ));
-    }
+    models::decision::check_cashout(cashout)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_cashout", e.to_string()))?;
     let view = st
         .predict_next(cashout, req.mode)
         .await

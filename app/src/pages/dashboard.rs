@@ -457,21 +457,31 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             p.cashout, e.forecasts, e.bss, e.bss_low, e.bss_high, e.dm_p
         )
     });
+    // The reason already names the rule and its record; this line adds the evidence.
     let pattern = p.pattern.as_ref().map(|e| {
         format!(
-            "Pattern \"{}\": out of sample {} of {} rounds reached {}x (fair {}), EV {:+.1}% per bet, lower {:.0}% bound {:+.1}%; e-value {:.1e} (needed {:.0}).",
-            e.condition,
-            fmt_pct(e.later_rate),
-            e.later_occurrences,
-            e.cashout,
-            fmt_pct(e.fair),
-            e.later_ev * 100.0,
-            p.mode.confidence() * 100.0,
-            e.ev_low * 100.0,
-            e.e_value,
-            e.e_threshold
+            "Evidence for \"{}\": anytime-valid e-value {:.1e} (confirmation needs {:.0}); its situation seen {} times, {} of them in the later half (out of sample: {:.1}%).",
+            e.condition, e.e_value, e.e_threshold, e.occurrences, e.later_occurrences, e.later_rate * 100.0
         )
     });
+    // One EV per source, so the numbers on screen never contradict each other.
+    let ev_line = match &p.pattern {
+        Some(e) => format!(
+            "EV of a 1-unit bet cashing out at {}x: {:+.1}% in the confirmed pattern's situation (lower {:.0}% bound {:+.1}%), {:+.1}% by the estimate in the table, {:+.1}% in a fair game.",
+            p.cashout,
+            e.ev * 100.0,
+            p.mode.confidence() * 100.0,
+            e.ev_low * 100.0,
+            p.ev * 100.0,
+            p.fair_ev * 100.0
+        ),
+        None => format!(
+            "EV of a 1-unit bet cashing out at {}x: {:+.1}% (fair game {:+.1}%).",
+            p.cashout,
+            p.ev * 100.0,
+            p.fair_ev * 100.0
+        ),
+    };
     let rows = p
         .thresholds
         .iter()
@@ -515,11 +525,9 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             <div class="rec-text">
                 <p id="rec-reason">{p.reason.clone()}</p>
                 <p class="muted" id="prediction-source">{source}</p>
-                {pattern.map(|e| view! { <p id="prediction-pattern">{e}</p> })}
+                {pattern.map(|e| view! { <p class="muted" id="prediction-pattern">{e}</p> })}
                 {evidence.map(|e| view! { <p class="muted" id="prediction-evidence">{e}</p> })}
-                <p id="prediction-ev">
-                    {format!("EV of a 1-unit bet cashing out at {}x: {:+.1}% (fair game {:+.1}%).", p.cashout, p.ev * 100.0, p.fair_ev * 100.0)}
-                </p>
+                <p id="prediction-ev">{ev_line}</p>
             </div>
         </div>
         <table class="rounds" id="prediction-table">

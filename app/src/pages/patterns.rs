@@ -181,7 +181,7 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
             {(!report.next_round.is_empty()).then(|| view! { <ul id="patterns-next">{next}</ul> })}
         </section>
         <section class="panel">
-            <div class="controls">
+            <div class="form-row">
                 <label>"Family "
                     <select id="pt-family" on:change=move |ev| family.set(event_target_value(&ev))>
                         <option value="all" selected=true>"all"</option>
@@ -194,7 +194,7 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
                         <option value="ev">"EV (highest first)"</option>
                     </select>
                 </label>
-                <label><input type="checkbox" id="pt-confirmed" on:change=move |ev| only_confirmed.set(event_target_checked(&ev))/>" confirmed only"</label>
+                <label class="check"><input type="checkbox" id="pt-confirmed" on:change=move |ev| only_confirmed.set(event_target_checked(&ev))/>" confirmed only"</label>
             </div>
             <EChart id="chart-patterns" chart=chart height=340/>
             <div class="table-wrap">

@@ -1,8 +1,10 @@
 //! What the confirmed rules say about the next round.
 //!
-//! A confirmed rule that applies now is judged on its **situation**: the later-part
-//! (out-of-sample) rounds where it applied *and* none of the confirmed rules at the same
-//! cash-out that do not apply now applied. So "after a round below 1.30x" (confirmed only
+//! A confirmed rule that applies now is judged on its **situation**: the rounds where it
+//! applied *and* none of the confirmed rules at the same cash-out that do not apply now
+//! applied — over the whole history (for the EV bound) and over its later part alone (the
+//! out-of-sample record, which must still show a positive EV: an edge that has died gives
+//! WAIT). So "after a round below 1.30x" (confirmed only
 //! because it contains "after 2 rounds below 1.30x") has no edge of its own when only one
 //! round was below 1.30x: its situation's rate is the fair one and the answer is WAIT.
 
@@ -25,6 +27,9 @@ pub struct NextEdge {
     pub rate: f64,
     pub ln_e_value: f64,
     pub p_adjusted: f64,
+    /// The situation over the whole history.
+    pub situation_occurrences: u64,
+    pub situation_hits: u64,
     /// The situation in the later part (rounds from `split_at` on).
     pub later_occurrences: u64,
     pub later_hits: u64,
@@ -40,9 +45,17 @@ impl NextEdge {
         }
     }
 
+    pub fn situation_rate(&self) -> f64 {
+        if self.situation_occurrences == 0 {
+            0.0
+        } else {
+            self.situation_hits as f64 / self.situation_occurrences as f64
+        }
+    }
+
     /// One-sided lower bound of the situation's rate at normal quantile `z` (Wilson).
     pub fn rate_bound(&self, z: f64) -> f64 {
-        wilson_interval(self.later_hits, self.later_occurrences, z).0
+        wilson_interval(self.situation_hits, self.situation_occurrences, z).0
     }
 
     /// Lower bound of the EV per 1-unit bet at the cash-out.
@@ -85,31 +98,38 @@ pub fn next_round_edges(
     if groups.is_empty() {
         return Vec::new();
     }
-    let mut counts: Vec<Vec<(u64, u64)>> = groups.iter().map(|g| vec![(0, 0); g.1.len()]).collect();
+    // (later rounds, later hits, all rounds, all hits) per rule that applies now.
+    let mut counts: Vec<Vec<(u64, u64, u64, u64)>> = groups
+        .iter()
+        .map(|g| vec![(0, 0, 0, 0); g.1.len()])
+        .collect();
     let mut applies = vec![false; cat.len()];
     let mut state = RoundState::default();
     let mut scratch = Vec::new();
     for (i, m) in rounds.iter().enumerate() {
-        if i >= split {
-            cat.applicable(&state, &mut scratch);
-            for &r in &scratch {
-                applies[r] = true;
+        cat.applicable(&state, &mut scratch);
+        for &r in &scratch {
+            applies[r] = true;
+        }
+        for (g, (ci, a, b)) in groups.iter().enumerate() {
+            if b.iter().any(|&r| applies[r]) {
+                continue;
             }
-            for (g, (ci, a, b)) in groups.iter().enumerate() {
-                if b.iter().any(|&r| applies[r]) {
-                    continue;
-                }
-                let hit = m.0 >= threshold_hundredths(cfg.cashouts[*ci]);
-                for (j, &r) in a.iter().enumerate() {
-                    if applies[r] {
-                        counts[g][j].0 += 1;
-                        counts[g][j].1 += u64::from(hit);
+            let hit = u64::from(m.0 >= threshold_hundredths(cfg.cashouts[*ci]));
+            for (j, &r) in a.iter().enumerate() {
+                if applies[r] {
+                    let c = &mut counts[g][j];
+                    c.2 += 1;
+                    c.3 += hit;
+                    if i >= split {
+                        c.0 += 1;
+                        c.1 += hit;
                     }
                 }
             }
-            for &r in &scratch {
-                applies[r] = false;
-            }
+        }
+        for &r in &scratch {
+            applies[r] = false;
         }
         state.push(*m);
     }
@@ -132,6 +152,8 @@ pub fn next_round_edges(
                 },
                 ln_e_value: conf.map_or(0.0, |x| x.ln_e),
                 p_adjusted: conf.map_or(1.0, |x| x.p_adjusted),
+                situation_occurrences: counts[g][j].2,
+                situation_hits: counts[g][j].3,
                 later_occurrences: counts[g][j].0,
                 later_hits: counts[g][j].1,
                 split_at: split,

@@ -59,14 +59,8 @@ impl PatternConfig {
         if self.cashouts.is_empty() || self.cashouts.len() > 32 {
             return Err(InvalidConfig("give between 1 and 32 cash-outs".into()));
         }
-        if let Some(c) = self
-            .cashouts
-            .iter()
-            .find(|c| !c.is_finite() || **c < 1.01 || **c > 1_000_000.0)
-        {
-            return Err(InvalidConfig(format!(
-                "cash-out {c} is outside 1.01..=1000000"
-            )));
+        for &c in &self.cashouts {
+            crate::decision::check_cashout(c).map_err(|e| InvalidConfig(e.to_string()))?;
         }
         if !(self.house_edge >= 0.0 && self.house_edge < 0.5) {
             return Err(InvalidConfig("house edge must be in [0, 0.5)".into()));
