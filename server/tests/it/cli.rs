@@ -14,6 +14,18 @@ fn jetx(db: &Path, args: &[&str]) -> Output {
         .expect("runs")
 }
 
+/// Runs `jetx` with its own database and models folder.
+fn jetx_with_models(db: &Path, models_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jetx"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("JETX_MODELS_DIR", models_dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs")
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -134,16 +146,7 @@ fn train_then_predict_with_base_rates_and_fallback() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");
     let models_dir = dir.path().join("models");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_jetx"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env("JETX_MODELS_DIR", &models_dir)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| jetx_with_models(&db, &models_dir, args);
     let none = run(&["predict", "--synthetic", "2000", "--json"]);
     let p: serde_json::Value = serde_json::from_slice(&none.stdout).unwrap();
     assert!(p["model"].is_null());
@@ -215,16 +218,7 @@ fn a_planted_edge_is_confirmed_trained_and_played_only_in_its_situation() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");
     let models_dir = dir.path().join("models");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_jetx"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env("JETX_MODELS_DIR", &models_dir)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| jetx_with_models(&db, &models_dir, args);
     let below = |h: &[Multiplier]| h.len() >= 2 && h[h.len() - 2..].iter().all(|m| m.0 < 130);
     let rounds = models::planted::generate_conditional(2024, 0.03, 7000, 2.0, 0.79, below);
     let write = |name: &str, r: &[Multiplier]| {

@@ -1,86 +1,16 @@
 //! Live scoring of stored predictions, the prediction cache and training jobs over REST,
 //! against a real temporary SQLite file and the real `jetx` binary.
 
-use app::api::ssr::{PredictionService, ServerState};
+use crate::helpers::{test_app, test_app_with_predictor, TestApp};
+use app::api::ssr::PredictionService;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
-use models::values::ValueRules;
 use serde_json::{json, Value};
-use server::config::{Config, Overrides};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
-struct TestApp {
-    router: Router,
-    state: ServerState,
-    models_dir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-async fn test_app() -> TestApp {
-    test_app_with(|models_dir| {
-        std::sync::Arc::new(server::modelcli::EnsemblePredictions::new(
-            models_dir.to_path_buf(),
-            0.03,
-            None,
-        ))
-    })
-    .await
-}
-
-async fn test_app_with(
-    predictor: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn PredictionService>,
-) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("test.sqlite");
-    let pool = app::db::connect(&db_path).await.unwrap();
-    let models_dir = dir.path().join("models");
-    let predictor = predictor(&models_dir);
-    let training = std::sync::Arc::new(server::jobs::TrainingJobs::new(
-        server::jobs::TrainCommand {
-            exe: env!("CARGO_BIN_EXE_jetx").into(),
-            database: db_path.clone(),
-            models_dir: models_dir.clone(),
-            house_edge: 0.03,
-        },
-        vec!["cpu".into()],
-        server::modelcli::MEMBER_KINDS
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-    ));
-    let state = ServerState::new(pool, ValueRules::default(), 0.03, predictor, training);
-    let config = Config::load(&Overrides::default(), |_| None).unwrap();
-    let router = server::web::router(state.clone(), server::web::leptos_options(&config));
-    TestApp {
-        router,
-        state,
-        models_dir,
-        _dir: dir,
-    }
-}
-
 impl TestApp {
-    async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let req = Request::builder().method(method).uri(uri);
-        let req = match body {
-            Some(b) => req
-                .header("content-type", "application/json")
-                .body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
-        (status, value)
-    }
-
     /// Stores the values; returns their ids.
     async fn add(&self, values: &[&str]) -> Vec<i64> {
         let (s, body) = self
@@ -557,7 +487,7 @@ async fn a_round_stored_while_the_estimate_is_computed_scores_it() {
         armed: std::sync::atomic::AtomicBool::new(true),
     });
     let service = gated.clone();
-    let t = test_app_with(move |_| service).await;
+    let t = test_app_with_predictor(move |_| service).await;
     let x = t.add(&["1.50", "2.00"]).await[1];
 
     let router = t.router.clone();

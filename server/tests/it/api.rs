@@ -1,87 +1,12 @@
 //! REST API integration tests against a real temporary SQLite file.
 
-use app::api::ssr::ServerState;
+use crate::helpers::{test_app, test_app_with_rules, TestApp};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use models::values::ValueRules;
 use serde_json::{json, Value};
-use server::config::{Config, Overrides};
-use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    state: ServerState,
-    _dir: tempfile::TempDir,
-}
-
-async fn test_app_with(rules: ValueRules) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("test.sqlite");
-    let pool = app::db::connect(&db_path).await.unwrap();
-    let models_dir = dir.path().join("models");
-    let predictor = std::sync::Arc::new(server::modelcli::EnsemblePredictions::new(
-        models_dir.clone(),
-        0.03,
-        None,
-    ));
-    let training = std::sync::Arc::new(server::jobs::TrainingJobs::new(
-        server::jobs::TrainCommand {
-            exe: env!("CARGO_BIN_EXE_jetx").into(),
-            database: db_path.clone(),
-            models_dir,
-            house_edge: 0.03,
-        },
-        vec!["cpu".into()],
-        server::modelcli::MEMBER_KINDS
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-    ));
-    let state = ServerState::new(pool, rules, 0.03, predictor, training);
-    let config = Config::load(&Overrides::default(), |_| None).unwrap();
-    let router = server::web::router(state.clone(), server::web::leptos_options(&config));
-    TestApp {
-        router,
-        state,
-        _dir: dir,
-    }
-}
-
-async fn test_app() -> TestApp {
-    test_app_with(ValueRules::default()).await
-}
 
 impl TestApp {
-    async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        (status, body)
-    }
-
-    async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let req = Request::builder().method(method).uri(uri);
-        let req = match body {
-            Some(b) => req
-                .header("content-type", "application/json")
-                .body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let (status, bytes) = self.send(req).await;
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
-        (status, value)
-    }
-
     async fn upload(&self, uri: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
         let req = Request::builder()
             .method("POST")
@@ -234,7 +159,7 @@ async fn a_bad_value_stores_nothing_and_is_named() {
 
 #[tokio::test]
 async fn batch_and_size_limits_answer_clearly() {
-    let t = test_app_with(ValueRules {
+    let t = test_app_with_rules(ValueRules {
         max_values_per_batch: 3,
         max_input_bytes: 2048,
         ..ValueRules::default()
@@ -422,7 +347,7 @@ async fn healthz_stats_and_data_surviving_a_reconnect() {
     );
 
     // A second connection to the same file (as after a restart) sees the same rounds.
-    let db_file = t._dir.path().join("test.sqlite");
+    let db_file = t.dir.path().join("test.sqlite");
     t.state.pool.close().await;
     let pool = app::db::connect(&db_file).await.unwrap();
     let values: Vec<u32> = app::db::all_values(&pool)

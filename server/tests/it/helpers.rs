@@ -1,0 +1,106 @@
+//! The shared harness of the server's integration tests: a real temporary SQLite file,
+//! the real router, and the real `jetx` binary for training jobs.
+
+use app::api::ssr::{PredictionService, ServerState};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use models::values::ValueRules;
+use serde_json::{json, Value};
+use server::config::{Config, Overrides};
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: ServerState,
+    pub models_dir: PathBuf,
+    pub dir: tempfile::TempDir,
+}
+
+/// The default app: default value rules, the trained-ensemble predictor.
+pub async fn test_app() -> TestApp {
+    test_app_with_rules(ValueRules::default()).await
+}
+
+pub async fn test_app_with_rules(rules: ValueRules) -> TestApp {
+    build(rules, |models_dir| {
+        std::sync::Arc::new(server::modelcli::EnsemblePredictions::new(
+            models_dir.to_path_buf(),
+            0.03,
+            None,
+        ))
+    })
+    .await
+}
+
+pub async fn test_app_with_predictor(
+    predictor: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn PredictionService>,
+) -> TestApp {
+    build(ValueRules::default(), predictor).await
+}
+
+async fn build(
+    rules: ValueRules,
+    predictor: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn PredictionService>,
+) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("test.sqlite");
+    let pool = app::db::connect(&db_path).await.unwrap();
+    let models_dir = dir.path().join("models");
+    let predictor = predictor(&models_dir);
+    let training = std::sync::Arc::new(server::jobs::TrainingJobs::new(
+        server::jobs::TrainCommand {
+            exe: env!("CARGO_BIN_EXE_jetx").into(),
+            database: db_path.clone(),
+            models_dir: models_dir.clone(),
+            house_edge: 0.03,
+        },
+        vec!["cpu".into()],
+        server::modelcli::MEMBER_KINDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ));
+    let state = ServerState::new(pool, rules, 0.03, predictor, training);
+    let config = Config::load(&Overrides::default(), |_| None).unwrap();
+    let router = server::web::router(state.clone(), server::web::leptos_options(&config));
+    TestApp {
+        router,
+        state,
+        models_dir,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (status, body)
+    }
+
+    /// A JSON request (or none); the answer as JSON, or as a JSON string when it is not.
+    pub async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let req = Request::builder().method(method).uri(uri);
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let (status, bytes) = self.send(req).await;
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
+        (status, value)
+    }
+}

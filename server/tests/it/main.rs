@@ -1,0 +1,7 @@
+//! The server's integration tests in one binary (one link on 2 cores instead of three),
+//! sharing [`helpers`].
+
+mod api;
+mod cli;
+mod helpers;
+mod live;
