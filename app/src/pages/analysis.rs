@@ -4,7 +4,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::{survival_chart, EChart};
-use crate::pages::fmt_pct;
+use crate::pages::{fmt_pct, format_p};
 use crate::report_charts::{acf_chart, continuation_chart, moving_chart};
 use crate::views::AnalysisView;
 use crate::DataVersion;
@@ -120,13 +120,5 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
             <EChart id="chart-an-moving" chart=moving height=340/>
             <p class="muted">"A fair game's moving share wanders inside the dashed 95% band around the fair rate about 95% of the time."</p>
         </section>
-    }
-}
-
-fn format_p(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
     }
 }

@@ -14,6 +14,15 @@ pub fn fmt_pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// A p-value: four decimals, or scientific below 1e-4.
+pub fn format_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 /// 1.5 → "1.50x".
 pub fn fmt_x(x: f64) -> String {
     format!("{x:.2}x")

@@ -5,7 +5,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::{patterns_chart, EChart};
-use crate::pages::fmt_pct;
+use crate::pages::{fmt_pct, format_p};
 use crate::DataVersion;
 use leptos::prelude::*;
 use models::patterns::{Family, PatternReport, RuleReport};
@@ -30,14 +30,6 @@ pub fn PatternsPage() -> impl IntoView {
 enum SortBy {
     P,
     Ev,
-}
-
-fn format_p(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
 }
 
 fn format_e(e: f64) -> String {

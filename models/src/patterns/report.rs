@@ -7,7 +7,7 @@ use super::limits::{detection_limit, DetectionLimit};
 use super::next::{next_round_edges, NextEdge};
 use super::regimes::{regime_tests, RegimeTest};
 use super::rules::{Condition, Family};
-use super::scan::{split_counts, Counts, PatternConfig, PatternScanner};
+use super::scan::{first_counts, Counts, PatternConfig, PatternScanner};
 use crate::summary::{wilson_interval, Z_95};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
@@ -129,21 +129,30 @@ fn median(mut v: Vec<u64>) -> u64 {
 }
 
 impl PatternReport {
-    /// Scans `rounds` and reports.
+    /// Scans `rounds` once (keeping the in-sample counts on the way) and reports.
     pub fn build(rounds: &[Multiplier], config: &PatternConfig) -> Self {
-        let scanner = PatternScanner::scan(config.clone(), rounds);
-        Self::from_scanner(&scanner, rounds)
+        let split = split_at(rounds.len(), config);
+        let mut scanner = PatternScanner::new(config.clone());
+        scanner.extend(&rounds[..split]);
+        let first = scanner.counts().clone();
+        scanner.extend(&rounds[split..]);
+        Self::assemble(&scanner, rounds, first)
     }
 
-    /// Reports on a scanner that has seen exactly `rounds`.
+    /// Reports on a scanner that has seen exactly `rounds` (rescans the in-sample part).
     pub fn from_scanner(scanner: &PatternScanner, rounds: &[Multiplier]) -> Self {
+        let first = first_counts(scanner, rounds, split_at(rounds.len(), &scanner.config));
+        Self::assemble(scanner, rounds, first)
+    }
+
+    fn assemble(scanner: &PatternScanner, rounds: &[Multiplier], first: Counts) -> Self {
         let cfg = &scanner.config;
         let cat = &scanner.catalogue;
         let n_tests = scanner.n_tests();
         let c = cfg.cashouts.len();
-        let split = ((rounds.len() as f64) * cfg.split) as usize;
-        let (first, second) = split_counts(scanner, rounds, split);
+        let split = split_at(rounds.len(), cfg);
         let total: &Counts = scanner.counts();
+        let second = total.minus(&first);
         let confirmed = scanner.confirmed();
         let next_rules = scanner.applicable_next();
         // Exact p for every test (log space), then Holm and BH over all of them.
@@ -255,6 +264,11 @@ impl PatternReport {
             ),
         }
     }
+}
+
+/// First round of the later (out-of-sample) part of `n` rounds.
+fn split_at(n: usize, cfg: &PatternConfig) -> usize {
+    ((n as f64) * cfg.split) as usize
 }
 
 /// Holm-adjusted p-values from ln p (exact in the deep tail), in the input order.

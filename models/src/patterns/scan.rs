@@ -102,6 +102,16 @@ impl Counts {
         }
     }
 
+    /// These counts less `earlier` (counts of a prefix of the same rounds).
+    pub fn minus(&self, earlier: &Counts) -> Counts {
+        let sub = |a: &[u64], b: &[u64]| a.iter().zip(b).map(|(x, y)| x - y).collect();
+        Counts {
+            occurrences: sub(&self.occurrences, &earlier.occurrences),
+            hits: sub(&self.hits, &earlier.hits),
+            rounds: self.rounds - earlier.rounds,
+        }
+    }
+
     pub fn add(&mut self, other: &Counts) {
         for (a, b) in self.occurrences.iter_mut().zip(&other.occurrences) {
             *a += b;
@@ -319,26 +329,10 @@ fn confirm(counts: &Counts, config: &PatternConfig, n_tests: usize) -> Vec<Confi
         .collect()
 }
 
-/// Counts of the rounds before `split` and from `split` on, in one pass.
-pub fn split_counts(
-    scanner_template: &PatternScanner,
-    rounds: &[Multiplier],
-    split: usize,
-) -> (Counts, Counts) {
-    let mut a = PatternScanner::with_catalogue(
-        scanner_template.config.clone(),
-        scanner_template.catalogue.clone(),
-    );
+/// Counts of the rounds before `split` only (the report's in-sample part), for a scanner
+/// that has seen more.
+pub fn first_counts(template: &PatternScanner, rounds: &[Multiplier], split: usize) -> Counts {
+    let mut a = PatternScanner::with_catalogue(template.config.clone(), template.catalogue.clone());
     a.extend(&rounds[..split.min(rounds.len())]);
-    let first = a.counts.clone();
-    a.extend(&rounds[split.min(rounds.len())..]);
-    let mut second = a.counts.clone();
-    for (x, y) in second.occurrences.iter_mut().zip(&first.occurrences) {
-        *x -= y;
-    }
-    for (x, y) in second.hits.iter_mut().zip(&first.hits) {
-        *x -= y;
-    }
-    second.rounds -= first.rounds;
-    (first, second)
+    a.counts
 }
