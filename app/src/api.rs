@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    pub use crate::errors::ModelError;
     use crate::types::ClientSettings;
     use leptos::prelude::*;
     use models::values::ValueRules;
@@ -32,18 +33,21 @@ pub mod ssr {
 
         /// Registered models, and the active model's feature importance (with a note when
         /// there is none).
-        fn models(&self) -> Result<ModelsOverview, String> {
+        fn models(&self) -> Result<ModelsOverview, ModelError> {
             Ok(ModelsOverview::default())
         }
 
-        fn activate(&self, version: &str) -> Result<(), String> {
-            Err(format!(
+        fn activate(&self, version: &str) -> Result<(), ModelError> {
+            Err(ModelError::Unavailable(format!(
                 "cannot activate {version}: this server has no model registry"
-            ))
+            )))
         }
 
         /// A fresh, unfitted forecaster for the backtest page.
-        fn forecaster(&self, name: &str) -> Result<Box<dyn models::forecast::Forecaster>, String> {
+        fn forecaster(
+            &self,
+            name: &str,
+        ) -> Result<Box<dyn models::forecast::Forecaster>, ModelError> {
             basic_forecaster(name, models::generator::DEFAULT_HOUSE_EDGE)
         }
 
@@ -77,7 +81,7 @@ pub mod ssr {
     pub fn basic_forecaster(
         name: &str,
         house_edge: f64,
-    ) -> Result<Box<dyn models::forecast::Forecaster>, String> {
+    ) -> Result<Box<dyn models::forecast::Forecaster>, ModelError> {
         use models::backtest::ModelKind;
         match ModelKind::parse(name) {
             Some(ModelKind::FairLaw) => Ok(Box::new(models::forecast::FairLaw::fixed(house_edge))),
@@ -86,7 +90,10 @@ pub mod ssr {
             }
             Some(ModelKind::Empirical) => Ok(Box::new(models::forecast::Empirical::default())),
             Some(ModelKind::Logistic) => Ok(Box::new(models::forecast::Logistic::default())),
-            None => Err(format!("unknown model {name:?}")),
+            None => Err(ModelError::UnknownModel {
+                name: name.to_string(),
+                choices: "baseline, fair-estimated, empirical or logistic".into(),
+            }),
         }
     }
 
@@ -169,7 +176,8 @@ pub mod ssr {
         }
     }
 
-    type PredictionKey = (i64, String, u64, crate::types::Mode);
+    /// History revision, model key, cash-out bits, mode.
+    pub type PredictionKey = (i64, String, u64, crate::types::Mode);
 
     /// The loaded history and the latest predictions, keyed on the history's revision.
     #[derive(Default)]
@@ -190,6 +198,22 @@ pub mod ssr {
     );
 
     impl Caches {
+        /// The prediction of `key` (history revision, model, cash-out, mode), if made already.
+        pub fn cached_prediction(
+            &self,
+            key: &PredictionKey,
+        ) -> Option<crate::types::PredictionView> {
+            self.predictions.lock().ok()?.get(key).cloned()
+        }
+
+        /// Keeps `view` for `key`, dropping the predictions of older revisions.
+        pub fn store_prediction(&self, key: PredictionKey, view: crate::types::PredictionView) {
+            if let Ok(mut cache) = self.predictions.lock() {
+                cache.retain(|k, _| k.0 == key.0);
+                cache.insert(key, view);
+            }
+        }
+
         /// The pattern report of `revision` with `config`, if it was made already.
         pub fn cached_patterns(
             &self,
@@ -260,53 +284,6 @@ pub mod ssr {
             Ok(snap)
         }
 
-        /// The next round's estimate: computed once per history revision, model, cash-out
-        /// and mode, stored for live scoring the first time, then served from memory.
-        pub async fn predict_next(
-            &self,
-            cashout: f64,
-            mode: crate::types::Mode,
-        ) -> Result<crate::types::PredictionView, String> {
-            models::decision::check_cashout(cashout).map_err(|e| e.to_string())?;
-            let started = std::time::Instant::now();
-            let snap = self.history().await.map_err(|e| e.to_string())?;
-            let history_ms = started.elapsed().as_secs_f64() * 1e3;
-            let predictor = self.predictor.clone();
-            // The model key reads the registry (a file and the model's folder): blocking work.
-            let keyed = predictor.clone();
-            let model_key = tokio::task::spawn_blocking(move || keyed.model_key())
-                .await
-                .map_err(|e| e.to_string())?;
-            let key = (snap.revision, model_key, cashout.to_bits(), mode);
-            if let Ok(cache) = self.caches.predictions.lock() {
-                if let Some(view) = cache.get(&key) {
-                    return Ok(view.clone());
-                }
-            }
-            let values = snap.values.clone();
-            // Loading a model reads files and runs the networks: keep it off the async workers.
-            let view =
-                tokio::task::spawn_blocking(move || predictor.predict(&values, cashout, mode))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            let computed_ms = started.elapsed().as_secs_f64() * 1e3;
-            if let Err(e) = crate::db::store_prediction(&self.pool, snap.last_id, &view).await {
-                tracing::warn!(error = %e, "could not store the prediction for live scoring");
-            }
-            if let Ok(mut cache) = self.caches.predictions.lock() {
-                cache.retain(|k, _| k.0 == snap.revision);
-                cache.insert(key, view.clone());
-            }
-            tracing::debug!(
-                rounds = snap.values.len(),
-                history_ms,
-                computed_ms,
-                total_ms = started.elapsed().as_secs_f64() * 1e3,
-                "fresh prediction"
-            );
-            Ok(view)
-        }
-
         pub fn settings(&self) -> ClientSettings {
             ClientSettings {
                 rules: self.rules,
@@ -316,13 +293,46 @@ pub mod ssr {
     }
 
     pub fn state() -> Result<ServerState, ServerFnError> {
-        use_context::<ServerState>().ok_or_else(|| ServerFnError::new("server state is missing"))
+        use_context::<ServerState>().ok_or_else(|| internal("server state is missing"))
     }
 
-    /// Logs the full error and hands the user its message.
-    pub fn fail(e: impl std::fmt::Display) -> ServerFnError {
-        tracing::warn!(error = %e, "request refused");
+    /// Answers with the error's HTTP status (4xx: the user can fix the request; 5xx: the
+    /// server failed), logs it, and hands the user its message.
+    pub fn fail(e: impl crate::errors::HttpStatus) -> ServerFnError {
+        let code = e.status_code();
+        if code >= 500 {
+            tracing::error!(error = %e, status = code, "request failed");
+        } else {
+            tracing::warn!(error = %e, status = code, "request refused");
+        }
+        if let (Some(options), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(code),
+        ) {
+            options.set_status(status);
+        }
         ServerFnError::new(e.to_string())
+    }
+
+    /// A failure of the server itself (a lost worker, a missing context): HTTP 500.
+    pub fn internal(e: impl std::fmt::Display) -> ServerFnError {
+        fail(Internal(e.to_string()))
+    }
+
+    /// An unexpected failure, with its message.
+    #[derive(Debug)]
+    pub struct Internal(pub String);
+
+    impl std::fmt::Display for Internal {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl crate::errors::HttpStatus for Internal {
+        fn status_code(&self) -> u16 {
+            500
+        }
     }
 }
 
@@ -350,34 +360,18 @@ pub async fn get_settings() -> Result<ClientSettings, ServerFnError> {
 #[server(endpoint = "add_round")]
 pub async fn add_round(text: String) -> Result<RoundRow, ServerFnError> {
     let st = ssr::state()?;
-    let value = models::values::parse_multiplier(&text, &st.rules).map_err(ssr::fail)?;
-    let ids = crate::db::insert_values(&st.pool, &[value], crate::types::Source::Entry)
+    crate::service::rounds::add_one(&st, &text)
         .await
-        .map_err(ssr::fail)?;
-    let id = ids
-        .first()
-        .copied()
-        .ok_or_else(|| ssr::fail("nothing stored"))?;
-    crate::db::get_round(&st.pool, id).await.map_err(ssr::fail)
+        .map_err(ssr::fail)
 }
 
 /// Stores a pasted text. With bad tokens it stores nothing unless `skip_invalid` is set.
 #[server(endpoint = "add_pasted")]
 pub async fn add_pasted(text: String, skip_invalid: bool) -> Result<usize, ServerFnError> {
     let st = ssr::state()?;
-    let parse = models::values::parse_paste(&text, &st.rules).map_err(ssr::fail)?;
-    let values = if skip_invalid {
-        parse.valid_values()
-    } else {
-        parse.all_or_first_error().map_err(ssr::fail)?
-    };
-    if values.is_empty() {
-        return Err(ssr::fail("the text holds no valid values"));
-    }
-    crate::db::insert_values(&st.pool, &values, crate::types::Source::Paste)
+    crate::service::rounds::add_pasted(&st, &text, skip_invalid)
         .await
-        .map_err(ssr::fail)?;
-    Ok(values.len())
+        .map_err(ssr::fail)
 }
 
 #[server(endpoint = "undo_last")]
@@ -389,7 +383,7 @@ pub async fn undo_last() -> Result<Option<RoundRow>, ServerFnError> {
 #[server(endpoint = "list_rounds")]
 pub async fn list_rounds(offset: i64, limit: i64) -> Result<RoundsPage, ServerFnError> {
     let st = ssr::state()?;
-    crate::db::list_page(&st.pool, offset.max(0), limit.clamp(1, 1000))
+    crate::service::rounds::page(&st, offset, limit)
         .await
         .map_err(ssr::fail)
 }
@@ -397,8 +391,7 @@ pub async fn list_rounds(offset: i64, limit: i64) -> Result<RoundsPage, ServerFn
 #[server(endpoint = "update_round")]
 pub async fn update_round(id: i64, text: String) -> Result<RoundRow, ServerFnError> {
     let st = ssr::state()?;
-    let value = models::values::parse_multiplier(&text, &st.rules).map_err(ssr::fail)?;
-    crate::db::update_value(&st.pool, id, value)
+    crate::service::rounds::update(&st, id, &text)
         .await
         .map_err(ssr::fail)
 }
@@ -433,7 +426,9 @@ pub async fn get_prediction(
     mode: crate::types::Mode,
 ) -> Result<PredictionView, ServerFnError> {
     let st = ssr::state()?;
-    st.predict_next(cashout, mode).await.map_err(ssr::fail)
+    crate::service::prediction::predict_next(&st, cashout, mode)
+        .await
+        .map_err(ssr::fail)
 }
 
 /// The live scoreboard of stored predictions.
@@ -461,7 +456,7 @@ pub async fn get_models() -> Result<ModelsPage, ServerFnError> {
     let predictor = st.predictor.clone();
     let overview = tokio::task::spawn_blocking(move || predictor.models())
         .await
-        .map_err(ssr::fail)?
+        .map_err(ssr::internal)?
         .map_err(ssr::fail)?;
     Ok(ModelsPage {
         models: overview.models,
@@ -480,7 +475,7 @@ pub async fn activate_model(version: String) -> Result<(), ServerFnError> {
     let predictor = st.predictor.clone();
     tokio::task::spawn_blocking(move || predictor.activate(&version))
         .await
-        .map_err(ssr::fail)?
+        .map_err(ssr::internal)?
         .map_err(ssr::fail)
 }
 
@@ -510,32 +505,10 @@ pub async fn backtest_models() -> Result<Vec<String>, ServerFnError> {
 /// Walk-forward backtest of the stored rounds.
 #[server(endpoint = "backtest")]
 pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, ServerFnError> {
-    use std::sync::atomic::Ordering;
     let st = ssr::state()?;
-    if st.caches.backtest_running.swap(true, Ordering::SeqCst) {
-        return Err(ssr::fail(
-            "another backtest is running: wait for it to finish",
-        ));
-    }
-    /// Clears the flag however the request ends.
-    struct Running(std::sync::Arc<ssr::Caches>);
-    impl Drop for Running {
-        fn drop(&mut self) {
-            self.0.backtest_running.store(false, Ordering::SeqCst);
-        }
-    }
-    let running = Running(st.caches.clone());
-    let snap = st.history().await.map_err(ssr::fail)?;
-    let predictor = st.predictor.clone();
-    let house_edge = st.house_edge;
-    tokio::task::spawn_blocking(move || {
-        let _running = running;
-        let make = |name: &str| predictor.forecaster(name);
-        crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
-    })
-    .await
-    .map_err(ssr::fail)?
-    .map_err(ssr::fail)
+    crate::service::backtest::run(&st, request)
+        .await
+        .map_err(ssr::fail)
 }
 
 /// The patterns page: the pattern scan of the stored rounds (cached per revision).
@@ -556,5 +529,5 @@ pub async fn get_analysis() -> Result<AnalysisView, ServerFnError> {
     let house_edge = st.house_edge;
     tokio::task::spawn_blocking(move || crate::reports::build_analysis(&snap.values, house_edge))
         .await
-        .map_err(ssr::fail)
+        .map_err(ssr::internal)
 }

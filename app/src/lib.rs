@@ -7,6 +7,7 @@ mod browser;
 pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod errors;
 #[cfg(feature = "ssr")]
 pub mod importer;
 mod pages;

@@ -1,6 +1,7 @@
 //! Builds the backtest, analysis and live-scoring views from plain data (no web or DB
 //! types), so they are tested without a server.
 
+use crate::errors::{BacktestError, ModelError};
 use crate::types::Recommendation;
 use crate::views::{
     AnalysisView, BacktestModel, BacktestRequest, BacktestView, LiveView, StoredPrediction,
@@ -34,7 +35,8 @@ pub fn backtest_config(
     req: &BacktestRequest,
     n_rounds: usize,
     house_edge: f64,
-) -> Result<BacktestConfig, String> {
+) -> Result<BacktestConfig, BacktestError> {
+    let invalid = |m: String| Err(BacktestError::Invalid(m));
     let refit = match req.refit.as_str() {
         "never" => Refit::Never,
         "every" => Refit::EveryN(req.refit_every),
@@ -43,33 +45,33 @@ pub fn backtest_config(
             window: req.window,
         },
         other => {
-            return Err(format!(
+            return invalid(format!(
                 "unknown refit schedule {other:?}: use never, every or rolling"
             ))
         }
     };
     if req.refit != "never" && req.refit_every == 0 {
-        return Err("the refit interval must be at least 1 round".into());
+        return invalid("the refit interval must be at least 1 round".into());
     }
     if req.thresholds.is_empty() {
-        return Err("choose at least one threshold".into());
+        return invalid("choose at least one threshold".into());
     }
     if let Some(t) = req
         .thresholds
         .iter()
         .find(|t| models::decision::check_cashout(**t).is_err())
     {
-        return Err(format!("threshold {t} is outside 1.01–1,000,000"));
+        return invalid(format!("threshold {t} is outside 1.01–1,000,000"));
     }
     if req.models.is_empty() {
-        return Err("choose at least one model".into());
+        return invalid("choose at least one model".into());
     }
     if !req
         .thresholds
         .iter()
         .any(|t| (t - req.cashout).abs() < 1e-9)
     {
-        return Err(format!(
+        return invalid(format!(
             "the cash-out {}x must be one of the thresholds",
             req.cashout
         ));
@@ -83,7 +85,7 @@ pub fn backtest_config(
     };
     let first = walk.start.max(walk.min_train + walk.gap);
     if first + 3 > n_rounds {
-        return Err(format!(
+        return invalid(format!(
             "the history has {n_rounds} rounds: a backtest from round {first} needs at least {} \
              (the first forecast needs {} training rounds plus the gap)",
             first + 3,
@@ -97,8 +99,15 @@ pub fn backtest_config(
     })
 }
 
+fn failed(model: &str, e: models::error::EvalError) -> BacktestError {
+    BacktestError::Failed {
+        model: model.to_string(),
+        reason: e.to_string(),
+    }
+}
+
 /// Builds a fresh forecaster by name.
-pub type MakeForecaster<'a> = &'a dyn Fn(&str) -> Result<Box<dyn Forecaster>, String>;
+pub type MakeForecaster<'a> = &'a dyn Fn(&str) -> Result<Box<dyn Forecaster>, ModelError>;
 
 /// Runs each requested model walk-forward on `rounds` and scores it against the fair law.
 /// `make` builds a fresh forecaster by name; `progress(model, done, total)`.
@@ -108,7 +117,7 @@ pub fn build_backtest(
     house_edge: f64,
     make: MakeForecaster<'_>,
     progress: &mut dyn FnMut(usize, usize, usize),
-) -> Result<BacktestView, String> {
+) -> Result<BacktestView, BacktestError> {
     let started = Instant::now();
     let config = backtest_config(req, rounds.len(), house_edge)?;
     let feats = models::features::compute(rounds);
@@ -127,9 +136,9 @@ pub fn build_backtest(
             walkforward::run_with_features(rounds, &feats, model.as_mut(), &config.walk, |d, t| {
                 progress(i, d, t)
             })
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(|e| failed(name, e))?;
         let seconds = t0.elapsed().as_secs_f64();
-        let summary = summarize(&wf, rounds.len(), &config).map_err(|e| format!("{name}: {e}"))?;
+        let summary = summarize(&wf, rounds.len(), &config).map_err(|e| failed(name, e))?;
         if folds.is_empty() {
             folds = wf.folds.clone();
         }
@@ -264,7 +273,7 @@ mod tests {
         let bad = |f: &dyn Fn(&mut BacktestRequest)| {
             let mut r = BacktestRequest::default();
             f(&mut r);
-            backtest_config(&r, 3000, 0.03).unwrap_err()
+            backtest_config(&r, 3000, 0.03).unwrap_err().to_string()
         };
         assert!(bad(&|r| r.refit = "sometimes".into()).contains("unknown refit"));
         assert!(bad(&|r| r.refit_every = 0).contains("at least 1"));
@@ -288,13 +297,16 @@ mod tests {
             models: vec!["empirical".into(), "fair".into()],
             ..BacktestRequest::default()
         };
-        let make = |name: &str| -> Result<Box<dyn Forecaster>, String> {
+        let make = |name: &str| -> Result<Box<dyn Forecaster>, ModelError> {
             match models::backtest::ModelKind::parse(name) {
                 Some(models::backtest::ModelKind::Empirical) => {
                     Ok(Box::new(models::forecast::Empirical::default()))
                 }
                 Some(_) => Ok(Box::new(models::forecast::FairLaw::fixed(0.03))),
-                None => Err(format!("unknown {name}")),
+                None => Err(ModelError::UnknownModel {
+                    name: name.into(),
+                    choices: "empirical or fair".into(),
+                }),
             }
         };
         let view = build_backtest(&rounds, &req, 0.03, &make, &mut |_, _, _| {}).unwrap();

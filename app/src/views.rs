@@ -94,7 +94,8 @@ pub struct ModelsPage {
 /// What to train.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainRequest {
-    /// Member kinds (empty: all).
+    /// Member kinds (empty or left out: all).
+    #[serde(default)]
     pub members: Vec<String>,
     pub budget_s: f64,
     pub device: String,
@@ -173,7 +174,11 @@ pub struct BacktestRequest {
     /// Training window of the rolling refit.
     pub window: usize,
     pub gap: usize,
+    // Left out (as a form sends an empty list) they reach the settings check, which
+    // names what is missing, instead of failing to deserialise.
+    #[serde(default)]
     pub thresholds: Vec<f64>,
+    #[serde(default)]
     pub models: Vec<String>,
     /// Cash-out of the P&L and of the cumulative score chart.
     pub cashout: f64,

@@ -36,6 +36,23 @@ impl ApiError {
         }
     }
 
+    /// A service error with the status its variant stands for and a stable `code`.
+    fn status(e: &dyn app::errors::HttpStatus, code: &'static str) -> Self {
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError::new(status, code, e.to_string())
+    }
+
+    /// As [`ApiError::status`], the code `invalid` for 4xx and `internal` for 5xx.
+    fn from_status(e: &dyn app::errors::HttpStatus) -> Self {
+        let code = if e.status_code() < 500 {
+            "invalid"
+        } else {
+            "internal"
+        };
+        Self::status(e, code)
+    }
+
     fn details(mut self, details: Value) -> Self {
         self.details = details;
         self
@@ -195,22 +212,9 @@ async fn list_rounds(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Json<app::types::RoundsPage>> {
     let Query(q) = query?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_query",
-            "limit must be between 1 and 1000",
-        ));
-    }
-    let offset = q.offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_query",
-            "offset must not be negative",
-        ));
-    }
+    let (offset, limit) =
+        app::service::rounds::check_page(q.offset.unwrap_or(0), q.limit.unwrap_or(100))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
     Ok(Json(db::list_page(&st.pool, offset, limit).await?))
 }
 
@@ -402,10 +406,9 @@ async fn predict(
     let cashout = req.cashout.unwrap_or(2.0);
     models::decision::check_cashout(cashout)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_cashout", e.to_string()))?;
-    let view = st
-        .predict_next(cashout, req.mode)
+    let view = app::service::prediction::predict_next(&st, cashout, req.mode)
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
+        .map_err(|e| ApiError::from_status(&e))?;
     Ok(Json(view))
 }
 
@@ -506,7 +509,7 @@ async fn list_models(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
     let overview = tokio::task::spawn_blocking(move || predictor.models())
         .await
         .map_err(internal)?
-        .map_err(internal)?;
+        .map_err(|e| ApiError::from_status(&e))?;
     Ok(Json(json!({
         "models": overview.models,
         "importance": overview.importance,
@@ -525,7 +528,7 @@ async fn activate_model(
     tokio::task::spawn_blocking(move || predictor.activate(&v))
         .await
         .map_err(internal)?
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "cannot_activate", e))?;
+        .map_err(|e| ApiError::status(&e, "cannot_activate"))?;
     Ok(Json(json!({ "active": version })))
 }
 

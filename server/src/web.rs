@@ -41,24 +41,53 @@ pub fn router(state: ServerState, options: LeptosOptions) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::map_response(argument_errors_are_4xx))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(options)
 }
 
+/// Server function arguments that cannot be read (`id=abc`, a missing field) are the
+/// caller's mistake: Leptos answers them with 500 and an `Args|…` body; this makes them 400.
+async fn argument_errors_are_4xx(res: axum::response::Response) -> axum::response::Response {
+    use axum::http::StatusCode;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read an error response");
+            return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+        }
+    };
+    if bytes.starts_with(b"Args|") || bytes.starts_with(b"MissingArg|") {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Why the web app could not start or stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Db(#[from] app::db::DbError),
+    #[error("cannot find the jetx binary for training jobs: {0}")]
+    NoBinary(std::io::Error),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
 /// Opens the database and serves until Ctrl+C or SIGTERM.
-pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
+pub async fn serve(config: Config) -> Result<(), ServeError> {
     let started = std::time::Instant::now();
     let pool = app::db::connect(&config.database).await?;
-    let predictor = std::sync::Arc::new(crate::modelcli::EnsemblePredictions::new(
+    let predictor = std::sync::Arc::new(crate::prediction::EnsemblePredictions::new(
         config.models_dir.clone(),
         config.house_edge,
         None,
     ));
-    let exe = std::env::current_exe().map_err(|e| {
-        crate::cli::CliError::Usage(format!(
-            "cannot find the jetx binary for training jobs: {e}"
-        ))
-    })?;
+    let exe = std::env::current_exe().map_err(ServeError::NoBinary)?;
     let training = std::sync::Arc::new(crate::jobs::TrainingJobs::new(
         crate::jobs::TrainCommand {
             exe,
@@ -78,7 +107,7 @@ pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
     let app = router(state, options);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|e| crate::cli::CliError::Bind(config.addr.to_string(), e))?;
+        .map_err(|e| ServeError::Bind(config.addr.to_string(), e))?;
     tracing::info!(
         addr = %config.addr,
         database = %config.database.display(),
@@ -95,7 +124,7 @@ pub async fn serve(config: Config) -> Result<(), crate::cli::CliError> {
         });
     // Event streams never end by themselves: give open requests a moment, then stop.
     tokio::select! {
-        r = server.into_future() => r.map_err(|e| crate::cli::CliError::Bind(config.addr.to_string(), e))?,
+        r = server.into_future() => r.map_err(|e| ServeError::Bind(config.addr.to_string(), e))?,
         _ = async {
             stopping.notified().await;
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -2,5 +2,10 @@
 //! handlers and CLI commands parse, call one of these, and format. Each has a typed error
 //! whose HTTP status comes from `status_code`.
 
+pub mod backtest;
 pub mod patterns;
+pub mod prediction;
+pub mod rounds;
 pub mod training;
+
+crate::http_status_by_method!(patterns::PatternsError, training::TrainingError);

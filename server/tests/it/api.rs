@@ -439,3 +439,44 @@ async fn patterns_report_the_stored_history_and_refuse_bad_settings() {
             .is_some_and(|m| !m.is_empty()));
     }
 }
+
+/// A server function called as the browser calls it (URL-encoded form).
+async fn server_fn(app: &TestApp, endpoint: &str, form: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("/api/{endpoint}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    let (status, body) = app.send(req).await;
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn server_functions_answer_bad_input_with_4xx_and_store_nothing() {
+    let app = test_app().await;
+    let backtest = "request[start]=99999&request[refit]=every&request[refit_every]=500&request[window]=1000&request[gap]=0&request[thresholds][0]=2&request[models][0]=logistic&request[cashout]=2";
+    let no_models = "request[start]=1000&request[refit]=every&request[refit_every]=500&request[window]=1000&request[gap]=0&request[thresholds][0]=2&request[cashout]=2";
+    for (endpoint, form, status, reason) in [
+        ("add_round", "text=abc", 422, "not a number"),
+        ("add_pasted", "text=1.5%20abc&skip_invalid=false", 422, "abc"),
+        ("update_round", "id=1&text=abc", 422, "not a number"),
+        ("update_round", "id=999&text=2.00", 404, "no round with id 999"),
+        ("delete_round", "id=999", 404, "no round with id 999"),
+        ("delete_round", "id=abc", 400, ""),
+        ("list_rounds", "offset=0&limit=5000", 400, "limit"),
+        ("prediction", "cashout=0.5&mode=normal", 400, "outside"),
+        ("activate_model", "version=..%2Fetc", 400, "not a model version"),
+        ("start_training", "request[members][0]=logistic&request[budget_s]=5000&request[device]=cpu&request[activate]=false", 400, "time budget"),
+        // No member ticked: a form leaves `members` out entirely.
+        ("start_training", "request[budget_s]=3&request[device]=quantum&request[activate]=false", 400, "device"),
+        ("backtest", backtest, 400, "needs at least"),
+        ("backtest", no_models, 400, "model"),
+    ] {
+        let (got, body) = server_fn(&app, endpoint, form).await;
+        assert_eq!(got.as_u16(), status, "{endpoint} {form}: {body}");
+        assert!(body.contains(reason), "{endpoint}: {body}");
+    }
+    let (_, page) = app.json("GET", "/api/v1/rounds", None).await;
+    assert_eq!(page["total"], 0);
+}

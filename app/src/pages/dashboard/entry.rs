@@ -1,0 +1,185 @@
+//! Keyboard entry of one round at a time, with undo.
+//!
+//! A player types the next value while the last one is still on its way to the server, so
+//! the value is taken and the field cleared the moment Enter is pressed, and every
+//! submission (and undo) joins one queue that is sent in order, one request at a time.
+//! A key pressed while a request is in flight lands in an empty field and is never wiped.
+
+use crate::api::{self, error_text};
+use crate::types::ClientSettings;
+use crate::DataVersion;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use models::values::parse_multiplier;
+use std::collections::VecDeque;
+
+/// One queued action of the entry field.
+#[derive(Debug, Clone)]
+enum EntryOp {
+    Add(String),
+    Undo,
+}
+
+/// The entry field's queue of submissions, sent in order by one runner at a time.
+#[derive(Clone, Copy)]
+struct EntryQueue {
+    ops: StoredValue<VecDeque<EntryOp>>,
+    sending: StoredValue<bool>,
+    /// Submissions not answered yet (shown, and read by the browser tests).
+    waiting: RwSignal<usize>,
+    message: RwSignal<Option<Result<String, String>>>,
+    version: DataVersion,
+}
+
+impl EntryQueue {
+    fn new(message: RwSignal<Option<Result<String, String>>>, version: DataVersion) -> Self {
+        Self {
+            ops: StoredValue::new(VecDeque::new()),
+            sending: StoredValue::new(false),
+            waiting: RwSignal::new(0),
+            message,
+            version,
+        }
+    }
+
+    fn push(self, op: EntryOp) {
+        self.ops.update_value(|q| q.push_back(op));
+        self.waiting.set(self.ops.with_value(|q| q.len()));
+        self.drain();
+    }
+
+    /// Sends the queue in order. The history version is bumped once the queue is empty,
+    /// so fast typing refreshes the dashboard once, not once per round.
+    fn drain(self) {
+        if self.sending.get_value() {
+            return;
+        }
+        self.sending.set_value(true);
+        spawn_local(async move {
+            let mut changed = false;
+            loop {
+                let mut next = None;
+                self.ops.update_value(|q| next = q.pop_front());
+                let Some(op) = next else { break };
+                changed |= self.send(op).await;
+                self.waiting.set(self.ops.with_value(|q| q.len()));
+            }
+            self.sending.set_value(false);
+            if changed {
+                self.version.bump();
+            }
+        });
+    }
+
+    /// Sends one submission and shows its result; true when the history changed.
+    async fn send(self, op: EntryOp) -> bool {
+        let (changed, shown) = match op {
+            EntryOp::Add(text) => match api::add_round(text.clone()).await {
+                Ok(row) => (
+                    true,
+                    Ok(format!("Round #{} recorded: {}x", row.position, row.value)),
+                ),
+                Err(e) => (
+                    false,
+                    Err(format!("{text} was not stored: {}", error_text(&e))),
+                ),
+            },
+            EntryOp::Undo => match api::undo_last().await {
+                Ok(Some(row)) => (
+                    true,
+                    Ok(format!("Removed round #{} ({}x)", row.position, row.value)),
+                ),
+                Ok(None) => (false, Err("Nothing to undo: no rounds yet".into())),
+                Err(e) => (false, Err(error_text(&e))),
+            },
+        };
+        self.message.set(Some(shown));
+        changed
+    }
+}
+
+/// Type a multiplier, press Enter. Ctrl+Z in the empty field undoes the last round.
+#[component]
+pub(super) fn RoundEntry(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let queue = EntryQueue::new(message, version);
+    let waiting = queue.waiting;
+
+    let rules = move || {
+        settings
+            .get_untracked()
+            .map(|s| s.rules)
+            .unwrap_or_default()
+    };
+
+    let submit = move || {
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
+        let text = el.value();
+        if text.trim().is_empty() {
+            return;
+        }
+        // Same parser as the server: errors show at once and the text stays to be fixed.
+        if let Err(e) = parse_multiplier(&text, &rules()) {
+            message.set(Some(Err(e.to_string())));
+            return;
+        }
+        el.set_value("");
+        let _ = el.focus();
+        queue.push(EntryOp::Add(text));
+    };
+
+    let undo = move || {
+        queue.push(EntryOp::Undo);
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+
+    view! {
+        <div class="entry">
+            <label for="round-input">"Last round's multiplier"</label>
+            <div class="entry-row">
+                <input
+                    id="round-input"
+                    node_ref=input
+                    type="text"
+                    inputmode="decimal"
+                    autocomplete="off"
+                    autofocus
+                    placeholder="1.57 ⏎"
+                    aria-describedby="entry-message"
+                    aria-invalid=move || if matches!(message.get(), Some(Err(_))) { "true" } else { "false" }
+                    on:input=move |_| message.set(None)
+                    on:keydown=move |ev| {
+                        let empty = input.get_untracked().map(|el| el.value().is_empty()).unwrap_or(true);
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            submit();
+                        } else if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("z") && empty {
+                            ev.prevent_default();
+                            undo();
+                        }
+                    }
+                />
+                <button id="add-round" on:click=move |_| submit()>"Add"</button>
+                <button id="undo-last" class="secondary" title="Undo the last round (Ctrl+Z in the empty field)" on:click=move |_| undo()>
+                    "Undo last"
+                </button>
+            </div>
+            <p id="entry-message" class=move || match message.get() {
+                Some(Err(_)) => "message error",
+                _ => "message ok",
+            } role="status" data-waiting=move || waiting.get().to_string()>
+                {move || match message.get() {
+                    Some(Ok(m)) | Some(Err(m)) => m,
+                    None => "Accepts 1.57, 1,57, 1.57x or x1.57.".into(),
+                }}
+                {move || (waiting.get() > 0).then(|| format!(" ({} more on the way)", waiting.get()))}
+            </p>
+        </div>
+    }
+}

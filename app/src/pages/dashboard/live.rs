@@ -1,0 +1,124 @@
+//! How the stored predictions turned out: the live scoreboard.
+use crate::api::{self, error_text};
+use crate::charts::EChart;
+use crate::pages::fmt_pct;
+use crate::types::Mode;
+use crate::views::LiveView;
+use crate::DataVersion;
+use leptos::prelude::*;
+
+/// How every stored prediction turned out once its round was entered.
+#[component]
+pub(super) fn LivePanel(predicted: Signal<Option<(usize, u64, Mode)>>) -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let live = Resource::new(
+        move || (version.0.get(), predicted.get()),
+        |_| api::get_live(),
+    );
+    view! {
+        <section class="panel" id="live-panel">
+            <h2>"How the predictions turned out"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || live.get().map(|r| match r {
+                    Ok(l) => view! { <LiveBody l/> }.into_any(),
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn LiveBody(l: LiveView) -> impl IntoView {
+    let b = &l.scoreboard;
+    let summary = format!(
+        "{} predictions stored; {} scored on the round that followed (one estimate per round and model), {} waiting for their round.",
+        l.stored, b.predictions, l.pending
+    );
+    let plays: Vec<_> = b.plays.iter().filter(|p| p.signals > 0).cloned().collect();
+    let play_text = if plays.is_empty() {
+        format!(
+            "PLAY was not shown for any scored round: all {} scored recommendations were WAIT.",
+            b.signals
+        )
+    } else {
+        String::new()
+    };
+    let play_rows = plays
+        .iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <td>{format!("{}x", p.cashout)}</td>
+                    <td>{p.signals}</td>
+                    <td>{format!("{} = {} [{}, {}]", p.hits, p.rate.map_or("—".into(), fmt_pct), fmt_pct(p.low), fmt_pct(p.high))}</td>
+                    <td>{fmt_pct(p.base_rate)}</td>
+                    <td>{format!("{:+.2}", p.profit)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let brier_rows = b
+        .thresholds
+        .iter()
+        .map(|t| {
+            view! {
+                <tr>
+                    <td>{format!("≥ {}x", t.threshold)}</td>
+                    <td>{t.n}</td>
+                    <td>{fmt_pct(t.observed_rate)}</td>
+                    <td>{format!("{:.4}", t.model_brier)}</td>
+                    <td>{format!("{:.4}", t.baseline_brier)}</td>
+                    <td>{format!("{:+.4}", t.bss)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let series: Vec<(String, Vec<(usize, f64)>)> = b
+        .thresholds
+        .iter()
+        .map(|t| {
+            let points: Vec<(usize, f64)> = t
+                .cumulative_log_loss_diff
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i + 1, *v))
+                .collect();
+            (
+                format!("≥ {}x", t.threshold),
+                crate::reports::thin(&points, 600),
+            )
+        })
+        .collect();
+    let has_scores = b.predictions > 0;
+    let chart = Signal::derive(move || {
+        has_scores.then(|| {
+            crate::report_charts::lines_chart(
+                "Σ log-loss difference vs the fair law",
+                "scored prediction",
+                "Σ Δ log loss",
+                &series,
+                Some((0.0, "fair law")),
+            )
+        })
+    });
+    view! {
+        <p id="live-summary">{summary}</p>
+        {(!play_text.is_empty()).then(|| view! { <p id="live-play">{play_text}</p> })}
+        {(!plays.is_empty()).then(|| view! {
+            <table class="rounds" id="live-play-table">
+                <thead><tr><th>"cash-out"</th><th>"PLAY signals"</th><th>"hits = rate [95%]"</th><th>"base rate (fair)"</th><th>"profit (units)"</th></tr></thead>
+                <tbody>{play_rows}</tbody>
+            </table>
+        })}
+        {has_scores.then(|| view! {
+            <table class="rounds" id="live-brier-table">
+                <thead><tr><th></th><th>"scored"</th><th>"observed"</th><th>"Brier (model)"</th><th>"Brier (fair law)"</th><th>"skill"</th></tr></thead>
+                <tbody>{brier_rows}</tbody>
+            </table>
+        })}
+        {has_scores.then(|| view! { <EChart id="chart-live" chart height=300/> })}
+        <p class="muted">"Below 0 the stored predictions did better than the fair law (1−h)/t on the rounds that followed; "
+        "a model without an edge drifts above 0."</p>
+    }
+}

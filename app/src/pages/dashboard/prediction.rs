@@ -1,0 +1,154 @@
+//! The next round: P(X ≥ t) beside the base rates, EV at the cash-out, PLAY or WAIT.
+use crate::api::{self, error_text};
+use crate::pages::fmt_pct;
+use crate::types::{Mode, PredictionView, Recommendation};
+use crate::DataVersion;
+use leptos::prelude::*;
+
+/// Cash-out targets offered (the thresholds models are trained on).
+const CASHOUTS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+
+/// The next round: P(X ≥ t) next to the base rates, EV at the cash-out, PLAY or WAIT.
+#[component]
+pub(super) fn PredictionPanel() -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let cashout = RwSignal::new(2.0f64);
+    let mode = RwSignal::new(Mode::Normal);
+    let prediction = Resource::new(
+        move || (version.0.get(), cashout.get().to_bits(), mode.get()),
+        |(_, c, m)| api::get_prediction(f64::from_bits(c), m),
+    );
+    // The scoreboard reloads once the new prediction is stored (not merely requested).
+    let predicted = Signal::derive(move || {
+        prediction
+            .get()
+            .and_then(Result::ok)
+            .map(|p| (p.rounds, p.cashout.to_bits(), p.mode))
+    });
+    view! {
+        <section class="panel" id="prediction-panel">
+            <div class="chart-head">
+                <h2>"Next round"</h2>
+                <label for="cashout">"cash-out at"</label>
+                <select id="cashout" on:change=move |ev| {
+                    if let Ok(c) = event_target_value(&ev).parse::<f64>() { cashout.set(c); }
+                }>
+                    {CASHOUTS.iter().map(|&c| view! {
+                        <option value=c.to_string() selected=move || cashout.get() == c>{format!("{c}x")}</option>
+                    }).collect_view()}
+                </select>
+                <label for="mode">"confidence"</label>
+                <select id="mode" on:change=move |ev| {
+                    if let Some(m) = Mode::parse(&event_target_value(&ev)) { mode.set(m); }
+                }>
+                    <option value="normal">"Normal (85%)"</option>
+                    <option value="rolling">"Rolling (95%)"</option>
+                </select>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Estimating…"</p> }>
+                {move || prediction.get().map(|r| match r {
+                    Ok(p) => view! { <PredictionBody p/> }.into_any(),
+                    Err(e) => view! { <p class="error">"No estimate: " {error_text(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+        <super::live::LivePanel predicted/>
+    }
+}
+
+#[component]
+fn PredictionBody(p: PredictionView) -> impl IntoView {
+    let (class, word) = match p.recommendation {
+        Recommendation::Play => ("rec play", "PLAY"),
+        Recommendation::Wait => ("rec wait", "WAIT"),
+    };
+    let source = match (&p.model, &p.notice) {
+        (Some(v), _) => format!("Model {v}"),
+        (None, Some(n)) => n.clone(),
+        (None, None) => "Fair baseline".into(),
+    };
+    let evidence = p.evidence.as_ref().map(|e| {
+        format!(
+            "Walk-forward at {}x ({} forecasts): BSS vs fair {:+.4} [{:+.4}, {:+.4}], DM p = {:.3}.",
+            p.cashout, e.forecasts, e.bss, e.bss_low, e.bss_high, e.dm_p
+        )
+    });
+    // The reason already names the rule and its record; this line adds the evidence.
+    let pattern = p.pattern.as_ref().map(|e| {
+        format!(
+            "Evidence for \"{}\": anytime-valid e-value {:.1e} (confirmation needs {:.0}); its situation seen {} times, {} of them in the later half (out of sample: {:.1}%).",
+            e.condition, e.e_value, e.e_threshold, e.occurrences, e.later_occurrences, e.later_rate * 100.0
+        )
+    });
+    // One EV per source, so the numbers on screen never contradict each other.
+    let ev_line = match &p.pattern {
+        Some(e) => format!(
+            "EV of a 1-unit bet cashing out at {}x: {:+.1}% in the confirmed pattern's situation (lower {:.0}% bound {:+.1}%), {:+.1}% by the estimate in the table, {:+.1}% in a fair game.",
+            p.cashout,
+            e.ev * 100.0,
+            p.mode.confidence() * 100.0,
+            e.ev_low * 100.0,
+            p.ev * 100.0,
+            p.fair_ev * 100.0
+        ),
+        None => format!(
+            "EV of a 1-unit bet cashing out at {}x: {:+.1}% (fair game {:+.1}%).",
+            p.cashout,
+            p.ev * 100.0,
+            p.fair_ev * 100.0
+        ),
+    };
+    let rows = p
+        .thresholds
+        .iter()
+        .map(|t| {
+            let mut members = t
+                .members
+                .iter()
+                .map(|(name, v)| {
+                    format!(
+                        "{}: {}",
+                        name.split(" (").next().unwrap_or(name),
+                        fmt_pct(*v)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            // Agreement: how far apart the members are, in percentage points.
+            if t.members.len() > 1 {
+                let (lo, hi) = t
+                    .members
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| {
+                        (lo.min(*v), hi.max(*v))
+                    });
+                members.push_str(&format!(" · spread {:.1} pp", (hi - lo) * 100.0));
+            }
+            view! {
+                <tr>
+                    <td>{format!("≥ {}x", t.threshold)}</td>
+                    <td class="prob">{fmt_pct(t.probability)}</td>
+                    <td>{fmt_pct(t.fair)}</td>
+                    <td>{fmt_pct(t.empirical)}</td>
+                    <td class="members">{members}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="prediction" id="prediction-body" data-rounds=p.rounds.to_string()>
+            <div class=class id="recommendation">{word}</div>
+            <div class="rec-text">
+                <p id="rec-reason">{p.reason.clone()}</p>
+                <p class="muted" id="prediction-source">{source}</p>
+                {pattern.map(|e| view! { <p class="muted" id="prediction-pattern">{e}</p> })}
+                {evidence.map(|e| view! { <p class="muted" id="prediction-evidence">{e}</p> })}
+                <p id="prediction-ev">{ev_line}</p>
+            </div>
+        </div>
+        <table class="rounds" id="prediction-table">
+            <thead><tr><th></th><th>"P(X ≥ t)"</th><th>"fair (1−h)/t"</th><th>"history"</th><th>"members"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,41 @@
+//! Walk-forward backtests of the stored rounds for the backtest page: one at a time (they
+//! can take minutes of both cores), off the async workers.
+
+use crate::api::ssr::{Caches, ServerState};
+use crate::errors::BacktestError;
+use crate::views::{BacktestRequest, BacktestView};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Clears the running flag however the request ends.
+struct Running(Arc<Caches>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.backtest_running.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Runs the requested backtest, or refuses while another one runs.
+pub async fn run(
+    state: &ServerState,
+    request: BacktestRequest,
+) -> Result<BacktestView, BacktestError> {
+    if state.caches.backtest_running.swap(true, Ordering::SeqCst) {
+        return Err(BacktestError::Busy);
+    }
+    let running = Running(state.caches.clone());
+    let snap = state
+        .history()
+        .await
+        .map_err(|e| BacktestError::Internal(e.to_string()))?;
+    let predictor = state.predictor.clone();
+    let house_edge = state.house_edge;
+    tokio::task::spawn_blocking(move || {
+        let _running = running;
+        let make = |name: &str| predictor.forecaster(name);
+        crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
+    })
+    .await
+    .map_err(|e| BacktestError::Internal(e.to_string()))?
+}
