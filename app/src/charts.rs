@@ -216,6 +216,17 @@ pub fn EChart(
                 }
             }
         };
+        // The width follows the container: ECharts measures it again on every window
+        // resize (a phone turned, a window narrowed), or the canvas keeps its first width.
+        let resized =
+            leptos::leptos_dom::helpers::window_event_listener(leptos::ev::resize, move |_| {
+                instance.with_value(|current| {
+                    if let Some(echarts) = current {
+                        echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
+                    }
+                });
+            });
+        on_cleanup(move || resized.remove());
         Effect::new(move |_| {
             let Some(chart) = chart.get() else {
                 return;

@@ -239,7 +239,7 @@ pub fn render_text(s: &BacktestSummary) -> String {
     let _ = writeln!(o, "Backtest: {} vs {}", s.model, s.reference);
     let _ = writeln!(
         o,
-        "{} rounds, {} walk-forward forecasts from round {}, {} fits ({:?}, gap {}), features v{}",
+        "{} rounds, {} walk-forward forecasts from round {}, {} fits (refitted {}, gap {}), features v{}",
         s.n_rounds, s.n_forecasts, s.first_forecast, s.fits, s.refit, s.gap, s.feature_list_version
     );
     let _ = writeln!(

@@ -78,6 +78,64 @@ pub trait Forecaster {
     }
 }
 
+/// A boxed forecaster (`Box<dyn Forecaster + Send>` as members and the CLI hold them) is
+/// a forecaster: every method goes to the box's content, the defaults included.
+impl<F: Forecaster + ?Sized> Forecaster for Box<F> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
+        (**self).fit(train)
+    }
+    fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
+        (**self).predict(row, thresholds)
+    }
+    fn predict_with_history(
+        &self,
+        row: &[f64],
+        history: &[Multiplier],
+        thresholds: &[f64],
+    ) -> Vec<f64> {
+        (**self).predict_with_history(row, history, thresholds)
+    }
+}
+
+/// Implements [`Forecaster`] for a wrapper by handing every method to one of its fields:
+/// `delegate_forecaster!(impl[A: Arch] Wrapper<A> => 0);` (one list of every method, so a
+/// new trait method is delegated everywhere at once).
+#[macro_export]
+macro_rules! delegate_forecaster {
+    (impl[$($generics:tt)*] $ty:ty => $field:tt) => {
+        impl<$($generics)*> $crate::forecast::Forecaster for $ty {
+            fn name(&self) -> String {
+                $crate::forecast::Forecaster::name(&self.$field)
+            }
+            fn fit(
+                &mut self,
+                train: &$crate::forecast::TrainView<'_>,
+            ) -> Result<(), $crate::error::EvalError> {
+                $crate::forecast::Forecaster::fit(&mut self.$field, train)
+            }
+            fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
+                $crate::forecast::Forecaster::predict(&self.$field, row, thresholds)
+            }
+            fn predict_with_history(
+                &self,
+                row: &[f64],
+                history: &[$crate::values::Multiplier],
+                thresholds: &[f64],
+            ) -> Vec<f64> {
+                $crate::forecast::Forecaster::predict_with_history(
+                    &self.$field,
+                    row,
+                    history,
+                    thresholds,
+                )
+            }
+        }
+    };
+}
+
 /// The fair-game law P(X ≥ t) = (1 − h)/t.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FairLaw {

@@ -157,37 +157,7 @@ pub fn scoreboard(predictions: &[ScoredPrediction], signals: &[ScoredSignal]) ->
     by_threshold.sort_by(|a, b| a.0.total_cmp(&b.0));
     let thresholds = by_threshold
         .into_iter()
-        .map(|(threshold, acc)| {
-            let n = acc.y.len();
-            let model_brier = mean(&brier_losses(&acc.model, &acc.y));
-            let baseline_brier = mean(&brier_losses(&acc.fair, &acc.y));
-            let ll_model = log_losses(&acc.model, &acc.y);
-            let ll_fair = log_losses(&acc.fair, &acc.y);
-            let mut running = 0.0;
-            let cumulative_log_loss_diff = ll_model
-                .iter()
-                .zip(&ll_fair)
-                .map(|(m, f)| {
-                    running += m - f;
-                    running
-                })
-                .collect();
-            ThresholdLive {
-                threshold,
-                n,
-                observed_rate: acc.y.iter().filter(|y| **y).count() as f64 / n as f64,
-                model_brier,
-                baseline_brier,
-                bss: if baseline_brier > 0.0 {
-                    1.0 - model_brier / baseline_brier
-                } else {
-                    0.0
-                },
-                model_log_loss: mean(&ll_model),
-                baseline_log_loss: mean(&ll_fair),
-                cumulative_log_loss_diff,
-            }
-        })
+        .map(|(threshold, acc)| threshold_live(threshold, acc))
         .collect();
 
     let mut by_cashout: Vec<(f64, PlayAcc)> = Vec::new();
@@ -215,26 +185,7 @@ pub fn scoreboard(predictions: &[ScoredPrediction], signals: &[ScoredSignal]) ->
     by_cashout.sort_by(|a, b| a.0.total_cmp(&b.0));
     let plays = by_cashout
         .into_iter()
-        .map(|(cashout, a)| {
-            let (low, high) = wilson_interval(a.hits, a.signals, Z_95);
-            let base_rate = if a.play_fair_n > 0 {
-                a.play_fair_sum / a.play_fair_n as f64
-            } else if a.signals == 0 && a.all_fair_n > 0 {
-                a.all_fair_sum / a.all_fair_n as f64
-            } else {
-                0.0
-            };
-            PlayStats {
-                cashout,
-                signals: a.signals,
-                hits: a.hits,
-                rate: (a.signals > 0).then(|| a.hits as f64 / a.signals as f64),
-                low,
-                high,
-                base_rate,
-                profit: a.profit,
-            }
-        })
+        .map(|(cashout, a)| play_stats(cashout, a))
         .collect();
 
     Scoreboard {
@@ -242,6 +193,62 @@ pub fn scoreboard(predictions: &[ScoredPrediction], signals: &[ScoredSignal]) ->
         signals: signals.len(),
         plays,
         thresholds,
+    }
+}
+
+/// One threshold's scores: Brier and log loss against the fair law, and the running
+/// log-loss difference.
+fn threshold_live(threshold: f64, acc: ThresholdAcc) -> ThresholdLive {
+    let n = acc.y.len();
+    let model_brier = mean(&brier_losses(&acc.model, &acc.y));
+    let baseline_brier = mean(&brier_losses(&acc.fair, &acc.y));
+    let ll_model = log_losses(&acc.model, &acc.y);
+    let ll_fair = log_losses(&acc.fair, &acc.y);
+    let mut running = 0.0;
+    let cumulative_log_loss_diff = ll_model
+        .iter()
+        .zip(&ll_fair)
+        .map(|(m, f)| {
+            running += m - f;
+            running
+        })
+        .collect();
+    ThresholdLive {
+        threshold,
+        n,
+        observed_rate: acc.y.iter().filter(|y| **y).count() as f64 / n as f64,
+        model_brier,
+        baseline_brier,
+        bss: if baseline_brier > 0.0 {
+            1.0 - model_brier / baseline_brier
+        } else {
+            0.0
+        },
+        model_log_loss: mean(&ll_model),
+        baseline_log_loss: mean(&ll_fair),
+        cumulative_log_loss_diff,
+    }
+}
+
+/// One cash-out's PLAY signals: hits with their interval, the base rate, the profit.
+fn play_stats(cashout: f64, a: PlayAcc) -> PlayStats {
+    let (low, high) = wilson_interval(a.hits, a.signals, Z_95);
+    let base_rate = if a.play_fair_n > 0 {
+        a.play_fair_sum / a.play_fair_n as f64
+    } else if a.signals == 0 && a.all_fair_n > 0 {
+        a.all_fair_sum / a.all_fair_n as f64
+    } else {
+        0.0
+    };
+    PlayStats {
+        cashout,
+        signals: a.signals,
+        hits: a.hits,
+        rate: (a.signals > 0).then(|| a.hits as f64 / a.signals as f64),
+        low,
+        high,
+        base_rate,
+        profit: a.profit,
     }
 }
 

@@ -23,6 +23,19 @@ pub enum Refit {
     Rolling { every: usize, window: usize },
 }
 
+impl std::fmt::Display for Refit {
+    /// In words, for people: "every 1000 rounds", "every 500 rounds on the last 2000".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refit::Never => f.write_str("never (fitted once)"),
+            Refit::EveryN(n) => write!(f, "every {n} rounds"),
+            Refit::Rolling { every, window } => {
+                write!(f, "every {every} rounds on the last {window}")
+            }
+        }
+    }
+}
+
 /// Settings of a walk-forward run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WalkForwardConfig {
@@ -217,6 +230,20 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refit_schedule_reads_as_words() {
+        assert_eq!(Refit::Never.to_string(), "never (fitted once)");
+        assert_eq!(Refit::EveryN(1000).to_string(), "every 1000 rounds");
+        assert_eq!(
+            Refit::Rolling {
+                every: 500,
+                window: 2000
+            }
+            .to_string(),
+            "every 500 rounds on the last 2000"
+        );
+    }
     use crate::forecast::{Empirical, FairLaw};
     use crate::generator::FairGenerator;
 

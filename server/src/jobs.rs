@@ -219,18 +219,8 @@ impl TrainingJobs {
         }
         Ok(())
     }
-}
-
-impl app::api::ssr::TrainingService for TrainingJobs {
-    fn start(&self, request: TrainRequest) -> Result<TrainStatus, TrainingError> {
-        self.validate(&request)?;
-        let mut running = self.running.lock().map_err(|_| {
-            TrainingError::Internal("the job manager failed earlier; restart the server".into())
-        })?;
-        if running.is_some() {
-            let job = self.sender.borrow().job;
-            return Err(TrainingError::Busy { job });
-        }
+    /// The `jetx train` command line of a request.
+    fn command(&self, request: &TrainRequest) -> Command {
         let mut cmd = Command::new(&self.command.exe);
         cmd.arg("--db")
             .arg(&self.command.database)
@@ -251,7 +241,145 @@ impl app::api::ssr::TrainingService for TrainingJobs {
         if !request.activate {
             cmd.arg("--no-activate");
         }
-        let mut child = cmd.spawn().map_err(|e| {
+        cmd
+    }
+}
+
+/// Keeps the last 8 lines the child writes on stderr (the reason of a failure).
+fn collect_stderr(stderr: Option<std::process::ChildStderr>) -> Arc<Mutex<Vec<String>>> {
+    let tail = Arc::new(Mutex::new(Vec::<String>::new()));
+    if let Some(err) = stderr {
+        let tail = tail.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = BufReader::new(err).read_to_string(&mut text);
+            if let Ok(mut t) = tail.lock() {
+                *t = text.lines().rev().take(8).map(str::to_string).collect();
+                t.reverse();
+            }
+        });
+    }
+    tail
+}
+
+/// Applies every progress line of the child to the status; the receiver gets a message
+/// when the output closes.
+fn follow_progress(
+    stdout: Option<std::process::ChildStdout>,
+    sender: watch::Sender<TrainStatus>,
+    started: Instant,
+) -> std::sync::mpsc::Receiver<()> {
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let Some(out) = stdout else {
+        let _ = done_tx.send(());
+        return done_rx;
+    };
+    std::thread::spawn(move || {
+        let mut stage_started = 0.0;
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            match serde_json::from_str::<ProgressEvent>(&line) {
+                Ok(event) => sender.send_modify(|s| {
+                    s.seq += 1;
+                    apply_event(
+                        s,
+                        &event,
+                        started.elapsed().as_secs_f64(),
+                        &mut stage_started,
+                    )
+                }),
+                Err(_) => tracing::debug!(%line, "training output"),
+            }
+        }
+        let _ = done_tx.send(());
+    });
+    done_rx
+}
+
+/// What the job watcher needs once the child's output has closed.
+struct Ending {
+    job: u64,
+    started: Instant,
+    child: Arc<Mutex<Child>>,
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
+    stderr_tail: Arc<Mutex<Vec<String>>>,
+    sender: watch::Sender<TrainStatus>,
+    slot: Arc<Mutex<Option<Running>>>,
+}
+
+impl Ending {
+    /// Waits for the child to exit, frees the job slot, and publishes how the job ended.
+    fn wait(self, output_closed: std::sync::mpsc::Receiver<()>) {
+        // Output closed: the child is ending (or was killed).
+        let _ = output_closed.recv();
+        let exit = loop {
+            let polled = self.child.lock().map(|mut c| c.try_wait());
+            match polled {
+                Ok(Ok(Some(status))) => break Some(status),
+                Ok(Ok(None)) => std::thread::sleep(Duration::from_millis(50)),
+                _ => break None,
+            }
+        };
+        // Give the stderr reader a moment to collect the last lines.
+        std::thread::sleep(Duration::from_millis(50));
+        let tail = self
+            .stderr_tail
+            .lock()
+            .map(|t| t.join("\n"))
+            .unwrap_or_default();
+        let saved = self.sender.borrow().version.is_some();
+        // Free the slot before publishing the end, so a client that sees the end can
+        // start the next job at once.
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = None;
+        }
+        if exit.is_some_and(|s| s.success()) && saved {
+            // Registered before any cancel could stop it.
+            self.finish(JobState::Succeeded, None);
+        } else if self.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            self.finish(
+                JobState::Cancelled,
+                Some("cancelled: nothing was registered".into()),
+            );
+        } else {
+            let code = exit
+                .and_then(|s| s.code())
+                .map_or("killed".to_string(), |c| format!("exit code {c}"));
+            let reason = if tail.trim().is_empty() {
+                format!("training stopped ({code})")
+            } else {
+                format!("training stopped ({code}): {}", tail.trim())
+            };
+            self.finish(JobState::Failed, Some(reason));
+        }
+        tracing::info!(job = self.job, "training job ended");
+    }
+
+    fn finish(&self, state: JobState, error: Option<String>) {
+        self.sender.send_modify(|s| {
+            s.seq += 1;
+            s.state = state;
+            s.error = error;
+            if state != JobState::Succeeded {
+                s.detail = state.as_str().to_string();
+                s.eta_s = None;
+            }
+            s.elapsed_s = self.started.elapsed().as_secs_f64();
+        });
+    }
+}
+
+impl app::api::ssr::TrainingService for TrainingJobs {
+    fn start(&self, request: TrainRequest) -> Result<TrainStatus, TrainingError> {
+        self.validate(&request)?;
+        let mut running = self.running.lock().map_err(|_| {
+            TrainingError::Internal("the job manager failed earlier; restart the server".into())
+        })?;
+        if running.is_some() {
+            let job = self.sender.borrow().job;
+            return Err(TrainingError::Busy { job });
+        }
+        let mut child = self.command(&request).spawn().map_err(|e| {
             TrainingError::Internal(format!("cannot start {}: {e}", self.command.exe.display()))
         })?;
         let stdout = child.stdout.take();
@@ -280,107 +408,17 @@ impl app::api::ssr::TrainingService for TrainingJobs {
         tracing::info!(job, "training job started");
 
         let started = Instant::now();
-        let stderr_tail = Arc::new(Mutex::new(Vec::<String>::new()));
-        if let Some(err) = stderr {
-            let tail = stderr_tail.clone();
-            std::thread::spawn(move || {
-                let mut text = String::new();
-                let _ = BufReader::new(err).read_to_string(&mut text);
-                if let Ok(mut t) = tail.lock() {
-                    *t = text.lines().rev().take(8).map(str::to_string).collect();
-                    t.reverse();
-                }
-            });
-        }
-        let sender = self.sender.clone();
-        let finish = {
-            let sender = sender.clone();
-            move |state: JobState, error: Option<String>| {
-                sender.send_modify(|s| {
-                    s.seq += 1;
-                    s.state = state;
-                    s.error = error;
-                    if state != JobState::Succeeded {
-                        s.detail = state.as_str().to_string();
-                    }
-                    s.elapsed_s = started.elapsed().as_secs_f64();
-                    if state != JobState::Succeeded {
-                        s.eta_s = None;
-                    }
-                });
-            }
+        let ending = Ending {
+            job,
+            started,
+            child,
+            cancelled,
+            stderr_tail: collect_stderr(stderr),
+            sender: self.sender.clone(),
+            slot: self.running.clone(),
         };
-        let running_child = child;
-        let waiter_cancelled = cancelled;
-        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-        if let Some(out) = stdout {
-            let sender = sender.clone();
-            std::thread::spawn(move || {
-                let mut stage_started = 0.0;
-                for line in BufReader::new(out).lines() {
-                    let Ok(line) = line else { break };
-                    match serde_json::from_str::<ProgressEvent>(&line) {
-                        Ok(event) => sender.send_modify(|s| {
-                            s.seq += 1;
-                            apply_event(
-                                s,
-                                &event,
-                                started.elapsed().as_secs_f64(),
-                                &mut stage_started,
-                            )
-                        }),
-                        Err(_) => tracing::debug!(%line, "training output"),
-                    }
-                }
-                let _ = done_tx.send(());
-            });
-        } else {
-            let _ = done_tx.send(());
-        }
-        let jobs_running = self.running.clone();
-        std::thread::spawn(move || {
-            // Output closed: the child is ending (or was killed).
-            let _ = done_rx.recv();
-            let exit = loop {
-                let polled = running_child.lock().map(|mut c| c.try_wait());
-                match polled {
-                    Ok(Ok(Some(status))) => break Some(status),
-                    Ok(Ok(None)) => std::thread::sleep(Duration::from_millis(50)),
-                    _ => break None,
-                }
-            };
-            // Give the stderr reader a moment to collect the last lines.
-            std::thread::sleep(Duration::from_millis(50));
-            let tail = stderr_tail.lock().map(|t| t.join("\n")).unwrap_or_default();
-            let saved = sender.borrow().version.is_some();
-            // Free the slot before publishing the end, so a client that sees the end can
-            // start the next job at once.
-            if let Ok(mut slot) = jobs_running.lock() {
-                *slot = None;
-            }
-            if exit.is_some_and(|s| s.success()) && saved {
-                // Registered before any cancel could stop it.
-                finish(JobState::Succeeded, None);
-            } else if waiter_cancelled.load(std::sync::atomic::Ordering::SeqCst) {
-                finish(
-                    JobState::Cancelled,
-                    Some("cancelled: nothing was registered".into()),
-                );
-            } else if exit.is_some_and(|s| s.success()) && saved {
-                finish(JobState::Succeeded, None);
-            } else {
-                let code = exit
-                    .and_then(|s| s.code())
-                    .map_or("killed".to_string(), |c| format!("exit code {c}"));
-                let reason = if tail.trim().is_empty() {
-                    format!("training stopped ({code})")
-                } else {
-                    format!("training stopped ({code}): {}", tail.trim())
-                };
-                finish(JobState::Failed, Some(reason));
-            }
-            tracing::info!(job, "training job ended");
-        });
+        let output_closed = follow_progress(stdout, self.sender.clone(), started);
+        std::thread::spawn(move || ending.wait(output_closed));
         Ok(status)
     }
 

@@ -3,10 +3,12 @@
 #![recursion_limit = "256"]
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod jobs;
 pub mod modelcli;
 pub mod neural_members;
+pub mod prediction;
 pub mod progress;
 pub mod rest;
 pub mod web;

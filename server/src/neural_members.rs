@@ -3,9 +3,6 @@
 
 use ensemble::member::{Member, MemberFactory, MemberLoaders};
 use ensemble::registry::RegistryError;
-use models::error::EvalError;
-use models::forecast::{Forecaster, TrainView};
-use models::values::Multiplier;
 use neural::nets::Arch;
 use neural::{
     AttentiveTabular, AttentiveTabularConfig, DeviceChoice, MemberKind, MultiOutputNet,
@@ -16,25 +13,7 @@ use std::path::Path;
 /// A trained (or fresh) Burn network as an ensemble member.
 pub struct NeuralMember<A: Arch>(pub NeuralForecaster<A>);
 
-impl<A: Arch> Forecaster for NeuralMember<A> {
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
-        self.0.fit(train)
-    }
-    fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
-        self.0.predict(row, thresholds)
-    }
-    fn predict_with_history(
-        &self,
-        row: &[f64],
-        history: &[Multiplier],
-        thresholds: &[f64],
-    ) -> Vec<f64> {
-        self.0.predict_with_history(row, history, thresholds)
-    }
-}
+models::delegate_forecaster!(impl[A: Arch] NeuralMember<A> => 0);
 
 impl<A: Arch> Member for NeuralMember<A> {
     fn kind(&self) -> String {

@@ -3,13 +3,63 @@
 
 use crate::api::{self, error_text};
 use crate::charts::EChart;
-use crate::pages::fmt_pct;
+use crate::pages::{choice_checkbox, fmt_pct};
 use crate::report_charts::{folds_chart, lines_chart, reliability_chart};
 use crate::views::{BacktestRequest, BacktestView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 const THRESHOLDS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+
+/// The form's fields, read into a request when the user runs the backtest.
+#[derive(Clone, Copy)]
+struct BacktestForm {
+    start: RwSignal<String>,
+    refit: RwSignal<String>,
+    every: RwSignal<String>,
+    window: RwSignal<String>,
+    gap: RwSignal<String>,
+    thresholds: RwSignal<Vec<f64>>,
+    chosen: RwSignal<Vec<String>>,
+    cashout: RwSignal<f64>,
+}
+
+impl BacktestForm {
+    fn request(&self) -> Result<BacktestRequest, String> {
+        let number = |s: RwSignal<String>, what: &str| -> Result<usize, String> {
+            s.get_untracked()
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{what} must be a whole number"))
+        };
+        let mut ts = self.thresholds.get_untracked();
+        ts.sort_by(f64::total_cmp);
+        Ok(BacktestRequest {
+            start: number(self.start, "the first forecast round")?,
+            refit: self.refit.get_untracked(),
+            refit_every: number(self.every, "the refit interval")?,
+            window: number(self.window, "the window")?,
+            gap: number(self.gap, "the gap")?,
+            thresholds: ts,
+            models: self.chosen.get_untracked(),
+            cashout: self.cashout.get_untracked(),
+        })
+    }
+}
+
+/// The threshold checkboxes, kept in step with `thresholds`.
+fn threshold_choices(thresholds: RwSignal<Vec<f64>>) -> impl IntoView {
+    THRESHOLDS.iter().map(|&t| view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || thresholds.with(|ts| ts.contains(&t))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                thresholds.update(|ts| { ts.retain(|x| *x != t); if on { ts.push(t); } });
+                            }/>
+                        {format!("{t}x")}
+                    </label>
+                }).collect_view()
+}
 
 #[component]
 pub fn BacktestPage() -> impl IntoView {
@@ -26,27 +76,18 @@ pub fn BacktestPage() -> impl IntoView {
     let result = RwSignal::new(None::<Result<BacktestView, String>>);
     let busy = RwSignal::new(false);
 
+    let form = BacktestForm {
+        start,
+        refit,
+        every,
+        window,
+        gap,
+        thresholds,
+        chosen,
+        cashout,
+    };
     let run = move |_| {
-        let number = |s: RwSignal<String>, what: &str| -> Result<usize, String> {
-            s.get_untracked()
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| format!("{what} must be a whole number"))
-        };
-        let request = (|| -> Result<BacktestRequest, String> {
-            let mut ts = thresholds.get_untracked();
-            ts.sort_by(f64::total_cmp);
-            Ok(BacktestRequest {
-                start: number(start, "the first forecast round")?,
-                refit: refit.get_untracked(),
-                refit_every: number(every, "the refit interval")?,
-                window: number(window, "the window")?,
-                gap: number(gap, "the gap")?,
-                thresholds: ts,
-                models: chosen.get_untracked(),
-                cashout: cashout.get_untracked(),
-            })
-        })();
+        let request = form.request();
         let request = match request {
             Ok(r) => r,
             Err(e) => {
@@ -92,16 +133,7 @@ pub fn BacktestPage() -> impl IntoView {
             </div>
             <div class="form-row" id="bt-thresholds">
                 <span>"thresholds:"</span>
-                {THRESHOLDS.iter().map(|&t| view! {
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || thresholds.with(|ts| ts.contains(&t))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                thresholds.update(|ts| { ts.retain(|x| *x != t); if on { ts.push(t); } });
-                            }/>
-                        {format!("{t}x")}
-                    </label>
-                }).collect_view()}
+                {threshold_choices(thresholds)}
                 <label for="bt-cashout">"cash-out of the P&L"</label>
                 <select id="bt-cashout" on:change=move |ev| {
                     if let Ok(c) = event_target_value(&ev).parse::<f64>() { cashout.set(c); }
@@ -114,20 +146,7 @@ pub fn BacktestPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <span class="muted">"…"</span> }>
                     {move || names.get().map(|r| match r {
                         Err(e) => view! { <span class="error">{error_text(&e)}</span> }.into_any(),
-                        Ok(list) => list.into_iter().map(|name| {
-                            let n2 = name.clone();
-                            let n3 = name.clone();
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox" value=name.clone() prop:checked=move || chosen.with(|c| c.contains(&n2))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            chosen.update(|c| { c.retain(|x| x != &n3); if on { c.push(n3.clone()); } });
-                                        }/>
-                                    {name}
-                                </label>
-                            }
-                        }).collect_view().into_any(),
+                        Ok(list) => list.into_iter().map(|name| choice_checkbox(name, chosen)).collect_view().into_any(),
                     })}
                 </Suspense>
                 <button id="bt-run" disabled=move || busy.get() on:click=run>
@@ -143,8 +162,8 @@ pub fn BacktestPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn BacktestResult(v: BacktestView) -> impl IntoView {
+/// The reliability, cumulative log-loss difference and P&L charts at the cash-out.
+fn result_charts(v: &BacktestView) -> (charming::Chart, charming::Chart, charming::Chart) {
     let c = v.request.cashout;
     let at = |m: &crate::views::BacktestModel| {
         m.summary
@@ -185,6 +204,12 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
             .collect::<Vec<_>>(),
         Some((0.0, "break-even")),
     );
+    (reliability, cumulative, pnl)
+}
+
+#[component]
+fn BacktestResult(v: BacktestView) -> impl IntoView {
+    let (reliability, cumulative, pnl) = result_charts(&v);
     let folds = folds_chart(&v.folds);
     let fold_height = (80 + 22 * v.folds.len().min(40)) as u32;
     let rows = v

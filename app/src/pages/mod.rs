@@ -7,6 +7,7 @@ pub mod patterns;
 pub mod rounds;
 pub mod trained;
 
+use leptos::prelude::*;
 use models::values::Multiplier;
 
 /// 0.6467 → "64.7%".
@@ -35,6 +36,22 @@ pub fn value_class(v: Multiplier) -> &'static str {
         150..300 => "cat-mid",
         300..1000 => "cat-high",
         _ => "cat-top",
+    }
+}
+
+/// A checkbox for one of several choices (models, members), kept in step with `chosen`.
+pub(crate) fn choice_checkbox(name: String, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    let n2 = name.clone();
+    let n3 = name.clone();
+    view! {
+        <label class="check">
+            <input type="checkbox" value=name.clone() prop:checked=move || chosen.with(|c| c.contains(&n2))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    chosen.update(|c| { c.retain(|x| x != &n3); if on { c.push(n3.clone()); } });
+                }/>
+            {name}
+        </label>
     }
 }
 

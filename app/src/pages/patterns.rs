@@ -73,27 +73,17 @@ fn rule_row(r: RuleReport) -> impl IntoView {
 
 #[component]
 fn PatternsBody(report: PatternReport) -> impl IntoView {
-    let family = RwSignal::new(String::from("all"));
-    let sort = RwSignal::new(SortBy::P);
-    let only_confirmed = RwSignal::new(false);
-    let rules = StoredValue::new(report.rules.clone());
-    let shown = Memo::new(move |_| {
-        let fam = family.get();
-        let mut list: Vec<RuleReport> = rules.with_value(|rs| {
-            rs.iter()
-                .filter(|r| fam == "all" || r.family.as_str() == fam)
-                .filter(|r| !only_confirmed.get() || r.confirmed)
-                .cloned()
-                .collect()
-        });
-        match sort.get() {
-            SortBy::P => list.sort_by(|a, b| a.p_value.total_cmp(&b.p_value)),
-            SortBy::Ev => list.sort_by(|a, b| b.ev.total_cmp(&a.ev)),
-        }
-        list
-    });
-    let house_edge = report.house_edge;
-    let chart = Signal::derive(move || Some(patterns_chart(&shown.get(), house_edge)));
+    view! {
+        <PatternsSummary report=report.clone()/>
+        <RulesTable report=report.clone()/>
+        <DetectionLimits report=report.clone()/>
+        {report.regimes.clone().map(|ts| view! { <RegimesPanel tests=ts/> })}
+    }
+}
+
+/// The verdict, how a rule is confirmed, and the confirmed rules that apply next.
+#[component]
+fn PatternsSummary(report: PatternReport) -> impl IntoView {
     let verdict = if report.confirmed == 0 {
         format!(
             "No rule is confirmed on these {} rounds: {} rules × cash-outs tested, smallest Holm-adjusted p {}. \
@@ -118,54 +108,6 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
             }
         })
         .collect_view();
-    let cashouts = report.cashouts.clone();
-    let limits = report
-        .families
-        .iter()
-        .map(|f| {
-            let cells = f
-                .detection
-                .iter()
-                .map(|d| match d.rate {
-                    Some(rate) => view! { <td>{format!("{} vs {} (n {})", fmt_pct(rate), fmt_pct(d.fair), d.occurrences)}</td> }.into_any(),
-                    None => view! { <td>"–"</td> }.into_any(),
-                })
-                .collect_view();
-            view! { <tr><td>{f.label.clone()}</td><td>{f.rules}</td><td>{f.confirmed}</td><td>{format_p(f.smallest_p_adjusted)}</td>{cells}</tr> }
-        })
-        .collect_view();
-    let regimes = report.regimes.clone().map(|ts| {
-        let rows = ts
-            .iter()
-            .map(|t| {
-                view! {
-                    <tr>
-                        <td>{format!("{}x", t.cashout)}</td>
-                        <td>{format!("{} × {}", t.block_rates.len(), t.block_size)}</td>
-                        <td>{format!("{} – {}",
-                            fmt_pct(t.block_rates.iter().copied().fold(f64::INFINITY, f64::min)),
-                            fmt_pct(t.block_rates.iter().copied().fold(0.0, f64::max)))}</td>
-                        <td>{fmt_pct(t.fair)}</td>
-                        <td>{format_p(t.homogeneity_p_adjusted)}</td>
-                        <td>{format_p(t.cusum_p_adjusted)}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        view! {
-            <section class="panel">
-                <h2>"Regimes: does the edge stay the same over the history?"</h2>
-                <div class="table-wrap">
-                    <table class="rounds" id="regimes-table">
-                        <thead><tr><th>"cash-out"</th><th>"blocks × rounds"</th><th>"block rates (min – max)"</th><th>"fair"</th><th>"homogeneity p (Holm)"</th><th>"change point p (Holm)"</th></tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-                <p class="muted">"p-values by 999 simulations under the fair law. A regime change is reported, never a PLAY signal by itself: "
-                "the causal \"current regime\" rules (share ≥ 2x of the last 50–200 rounds) go through the same confirmation as every rule."</p>
-            </section>
-        }
-    });
     view! {
         <section class="panel">
             <p id="patterns-verdict"><strong>{verdict}</strong></p>
@@ -178,6 +120,34 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
             )}</p>
             {(!report.next_round.is_empty()).then(|| view! { <ul id="patterns-next">{next}</ul> })}
         </section>
+    }
+}
+
+/// The rules, filtered and sorted, with the chart of their rates against the fair line.
+#[component]
+fn RulesTable(report: PatternReport) -> impl IntoView {
+    let family = RwSignal::new(String::from("all"));
+    let sort = RwSignal::new(SortBy::P);
+    let only_confirmed = RwSignal::new(false);
+    let rules = StoredValue::new(report.rules.clone());
+    let shown = Memo::new(move |_| {
+        let fam = family.get();
+        let mut list: Vec<RuleReport> = rules.with_value(|rs| {
+            rs.iter()
+                .filter(|r| fam == "all" || r.family.as_str() == fam)
+                .filter(|r| !only_confirmed.get() || r.confirmed)
+                .cloned()
+                .collect()
+        });
+        match sort.get() {
+            SortBy::P => list.sort_by(|a, b| a.p_value.total_cmp(&b.p_value)),
+            SortBy::Ev => list.sort_by(|a, b| b.ev.total_cmp(&a.ev)),
+        }
+        list
+    });
+    let house_edge = report.house_edge;
+    let chart = Signal::derive(move || Some(patterns_chart(&shown.get(), house_edge)));
+    view! {
         <section class="panel">
             <div class="form-row">
                 <label>"Family "
@@ -206,10 +176,33 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
                 </table>
             </div>
             <p class="muted">{format!(
-                "Listed: every confirmed rule and the {} most significant of each family, of {} tests. `jetx patterns --all --json` lists them all.",
+                "Listed: every confirmed rule and the {} most significant of each family, of {} tests. The command jetx patterns --all --json lists them all.",
                 25, report.listed_of
             )}</p>
         </section>
+    }
+}
+
+/// The smallest edge each family could have confirmed.
+#[component]
+fn DetectionLimits(report: PatternReport) -> impl IntoView {
+    let cashouts = report.cashouts.clone();
+    let limits = report
+        .families
+        .iter()
+        .map(|f| {
+            let cells = f
+                .detection
+                .iter()
+                .map(|d| match d.rate {
+                    Some(rate) => view! { <td>{format!("{} vs {} (n {})", fmt_pct(rate), fmt_pct(d.fair), d.occurrences)}</td> }.into_any(),
+                    None => view! { <td>"–"</td> }.into_any(),
+                })
+                .collect_view();
+            view! { <tr><td>{f.label.clone()}</td><td>{f.rules}</td><td>{f.confirmed}</td><td>{format_p(f.smallest_p_adjusted)}</td>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
         <section class="panel">
             <h2>"Detection limits: the smallest edge each family could have confirmed (80% power)"</h2>
             <div class="table-wrap">
@@ -223,6 +216,42 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
             <p class="muted">"For the family's typical rule (median occurrences): the true rate in its situation that this scan confirms 80% of the time, next to the fair rate. "
             "An edge smaller than that can hide in a history this long; a longer history lowers the limit."</p>
         </section>
-        {regimes}
+    }
+}
+
+/// Homogeneity and change-point tests of the rates over blocks of rounds.
+#[component]
+fn RegimesPanel(tests: Vec<models::patterns::regimes::RegimeTest>) -> impl IntoView {
+    let ts = tests;
+
+    let rows = ts
+        .iter()
+        .map(|t| {
+            view! {
+                <tr>
+                    <td>{format!("{}x", t.cashout)}</td>
+                    <td>{format!("{} × {}", t.block_rates.len(), t.block_size)}</td>
+                    <td>{format!("{} – {}",
+                        fmt_pct(t.block_rates.iter().copied().fold(f64::INFINITY, f64::min)),
+                        fmt_pct(t.block_rates.iter().copied().fold(0.0, f64::max)))}</td>
+                    <td>{fmt_pct(t.fair)}</td>
+                    <td>{format_p(t.homogeneity_p_adjusted)}</td>
+                    <td>{format_p(t.cusum_p_adjusted)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <h2>"Regimes: does the edge stay the same over the history?"</h2>
+            <div class="table-wrap">
+                <table class="rounds" id="regimes-table">
+                    <thead><tr><th>"cash-out"</th><th>"blocks × rounds"</th><th>"block rates (min – max)"</th><th>"fair"</th><th>"homogeneity p (Holm)"</th><th>"change point p (Holm)"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p class="muted">"p-values by 999 simulations under the fair law. A regime change is reported, never a PLAY signal by itself: "
+            "the causal \"current regime\" rules (share ≥ 2x of the last 50–200 rounds) go through the same confirmation as every rule."</p>
+        </section>
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::EChart;
-use crate::pages::fmt_pct;
+use crate::pages::{choice_checkbox, fmt_pct};
 use crate::report_charts::{importance_chart, loss_chart, reliability_chart};
 use crate::views::{
     JobState, ModelView, ModelsPage as ModelsData, ScoreRow, TrainRequest, TrainStatus,
@@ -114,6 +114,22 @@ fn ModelsBody(
     }
 }
 
+/// Shows a training job's status (unless a newer one is shown already) or the error.
+fn show_answer(
+    answer: Result<TrainStatus, ServerFnError>,
+    status: RwSignal<Option<TrainStatus>>,
+    message: RwSignal<Option<String>>,
+) {
+    match answer {
+        Ok(s) => status.update(|cur| {
+            if s.is_newer_than(cur.as_ref()) {
+                *cur = Some(s);
+            }
+        }),
+        Err(e) => message.set(Some(error_text(&e))),
+    }
+}
+
 #[component]
 fn TrainPanel(
     devices: Vec<String>,
@@ -141,6 +157,10 @@ fn TrainPanel(
                 return;
             }
         };
+        if chosen.with_untracked(Vec::is_empty) {
+            message.set(Some("Tick at least one member to train.".into()));
+            return;
+        }
         let request = TrainRequest {
             members: chosen.get_untracked(),
             budget_s,
@@ -151,26 +171,12 @@ fn TrainPanel(
         };
         message.set(None);
         spawn_local(async move {
-            match api::start_training(request).await {
-                Ok(s) => status.update(|cur| {
-                    if s.is_newer_than(cur.as_ref()) {
-                        *cur = Some(s);
-                    }
-                }),
-                Err(e) => message.set(Some(error_text(&e))),
-            }
+            show_answer(api::start_training(request).await, status, message);
         });
     };
     let cancel = move |_| {
         spawn_local(async move {
-            match api::cancel_training().await {
-                Ok(s) => status.update(|cur| {
-                    if s.is_newer_than(cur.as_ref()) {
-                        *cur = Some(s);
-                    }
-                }),
-                Err(e) => message.set(Some(error_text(&e))),
-            }
+            show_answer(api::cancel_training().await, status, message);
         });
     };
     let loss = Signal::derive(move || {
@@ -192,25 +198,10 @@ fn TrainPanel(
             "and finally fits the ensemble on all rounds. It runs in the background; one job at a time."</p>
             <div class="form-row" id="train-members">
                 <span>"Members:"</span>
-                {kinds.into_iter().map(|k| {
-                    let k2 = k.clone();
-                    let k3 = k.clone();
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" value=k.clone()
-                                prop:checked=move || chosen.with(|c| c.contains(&k2))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| {
-                                        c.retain(|x| x != &k3);
-                                        if on { c.push(k3.clone()); }
-                                    });
-                                }/>
-                            {k}
-                        </label>
-                    }
-                }).collect_view()}
+                {kinds.into_iter().map(|k| choice_checkbox(k, chosen)).collect_view()}
             </div>
+            <p class="muted" id="train-cap">"The search keeps the best setting of each ticked kind and at most 3 of the searched members (the best by inner walk-forward log loss); "
+            "the rule member (confirmed patterns) joins when ticked. The result lists the members kept."</p>
             <div class="form-row">
                 <label for="train-budget">"Time budget (s)"</label>
                 <input id="train-budget" type="number" min="1" max="3600" step="1"
@@ -352,7 +343,7 @@ fn ModelDetail(model: ModelView) -> impl IntoView {
     let first = model.scores.first().map(|r| &r.summary);
     let setup = first.map(|s| {
         format!(
-            "Walk-forward on rounds {}–{} ({} forecasts, {} fits, refit {:?}); the search never saw these rounds.",
+            "Walk-forward on rounds {}–{} ({} forecasts, {} fits, refitted {}); the search never saw these rounds.",
             s.first_forecast + 1,
             s.n_rounds,
             s.n_forecasts,

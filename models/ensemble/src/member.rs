@@ -9,9 +9,7 @@
 //! [`RegistryError::NotPersistable`]).
 
 use crate::persist::{write_json, RegistryError};
-use models::error::EvalError;
-use models::forecast::{Empirical, FairLaw, Forecaster, Logistic, LogisticConfig, TrainView};
-use models::values::Multiplier;
+use models::forecast::{Empirical, FairLaw, Forecaster, Logistic, LogisticConfig};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -143,25 +141,7 @@ pub struct Unpersisted {
     pub inner: Box<dyn Forecaster + Send>,
 }
 
-impl Forecaster for Unpersisted {
-    fn name(&self) -> String {
-        self.inner.name()
-    }
-    fn fit(&mut self, train: &TrainView<'_>) -> Result<(), EvalError> {
-        self.inner.fit(train)
-    }
-    fn predict(&self, row: &[f64], thresholds: &[f64]) -> Vec<f64> {
-        self.inner.predict(row, thresholds)
-    }
-    fn predict_with_history(
-        &self,
-        row: &[f64],
-        history: &[Multiplier],
-        thresholds: &[f64],
-    ) -> Vec<f64> {
-        self.inner.predict_with_history(row, history, thresholds)
-    }
-}
+models::delegate_forecaster!(impl[] Unpersisted => inner);
 
 impl Member for Unpersisted {
     fn kind(&self) -> String {

@@ -210,21 +210,7 @@ pub fn search(
         min_train: config.min_train,
         thresholds: config.thresholds.clone(),
     };
-    let mut scores: Vec<CandidateScore> = candidates
-        .iter()
-        .map(|f| CandidateScore {
-            label: f.label.clone(),
-            kind: f.kind.clone(),
-            params: f.params.clone(),
-            rung: None,
-            log_loss: None,
-            fair_log_loss: None,
-            log_loss_per_threshold: Vec::new(),
-            forecasts: 0,
-            seconds: 0.0,
-            error: None,
-        })
-        .collect();
+    let mut scores: Vec<CandidateScore> = candidates.iter().map(CandidateScore::unscored).collect();
     let mut exhausted = false;
     let rungs: Vec<usize> = if config.halving { vec![0, 1] } else { vec![1] };
     let mut alive: Vec<usize> = (0..candidates.len()).collect();
@@ -247,24 +233,7 @@ pub fn search(
             let s0 = Instant::now();
             let mut m = f.make();
             match walkforward::run_with_features(train, &feats, m.as_mut(), &cfg, |_, _| {}) {
-                Ok(wf) => {
-                    let mut per = Vec::new();
-                    let mut fair = Vec::new();
-                    for (k, &t) in wf.thresholds.iter().enumerate() {
-                        let y = wf.outcomes(k);
-                        let p = wf.probs(k);
-                        per.push(scores::log_loss(&p, &y)?);
-                        let pf = vec![fair_survival(t, config.house_edge); y.len()];
-                        fair.push(scores::log_loss(&pf, &y)?);
-                    }
-                    let sc = &mut scores[ci];
-                    sc.log_loss = Some(per.iter().sum::<f64>() / per.len().max(1) as f64);
-                    sc.fair_log_loss = Some(fair.iter().sum::<f64>() / fair.len().max(1) as f64);
-                    sc.log_loss_per_threshold = per;
-                    sc.forecasts = wf.rows.len();
-                    sc.rung = Some(rung);
-                    sc.error = None;
-                }
+                Ok(wf) => scores[ci].record(&wf, rung, config.house_edge)?,
                 Err(e) => scores[ci].error = Some(e.to_string()),
             }
             scores[ci].seconds += s0.elapsed().as_secs_f64();
@@ -273,19 +242,7 @@ pub fn search(
             break;
         }
         if ri + 1 < rungs.len() {
-            let mut scored: Vec<usize> = alive
-                .iter()
-                .copied()
-                .filter(|&i| scores[i].rung == Some(rung))
-                .collect();
-            scored.sort_by(|&a, &b| cmp_scores(&scores[a], &scores[b]));
-            let keep = scored
-                .len()
-                .div_ceil(2)
-                .max(config.keep_min)
-                .min(scored.len());
-            scored.truncate(keep);
-            alive = scored;
+            alive = halve(&alive, &scores, rung, config.keep_min);
         }
     }
     let mut ranking: Vec<usize> = (0..scores.len())
@@ -308,6 +265,62 @@ pub fn search(
         },
         ranked,
     })
+}
+
+impl CandidateScore {
+    fn unscored(f: &MemberFactory) -> Self {
+        CandidateScore {
+            label: f.label.clone(),
+            kind: f.kind.clone(),
+            params: f.params.clone(),
+            rung: None,
+            log_loss: None,
+            fair_log_loss: None,
+            log_loss_per_threshold: Vec::new(),
+            forecasts: 0,
+            seconds: 0.0,
+            error: None,
+        }
+    }
+
+    /// Keeps a walk-forward run's log loss per threshold, its mean, and the fair law's.
+    fn record(
+        &mut self,
+        wf: &walkforward::WalkForward,
+        rung: usize,
+        house_edge: f64,
+    ) -> Result<(), SearchError> {
+        let mut per = Vec::new();
+        let mut fair = Vec::new();
+        for (k, &t) in wf.thresholds.iter().enumerate() {
+            let y = wf.outcomes(k);
+            let p = wf.probs(k);
+            per.push(scores::log_loss(&p, &y)?);
+            let pf = vec![fair_survival(t, house_edge); y.len()];
+            fair.push(scores::log_loss(&pf, &y)?);
+        }
+        self.log_loss = Some(per.iter().sum::<f64>() / per.len().max(1) as f64);
+        self.fair_log_loss = Some(fair.iter().sum::<f64>() / fair.len().max(1) as f64);
+        self.log_loss_per_threshold = per;
+        self.forecasts = wf.rows.len();
+        self.rung = Some(rung);
+        self.error = None;
+        Ok(())
+    }
+}
+
+/// Successive halving: the better half of the candidates scored at `rung` (at least
+/// `keep_min`) go on to the next rung.
+fn halve(alive: &[usize], scores: &[CandidateScore], rung: usize, keep_min: usize) -> Vec<usize> {
+    let mut scored: Vec<usize> = alive
+        .iter()
+        .copied()
+        .filter(|&i| scores[i].rung == Some(rung))
+        .collect();
+    scored.sort_by(|&a, &b| cmp_scores(&scores[a], &scores[b]));
+    let keep = scored.len().div_ceil(2).max(keep_min).min(scored.len());
+    scored.truncate(keep);
+    scored
 }
 
 fn cmp_scores(a: &CandidateScore, b: &CandidateScore) -> std::cmp::Ordering {

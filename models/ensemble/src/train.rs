@@ -119,6 +119,30 @@ struct Hyper {
     refit_every: usize,
 }
 
+/// The walk-forward comparison: the fair law, each chosen member, the stacked ensemble.
+fn comparison_entries(
+    chosen: &[MemberFactory],
+    stack: StackConfig,
+    house_edge: f64,
+) -> Vec<(String, Box<dyn Forecaster>)> {
+    let mut entries: Vec<(String, Box<dyn Forecaster>)> = vec![(
+        format!("fair law (h = {house_edge})"),
+        Box::new(FairLaw::fixed(house_edge)),
+    )];
+    for f in chosen {
+        // A member is a forecaster (trait upcasting).
+        entries.push((f.label.clone(), f.make() as Box<dyn Forecaster>));
+    }
+    entries.push((
+        "stacked ensemble".into(),
+        Box::new(StackedEnsemble::new(chosen.to_vec(), stack)),
+    ));
+    entries
+}
+
+/// Searches the members on the first part of `rounds`, compares the chosen ones, the
+/// stacked ensemble and the fair law walk-forward on the rest, and fits the ensemble on
+/// all rounds.
 pub fn train(
     rounds: &[Multiplier],
     config: &TrainConfig,
@@ -168,18 +192,7 @@ pub fn train(
         house_edge: config.house_edge,
         ..BacktestConfig::default()
     };
-    let mut entries: Vec<(String, Box<dyn Forecaster>)> = vec![(
-        format!("fair law (h = {})", config.house_edge),
-        Box::new(FairLaw::fixed(config.house_edge)),
-    )];
-    for f in &chosen {
-        // A member is a forecaster (trait upcasting).
-        entries.push((f.label.clone(), f.make() as Box<dyn Forecaster>));
-    }
-    entries.push((
-        "stacked ensemble".into(),
-        Box::new(StackedEnsemble::new(chosen.clone(), stack)),
-    ));
+    let entries = comparison_entries(&chosen, stack, config.house_edge);
     let n_models = entries.len();
     let scores = compare(rounds, entries, &bt, |m, d, t| {
         if d == t || d % 200 == 0 {

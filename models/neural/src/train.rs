@@ -235,6 +235,42 @@ pub(crate) fn eval_bce<N: Net>(model: &N, data: &Prepared, idx: &[usize], device
     total / idx.len() as f64
 }
 
+/// Rows of the time-ordered validation tail: none below 200 rows, at most half.
+fn validation_rows(n: usize, cfg: &TrainConfig) -> usize {
+    if n >= 200 {
+        ((n as f64 * cfg.valid_fraction).round() as usize).min(n / 2)
+    } else {
+        0
+    }
+}
+
+/// The class weights (w₀, w₁) per threshold of the weighted loss, on the autodiff device.
+fn loss_weights(
+    data: &Prepared,
+    n_train: usize,
+    cfg: &TrainConfig,
+    ad: &Device,
+) -> Option<(Tensor<2>, Tensor<2>)> {
+    if !matches!(cfg.loss, LossKind::WeightedBce) {
+        return None;
+    }
+    let (w0, w1) = class_weights(data, n_train);
+    let k = data.n_thresholds;
+    Some((
+        Tensor::<2>::from_data(TensorData::new(w0, [1, k]), ad),
+        Tensor::<2>::from_data(TensorData::new(w1, [1, k]), ad),
+    ))
+}
+
+/// The first element of a tensor as f64 (NaN when it cannot be read).
+fn first_value<const D: usize>(t: &Tensor<D>) -> f64 {
+    t.clone()
+        .try_into_vec_as::<f32>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .unwrap_or(f32::NAN) as f64
+}
+
 /// Trains `model` (built on the autodiff device) on `data`; returns the best validation
 /// snapshot (on the plain device) and the report.
 pub(crate) fn fit<N: Net>(
@@ -248,11 +284,7 @@ pub(crate) fn fit<N: Net>(
     let started = std::time::Instant::now();
     let ad = device.clone().autodiff();
     let n = data.n;
-    let n_valid = if n >= 200 {
-        ((n as f64 * cfg.valid_fraction).round() as usize).min(n / 2)
-    } else {
-        0
-    };
+    let n_valid = validation_rows(n, cfg);
     let n_train = n - n_valid;
     let valid_idx: Vec<usize> = (n_train..n).collect();
     let mut optim = {
@@ -264,16 +296,7 @@ pub(crate) fn fit<N: Net>(
         }
         c.init()
     };
-    let weights = if matches!(cfg.loss, LossKind::WeightedBce) {
-        let (w0, w1) = class_weights(data, n_train);
-        let k = data.n_thresholds;
-        Some((
-            Tensor::<2>::from_data(TensorData::new(w0, [1, k]), &ad),
-            Tensor::<2>::from_data(TensorData::new(w1, [1, k]), &ad),
-        ))
-    } else {
-        None
-    };
+    let weights = loss_weights(data, n_train, cfg, &ad);
     let mut rng = Rng::new(cfg.seed.wrapping_add(0x5151));
     let mut order: Vec<usize> = (0..n_train).collect();
     let mut best = model.valid();
@@ -300,12 +323,7 @@ pub(crate) fn fit<N: Net>(
             let b = batch(data, chunk, &ad);
             let out = model.forward(b.x.clone(), b.seq.clone());
             let l = loss(out, &b, cfg.loss, weights.as_ref(), cfg.quantile_weight);
-            let lv = l
-                .clone()
-                .try_into_vec_as::<f32>()
-                .ok()
-                .and_then(|v| v.first().copied())
-                .unwrap_or(f32::NAN) as f64;
+            let lv = first_value(&l);
             if !lv.is_finite() {
                 continue;
             }

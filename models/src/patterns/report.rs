@@ -7,7 +7,7 @@ use super::limits::{detection_limit, DetectionLimit};
 use super::next::{next_round_edges, NextEdge};
 use super::regimes::{regime_tests, RegimeTest};
 use super::rules::{Condition, Family};
-use super::scan::{first_counts, Counts, PatternConfig, PatternScanner};
+use super::scan::{first_counts, Confirmed, Counts, PatternConfig, PatternScanner};
 use crate::summary::{wilson_interval, Z_95};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
@@ -147,99 +147,14 @@ impl PatternReport {
 
     fn assemble(scanner: &PatternScanner, rounds: &[Multiplier], first: Counts) -> Self {
         let cfg = &scanner.config;
-        let cat = &scanner.catalogue;
         let n_tests = scanner.n_tests();
-        let c = cfg.cashouts.len();
-        let split = split_at(rounds.len(), cfg);
-        let total: &Counts = scanner.counts();
-        let second = total.minus(&first);
-        let confirmed = scanner.confirmed();
-        let next_rules = scanner.applicable_next();
-        // Exact p for every test (log space), then Holm and BH over all of them.
-        let mut ln_p = vec![0.0f64; n_tests];
-        for r in 0..cat.len() {
-            for ci in 0..c {
-                ln_p[r * c + ci] =
-                    ln_binomial_sf(total.hits[r * c + ci], total.occurrences[r], cfg.fair(ci));
-            }
-        }
-        let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
-        let q = bh_adjust(&p);
-        let holm = holm_from_ln(&ln_p);
-        let row = |idx: usize| -> RuleReport {
-            let (r, ci) = (idx / c, idx % c);
-            let cashout = cfg.cashouts[ci];
-            let cond = cat.conditions[r];
-            let all = RateStats::new(total.hits[idx], total.occurrences[r], cashout, Z_95);
-            let ln_e =
-                ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci)).max(-745.0);
-            RuleReport {
-                id: idx,
-                family: cond.family(),
-                condition: cond.describe(),
-                rule: cond,
-                cashout,
-                occurrences: all.occurrences,
-                hits: all.hits,
-                rate: all.rate,
-                rate_low: all.rate_low,
-                rate_high: all.rate_high,
-                fair: cfg.fair(ci),
-                breakeven: cfg.breakeven(ci),
-                ev: all.ev,
-                ev_low: all.ev_low,
-                ev_high: all.ev_high,
-                p_value: p[idx],
-                p_adjusted: holm[idx],
-                q_value: q[idx],
-                e_value: ln_e.min(690.0).exp(),
-                ln_e_value: ln_e,
-                confirmed: confirmed.iter().any(|x| x.rule == r && x.ci == ci),
-                applies_next: next_rules.contains(&r),
-                in_sample: RateStats::new(first.hits[idx], first.occurrences[r], cashout, Z_95),
-                out_of_sample: RateStats::new(
-                    second.hits[idx],
-                    second.occurrences[r],
-                    cashout,
-                    Z_95,
-                ),
-            }
-        };
-        let mut listed: Vec<usize> = confirmed.iter().map(|x| x.rule * c + x.ci).collect();
-        let mut families = Vec::new();
-        for fam in Family::ALL {
-            let rules: Vec<usize> = (0..cat.len())
-                .filter(|&r| cat.conditions[r].family() == fam)
-                .collect();
-            let mut tests: Vec<usize> = rules
-                .iter()
-                .flat_map(|&r| (0..c).map(move |ci| r * c + ci))
-                .collect();
-            tests.sort_by(|&a, &b| ln_p[a].total_cmp(&ln_p[b]));
-            for &t in tests.iter().take(cfg.listed_per_family) {
-                if !listed.contains(&t) {
-                    listed.push(t);
-                }
-            }
-            let typical = median(rules.iter().map(|&r| total.occurrences[r]).collect());
-            families.push(FamilySummary {
-                family: fam,
-                label: fam.label().into(),
-                rules: rules.len(),
-                tests: tests.len(),
-                confirmed: confirmed
-                    .iter()
-                    .filter(|x| cat.conditions[x.rule].family() == fam)
-                    .count(),
-                smallest_p_adjusted: tests.first().map_or(1.0, |&t| holm[t]),
-                detection: (0..c)
-                    .map(|ci| {
-                        detection_limit(typical, cfg.cashouts[ci], cfg.fair(ci), n_tests, cfg.alpha)
-                    })
-                    .collect(),
-            });
-        }
-        let rules: Vec<RuleReport> = listed.into_iter().map(row).collect();
+        let t = Tested::new(scanner, first);
+        let mut listed: Vec<usize> = t.confirmed.iter().map(|x| x.rule * t.c + x.ci).collect();
+        let families = Family::ALL
+            .into_iter()
+            .map(|fam| t.family(fam, &mut listed))
+            .collect();
+        let rules: Vec<RuleReport> = listed.into_iter().map(|idx| t.rule(idx)).collect();
         PatternReport {
             rounds: rounds.len(),
             house_edge: cfg.house_edge,
@@ -247,9 +162,9 @@ impl PatternReport {
             cashouts: cfg.cashouts.clone(),
             tests: n_tests,
             e_threshold: n_tests as f64 / cfg.alpha,
-            split_at: split,
-            confirmed: confirmed.len(),
-            any_edge_p: holm.iter().copied().fold(1.0, f64::min),
+            split_at: split_at(rounds.len(), cfg),
+            confirmed: t.confirmed.len(),
+            any_edge_p: t.holm.iter().copied().fold(1.0, f64::min),
             listed_of: n_tests,
             rules,
             families,
@@ -259,9 +174,132 @@ impl PatternReport {
             next_round: next_round_edges(
                 scanner,
                 rounds,
-                &confirmed,
+                &t.confirmed,
                 crate::decision::Mode::Normal.z(),
             ),
+        }
+    }
+}
+
+/// Every test of a scan with its exact p (log space), Holm and BH over all of them, and
+/// the counts before and after the split.
+struct Tested<'a> {
+    scanner: &'a PatternScanner,
+    /// Cash-outs per rule.
+    c: usize,
+    first: Counts,
+    second: Counts,
+    ln_p: Vec<f64>,
+    p: Vec<f64>,
+    holm: Vec<f64>,
+    q: Vec<f64>,
+    confirmed: Vec<Confirmed>,
+    next_rules: Vec<usize>,
+}
+
+impl<'a> Tested<'a> {
+    fn new(scanner: &'a PatternScanner, first: Counts) -> Self {
+        let cfg = &scanner.config;
+        let c = cfg.cashouts.len();
+        let total = scanner.counts();
+        let mut ln_p = vec![0.0f64; scanner.n_tests()];
+        for r in 0..scanner.catalogue.len() {
+            for ci in 0..c {
+                ln_p[r * c + ci] =
+                    ln_binomial_sf(total.hits[r * c + ci], total.occurrences[r], cfg.fair(ci));
+            }
+        }
+        let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
+        Self {
+            scanner,
+            c,
+            second: total.minus(&first),
+            first,
+            q: bh_adjust(&p),
+            holm: holm_from_ln(&ln_p),
+            ln_p,
+            p,
+            confirmed: scanner.confirmed(),
+            next_rules: scanner.applicable_next(),
+        }
+    }
+
+    /// Test `idx` (rule × cash-out) as the report lists it.
+    fn rule(&self, idx: usize) -> RuleReport {
+        let cfg = &self.scanner.config;
+        let total = self.scanner.counts();
+        let (r, ci) = (idx / self.c, idx % self.c);
+        let cashout = cfg.cashouts[ci];
+        let cond = self.scanner.catalogue.conditions[r];
+        let all = RateStats::new(total.hits[idx], total.occurrences[r], cashout, Z_95);
+        let ln_e = ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci)).max(-745.0);
+        let part = |n: &Counts| RateStats::new(n.hits[idx], n.occurrences[r], cashout, Z_95);
+        RuleReport {
+            id: idx,
+            family: cond.family(),
+            condition: cond.describe(),
+            rule: cond,
+            cashout,
+            occurrences: all.occurrences,
+            hits: all.hits,
+            rate: all.rate,
+            rate_low: all.rate_low,
+            rate_high: all.rate_high,
+            fair: cfg.fair(ci),
+            breakeven: cfg.breakeven(ci),
+            ev: all.ev,
+            ev_low: all.ev_low,
+            ev_high: all.ev_high,
+            p_value: self.p[idx],
+            p_adjusted: self.holm[idx],
+            q_value: self.q[idx],
+            e_value: ln_e.min(690.0).exp(),
+            ln_e_value: ln_e,
+            confirmed: self.confirmed.iter().any(|x| x.rule == r && x.ci == ci),
+            applies_next: self.next_rules.contains(&r),
+            in_sample: part(&self.first),
+            out_of_sample: part(&self.second),
+        }
+    }
+
+    /// The family's summary with its detection limits; adds its most significant tests
+    /// to `listed`.
+    fn family(&self, fam: Family, listed: &mut Vec<usize>) -> FamilySummary {
+        let cfg = &self.scanner.config;
+        let cat = &self.scanner.catalogue;
+        let total = self.scanner.counts();
+        let c = self.c;
+        let rules: Vec<usize> = (0..cat.len())
+            .filter(|&r| cat.conditions[r].family() == fam)
+            .collect();
+        let mut tests: Vec<usize> = rules
+            .iter()
+            .flat_map(|&r| (0..c).map(move |ci| r * c + ci))
+            .collect();
+        tests.sort_by(|&a, &b| self.ln_p[a].total_cmp(&self.ln_p[b]));
+        for &t in tests.iter().take(cfg.listed_per_family) {
+            if !listed.contains(&t) {
+                listed.push(t);
+            }
+        }
+        let typical = median(rules.iter().map(|&r| total.occurrences[r]).collect());
+        let n_tests = self.scanner.n_tests();
+        FamilySummary {
+            family: fam,
+            label: fam.label().into(),
+            rules: rules.len(),
+            tests: tests.len(),
+            confirmed: self
+                .confirmed
+                .iter()
+                .filter(|x| cat.conditions[x.rule].family() == fam)
+                .count(),
+            smallest_p_adjusted: tests.first().map_or(1.0, |&t| self.holm[t]),
+            detection: (0..c)
+                .map(|ci| {
+                    detection_limit(typical, cfg.cashouts[ci], cfg.fair(ci), n_tests, cfg.alpha)
+                })
+                .collect(),
         }
     }
 }

@@ -26,7 +26,7 @@ pub async fn test_app() -> TestApp {
 
 pub async fn test_app_with_rules(rules: ValueRules) -> TestApp {
     build(rules, |models_dir| {
-        std::sync::Arc::new(server::modelcli::EnsemblePredictions::new(
+        std::sync::Arc::new(server::prediction::EnsemblePredictions::new(
             models_dir.to_path_buf(),
             0.03,
             None,

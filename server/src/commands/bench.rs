@@ -1,0 +1,118 @@
+//! `bench`: the feature pipeline, a walk-forward run, the members' training and the
+//! pattern scan, each next to a baseline measured in the same run.
+
+use super::{load_history, print_json, CliError, HistoryInput};
+use crate::config::Config;
+use crate::modelcli::ModelCliError;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub input: HistoryInput,
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// Also time the training of every member and the ensemble's next-round prediction
+    /// next to the fair baseline's.
+    #[arg(long)]
+    pub models: bool,
+    /// Time the pattern scan instead: whole scan, report, and one more round
+    /// incrementally vs a full rescan (try `--synthetic 1000000`).
+    #[arg(long, conflicts_with = "models")]
+    pub patterns: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(config: &Config, args: BenchArgs) -> Result<ExitCode, CliError> {
+    let values = load_history(&args.input, config).await?;
+    if args.patterns {
+        patterns(&values, args.json)?;
+    } else {
+        features(&values, args.repeats, args.json)?;
+        if args.models {
+            members(&values, args.repeats, args.json)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn patterns(values: &[models::values::Multiplier], json: bool) -> Result<(), CliError> {
+    let origin = std::time::Instant::now();
+    let b = models::patterns::bench::measure(values, 1000, || origin.elapsed().as_secs_f64());
+    if json {
+        return print_json(&b);
+    }
+    println!("rounds                   {}", b.rounds);
+    println!("rules × cash-outs        {}", b.tests);
+    println!("scan (counts)            {:.3} s", b.scan_s);
+    println!("full report              {:.3} s", b.report_s);
+    println!(
+        "one more round           {:.1} µs incremental vs {:.3} s full rescan (baseline, same run): {:.0}x faster",
+        b.incremental_us, b.rescan_s, b.speedup
+    );
+    Ok(())
+}
+
+fn features(
+    values: &[models::values::Multiplier],
+    repeats: usize,
+    json: bool,
+) -> Result<(), CliError> {
+    let origin = std::time::Instant::now();
+    let report = models::bench::measure(values, repeats, || origin.elapsed().as_secs_f64())?;
+    if json {
+        return print_json(&report);
+    }
+    println!("rounds                   {}", report.rounds);
+    println!("features per row         {}", report.features);
+    println!(
+        "feature matrix           {:.0} rows/s (one pass, best of {repeats})",
+        report.feature_rows_per_s
+    );
+    println!(
+        "naive recomputation      {:.0} rows/s (baseline, same run): one pass is {:.1}x faster",
+        report.naive_rows_per_s,
+        report.feature_rows_per_s / report.naive_rows_per_s.max(1e-12)
+    );
+    println!(
+        "logistic walk-forward    {:.3} s ({} fits, refit every 500 from round 1000)",
+        report.walk_forward_s, report.walk_forward_fits
+    );
+    Ok(())
+}
+
+fn members(
+    values: &[models::values::Multiplier],
+    repeats: usize,
+    json: bool,
+) -> Result<(), CliError> {
+    let nets = neural::bench_training(values).map_err(ModelCliError::from)?;
+    let mut members = ensemble::timing::default_members(ensemble::GbtConfig::default());
+    members.extend(
+        crate::neural_members::factories(neural::DeviceChoice::Cpu, 1)
+            .map_err(ModelCliError::from)?,
+    );
+    let timing = ensemble::timing::measure(
+        values,
+        members,
+        ensemble::GbtConfig::default(),
+        ensemble::StackConfig::default(),
+        repeats.max(1) * 40,
+    )?;
+    if json {
+        return print_json(
+            &serde_json::json!({ "networks": nets.iter().map(|r| serde_json::json!({
+            "member": r.member, "rounds": r.rounds, "seconds": r.seconds, "epochs": r.epochs
+        })).collect::<Vec<_>>(), "ensemble": timing }),
+        );
+    }
+    for r in &nets {
+        println!(
+            "train {:<30} {:.2} s ({} epochs, {} rounds)",
+            r.member, r.seconds, r.epochs, r.rounds
+        );
+    }
+    print!("{}", ensemble::timing::render_text(&timing));
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! `import`, `export`, `stats`, `demo`: the stored rounds.
+
+use super::{print, print_json, CliError};
+use crate::config::Config;
+use app::db;
+use app::importer::{import_file, ImportFailure};
+use app::types::{ImportOutcome, OnFault};
+use models::summary::{category_shares, Summary};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Only report what would be imported.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Store the readable rows when some rows cannot be read (default: store nothing).
+    #[arg(long)]
+    pub skip_faulty: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliError> {
+    let pool = db::connect(&config.database).await?;
+    let on_fault = if args.skip_faulty {
+        OnFault::SkipFaulty
+    } else {
+        OnFault::Refuse
+    };
+    let started = std::time::Instant::now();
+    let result = import_file(&pool, &args.file, &config.rules, args.dry_run, on_fault).await;
+    let elapsed = started.elapsed();
+    match result {
+        Ok(outcome) => {
+            print_outcome(&outcome, args.json)?;
+            if !args.json {
+                println!("took {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportFailure::Faults(outcome)) => {
+            print_outcome(&outcome, args.json)?;
+            eprintln!(
+                "nothing was stored: {} rows cannot be read. Fix them, or run again with --skip-faulty to store the {} readable rows.",
+                outcome.faults.len(),
+                outcome.valid
+            );
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), CliError> {
+    print(outcome, json, |outcome| {
+        let mut out = format!(
+            "read {} rows as {}: {} readable, {} cannot be read{}\n",
+            outcome.rows,
+            outcome.format,
+            outcome.valid,
+            outcome.faults.len(),
+            if outcome.dry_run { " (dry run)" } else { "" }
+        );
+        for f in &outcome.faults {
+            out.push_str(&format!("  {}\n", f.message));
+        }
+        if outcome.stored > 0 {
+            out.push_str(&format!("stored {} rounds\n", outcome.stored));
+        }
+        out
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Output file (default: standard output).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+pub async fn export(config: &Config, args: ExportArgs) -> Result<ExitCode, CliError> {
+    let pool = db::connect(&config.database).await?;
+    let rounds = db::all_rounds(&pool).await?;
+    let csv = models::import::write_csv(
+        rounds
+            .iter()
+            .map(|r| (r.id, r.value, r.synthetic, r.created_at.as_str())),
+    );
+    match args.output {
+        Some(path) => std::fs::write(&path, csv)
+            .map_err(|e| CliError::Write(path.display().to_string(), e))?,
+        None => std::io::stdout()
+            .write_all(csv.as_bytes())
+            .map_err(|e| CliError::Write("standard output".into(), e))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn stats(config: &Config, json: bool) -> Result<ExitCode, CliError> {
+    let pool = db::connect(&config.database).await?;
+    let values = db::all_values(&pool).await?;
+    let summary = Summary::compute(&values, config.house_edge);
+    let categories = category_shares(&values, config.house_edge);
+    if json {
+        print_json(&serde_json::json!({ "summary": summary, "categories": categories }))?;
+    } else {
+        print!("{}", render_stats(&summary, &categories));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 2000)]
+    pub rounds: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long)]
+    pub remove: bool,
+}
+
+pub async fn demo(config: &Config, args: DemoArgs) -> Result<ExitCode, CliError> {
+    let pool = db::connect(&config.database).await?;
+    if args.remove {
+        let n = db::remove_demo(&pool).await?;
+        println!("removed {n} synthetic rounds");
+    } else {
+        let info = db::load_demo(&pool, args.rounds, args.seed, config.house_edge).await?;
+        println!(
+            "loaded {} synthetic rounds (fair generator, seed {}, house edge {})",
+            info.rounds, info.seed, info.house_edge
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `stats` text: each share with its 95% interval and the fair-game value.
+pub fn render_stats(s: &Summary, categories: &[models::summary::CategoryShare]) -> String {
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let mut out = String::new();
+    out.push_str(&format!("rounds            {}\n", s.count));
+    for (label, p) in [
+        ("share >= 1.5x", &s.at_least_1_5),
+        ("share >= 2x", &s.at_least_2),
+    ] {
+        if p.n > 0 {
+            out.push_str(&format!(
+                "{label:<17} {} (95% CI {}–{}), fair game {}\n",
+                pct(p.share),
+                pct(p.low),
+                pct(p.high),
+                pct(p.fair)
+            ));
+        }
+    }
+    if let Some(m) = s.median {
+        out.push_str(&format!(
+            "median            {m:.2}x (fair game {:.2}x)\n",
+            2.0 * (1.0 - s.house_edge)
+        ));
+    }
+    if let Some(m) = s.max {
+        out.push_str(&format!("max               {m}x\n"));
+    }
+    if let Some(st) = s.streak {
+        let side = match st.side {
+            models::summary::StreakSide::Below => "below",
+            models::summary::StreakSide::AtLeast => "at or above",
+        };
+        out.push_str(&format!(
+            "current streak    {} {side} {}x\n",
+            st.length, st.threshold
+        ));
+    }
+    for c in categories {
+        out.push_str(&format!(
+            "{:<17} {} (fair game {})\n",
+            c.label,
+            pct(c.share),
+            pct(c.fair_share)
+        ));
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! The `jetx` subcommands, one function per subcommand: parse the arguments (clap did),
+//! call the use case, print text or JSON. `cli` parses and dispatches; nothing here
+//! depends on it.
+
+pub mod analysis;
+pub mod bench;
+pub mod data;
+pub mod forecasting;
+pub mod render;
+
+use crate::config::{Config, ConfigError};
+use app::db::{self, DbError};
+use app::importer::ImportFailure;
+use std::path::PathBuf;
+
+/// Why a command failed (exit code 2, the message on standard error).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Import(#[from] ImportFailure),
+    #[error(transparent)]
+    Serve(#[from] crate::web::ServeError),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error(transparent)]
+    Eval(#[from] models::error::EvalError),
+    #[error(transparent)]
+    Model(#[from] crate::modelcli::ModelCliError),
+    #[error(transparent)]
+    Models(#[from] app::errors::ModelError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Where a history comes from: a file, or the database when no file is given.
+#[derive(Debug, clap::Args)]
+pub struct HistoryInput {
+    /// CSV / text / Python-app .db file (default: the stored rounds).
+    pub file: Option<PathBuf>,
+    /// Analyse a synthetic fair history of N rounds instead (seeded; for comparison).
+    #[arg(long, value_name = "N", conflicts_with = "file")]
+    pub synthetic: Option<usize>,
+    #[arg(long, default_value_t = 42, requires = "synthetic")]
+    pub seed: u64,
+}
+
+/// Reads the history to analyse. Unreadable rows of a file are listed on stderr, never
+/// silently dropped; the analysis runs on the readable ones, in order.
+pub async fn load_history(
+    input: &HistoryInput,
+    config: &Config,
+) -> Result<Vec<models::values::Multiplier>, CliError> {
+    if let Some(n) = input.synthetic {
+        return Ok(models::generator::FairGenerator {
+            seed: input.seed,
+            house_edge: config.house_edge,
+        }
+        .generate(n));
+    }
+    match &input.file {
+        Some(path) => {
+            let (_, report) = app::importer::read_file(path, &config.rules).await?;
+            let faults = app::importer::fault_list(&report);
+            if !faults.is_empty() {
+                eprintln!(
+                    "note: {} of {} rows cannot be read and are left out:",
+                    faults.len(),
+                    report.rows.len()
+                );
+                for f in &faults {
+                    eprintln!("  {}", f.message);
+                }
+            }
+            Ok(report.valid_values())
+        }
+        None => {
+            let pool = db::connect(&config.database).await?;
+            Ok(db::all_values(&pool).await?)
+        }
+    }
+}
+
+/// Prints `value` as pretty JSON; a value that cannot be serialised is an error, never
+/// an empty line.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Usage(format!("cannot write the result as JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Prints `value` as JSON when `json` is set, else the text `render` makes of it.
+pub fn print<T: serde::Serialize>(
+    value: &T,
+    json: bool,
+    render: impl FnOnce(&T) -> String,
+) -> Result<(), CliError> {
+    if json {
+        print_json(value)
+    } else {
+        print!("{}", render(value));
+        Ok(())
+    }
+}
