@@ -15,6 +15,8 @@ pub mod report_charts;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod state;
 pub mod types;
 pub mod views;
 

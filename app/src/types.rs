@@ -253,7 +253,7 @@ pub fn prediction_view(
 }
 
 /// The pattern scan's decision for the round after `rounds` (a fresh scan; long-lived
-/// services keep a [`models::patterns::PatternTracker`] instead).
+/// services keep a [`models::decision::PatternTracker`] instead).
 pub fn pattern_decision(
     rounds: &[Multiplier],
     cashout: f64,
@@ -264,5 +264,5 @@ pub fn pattern_decision(
         house_edge,
         ..Default::default()
     };
-    models::patterns::PatternTracker::new(config).decide(rounds, cashout, mode)
+    models::decision::PatternTracker::new(config).decide(rounds, cashout, mode)
 }

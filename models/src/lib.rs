@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod backtest;
 pub mod bench;
+pub mod bet;
 pub mod decision;
 pub mod error;
 pub mod fairness;

@@ -2,9 +2,10 @@
 //! planted edges of every family are confirmed, fair histories almost never are (also when
 //! watched after every round), and PLAY follows the planted condition exactly.
 
+use models::decision::PatternTracker;
 use models::decision::{Mode, Recommendation};
 use models::generator::FairGenerator;
-use models::patterns::{Family, PatternConfig, PatternReport, PatternScanner, PatternTracker};
+use models::patterns::{Family, PatternConfig, PatternReport, PatternScanner};
 use models::planted::generate_conditional;
 use models::values::Multiplier;
 

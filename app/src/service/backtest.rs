@@ -1,8 +1,8 @@
 //! Walk-forward backtests of the stored rounds for the backtest page: one at a time (they
 //! can take minutes of both cores), off the async workers.
 
-use crate::api::ssr::{Caches, ServerState};
 use crate::errors::BacktestError;
+use crate::state::{Caches, ServerState};
 use crate::views::{BacktestRequest, BacktestView};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

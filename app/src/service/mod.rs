@@ -8,4 +8,4 @@ pub mod prediction;
 pub mod rounds;
 pub mod training;
 
-crate::http_status_by_method!(patterns::PatternsError, training::TrainingError);
+crate::http_status_by_method!(patterns::PatternsError);

@@ -1,8 +1,8 @@
 //! The pattern scan of the stored history (Patterns page, `GET /api/v1/patterns`),
 //! computed once per history revision and settings, off the async workers.
 
-use crate::api::ssr::ServerState;
 use crate::db::DbError;
+use crate::state::ServerState;
 use models::patterns::{PatternConfig, PatternReport};
 use std::sync::Arc;
 

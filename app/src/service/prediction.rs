@@ -2,8 +2,8 @@
 //! per history revision, model, cash-out and mode, stored for live scoring the first time,
 //! then served from memory.
 
-use crate::api::ssr::ServerState;
 use crate::db::DbError;
+use crate::state::ServerState;
 use crate::types::{Mode, PredictionView};
 use models::decision::CashoutError;
 

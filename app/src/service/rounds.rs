@@ -1,8 +1,8 @@
 //! Recording rounds from the dashboard and the rounds page: parse with the one value
 //! parser, then store; a bad value stores nothing.
 
-use crate::api::ssr::ServerState;
 use crate::db::{self, DbError};
+use crate::state::ServerState;
 use crate::types::{RoundRow, Source};
 use models::values::{BatchError, ValueError};
 

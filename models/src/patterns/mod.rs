@@ -21,10 +21,8 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod text;
-pub mod tracker;
 
 pub use next::NextEdge;
 pub use report::{PatternReport, RuleReport};
 pub use rules::{Condition, Family};
 pub use scan::{PatternConfig, PatternScanner, DEFAULT_CASHOUTS};
-pub use tracker::PatternTracker;

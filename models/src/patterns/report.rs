@@ -175,7 +175,7 @@ impl PatternReport {
                 scanner,
                 rounds,
                 &t.confirmed,
-                crate::decision::Mode::Normal.z(),
+                crate::bet::Mode::Normal.z(),
             ),
         }
     }

@@ -60,7 +60,7 @@ impl PatternConfig {
             return Err(InvalidConfig("give between 1 and 32 cash-outs".into()));
         }
         for &c in &self.cashouts {
-            crate::decision::check_cashout(c).map_err(|e| InvalidConfig(e.to_string()))?;
+            crate::bet::check_cashout(c).map_err(|e| InvalidConfig(e.to_string()))?;
         }
         if !(self.house_edge >= 0.0 && self.house_edge < 0.5) {
             return Err(InvalidConfig("house edge must be in [0, 0.5)".into()));

@@ -87,3 +87,19 @@ pub fn render_models(infos: &[registry::ModelInfo]) -> String {
     out.push_str("* = active\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_model_the_text_says_wait_beside_the_fair_baseline() {
+        use app::api::ssr::PredictionService;
+        let dir = tempfile::tempdir().unwrap();
+        let rounds = models::generator::FairGenerator::default().generate(300);
+        let service =
+            crate::prediction::EnsemblePredictions::new(dir.path().to_path_buf(), 0.03, None);
+        let p = service.predict(&rounds, 2.0, app::types::Mode::Normal);
+        assert!(render_prediction(&p).contains("WAIT (85% confidence)"));
+    }
+}

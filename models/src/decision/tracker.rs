@@ -1,9 +1,9 @@
 //! Keeps a scan in step with a growing history, so that each new round costs only its own
 //! update (the live app asks after every round).
 
-use super::next::next_round_edges;
-use super::scan::{PatternConfig, PatternScanner};
-use crate::decision::{decide, Decision, Mode};
+use super::{decide, Decision, Mode};
+use crate::patterns::next::next_round_edges;
+use crate::patterns::scan::{PatternConfig, PatternScanner};
 use crate::values::Multiplier;
 
 /// A scanner and the rounds it has seen.

@@ -1,0 +1,273 @@
+//! What every request handler shares (server only): the state (database pool, rules,
+//! predictor, training jobs, caches), and the services the server plugs in: the
+//! prediction service (the trained ensemble, or the fair law) and the training jobs.
+//! Server functions, REST handlers and the use cases in [`crate::service`] read it.
+
+pub use crate::errors::ModelError;
+use crate::types::ClientSettings;
+use models::values::ValueRules;
+use sqlx::SqlitePool;
+
+/// Estimates the next round and manages the trained models. The server plugs in the
+/// trained ensemble; without one the fair law answers ([`FairPredictions`]).
+pub trait PredictionService: Send + Sync {
+    fn predict(
+        &self,
+        rounds: &[models::values::Multiplier],
+        cashout: f64,
+        mode: crate::types::Mode,
+    ) -> crate::types::PredictionView;
+
+    /// Names the model that would answer now (version and a fingerprint of its files),
+    /// so a cached prediction is dropped when the model changes.
+    fn model_key(&self) -> String {
+        "fair".into()
+    }
+
+    /// Registered models, and the active model's feature importance (with a note when
+    /// there is none).
+    fn models(&self) -> Result<ModelsOverview, ModelError> {
+        Ok(ModelsOverview::default())
+    }
+
+    fn activate(&self, version: &str) -> Result<(), ModelError> {
+        Err(ModelError::Unavailable(format!(
+            "cannot activate {version}: this server has no model registry"
+        )))
+    }
+
+    /// A fresh, unfitted forecaster for the backtest page.
+    fn forecaster(&self, name: &str) -> Result<Box<dyn models::forecast::Forecaster>, ModelError> {
+        basic_forecaster(name, models::generator::DEFAULT_HOUSE_EDGE)
+    }
+
+    /// Model names the backtest page offers.
+    fn forecaster_names(&self) -> Vec<String> {
+        ["fair-estimated", "empirical", "logistic"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    /// Training devices of this build.
+    fn devices(&self) -> Vec<String> {
+        vec!["cpu".into()]
+    }
+
+    /// Member kinds a training run accepts.
+    fn member_kinds(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ModelsOverview {
+    pub models: Vec<crate::views::ModelView>,
+    pub importance: Vec<crate::views::FeatureImportance>,
+    pub importance_note: Option<String>,
+}
+
+/// The forecasters of the `models` crate by name.
+pub fn basic_forecaster(
+    name: &str,
+    house_edge: f64,
+) -> Result<Box<dyn models::forecast::Forecaster>, ModelError> {
+    use models::backtest::ModelKind;
+    match ModelKind::parse(name) {
+        Some(ModelKind::FairLaw) => Ok(Box::new(models::forecast::FairLaw::fixed(house_edge))),
+        Some(ModelKind::FairLawEstimated) => Ok(Box::new(models::forecast::FairLaw::estimated())),
+        Some(ModelKind::Empirical) => Ok(Box::new(models::forecast::Empirical::default())),
+        Some(ModelKind::Logistic) => Ok(Box::new(models::forecast::Logistic::default())),
+        None => Err(ModelError::UnknownModel {
+            name: name.to_string(),
+            choices: "baseline, fair-estimated, empirical or logistic".into(),
+        }),
+    }
+}
+
+/// Runs training jobs in the background, one at a time.
+pub trait TrainingService: Send + Sync {
+    fn start(
+        &self,
+        request: crate::views::TrainRequest,
+    ) -> Result<crate::views::TrainStatus, crate::errors::TrainingError>;
+    fn status(&self) -> crate::views::TrainStatus;
+    fn cancel(&self) -> Result<crate::views::TrainStatus, crate::errors::TrainingError>;
+    /// Every change of the status, for streaming.
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<crate::views::TrainStatus>;
+}
+
+/// Where training is not available (tests of the other endpoints).
+pub struct NoTraining {
+    sender: tokio::sync::watch::Sender<crate::views::TrainStatus>,
+}
+
+impl Default for NoTraining {
+    fn default() -> Self {
+        Self {
+            sender: tokio::sync::watch::channel(crate::views::TrainStatus::default()).0,
+        }
+    }
+}
+
+impl TrainingService for NoTraining {
+    fn start(
+        &self,
+        _: crate::views::TrainRequest,
+    ) -> Result<crate::views::TrainStatus, crate::errors::TrainingError> {
+        Err(crate::errors::TrainingError::Unavailable)
+    }
+    fn status(&self) -> crate::views::TrainStatus {
+        self.sender.borrow().clone()
+    }
+    fn cancel(&self) -> Result<crate::views::TrainStatus, crate::errors::TrainingError> {
+        Err(crate::errors::TrainingError::NotRunning)
+    }
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<crate::views::TrainStatus> {
+        self.sender.subscribe()
+    }
+}
+
+/// The fair law (1 − h)/t with the history's rates beside it, and a notice saying so.
+pub struct FairPredictions {
+    pub house_edge: f64,
+    pub notice: String,
+}
+
+impl PredictionService for FairPredictions {
+    fn predict(
+        &self,
+        rounds: &[models::values::Multiplier],
+        cashout: f64,
+        mode: crate::types::Mode,
+    ) -> crate::types::PredictionView {
+        let thresholds = crate::types::fair_thresholds(
+            rounds,
+            &models::forecast::DEFAULT_THRESHOLDS,
+            self.house_edge,
+        );
+        crate::types::prediction_view(
+            None,
+            Some(self.notice.clone()),
+            rounds.len(),
+            cashout,
+            mode,
+            thresholds,
+            None,
+            self.house_edge,
+            crate::types::pattern_decision(rounds, cashout, mode, self.house_edge),
+        )
+    }
+}
+
+/// History revision, model key, cash-out bits, mode.
+pub type PredictionKey = (i64, String, u64, crate::types::Mode);
+
+/// The loaded history and the latest predictions, keyed on the history's revision.
+#[derive(Default)]
+pub struct Caches {
+    /// Set while a backtest runs: they can take minutes of both cores, so one at a time.
+    pub backtest_running: std::sync::atomic::AtomicBool,
+    history: std::sync::Mutex<Option<crate::db::HistorySnapshot>>,
+    predictions:
+        std::sync::Mutex<std::collections::HashMap<PredictionKey, crate::types::PredictionView>>,
+    patterns: std::sync::Mutex<Option<PatternEntry>>,
+}
+
+type PatternEntry = (
+    i64,
+    models::patterns::PatternConfig,
+    std::sync::Arc<models::patterns::PatternReport>,
+);
+
+impl Caches {
+    /// The prediction of `key` (history revision, model, cash-out, mode), if made already.
+    pub fn cached_prediction(&self, key: &PredictionKey) -> Option<crate::types::PredictionView> {
+        self.predictions.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps `view` for `key`, dropping the predictions of older revisions.
+    pub fn store_prediction(&self, key: PredictionKey, view: crate::types::PredictionView) {
+        if let Ok(mut cache) = self.predictions.lock() {
+            cache.retain(|k, _| k.0 == key.0);
+            cache.insert(key, view);
+        }
+    }
+
+    /// The pattern report of `revision` with `config`, if it was made already.
+    pub fn cached_patterns(
+        &self,
+        revision: i64,
+        config: &models::patterns::PatternConfig,
+    ) -> Option<std::sync::Arc<models::patterns::PatternReport>> {
+        let guard = self.patterns.lock().ok()?;
+        let (r, c, report) = guard.as_ref()?;
+        (*r == revision && c == config).then(|| report.clone())
+    }
+
+    pub fn store_patterns(
+        &self,
+        revision: i64,
+        config: models::patterns::PatternConfig,
+        report: std::sync::Arc<models::patterns::PatternReport>,
+    ) {
+        if let Ok(mut guard) = self.patterns.lock() {
+            *guard = Some((revision, config, report));
+        }
+    }
+}
+
+/// What every request handler needs; provided as Leptos context and axum state.
+#[derive(Clone)]
+pub struct ServerState {
+    pub pool: SqlitePool,
+    pub rules: ValueRules,
+    pub house_edge: f64,
+    pub predictor: std::sync::Arc<dyn PredictionService>,
+    pub training: std::sync::Arc<dyn TrainingService>,
+    pub caches: std::sync::Arc<Caches>,
+}
+
+impl ServerState {
+    pub fn new(
+        pool: SqlitePool,
+        rules: ValueRules,
+        house_edge: f64,
+        predictor: std::sync::Arc<dyn PredictionService>,
+        training: std::sync::Arc<dyn TrainingService>,
+    ) -> Self {
+        Self {
+            pool,
+            rules,
+            house_edge,
+            predictor,
+            training,
+            caches: std::sync::Arc::new(Caches::default()),
+        }
+    }
+
+    /// The stored history, read again only when its revision changed (and then only the
+    /// new rows, unless rounds were edited or deleted).
+    pub async fn history(&self) -> Result<crate::db::HistorySnapshot, crate::db::DbError> {
+        let revision = crate::db::history_revision(&self.pool).await?;
+        let previous = match self.caches.history.lock() {
+            Ok(guard) => guard.clone(),
+            Err(_) => None,
+        };
+        if let Some(snap) = previous.as_ref().filter(|s| s.revision == revision) {
+            return Ok(snap.clone());
+        }
+        let snap = crate::db::history_snapshot(&self.pool, previous.as_ref()).await?;
+        if let Ok(mut guard) = self.caches.history.lock() {
+            *guard = Some(snap.clone());
+        }
+        Ok(snap)
+    }
+
+    pub fn settings(&self) -> ClientSettings {
+        ClientSettings {
+            rules: self.rules,
+            house_edge: self.house_edge,
+        }
+    }
+}
