@@ -62,6 +62,19 @@ impl DataVersion {
     }
 }
 
+/// Moves the keyboard focus to the page's content (the router would treat `#main` as a
+/// navigation).
+fn skip_to_main(ev: leptos::ev::MouseEvent) {
+    use leptos::wasm_bindgen::JsCast;
+    ev.prevent_default();
+    if let Some(main) = document()
+        .get_element_by_id("main")
+        .and_then(|m| m.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -82,6 +95,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/jetx.css"/>
         <Title text="JetX Predictor"/>
         <Router>
+            <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to the content"</a>
             <header class="top">
                 <a class="brand" href="/">"JetX Predictor"</a>
                 <nav>
@@ -93,7 +107,7 @@ pub fn App() -> impl IntoView {
                     <A href="/analysis">"Analysis"</A>
                 </nav>
             </header>
-            <main>
+            <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="error">"Page not found."</p> }>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/rounds") view=pages::rounds::RoundsPage/>

@@ -227,7 +227,7 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
             return fair("No rounds yet: the fair baseline answers.".into());
         }
         let no_model = || {
-            fair("No trained model yet (train one on the Models page or with `jetx train`): the fair baseline answers."
+            fair("No trained model yet (train one on the Models page or with the command jetx train): the fair baseline answers."
                 .into())
         };
         let version = match self.current_version() {

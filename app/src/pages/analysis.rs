@@ -15,6 +15,8 @@ pub fn AnalysisPage() -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let data = Resource::new(move || version.0.get(), |_| api::get_analysis());
     view! {
+        <leptos_meta::Title text="Analysis · JetX Predictor"/>
+        <h1 class="page-title">"Analysis"</h1>
         <Transition fallback=|| view! { <p class="muted">"Analysing…"</p> }>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <p class="error">"Could not analyse the history: " {error_text(&e)}</p> }.into_any(),

@@ -61,6 +61,15 @@ fn threshold_choices(thresholds: RwSignal<Vec<f64>>) -> impl IntoView {
                 }).collect_view()
 }
 
+/// A whole-number field with its label.
+fn number_input(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type="number" min="0" step="1" prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))/>
+    }
+}
+
 #[component]
 pub fn BacktestPage() -> impl IntoView {
     let names = Resource::new(|| (), |_| api::backtest_models());
@@ -105,15 +114,9 @@ pub fn BacktestPage() -> impl IntoView {
         });
     };
 
-    let number_input = |id: &'static str, label: &'static str, value: RwSignal<String>| {
-        view! {
-            <label for=id>{label}</label>
-            <input id=id type="number" min="0" step="1" prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))/>
-        }
-    };
-
     view! {
+        <leptos_meta::Title text="Backtest · JetX Predictor"/>
+        <h1 class="page-title">"Backtest"</h1>
         <section class="panel" id="backtest-form">
             <h2>"Walk-forward backtest"</h2>
             <p class="muted">"Each model is fitted on the rounds before the forecast round only (minus the gap), "

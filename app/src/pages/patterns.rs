@@ -15,6 +15,7 @@ pub fn PatternsPage() -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let data = Resource::new(move || version.0.get(), |_| api::get_patterns());
     view! {
+        <leptos_meta::Title text="Patterns · JetX Predictor"/>
         <h1 class="page-title">"Patterns"</h1>
         <Transition fallback=|| view! { <p class="muted">"Scanning every pattern…"</p> }>
             {move || data.get().map(|r| match r {

@@ -18,6 +18,8 @@ pub fn RoundsPage() -> impl IntoView {
         |(_, off)| api::list_rounds(off, PAGE_SIZE),
     );
     view! {
+        <leptos_meta::Title text="Rounds · JetX Predictor"/>
+        <h1 class="page-title">"Rounds"</h1>
         <section class="panel">
             <h2>"Import and export"</h2>
             <ImportPanel/>

@@ -56,6 +56,8 @@ pub fn ModelsPage() -> impl IntoView {
     crate::browser::follow_training(status);
 
     view! {
+        <leptos_meta::Title text="Models · JetX Predictor"/>
+        <h1 class="page-title">"Models"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <p class="error">"Could not load the models: " {error_text(&e)}</p> }.into_any(),

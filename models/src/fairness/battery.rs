@@ -219,39 +219,34 @@ impl Battery<'_> {
                     .push(format!("Ljung–Box at {t}: indicator is constant"));
                 continue;
             }
-            let r = stats::ljung_box(&xs, cfg.ljung_box_lags).map(|r| {
-                line(
-                    format!("Ljung–Box 1{{X ≥ {t}}}, {} lags", cfg.ljung_box_lags),
-                    "no autocorrelation up to the lag",
-                    r.statistic,
-                    r.df,
-                    r.p_value,
-                    (lb_lambda / nf).sqrt(),
-                    "|single-lag autocorrelation|",
-                )
-            });
-            push_test(
-                &mut self.tests,
-                &mut self.skipped,
+            self.ljung_box(
+                &xs,
+                &format!("1{{X ≥ {t}}}"),
                 &format!("Ljung–Box at {t}"),
-                r,
+                lb_lambda,
             );
         }
-        {
-            let lx: Vec<f64> = values.iter().map(|m| m.as_f64().ln()).collect();
-            let r = stats::ljung_box(&lx, cfg.ljung_box_lags).map(|r| {
-                line(
-                    format!("Ljung–Box ln X, {} lags", cfg.ljung_box_lags),
-                    "no autocorrelation up to the lag",
-                    r.statistic,
-                    r.df,
-                    r.p_value,
-                    (lb_lambda / nf).sqrt(),
-                    "|single-lag autocorrelation|",
-                )
-            });
-            push_test(&mut self.tests, &mut self.skipped, "Ljung–Box ln X", r);
-        }
+        let lx: Vec<f64> = values.iter().map(|m| m.as_f64().ln()).collect();
+        self.ljung_box(&lx, "ln X", "Ljung–Box ln X", lb_lambda);
+    }
+
+    /// Ljung–Box on `xs` up to the configured lag; `lb_lambda` is the non-centrality at
+    /// 80% power, for the smallest detectable autocorrelation.
+    fn ljung_box(&mut self, xs: &[f64], series: &str, name: &str, lb_lambda: f64) {
+        let lags = self.cfg.ljung_box_lags;
+        let nf = self.nf;
+        let r = stats::ljung_box(xs, lags).map(|r| {
+            line(
+                format!("Ljung–Box {series}, {lags} lags"),
+                "no autocorrelation up to the lag",
+                r.statistic,
+                r.df,
+                r.p_value,
+                (lb_lambda / nf).sqrt(),
+                "|single-lag autocorrelation|",
+            )
+        });
+        push_test(&mut self.tests, &mut self.skipped, name, r);
     }
 
     /// Independence of consecutive categories.

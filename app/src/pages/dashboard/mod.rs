@@ -45,6 +45,8 @@ pub fn DashboardPage() -> impl IntoView {
     });
 
     view! {
+        <leptos_meta::Title text="Dashboard · JetX Predictor"/>
+        <h1 class="page-title">"Dashboard"</h1>
         <section class="panel entry-panel">
             <RoundEntry settings/>
             <PasteRounds settings/>
