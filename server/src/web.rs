@@ -41,20 +41,28 @@ pub fn router(state: ServerState, options: LeptosOptions) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(axum::middleware::map_response(argument_errors_are_4xx))
+        .layer(axum::middleware::from_fn(argument_errors_are_4xx))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(options)
 }
 
 /// Server function arguments that cannot be read (`id=abc`, a missing field) are the
-/// caller's mistake: Leptos answers them with 500 and an `Args|…` body; this makes them 400.
-async fn argument_errors_are_4xx(res: axum::response::Response) -> axum::response::Response {
+/// caller's mistake: Leptos answers them with 500 and an `Args|…` body; this makes them
+/// 400. Only server-function paths (`/api/…`, not the REST API) are looked at.
+async fn argument_errors_are_4xx(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::http::StatusCode;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    let path = req.uri().path();
+    let server_fn = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let res = next.run(req).await;
+    if !server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+    // A server function's error is one short line.
+    let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!(error = %e, "could not read an error response");

@@ -44,10 +44,11 @@ crate::http_status_by_method!(RoundsError);
 pub async fn add_one(state: &ServerState, text: &str) -> Result<RoundRow, RoundsError> {
     let value = models::values::parse_multiplier(text, &state.rules)?;
     let ids = db::insert_values(&state.pool, &[value], Source::Entry).await?;
+    // One value in, one id out; anything else is the database failing (500).
     let id = ids
         .first()
         .copied()
-        .ok_or_else(|| RoundsError::Db(DbError::Refused("the round was not stored".into())))?;
+        .ok_or(RoundsError::Db(DbError::Sqlx(sqlx::Error::RowNotFound)))?;
     Ok(db::get_round(&state.pool, id).await?)
 }
 
