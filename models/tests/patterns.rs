@@ -206,7 +206,7 @@ fn planted_runs_are_confirmed() {
 
 #[test]
 fn planted_big_ones_are_confirmed() {
-    run_family(Family::BigOne, 33);
+    run_family(Family::BigOne, 35);
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn planted_transitions_are_confirmed() {
 
 #[test]
 fn planted_levels_are_confirmed() {
-    run_family(Family::Level, 26);
+    run_family(Family::Level, 37);
 }
 
 #[test]
@@ -348,6 +348,36 @@ fn rules_mean_what_they_say() {
     assert_eq!(
         RunBelow { t: 130, k: 2 }.describe(),
         "after 2 rounds in a row below 1.30x"
+    );
+    // Count rules: 6 of the last 10 below 1.50x is a median of the last 10 below 1.50x.
+    let mut h10: Vec<Multiplier> = [140, 300, 120, 149, 150, 101, 900, 130, 200, 110]
+        .iter()
+        .map(|&x| Multiplier(x))
+        .collect();
+    let six = id(AtLeastBelow {
+        t: 150,
+        k: 10,
+        m: 6,
+    });
+    let five_at_most = id(AtMostBelow {
+        t: 150,
+        k: 10,
+        m: 5,
+    });
+    assert!(cat.applies_after(six, &h10), "6 of 10 below 1.50x");
+    assert!(!cat.applies_after(five_at_most, &h10));
+    assert!(!cat.applies_after(six, &h10[1..]), "only 9 rounds");
+    h10.push(Multiplier(150)); // the oldest (1.40x) leaves the window: 5 below
+    assert!(!cat.applies_after(six, &h10));
+    assert!(cat.applies_after(five_at_most, &h10));
+    assert_eq!(
+        AtLeastBelow {
+            t: 150,
+            k: 10,
+            m: 6
+        }
+        .describe(),
+        "at least 6 of the last 10 rounds below 1.50x"
     );
 }
 

@@ -101,12 +101,17 @@ fn PatternsSummary(report: PatternReport) -> impl IntoView {
         .next_round
         .iter()
         .map(|e| {
-            view! {
-                <li>{format!(
+            let text = match &e.explained_by {
+                Some(by) => format!(
+                    "\"{}\" at {}x applies to the next round, but it has no edge of its own: it beats the fair rate only where \"{}\" holds.",
+                    e.condition, e.cashout, by
+                ),
+                None => format!(
                     "\"{}\" at {}x applies to the next round — its situation out of sample: {} of {} rounds ({}).",
                     e.condition, e.cashout, e.later_hits, e.later_occurrences, fmt_pct(e.later_rate())
-                )}</li>
-            }
+                ),
+            };
+            view! { <li>{text}</li> }
         })
         .collect_view();
     view! {

@@ -66,12 +66,17 @@ pub fn decide(
 ) -> Decision {
     let z = mode.z();
     let conf = mode.confidence() * 100.0;
-    let best = edges
-        .iter()
-        .filter(|e| (e.cashout - cashout).abs() < 1e-9)
+    let here = || edges.iter().filter(|e| (e.cashout - cashout).abs() < 1e-9);
+    let best = here()
+        .filter(|e| e.explained_by.is_none())
         .max_by(|a, b| a.ev_bound(z).total_cmp(&b.ev_bound(z)));
     let Some(e) = best else {
-        let reason = if confirmed_here == 0 {
+        let explained = here().find_map(|e| Some((&e.condition, e.explained_by.as_ref()?)));
+        let reason = if let Some((rule, by)) = explained {
+            format!(
+                "Confirmed pattern \"{rule}\" applies, but it has no edge of its own at {cashout}x: its rounds beat the fair rate only where the stronger pattern \"{by}\" holds, and that one does not apply to the next round."
+            )
+        } else if confirmed_here == 0 {
             format!(
                 "No pattern is confirmed at {cashout}x on this history, so the fair law answers: every bet there loses the house edge on average."
             )
@@ -173,6 +178,7 @@ mod tests {
             later_occurrences: n,
             later_hits: hits,
             split_at: 3500,
+            explained_by: None,
         }
     }
 
@@ -207,6 +213,12 @@ mod tests {
         let d = decide(&[dead], 1, 2e5, 2.0, 0.03, Mode::Normal);
         assert_eq!(d.recommendation, Recommendation::Wait);
         assert!(d.reason.contains("may be gone"), "{}", d.reason);
+        // A strong record explained by a stronger rule that does not apply now: WAIT.
+        let mut riding = edge(200, 150);
+        riding.explained_by = Some("after 3 rounds in a row below 1.30x".into());
+        let d = decide(&[riding], 2, 2e5, 2.0, 0.03, Mode::Normal);
+        assert_eq!(d.recommendation, Recommendation::Wait);
+        assert!(d.reason.contains("no edge of its own"), "{}", d.reason);
     }
 
     #[test]

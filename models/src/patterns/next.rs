@@ -8,6 +8,7 @@
 //! because it contains "after 2 rounds below 1.30x") has no edge of its own when only one
 //! round was below 1.30x: its situation's rate is the fair one and the answer is WAIT.
 
+use super::evidence::ln_binomial_sf;
 use super::rules::RoundState;
 use super::scan::{Confirmed, PatternScanner};
 use crate::forecast::threshold_hundredths;
@@ -34,6 +35,10 @@ pub struct NextEdge {
     pub later_occurrences: u64,
     pub later_hits: u64,
     pub split_at: usize,
+    /// Set when the rule has no edge of its own: the stronger confirmed rule that
+    /// explains it (it is then never a reason to PLAY).
+    #[serde(default)]
+    pub explained_by: Option<String>,
 }
 
 impl NextEdge {
@@ -68,82 +73,195 @@ impl NextEdge {
     }
 }
 
+/// Most confirmed rules the next-round reading considers (most significant first): far
+/// more than any one edge confirms, and it bounds the replay's memory (one bit per rule
+/// and round).
+const MAX_CONSIDERED: usize = 256;
+
+/// Which of the considered rules applied to each round of a history: `words` bits a round.
+struct Trace {
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl Trace {
+    fn record(scanner: &PatternScanner, rounds: &[Multiplier], rules: &[usize]) -> Self {
+        let cat = &scanner.catalogue;
+        let words = rules.len().div_ceil(64).max(1);
+        let mut slot = vec![usize::MAX; cat.len()];
+        for (i, &r) in rules.iter().enumerate() {
+            slot[r] = i;
+        }
+        let mut bits = vec![0u64; rounds.len() * words];
+        let mut state = RoundState::default();
+        let mut scratch = Vec::new();
+        for (i, m) in rounds.iter().enumerate() {
+            cat.applicable(&state, &mut scratch);
+            for &r in &scratch {
+                let j = slot[r];
+                if j != usize::MAX {
+                    bits[i * words + j / 64] |= 1 << (j % 64);
+                }
+            }
+            state.push(*m);
+        }
+        Self { words, bits }
+    }
+
+    fn round(&self, i: usize) -> &[u64] {
+        &self.bits[i * self.words..(i + 1) * self.words]
+    }
+}
+
+fn has(bits: &[u64], j: usize) -> bool {
+    bits[j / 64] >> (j % 64) & 1 == 1
+}
+
+fn any_of(bits: &[u64], mask: &[u64]) -> bool {
+    bits.iter().zip(mask).any(|(a, b)| a & b != 0)
+}
+
+fn set(mask: &mut [u64], j: usize) {
+    mask[j / 64] |= 1 << (j % 64);
+}
+
+/// One cash-out's confirmed rules split into those with an edge of their own (`kept`,
+/// most significant first) and those `explained` by one kept before them.
+///
+/// Overlapping rules are confirmed together: "a round ≥ 5x among the last 5" rides on a
+/// planted "a round ≥ 5x among the last 10". Forward selection sorts them out: the most
+/// significant rule is kept; each next one is kept only if the rounds where it applies
+/// and no kept rule does still beat the fair rate at α / (rules at this cash-out), and
+/// is otherwise explained by the kept rule it overlaps most.
+struct Selection {
+    kept: Vec<usize>,
+    explained: Vec<(usize, usize)>,
+}
+
+fn select(
+    trace: &Trace,
+    rounds: &[Multiplier],
+    cands: &[usize],
+    cut: u32,
+    fair: f64,
+    alpha: f64,
+) -> Selection {
+    let mut kept: Vec<usize> = Vec::new();
+    let mut explained = Vec::new();
+    let mut mask = vec![0u64; trace.words];
+    let ln_level = (alpha / cands.len().max(1) as f64).ln();
+    for &j in cands {
+        let (mut n, mut k) = (0u64, 0u64);
+        let mut overlap = vec![0u64; kept.len()];
+        for (i, m) in rounds.iter().enumerate() {
+            let bits = trace.round(i);
+            if !has(bits, j) {
+                continue;
+            }
+            if any_of(bits, &mask) {
+                for (o, &q) in overlap.iter_mut().zip(&kept) {
+                    *o += u64::from(has(bits, q));
+                }
+            } else {
+                n += 1;
+                k += u64::from(m.0 >= cut);
+            }
+        }
+        let own = kept.is_empty() || (n > 0 && ln_binomial_sf(k, n, fair) <= ln_level);
+        if own {
+            kept.push(j);
+            set(&mut mask, j);
+        } else {
+            let by = overlap
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, &o)| o)
+                .map_or(kept[0], |(q, _)| kept[q]);
+            explained.push((j, by));
+        }
+    }
+    Selection { kept, explained }
+}
+
 /// The confirmed rules applying to the round after `rounds` (which `scanner` has seen),
-/// best lower EV bound at `z` first.
+/// best lower EV bound at `z` first; a rule explained by a stronger one (see
+/// [`Selection`]) comes with `explained_by` set and its whole-history record.
 pub fn next_round_edges(
     scanner: &PatternScanner,
     rounds: &[Multiplier],
     confirmed: &[Confirmed],
     z: f64,
 ) -> Vec<NextEdge> {
-    if confirmed.is_empty() {
-        return Vec::new();
-    }
     let cfg = &scanner.config;
     let cat = &scanner.catalogue;
     let now = scanner.applicable_next();
-    let split = ((rounds.len() as f64) * cfg.split) as usize;
-    // For each cash-out: confirmed rules applying now (A) and not applying now (B).
-    let groups: Vec<(usize, Vec<usize>, Vec<usize>)> = (0..cfg.cashouts.len())
-        .filter_map(|ci| {
-            let s: Vec<usize> = confirmed
-                .iter()
-                .filter(|x| x.ci == ci)
-                .map(|x| x.rule)
-                .collect();
-            let (a, b): (Vec<usize>, Vec<usize>) = s.into_iter().partition(|r| now.contains(r));
-            (!a.is_empty()).then_some((ci, a, b))
-        })
-        .collect();
-    if groups.is_empty() {
+    if confirmed.is_empty() || !confirmed.iter().any(|x| now.contains(&x.rule)) {
         return Vec::new();
     }
-    // (later rounds, later hits, all rounds, all hits) per rule that applies now.
-    let mut counts: Vec<Vec<(u64, u64, u64, u64)>> = groups
-        .iter()
-        .map(|g| vec![(0, 0, 0, 0); g.1.len()])
-        .collect();
-    let mut applies = vec![false; cat.len()];
-    let mut state = RoundState::default();
-    let mut scratch = Vec::new();
-    for (i, m) in rounds.iter().enumerate() {
-        cat.applicable(&state, &mut scratch);
-        for &r in &scratch {
-            applies[r] = true;
+    let c = cfg.cashouts.len();
+    let total = scanner.counts();
+    let ln_p = |x: &Confirmed| {
+        let n = total.occurrences[x.rule];
+        ln_binomial_sf(total.hits[x.rule * c + x.ci], n, cfg.fair(x.ci))
+    };
+    let mut ordered: Vec<&Confirmed> = confirmed.iter().collect();
+    ordered.sort_by(|a, b| ln_p(a).total_cmp(&ln_p(b)));
+    let mut rules: Vec<usize> = Vec::new();
+    for x in &ordered {
+        if !rules.contains(&x.rule) && rules.len() < MAX_CONSIDERED {
+            rules.push(x.rule);
         }
-        for (g, (ci, a, b)) in groups.iter().enumerate() {
-            if b.iter().any(|&r| applies[r]) {
+    }
+    let slot = |r: usize| rules.iter().position(|&x| x == r);
+    let trace = Trace::record(scanner, rounds, &rules);
+    let split = ((rounds.len() as f64) * cfg.split) as usize;
+    let mut out = Vec::new();
+    for ci in 0..c {
+        let cands: Vec<usize> = ordered
+            .iter()
+            .filter(|x| x.ci == ci)
+            .filter_map(|x| slot(x.rule))
+            .collect();
+        if !cands.iter().any(|&j| now.contains(&rules[j])) {
+            continue;
+        }
+        let cut = threshold_hundredths(cfg.cashouts[ci]);
+        let sel = select(&trace, rounds, &cands, cut, cfg.fair(ci), cfg.alpha);
+        // The situation of a kept rule that applies now: the rounds where it applied and
+        // no kept rule that does not apply now did.
+        let (a, b): (Vec<usize>, Vec<usize>) =
+            sel.kept.iter().partition(|&&j| now.contains(&rules[j]));
+        let mut not_now = vec![0u64; trace.words];
+        for &j in &b {
+            set(&mut not_now, j);
+        }
+        // (later rounds, later hits, all rounds, all hits) per kept rule applying now.
+        let mut counts = vec![(0u64, 0u64, 0u64, 0u64); a.len()];
+        for (i, m) in rounds.iter().enumerate() {
+            let bits = trace.round(i);
+            if any_of(bits, &not_now) {
                 continue;
             }
-            let hit = u64::from(m.0 >= threshold_hundredths(cfg.cashouts[*ci]));
-            for (j, &r) in a.iter().enumerate() {
-                if applies[r] {
-                    let c = &mut counts[g][j];
-                    c.2 += 1;
-                    c.3 += hit;
+            let hit = u64::from(m.0 >= cut);
+            for (cnt, &j) in counts.iter_mut().zip(&a) {
+                if has(bits, j) {
+                    cnt.2 += 1;
+                    cnt.3 += hit;
                     if i >= split {
-                        c.0 += 1;
-                        c.1 += hit;
+                        cnt.0 += 1;
+                        cnt.1 += hit;
                     }
                 }
             }
         }
-        for &r in &scratch {
-            applies[r] = false;
-        }
-        state.push(*m);
-    }
-    let c = cfg.cashouts.len();
-    let total = scanner.counts();
-    let mut out = Vec::new();
-    for (g, (ci, a, _)) in groups.iter().enumerate() {
-        for (j, &r) in a.iter().enumerate() {
-            let conf = confirmed.iter().find(|x| x.rule == r && x.ci == *ci);
+        let edge = |j: usize, s: (u64, u64, u64, u64), by: Option<usize>| {
+            let r = rules[j];
+            let conf = confirmed.iter().find(|x| x.rule == r && x.ci == ci);
             let n = total.occurrences[r];
-            out.push(NextEdge {
+            NextEdge {
                 id: r * c + ci,
                 condition: cat.conditions[r].describe(),
-                cashout: cfg.cashouts[*ci],
+                cashout: cfg.cashouts[ci],
                 occurrences: n,
                 rate: if n == 0 {
                     0.0
@@ -152,14 +270,30 @@ pub fn next_round_edges(
                 },
                 ln_e_value: conf.map_or(0.0, |x| x.ln_e),
                 p_adjusted: conf.map_or(1.0, |x| x.p_adjusted),
-                situation_occurrences: counts[g][j].2,
-                situation_hits: counts[g][j].3,
-                later_occurrences: counts[g][j].0,
-                later_hits: counts[g][j].1,
+                situation_occurrences: s.2,
+                situation_hits: s.3,
+                later_occurrences: s.0,
+                later_hits: s.1,
                 split_at: split,
-            });
+                explained_by: by.map(|q| cat.conditions[rules[q]].describe()),
+            }
+        };
+        for (&j, &s) in a.iter().zip(&counts) {
+            out.push(edge(j, s, None));
+        }
+        for &(j, by) in &sel.explained {
+            if now.contains(&rules[j]) {
+                let r = rules[j];
+                let n = total.occurrences[r];
+                let hits = total.hits[r * c + ci];
+                out.push(edge(j, (0, 0, n, hits), Some(by)));
+            }
         }
     }
-    out.sort_by(|a, b| b.ev_bound(z).total_cmp(&a.ev_bound(z)));
+    out.sort_by(|a, b| {
+        (a.explained_by.is_some(), -a.ev_bound(z))
+            .partial_cmp(&(b.explained_by.is_some(), -b.ev_bound(z)))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     out
 }

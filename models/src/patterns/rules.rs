@@ -44,6 +44,16 @@ pub const LEVEL_BANDS: [(f64, f64); 9] = [
     (0.95, 1.0),
 ];
 const LONGEST_WINDOW: usize = 200;
+/// Thresholds (hundredths) and windows of the count rules "at least / at most m of the
+/// last k rounds below t": a median of the last k below t is "at least k/2 + 1 below t",
+/// so these are the level rules on the multiplier scale players think in.
+pub const COUNT_THRESHOLDS: [u32; 4] = [120, 150, 200, 300];
+/// (k, the m of "at least m below", the m of "at most m below").
+pub const COUNT_WINDOWS: [(u16, [u8; 3], [u8; 3]); 3] = [
+    (5, [3, 4, 5], [2, 1, 0]),
+    (10, [6, 7, 8], [5, 3, 1]),
+    (20, [11, 14, 16], [10, 6, 3]),
+];
 
 /// What kind of dependence a rule looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -126,6 +136,10 @@ pub enum Condition {
     AfterPair { first: u8, second: u8 },
     /// The statistic of the last `k` rounds fell in band `bin` of [`LEVEL_BANDS`].
     Level { stat: LevelStat, k: u16, bin: u8 },
+    /// At least `m` of the last `k` rounds were below `t` (a cold spell).
+    AtLeastBelow { t: u32, k: u16, m: u8 },
+    /// At most `m` of the last `k` rounds were below `t` (a hot spell; there were `k`).
+    AtMostBelow { t: u32, k: u16, m: u8 },
 }
 
 fn x(h: u32) -> String {
@@ -160,7 +174,9 @@ impl Condition {
             Condition::BigAmongLast { .. } | Condition::NoBigInLast { .. } => Family::BigOne,
             Condition::Position { .. } => Family::Position,
             Condition::After { .. } | Condition::AfterPair { .. } => Family::Transition,
-            Condition::Level { .. } => Family::Level,
+            Condition::Level { .. }
+            | Condition::AtLeastBelow { .. }
+            | Condition::AtMostBelow { .. } => Family::Level,
         }
     }
 
@@ -198,6 +214,18 @@ impl Condition {
                     LevelStat::ShareAtLeast2 => format!("share ≥ 2x of the last {k} rounds"),
                 };
                 format!("{what} {} (fair-law quantiles)", band_words(bin))
+            }
+            Condition::AtLeastBelow { t, k, m } if u16::from(m) == k => {
+                format!("all of the last {k} rounds below {}", x(t))
+            }
+            Condition::AtLeastBelow { t, k, m } => {
+                format!("at least {m} of the last {k} rounds below {}", x(t))
+            }
+            Condition::AtMostBelow { t, k, m: 0 } => {
+                format!("none of the last {k} rounds below {}", x(t))
+            }
+            Condition::AtMostBelow { t, k, m } => {
+                format!("at most {m} of the last {k} rounds below {}", x(t))
             }
         }
     }
@@ -303,6 +331,7 @@ pub struct Catalogue {
     base_after: usize,
     base_pair: usize,
     base_level: usize,
+    base_count: usize,
     pub bins: LevelBins,
 }
 
@@ -374,6 +403,17 @@ impl Catalogue {
                 }
             }
         }
+        let base_count = c.len();
+        for &t in &COUNT_THRESHOLDS {
+            for &(k, at_least, at_most) in &COUNT_WINDOWS {
+                for m in at_least {
+                    c.push(Condition::AtLeastBelow { t, k, m });
+                }
+                for m in at_most {
+                    c.push(Condition::AtMostBelow { t, k, m });
+                }
+            }
+        }
         Self {
             conditions: c,
             base_run_below,
@@ -384,6 +424,7 @@ impl Catalogue {
             base_after,
             base_pair,
             base_level,
+            base_count,
             bins: LevelBins::fair(house_edge),
         }
     }
@@ -453,6 +494,31 @@ impl Catalogue {
         for (wi, &k) in SHARE_WINDOWS.iter().enumerate() {
             let v = (recent.len() >= k).then(|| share_at_least_2(&recent[recent.len() - k..]));
             push_level(out, v, &self.bins.share[wi]);
+        }
+        let mut rule = self.base_count;
+        for &t in &COUNT_THRESHOLDS {
+            let tv = f64::from(t) / 100.0;
+            for &(k, at_least, at_most) in &COUNT_WINDOWS {
+                let k = usize::from(k);
+                let below = (recent.len() >= k).then(|| {
+                    recent[recent.len() - k..]
+                        .iter()
+                        .filter(|&&v| v < tv)
+                        .count()
+                });
+                for m in at_least {
+                    if below.is_some_and(|b| b >= usize::from(m)) {
+                        out.push(rule);
+                    }
+                    rule += 1;
+                }
+                for m in at_most {
+                    if below.is_some_and(|b| b <= usize::from(m)) {
+                        out.push(rule);
+                    }
+                    rule += 1;
+                }
+            }
         }
     }
 
