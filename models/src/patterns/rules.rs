@@ -6,6 +6,7 @@
 //! [`RoundState`] is updated with each round and then lists the rules that apply to the next
 //! one: nothing in it ever reads the round it describes.
 
+use super::evidence::binomial_sf;
 use crate::generator::FairGenerator;
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,9 @@ pub const RUN_THRESHOLDS: [u32; 8] = [110, 120, 130, 150, 200, 300, 500, 1000];
 pub const RUN_MAX_K: usize = 8;
 /// "A big one": thresholds in hundredths (2x … 100x) and the windows it is looked for in.
 pub const BIG_THRESHOLDS: [u32; 6] = [200, 500, 1000, 2000, 5000, 10_000];
-pub const BIG_WINDOWS: [usize; 8] = [1, 2, 3, 5, 10, 20, 50, 100];
+/// Spaced by at most ×1.5 (×2 at the shortest), so that a drought or a window of any
+/// length is close to a scanned one.
+pub const BIG_WINDOWS: [usize; 14] = [1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 40, 50, 70, 100];
 /// Periods of the position rules.
 pub const MIN_PERIOD: usize = 2;
 pub const MAX_PERIOD: usize = 60;
@@ -46,14 +49,12 @@ pub const LEVEL_BANDS: [(f64, f64); 9] = [
 const LONGEST_WINDOW: usize = 200;
 /// Thresholds (hundredths) and windows of the count rules "at least / at most m of the
 /// last k rounds below t": a median of the last k below t is "at least k/2 + 1 below t",
-/// so these are the level rules on the multiplier scale players think in.
-pub const COUNT_THRESHOLDS: [u32; 4] = [120, 150, 200, 300];
-/// (k, the m of "at least m below", the m of "at most m below").
-pub const COUNT_WINDOWS: [(u16, [u8; 3], [u8; 3]); 3] = [
-    (5, [3, 4, 5], [2, 1, 0]),
-    (10, [6, 7, 8], [5, 3, 1]),
-    (20, [11, 14, 16], [10, 6, 3]),
-];
+/// so these are the level rules on the multiplier scale players think in. Every m is
+/// scanned whose condition holds on between [`COUNT_MIN_SHARE`] and 1 − it of fair rounds
+/// (rarer ones cannot gather enough rounds, commoner ones are "always").
+pub const COUNT_THRESHOLDS: [u32; 5] = [120, 130, 150, 200, 300];
+pub const COUNT_WINDOWS: [u16; 5] = [5, 8, 10, 15, 20];
+pub const COUNT_MIN_SHARE: f64 = 0.003;
 
 /// What kind of dependence a rule looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -332,6 +333,9 @@ pub struct Catalogue {
     base_pair: usize,
     base_level: usize,
     base_count: usize,
+    /// The count rules in catalogue order: (index into the (threshold, window) slots,
+    /// at least?, m).
+    counts: Vec<(usize, bool, u8)>,
     pub bins: LevelBins,
 }
 
@@ -404,13 +408,23 @@ impl Catalogue {
             }
         }
         let base_count = c.len();
-        for &t in &COUNT_THRESHOLDS {
-            for &(k, at_least, at_most) in &COUNT_WINDOWS {
-                for m in at_least {
-                    c.push(Condition::AtLeastBelow { t, k, m });
+        let mut counts = Vec::new();
+        for (ti, &t) in COUNT_THRESHOLDS.iter().enumerate() {
+            let below = 1.0 - crate::summary::fair_survival(f64::from(t) / 100.0, house_edge);
+            for (ki, &k) in COUNT_WINDOWS.iter().enumerate() {
+                let slot = ti * COUNT_WINDOWS.len() + ki;
+                let kept = |share: f64| (COUNT_MIN_SHARE..=1.0 - COUNT_MIN_SHARE).contains(&share);
+                for m in 1..=k as u8 {
+                    if kept(binomial_sf(u64::from(m), u64::from(k), below)) {
+                        c.push(Condition::AtLeastBelow { t, k, m });
+                        counts.push((slot, true, m));
+                    }
                 }
-                for m in at_most {
-                    c.push(Condition::AtMostBelow { t, k, m });
+                for m in 0..k as u8 {
+                    if kept(1.0 - binomial_sf(u64::from(m) + 1, u64::from(k), below)) {
+                        c.push(Condition::AtMostBelow { t, k, m });
+                        counts.push((slot, false, m));
+                    }
                 }
             }
         }
@@ -425,6 +439,7 @@ impl Catalogue {
             base_pair,
             base_level,
             base_count,
+            counts,
             bins: LevelBins::fair(house_edge),
         }
     }
@@ -495,29 +510,24 @@ impl Catalogue {
             let v = (recent.len() >= k).then(|| share_at_least_2(&recent[recent.len() - k..]));
             push_level(out, v, &self.bins.share[wi]);
         }
-        let mut rule = self.base_count;
-        for &t in &COUNT_THRESHOLDS {
+        let mut below = [None; COUNT_THRESHOLDS.len() * COUNT_WINDOWS.len()];
+        for (ti, &t) in COUNT_THRESHOLDS.iter().enumerate() {
             let tv = f64::from(t) / 100.0;
-            for &(k, at_least, at_most) in &COUNT_WINDOWS {
+            for (ki, &k) in COUNT_WINDOWS.iter().enumerate() {
                 let k = usize::from(k);
-                let below = (recent.len() >= k).then(|| {
+                below[ti * COUNT_WINDOWS.len() + ki] = (recent.len() >= k).then(|| {
                     recent[recent.len() - k..]
                         .iter()
                         .filter(|&&v| v < tv)
                         .count()
                 });
-                for m in at_least {
-                    if below.is_some_and(|b| b >= usize::from(m)) {
-                        out.push(rule);
-                    }
-                    rule += 1;
-                }
-                for m in at_most {
-                    if below.is_some_and(|b| b <= usize::from(m)) {
-                        out.push(rule);
-                    }
-                    rule += 1;
-                }
+            }
+        }
+        for (i, &(slot, at_least, m)) in self.counts.iter().enumerate() {
+            let m = usize::from(m);
+            let holds = below[slot].is_some_and(|b| if at_least { b >= m } else { b <= m });
+            if holds {
+                out.push(self.base_count + i);
             }
         }
     }
