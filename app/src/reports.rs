@@ -168,6 +168,11 @@ pub fn build_backtest(
             pnl: thin(&pnl, MAX_SERIES_POINTS),
         });
     }
+    let mut summaries: Vec<_> = out.iter().map(|m| m.summary.clone()).collect();
+    models::backtest::correct_for_comparisons(&mut summaries);
+    for (m, s) in out.iter_mut().zip(summaries) {
+        m.summary = s;
+    }
     Ok(BacktestView {
         n_rounds: rounds.len(),
         request: req.clone(),

@@ -92,9 +92,21 @@ pub struct ThresholdScore {
     pub signal: HitRate,
     /// Betting 1 unit with a cash-out at the threshold whenever the signal fires.
     pub pnl: BettingPnl,
-    /// True when the model beats the fair law: one-sided DM p < α and BSS interval above 0.
+    /// The one-sided DM p after Holm's correction across every model × threshold compared
+    /// in the same run (see [`correct_for_comparisons`]).
+    #[serde(default = "one")]
+    pub dm_p_adjusted: f64,
+    /// True when the model beats the fair law and its bets paid: Holm-adjusted DM p < α,
+    /// BSS interval above 0, and at least [`MIN_BETS`] bets whose EV interval is above 0.
     pub edge_found: bool,
 }
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Fewest bets before a backtest can say "edge": "+233 % over 3 bets" is luck, not an edge.
+pub const MIN_BETS: u64 = 30;
 
 /// The result of a backtest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,7 +185,6 @@ pub fn summarize(
         let skill_bootstrap = scores::skill_block_bootstrap(&lm, &lr, 0, 999, 0x5eed + k as u64)
             .unwrap_or((f64::NAN, f64::NAN));
         let fired: Vec<bool> = p.iter().map(|v| *v > fair + config.signal_margin).collect();
-        let edge_found = dm.p_a_better < config.alpha && skill.low > 0.0;
         out.push(ThresholdScore {
             threshold: t,
             n: p.len(),
@@ -195,28 +206,10 @@ pub fn summarize(
             )?,
             signal: scores::hit_rate(&fired, &y),
             pnl: scores::betting_pnl(&fired, &xs, t, config.house_edge),
-            edge_found,
+            dm_p_adjusted: 1.0,
+            edge_found: false,
         });
     }
-    let found: Vec<String> = out
-        .iter()
-        .filter(|s| s.edge_found)
-        .map(|s| format!("{}x", s.threshold))
-        .collect();
-    let verdict = if found.is_empty() {
-        format!(
-            "No evidence that {} beats the fair law (1−h)/t at any threshold (one-sided DM at α = {}).",
-            wf.model, config.alpha
-        )
-    } else {
-        format!(
-            "{} beats the fair law at {} (one-sided DM p < {} and BSS interval above 0; not corrected for {} thresholds).",
-            wf.model,
-            found.join(", "),
-            config.alpha,
-            out.len()
-        )
-    };
     Ok(BacktestSummary {
         model: wf.model.clone(),
         reference: format!("fair law (h = {})", config.house_edge),
@@ -229,8 +222,60 @@ pub fn summarize(
         feature_list_version: crate::features::FEATURE_LIST_VERSION,
         alpha: config.alpha,
         thresholds: out,
-        verdict,
+        verdict: String::new(),
     })
+    .map(|mut s| {
+        correct_for_comparisons(std::slice::from_mut(&mut s));
+        s
+    })
+}
+
+/// Holm's correction of the one-sided DM p-values across every model × threshold of
+/// `summaries` (one run's comparison: a p of 0.006 is no edge when 40 were looked at), then
+/// each threshold's `edge_found` and each summary's verdict.
+pub fn correct_for_comparisons(summaries: &mut [BacktestSummary]) {
+    let raw: Vec<f64> = summaries
+        .iter()
+        .flat_map(|s| s.thresholds.iter().map(|t| t.dm.p_a_better))
+        .collect();
+    let adjusted = crate::stats::holm_adjust(&raw);
+    let comparisons = raw.len();
+    let mut next = adjusted.into_iter();
+    for s in summaries.iter_mut() {
+        for t in &mut s.thresholds {
+            t.dm_p_adjusted = next.next().unwrap_or(1.0);
+            t.edge_found = t.dm_p_adjusted < s.alpha
+                && t.skill.low > 0.0
+                && t.pnl.bets >= MIN_BETS
+                && t.pnl.ev_low.is_some_and(|l| l > 0.0);
+        }
+        s.verdict = verdict(s, comparisons);
+    }
+}
+
+fn verdict(s: &BacktestSummary, comparisons: usize) -> String {
+    let found: Vec<String> = s
+        .thresholds
+        .iter()
+        .filter(|t| t.edge_found)
+        .map(|t| format!("{}x", t.threshold))
+        .collect();
+    let rule = format!(
+        "one-sided DM at α = {} after Holm across {comparisons} model × threshold comparisons, BSS interval above 0, and at least {MIN_BETS} bets whose EV interval is above 0",
+        s.alpha
+    );
+    if found.is_empty() {
+        format!(
+            "No evidence that {} beats the fair law (1−h)/t at any threshold ({rule}).",
+            s.model
+        )
+    } else {
+        format!(
+            "{} beats the fair law at {} ({rule}).",
+            s.model,
+            found.join(", ")
+        )
+    }
 }
 
 /// A plain-text table of a backtest.
@@ -244,7 +289,7 @@ pub fn render_text(s: &BacktestSummary) -> String {
     );
     let _ = writeln!(
         o,
-        "{:>6} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>24} {:>8} {:>9} {:>6} {:>6}",
+        "{:>6} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>24} {:>8} {:>9} {:>7} {:>6} {:>6}",
         "t",
         "base",
         "fair",
@@ -255,13 +300,14 @@ pub fn render_text(s: &BacktestSummary) -> String {
         "BSS [95% CI]",
         "DM",
         "p(better)",
+        "Holm",
         "AUC",
         "edge"
     );
     for t in &s.thresholds {
         let _ = writeln!(
             o,
-            "{:>5}x {:>7.4} {:>7.4} {:>9.6} {:>9.6} {:>9.6} {:>9.6} {:>+9.5} [{:+.5},{:+.5}] {:>+8.3} {:>9.4} {:>6} {:>6}",
+            "{:>5}x {:>7.4} {:>7.4} {:>9.6} {:>9.6} {:>9.6} {:>9.6} {:>+9.5} [{:+.5},{:+.5}] {:>+8.3} {:>9.4} {:>7.4} {:>6} {:>6}",
             t.threshold,
             t.base_rate,
             t.fair_probability,
@@ -274,6 +320,7 @@ pub fn render_text(s: &BacktestSummary) -> String {
             t.skill.high,
             t.dm.statistic,
             t.dm.p_a_better,
+            t.dm_p_adjusted,
             t.auc.map_or("-".into(), |a| format!("{a:.4}")),
             if t.edge_found { "YES" } else { "no" }
         );
@@ -346,5 +393,56 @@ mod tests {
         assert_eq!(ModelKind::parse("baseline"), Some(ModelKind::FairLaw));
         assert_eq!(ModelKind::parse("nope"), None);
         assert!(evaluate(&rounds[..10], ModelKind::Logistic, &cfg).is_err());
+    }
+
+    #[test]
+    fn an_edge_is_corrected_across_everything_compared_and_needs_enough_bets() {
+        let rounds = FairGenerator {
+            seed: 5,
+            house_edge: 0.03,
+        }
+        .generate(1500);
+        let cfg = BacktestConfig {
+            walk: WalkForwardConfig {
+                start: 500,
+                min_train: 100,
+                ..WalkForwardConfig::default()
+            },
+            ..BacktestConfig::default()
+        };
+        let mut s = evaluate(&rounds, ModelKind::FairLaw, &cfg).unwrap();
+        let n_thr = s.thresholds.len();
+        for t in &mut s.thresholds {
+            t.dm.p_a_better = 0.5;
+            t.skill.low = 0.01;
+            t.pnl.bets = 100;
+            t.pnl.ev_low = Some(0.01);
+        }
+        s.thresholds[0].dm.p_a_better = 0.006;
+        // Alone: 0.006 × thresholds is below α.
+        let mut alone = vec![s.clone()];
+        correct_for_comparisons(&mut alone);
+        let t0 = &alone[0].thresholds[0];
+        assert!((t0.dm_p_adjusted - 0.006 * n_thr as f64).abs() < 1e-12);
+        assert!(t0.edge_found, "{}", alone[0].verdict);
+        assert!(alone[0]
+            .verdict
+            .contains(&format!("across {n_thr} model × threshold")));
+        // Among 8 models the same p is no edge (Holm over 8 × thresholds).
+        let mut others = s.clone();
+        others.thresholds[0].dm.p_a_better = 0.5;
+        let mut many = vec![s.clone()];
+        many.extend(std::iter::repeat_n(others, 7));
+        correct_for_comparisons(&mut many);
+        let t0 = &many[0].thresholds[0];
+        assert!((t0.dm_p_adjusted - (0.006 * 8.0 * n_thr as f64).min(1.0)).abs() < 1e-12);
+        assert!(!t0.edge_found);
+        assert!(many[0].verdict.starts_with("No evidence"));
+        // Three lucky bets are not an edge, however small the p.
+        let mut few = s.clone();
+        few.thresholds[0].pnl.bets = 3;
+        let mut one = vec![few];
+        correct_for_comparisons(&mut one);
+        assert!(!one[0].thresholds[0].edge_found);
     }
 }

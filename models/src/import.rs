@@ -57,7 +57,7 @@ impl ImportReport {
     }
 }
 
-/// "row 6281 (line 6282, id 6281) \"2.29\u{2028}1.29\": holds 2 values …".
+/// "row 6281 (line 6282, id 6281) \"2.29⟨U+2028⟩1.29\": holds 2 values …".
 pub fn describe_fault(row: &ImportRow) -> String {
     let id = row
         .id
@@ -84,8 +84,25 @@ pub fn describe_fault(row: &ImportRow) -> String {
     format!(
         "row {}{place} \"{}\": {problem}",
         row.row,
-        row.raw.escape_debug()
+        visible(&row.raw)
     )
+}
+
+/// The raw text with every invisible character (controls, line and paragraph separators,
+/// zero-width and other format characters) written as ⟨U+XXXX⟩, so a player sees what is
+/// in the field instead of a debug escape.
+pub fn visible(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            let invisible = c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}');
+            if invisible {
+                format!("⟨U+{:04X}⟩", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Why a whole file is refused.
@@ -326,7 +343,7 @@ mod tests {
         assert_eq!(faults.len(), 1);
         assert_eq!(
             faults[0],
-            "row 3 (line 4, id 6281) \"2.29\\u{2028}1.29\": holds 2 values separated by a Unicode line separator (U+2028); split them first"
+            "row 3 (line 4, id 6281) \"2.29⟨U+2028⟩1.29\": holds 2 values separated by a Unicode line separator (U+2028); split them first"
         );
     }
 
@@ -392,6 +409,10 @@ mod tests {
         assert_eq!(faults[0].id.as_deref(), Some("6281"));
         assert_eq!(faults[0].row, 6281);
         assert_eq!(faults[0].line, 6282);
+        let message = describe_fault(faults[0]);
+        assert!(message.contains("\"2.29⟨U+2028⟩1.29\""), "{message}");
+        assert_eq!(visible("1.5\u{200b}\t2"), "1.5⟨U+200B⟩⟨U+0009⟩2");
+        assert_eq!(visible("3,10 x"), "3,10 x");
         assert_eq!(
             report.valid_values().iter().max(),
             Some(&Multiplier(214_614))

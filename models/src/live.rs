@@ -52,6 +52,13 @@ pub struct ThresholdLive {
     pub baseline_brier: f64,
     /// Brier skill score 1 − model/baseline; 0 when the baseline Brier score is 0.
     pub bss: f64,
+    /// Its 95% delta-method interval ((−∞, ∞) as `None` below 2 predictions or with a
+    /// perfect baseline): a skill from 10 rounds is mostly noise, and this says how much.
+    #[serde(default)]
+    pub bss_interval: Option<(f64, f64)>,
+    /// Wilson 95% interval of `observed_rate`.
+    #[serde(default)]
+    pub observed_interval: (f64, f64),
     /// Mean log loss, probabilities clipped to [1e-6, 1 − 1e-6].
     pub model_log_loss: f64,
     pub baseline_log_loss: f64,
@@ -213,10 +220,19 @@ fn threshold_live(threshold: f64, acc: ThresholdAcc) -> ThresholdLive {
             running
         })
         .collect();
+    let hits = acc.y.iter().filter(|y| **y).count();
+    let bss_interval = crate::scores::skill_from_losses(
+        &brier_losses(&acc.model, &acc.y),
+        &brier_losses(&acc.fair, &acc.y),
+    )
+    .ok()
+    .map(|s| (s.low, s.high));
     ThresholdLive {
         threshold,
         n,
-        observed_rate: acc.y.iter().filter(|y| **y).count() as f64 / n as f64,
+        observed_rate: hits as f64 / n as f64,
+        observed_interval: wilson_interval(hits as u64, n as u64, Z_95),
+        bss_interval,
         model_brier,
         baseline_brier,
         bss: if baseline_brier > 0.0 {
@@ -313,6 +329,13 @@ mod tests {
         assert!(close(t.model_brier, 0.075), "{}", t.model_brier);
         assert!(close(t.baseline_brier, 0.25));
         assert!(close(t.bss, 0.7), "{}", t.bss);
+        // Delta method with a constant baseline: var = s²(model losses) / (0.25² · 4) =
+        // 0.0043 / 0.25 = 0.0172, half-width 1.96 · 0.1311 = 0.2571.
+        let (lo, hi) = t.bss_interval.unwrap();
+        assert!(
+            (lo - (0.7 - 0.2571)).abs() < 1e-3 && (hi - (0.7 + 0.2571)).abs() < 1e-3,
+            "{lo} {hi}"
+        );
         // Log loss: −[ln 0.8 + ln 0.7 + ln 0.6 + ln 0.9]/4; baseline ln 2.
         let ll = [0.8f64, 0.7, 0.6, 0.9].map(|p| -p.ln());
         assert!(close(t.model_log_loss, ll.iter().sum::<f64>() / 4.0));

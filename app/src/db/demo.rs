@@ -54,6 +54,8 @@ pub async fn load_demo(
                 .into(),
         ));
     }
+    // Generated rounds never score a prediction.
+    super::rounds::drop_pending_predictions(&mut tx).await?;
     // Seeds above i64::MAX are stored as their bit pattern.
     let seed_i64 = seed as i64;
     sqlx::query("INSERT INTO demo_runs (seed, house_edge, rounds) VALUES (?, ?, ?)")

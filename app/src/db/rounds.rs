@@ -26,7 +26,19 @@ const ROUND_COLUMNS_BY_ID: &str = "SELECT id, hundredths, source, synthetic, cre
 /// Rows per INSERT statement (3 bound values each, far below SQLite's variable limit).
 const INSERT_CHUNK: usize = 500;
 
-/// Stores values in order in one transaction; returns their ids.
+/// Removes the predictions still waiting for their round (live scoring counts only rounds
+/// entered one at a time after the prediction).
+pub(crate) async fn drop_pending_predictions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+) -> Result<u64, DbError> {
+    let done = sqlx::query("DELETE FROM predictions WHERE outcome_round_id IS NULL")
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Stores values in order in one transaction; returns their ids. More than one value is a
+/// bulk store: predictions waiting for their round are dropped, not scored by it.
 pub async fn insert_values(
     pool: &SqlitePool,
     values: &[Multiplier],
@@ -46,6 +58,12 @@ pub async fn insert_values(
                     .into(),
             ));
         }
+    }
+    if values.len() > 1 {
+        // Rounds stored in bulk (a paste, an import, an API batch) were not played right
+        // after the prediction waiting for its round: scoring it with the first of them
+        // would score it on a round it never saw coming.
+        drop_pending_predictions(&mut tx).await?;
     }
     let mut ids = Vec::with_capacity(values.len());
     // Multi-row statements: one statement per row costs a round trip to sqlx's worker

@@ -220,19 +220,13 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
         .iter()
         .flat_map(|m| {
             m.summary.thresholds.iter().map(move |s| {
-                let ev = match (s.pnl.ev_per_bet, s.pnl.ev_low, s.pnl.ev_high) {
-                    (Some(e), Some(l), Some(h)) => format!(
-                        "{:+.1}% [{:+.1}, {:+.1}] over {} bets, p(EV > 0) {:.3}",
-                        e * 100.0, l * 100.0, h * 100.0, s.pnl.bets, s.pnl.p_positive.unwrap_or(1.0)
-                    ),
-                    _ => "no bets".to_string(),
-                };
+                let ev = super::bets_text(&s.pnl);
                 view! {
                     <tr>
                         <td>{m.name.clone()}</td>
                         <td>{format!("{}x", s.threshold)}</td>
                         <td>{format!("{:+.4} [{:+.4}, {:+.4}]", s.skill.bss, s.skill.low, s.skill.high)}</td>
-                        <td>{format!("{:.3}", s.dm.p_a_better)}</td>
+                        <td>{super::dm_text(s)}</td>
                         <td>{format!("{:+.5}", s.model_log_loss - s.reference_log_loss)}</td>
                         <td>{s.auc.map_or("—".into(), |a| format!("{a:.3}"))}</td>
                         <td>{format!("{} ({})", fmt_pct(s.base_rate), fmt_pct(s.fair_probability))}</td>
@@ -264,7 +258,7 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
             <ul id="bt-verdicts">{verdicts}</ul>
             <div class="table-wrap">
                 <table class="rounds" id="bt-table">
-                    <thead><tr><th>"model"</th><th>"t"</th><th>"BSS [95%]"</th><th>"DM p"</th><th>"Δ log loss"</th><th>"AUC"</th><th>"observed (fair)"</th><th>"EV per bet"</th><th>"edge?"</th></tr></thead>
+                    <thead><tr><th>"model"</th><th>"t"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every model × threshold in this run">"DM p (Holm)"</th><th>"Δ log loss"</th><th>"AUC"</th><th>"observed (fair)"</th><th>"EV per bet"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -24,6 +24,43 @@ pub fn format_p(p: f64) -> String {
     }
 }
 
+/// The one-sided DM p of a backtest row and its Holm-adjusted value (what "edge?" uses).
+pub fn dm_text(s: &models::backtest::ThresholdScore) -> String {
+    format!("{:.3} (Holm {:.3})", s.dm.p_a_better, s.dm_p_adjusted)
+}
+
+/// The bets a backtest's signal placed: EV per bet with its 95% interval and the exact
+/// p of "EV > 0", or why there is no number (no bets, or too few to mean anything).
+pub fn bets_text(pnl: &models::scores::BettingPnl) -> String {
+    use models::backtest::MIN_BETS;
+    match (pnl.ev_per_bet, pnl.ev_low, pnl.ev_high) {
+        (Some(e), Some(l), Some(h)) if pnl.bets >= MIN_BETS => format!(
+            "{:+.1}% [{:+.1}, {:+.1}] over {} bets, p(EV > 0) {:.3}",
+            e * 100.0,
+            l * 100.0,
+            h * 100.0,
+            pnl.bets,
+            pnl.p_positive.unwrap_or(1.0)
+        ),
+        (Some(e), ..) => format!(
+            "{} {} ({:+.0}%): too few to judge, {MIN_BETS} needed",
+            pnl.bets,
+            if pnl.bets == 1 { "bet" } else { "bets" },
+            e * 100.0
+        ),
+        _ => "no bets".to_string(),
+    }
+}
+
+/// "1 round", "2 rounds", "0 rounds".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// 1.5 → "1.50x".
 pub fn fmt_x(x: f64) -> String {
     format!("{x:.2}x")

@@ -372,8 +372,8 @@ fn ModelDetail(model: ModelView) -> impl IntoView {
                     <div class="table-wrap">
                         <table class="rounds" id="comparison-table">
                             <thead><tr>
-                                <th>"model"</th><th>"BSS vs fair [95%]"</th><th>"DM p"</th><th>"Brier (fair)"</th>
-                                <th>"log loss (fair)"</th><th>"AUC"</th><th>"signal hit rate (base)"</th><th>"EV per bet [95%]"</th><th>"edge?"</th>
+                                <th>"model"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS vs fair [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every member × threshold compared">"DM p (Holm)"</th><th>"Brier (fair)"</th>
+                                <th>"log loss (fair)"</th><th>"AUC"</th><th>"signal hit rate (fair)"</th><th>"EV per bet [95%]"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th>
                             </tr></thead>
                             <tbody>
                                 {move || {
@@ -405,7 +405,7 @@ fn short(name: &str) -> String {
 
 fn score_line(name: &str, s: &ThresholdScore) -> impl IntoView {
     let hit = if s.signal.fired == 0 {
-        format!("never fired ({})", fmt_pct(s.base_rate))
+        format!("never fired ({})", fmt_pct(s.fair_probability))
     } else {
         format!(
             "{} of {} = {} ({})",
@@ -415,23 +415,12 @@ fn score_line(name: &str, s: &ThresholdScore) -> impl IntoView {
             fmt_pct(s.fair_probability)
         )
     };
-    let ev = match (s.pnl.ev_per_bet, s.pnl.ev_low, s.pnl.ev_high) {
-        (Some(m), Some(l), Some(h)) => {
-            format!(
-                "{:+.1}% [{:+.1}, {:+.1}], bets' p(EV > 0) {:.3}",
-                m * 100.0,
-                l * 100.0,
-                h * 100.0,
-                s.pnl.p_positive.unwrap_or(1.0)
-            )
-        }
-        _ => "no bets".into(),
-    };
+    let ev = super::bets_text(&s.pnl);
     view! {
         <tr>
             <td>{name.to_string()}</td>
             <td>{format!("{:+.4} [{:+.4}, {:+.4}]", s.skill.bss, s.skill.low, s.skill.high)}</td>
-            <td>{format!("{:.3}", s.dm.p_a_better)}</td>
+            <td>{super::dm_text(s)}</td>
             <td>{format!("{:.4} ({:.4})", s.model_brier, s.reference_brier)}</td>
             <td>{format!("{:.4} ({:.4})", s.model_log_loss, s.reference_log_loss)}</td>
             <td>{s.auc.map_or("—".to_string(), |a| format!("{a:.3}"))}</td>

@@ -61,6 +61,12 @@ pub fn compare(
             seconds,
         });
     }
+    // One run, one family of comparisons: every member × threshold is corrected together.
+    let mut summaries: Vec<_> = rows.iter().map(|r| r.summary.clone()).collect();
+    models::backtest::correct_for_comparisons(&mut summaries);
+    for (row, s) in rows.iter_mut().zip(summaries) {
+        row.summary = s;
+    }
     Ok(ComparisonTable {
         n_rounds: rounds.len(),
         config: config.clone(),

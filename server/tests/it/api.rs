@@ -301,7 +301,7 @@ async fn imports_the_python_apps_sqlite_database() {
     assert_eq!(dry["faults"][0]["id"], "4");
     assert_eq!(
         dry["faults"][0]["message"],
-        "row 4 (id 4) \"2.29\\u{2028}1.29\": holds 2 values separated by a Unicode line separator (U+2028); split them first"
+        "row 4 (id 4) \"2.29⟨U+2028⟩1.29\": holds 2 values separated by a Unicode line separator (U+2028); split them first"
     );
     let (s, done) = t
         .upload(

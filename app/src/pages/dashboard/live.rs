@@ -1,7 +1,7 @@
 //! How the stored predictions turned out: the live scoreboard.
 use crate::api::{self, error_text};
 use crate::charts::EChart;
-use crate::pages::fmt_pct;
+use crate::pages::{fmt_pct, plural};
 use crate::types::Mode;
 use crate::views::LiveView;
 use crate::DataVersion;
@@ -32,17 +32,24 @@ pub(super) fn LivePanel(predicted: Signal<Option<(usize, u64, Mode)>>) -> impl I
 fn LiveBody(l: LiveView) -> impl IntoView {
     let b = &l.scoreboard;
     let summary = format!(
-        "{} predictions stored; {} scored on the round that followed (one estimate per round and model), {} waiting for their round.",
-        l.stored, b.predictions, l.pending
+        "{} stored (one per round, model, cash-out and mode): {} scored on the round that followed, {} waiting for {}. \
+         The probability scores count each round and model once: {}. Rounds stored in bulk (import, paste, demo) score nothing.",
+        plural(l.stored, "prediction"),
+        b.signals,
+        l.pending,
+        if l.pending == 1 { "its round" } else { "their rounds" },
+        plural(b.predictions, "estimate")
     );
     let plays: Vec<_> = b.plays.iter().filter(|p| p.signals > 0).cloned().collect();
-    let play_text = if plays.is_empty() {
-        format!(
-            "PLAY was not shown for any scored round: all {} scored recommendations were WAIT.",
-            b.signals
-        )
-    } else {
-        String::new()
+    let play_text = match (plays.is_empty(), b.signals) {
+        (false, _) | (true, 0) => String::new(),
+        (true, 1) => {
+            "PLAY was not shown for any scored round: the 1 scored recommendation was WAIT."
+                .to_string()
+        }
+        (true, n) => format!(
+            "PLAY was not shown for any scored round: all {n} scored recommendations were WAIT."
+        ),
     };
     let play_rows = plays
         .iter()
@@ -66,10 +73,13 @@ fn LiveBody(l: LiveView) -> impl IntoView {
                 <tr>
                     <td>{format!("≥ {}x", t.threshold)}</td>
                     <td>{t.n}</td>
-                    <td>{fmt_pct(t.observed_rate)}</td>
+                    <td>{format!("{} [{}, {}]", fmt_pct(t.observed_rate), fmt_pct(t.observed_interval.0), fmt_pct(t.observed_interval.1))}</td>
                     <td>{format!("{:.4}", t.model_brier)}</td>
                     <td>{format!("{:.4}", t.baseline_brier)}</td>
-                    <td>{format!("{:+.4}", t.bss)}</td>
+                    <td>{t.bss_interval.map_or_else(
+                        || format!("{:+.4} (too few for an interval)", t.bss),
+                        |(lo, hi)| format!("{:+.4} [{lo:+.4}, {hi:+.4}]", t.bss),
+                    )}</td>
                 </tr>
             }
         })
@@ -90,6 +100,30 @@ fn LiveBody(l: LiveView) -> impl IntoView {
             )
         })
         .collect();
+    let log_rows = l
+        .recent
+        .iter()
+        .filter_map(|p| p.outcome.map(|o| (p, o)))
+        .take(20)
+        .map(|(p, o)| {
+            let k = p.thresholds.iter().position(|t| (t - p.cashout).abs() < 1e-9);
+            let est = k.map_or("—".to_string(), |k| {
+                format!("{} (fair {})", fmt_pct(p.probabilities[k]), fmt_pct(p.fair[k]))
+            });
+            let hit = o.as_f64() >= p.cashout - 1e-9;
+            view! {
+                <tr>
+                    <td>{format!("#{}", p.rounds_seen + 1)}</td>
+                    <td>{format!("{}x", p.cashout)}</td>
+                    <td>{if p.mode == Mode::Normal { "Normal (85%)" } else { "Rolling (95%)" }}</td>
+                    <td>{est}</td>
+                    <td>{if p.recommendation == crate::types::Recommendation::Play { "PLAY" } else { "WAIT" }}</td>
+                    <td>{format!("{} — {}", crate::pages::fmt_x(o.as_f64()), if hit { "reached" } else { "missed" })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let has_log = l.recent.iter().any(|p| p.outcome.is_some());
     let has_scores = b.predictions > 0;
     let chart = Signal::derive(move || {
         has_scores.then(|| {
@@ -113,11 +147,20 @@ fn LiveBody(l: LiveView) -> impl IntoView {
         })}
         {has_scores.then(|| view! {
             <table class="rounds" id="live-brier-table">
-                <thead><tr><th></th><th>"scored"</th><th>"observed"</th><th>"Brier (model)"</th><th>"Brier (fair law)"</th><th>"skill"</th></tr></thead>
+                <thead><tr><th></th><th>"scored"</th><th>"observed [95%]"</th><th>"Brier (model)"</th><th>"Brier (fair law)"</th><th>"skill vs fair [95%]"</th></tr></thead>
                 <tbody>{brier_rows}</tbody>
             </table>
         })}
         {has_scores.then(|| view! { <EChart id="chart-live" chart height=300/> })}
+        {has_log.then(|| view! {
+            <h3>"Per-round log (newest first)"</h3>
+            <div class="table-wrap">
+                <table class="rounds" id="live-log">
+                    <thead><tr><th>"round"</th><th>"cash-out"</th><th>"mode"</th><th>"P(reach) (fair)"</th><th>"advice"</th><th>"outcome"</th></tr></thead>
+                    <tbody>{log_rows}</tbody>
+                </table>
+            </div>
+        })}
         <p class="muted">"Below 0 the stored predictions did better than the fair law (1−h)/t on the rounds that followed; "
         "a model without an edge drifts above 0."</p>
     }

@@ -83,11 +83,11 @@ pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl Into
             <div class="buttons">
                 <button id="paste-confirm" disabled=move || { let (v, b) = counts(); v == 0 || b > 0 }
                     on:click=move |_| store(false)>
-                    {move || format!("Store {} rounds", counts().0)}
+                    {move || format!("Store {}", crate::pages::plural(counts().0, "round"))}
                 </button>
                 {move || { let (v, b) = counts(); (b > 0 && v > 0).then(|| view! {
                     <button id="paste-skip" class="secondary" on:click=move |_| store(true)>
-                        {format!("Skip {b} bad, store {v}")}
+                        {format!("Skip {b} bad, store {}", crate::pages::plural(v, "round"))}
                     </button>
                 })}}
                 <button class="secondary" on:click=move |_| { text.set(String::new()); status.set(None); }>"Clear"</button>

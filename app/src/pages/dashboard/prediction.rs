@@ -37,14 +37,15 @@ pub(super) fn PredictionPanel() -> impl IntoView {
                         <option value=c.to_string() selected=move || cashout.get() == c>{format!("{c}x")}</option>
                     }).collect_view()}
                 </select>
-                <label for="mode">"confidence"</label>
-                <select id="mode" on:change=move |ev| {
+                <label for="mode" title="How sure the lower bound of a confirmed pattern's EV must be before PLAY: Normal uses a one-sided 85% bound, Rolling a stricter 95% bound (fewer PLAYs, fewer false ones). The probabilities do not change.">"confidence"</label>
+                <select id="mode" aria-describedby="mode-help" on:change=move |ev| {
                     if let Some(m) = Mode::parse(&event_target_value(&ev)) { mode.set(m); }
                 }>
                     <option value="normal">"Normal (85%)"</option>
                     <option value="rolling">"Rolling (95%)"</option>
                 </select>
             </div>
+            <p class="muted" id="mode-help">"Normal / Rolling: the confidence the EV lower bound of a confirmed pattern needs before PLAY (85% or 95%, one-sided); the probabilities are the same in both."</p>
             <Transition fallback=|| view! { <p class="muted">"Estimating…"</p> }>
                 {move || prediction.get().map(|r| match r {
                     Ok(p) => view! { <PredictionBody p/> }.into_any(),
@@ -98,6 +99,7 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             p.fair_ev * 100.0
         ),
     };
+    let empty = p.rounds == 0;
     let rows = p
         .thresholds
         .iter()
@@ -129,7 +131,7 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
                     <td>{format!("≥ {}x", t.threshold)}</td>
                     <td class="prob">{fmt_pct(t.probability)}</td>
                     <td>{fmt_pct(t.fair)}</td>
-                    <td>{fmt_pct(t.empirical)}</td>
+                    <td>{if empty { "–".to_string() } else { fmt_pct(t.empirical) }}</td>
                     <td class="members">{members}</td>
                 </tr>
             }
@@ -147,7 +149,7 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             </div>
         </div>
         <table class="rounds" id="prediction-table">
-            <thead><tr><th></th><th>"P(X ≥ t)"</th><th>"fair (1−h)/t"</th><th>"history"</th><th>"members"</th></tr></thead>
+            <thead><tr><th></th><th title="The active model's probability that the next round reaches t">"P(X ≥ t)"</th><th title="A fair game with house edge h: the rate every honest estimate starts from">"fair (1−h)/t"</th><th title="Share of the stored rounds that reached t">"history"</th><th title="Each ensemble member's own estimate; spread = highest minus lowest, in percentage points (how much the members disagree)">"members"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
