@@ -46,3 +46,28 @@ test('filled buttons have text contrast of at least 4.5:1', async ({ page, serve
   });
   expect(ratio).toBeGreaterThanOrEqual(4.5);
 });
+
+test('axe-core finds no serious or critical violation on any page, at 1280 and 390 px, with data', async ({ page, server }) => {
+  // Some data, so tables, charts and the prediction panel are on screen.
+  let s = 88172645;
+  const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 4294967296; };
+  const values = Array.from({ length: 600 }, () => Math.min(10000, Math.max(1, Math.floor(97 / u()) / 100)).toFixed(2));
+  expect((await server.api('POST', '/api/v1/rounds', { values })).status).toBe(201);
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const found: string[] = [];
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const [path] of PAGES) {
+      await openHydrated(page, server.url + path);
+      await page.waitForLoadState('networkidle');
+      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      for (const v of result.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          found.push(`${width}px ${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        }
+      }
+      console.log(`METRIC axe ${width}px ${path} violations=${result.violations.length} passes=${result.passes.length}`);
+    }
+  }
+  expect(found, found.join('\n')).toEqual([]);
+});

@@ -81,7 +81,7 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
                 fmt_pct(r.share_at_one), fmt_pct(r.fair_share_at_one)
             )}</p>
             <div class="grid-2">
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="return to player by cash-out (scrolls sideways)">
                     <table class="rounds" id="rtp-table">
                         <thead><tr><th>"cash-out"</th><th>"rounds reaching it"</th><th>"RTP x·P(X ≥ x) [95%]"</th><th>"fair"</th></tr></thead>
                         <tbody>{rtp}</tbody>
@@ -90,7 +90,7 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
                 <p class="muted">"RTP is what a 1-unit bet returns on average when cashing out at x. A fair game with edge h returns 1 − h at every x; "
                 "a real edge would show as an interval above that line, consistently."</p>
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="fairness tests (scrolls sideways)">
                 <table class="rounds" id="tests-table">
                     <thead><tr><th>"test"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th><th>"verdict"</th></tr></thead>
                     <tbody>{tests}</tbody>

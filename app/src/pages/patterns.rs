@@ -171,7 +171,7 @@ fn RulesTable(report: PatternReport) -> impl IntoView {
                 <label class="check"><input type="checkbox" id="pt-confirmed" on:change=move |ev| only_confirmed.set(event_target_checked(&ev))/>" confirmed only"</label>
             </div>
             <EChart id="chart-patterns" chart=chart height=340/>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="rules (scrolls sideways)">
                 <table class="rounds" id="patterns-table">
                     <thead><tr>
                         <th>"status"</th><th>"rule"</th><th>"cash-out"</th><th>"n"</th><th>"rate [95%]"</th><th>"fair"</th>
@@ -211,7 +211,7 @@ fn DetectionLimits(report: PatternReport) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Detection limits: the smallest edge each family could have confirmed (80% power)"</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="detection limits (scrolls sideways)">
                 <table class="rounds" id="limits-table">
                     <thead><tr><th>"family"</th><th>"rules"</th><th>"confirmed"</th><th>"smallest p (Holm)"</th>
                         {cashouts.iter().map(|c| view! { <th>{format!("{c}x")}</th> }).collect_view()}
@@ -250,7 +250,7 @@ fn RegimesPanel(tests: Vec<models::patterns::regimes::RegimeTest>) -> impl IntoV
     view! {
         <section class="panel">
             <h2>"Regimes: does the edge stay the same over the history?"</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="regime tests (scrolls sideways)">
                 <table class="rounds" id="regimes-table">
                     <thead><tr><th>"cash-out"</th><th>"blocks × rounds"</th><th>"block rates (min – max)"</th><th>"fair"</th><th>"homogeneity p (Holm)"</th><th>"change point p (Holm)"</th></tr></thead>
                     <tbody>{rows}</tbody>

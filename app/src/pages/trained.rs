@@ -316,7 +316,7 @@ fn ModelTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="trained models (scrolls sideways)">
             <table class="rounds" id="models-table">
                 <thead><tr><th>"version"</th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th><th></th></tr></thead>
                 <tbody>{rows}</tbody>
@@ -369,7 +369,7 @@ fn ModelDetail(model: ModelView) -> impl IntoView {
                 view! { <p class="muted">"This version has no walk-forward scores."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="walk-forward comparison (scrolls sideways)">
                         <table class="rounds" id="comparison-table">
                             <thead><tr>
                                 <th>"model"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS vs fair [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every member × threshold compared">"DM p (Holm)"</th><th>"Brier (fair)"</th>

@@ -154,7 +154,7 @@ fn LiveBody(l: LiveView) -> impl IntoView {
         {has_scores.then(|| view! { <EChart id="chart-live" chart height=300/> })}
         {has_log.then(|| view! {
             <h3>"Per-round log (newest first)"</h3>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="per-round log (scrolls sideways)">
                 <table class="rounds" id="live-log">
                     <thead><tr><th>"round"</th><th>"cash-out"</th><th>"mode"</th><th>"P(reach) (fair)"</th><th>"advice"</th><th>"outcome"</th></tr></thead>
                     <tbody>{log_rows}</tbody>
