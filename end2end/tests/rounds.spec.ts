@@ -157,3 +157,32 @@ test('rounds page: edit and delete a round', async ({ page, server }) => {
   await expect(page.locator('#page-range')).toHaveText('1–2 of 2 (newest first)');
   expect(await server.values()).toEqual([1.1, 2.25]);
 });
+
+test('rounds page by keyboard: Edit focuses the input, Esc cancels and returns focus, errors are marked, buttons name their round', async ({ page, server }) => {
+  await server.api('POST', '/api/v1/rounds', { values: ['1.10', '2.20', '3.30'] });
+  await openHydrated(page, `${server.url}/rounds`);
+  const row = page.locator('#rounds-table tbody tr').nth(1); // newest first: round 2, 2.20
+  const edit = page.getByRole('button', { name: 'Edit round 2 (2.20x)' });
+  await expect(edit).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Delete round 3 (3.30x)' })).toBeVisible();
+  await edit.focus();
+  await page.keyboard.press('Enter');
+  const input = page.getByRole('textbox', { name: 'New value of round 2' });
+  await expect(input).toBeFocused();
+  await page.keyboard.type('9.99');
+  await page.keyboard.press('Escape');
+  await expect(row).toContainText('2.20x');
+  await expect(page.getByRole('button', { name: 'Edit round 2 (2.20x)' })).toBeFocused();
+  expect(await server.values()).toEqual([1.1, 2.2, 3.3]);
+  // A bad value is marked and kept for correction; a good one is stored and focus returns.
+  await page.keyboard.press('Enter');
+  await expect(input).toBeFocused();
+  await input.fill('abc');
+  await page.keyboard.press('Enter');
+  await expect(input).toHaveAttribute('aria-invalid', 'true');
+  await input.fill('2.40');
+  await page.keyboard.press('Enter');
+  await expect(row).toContainText('2.40x');
+  await expect(page.getByRole('button', { name: 'Edit round 2 (2.40x)' })).toBeFocused();
+  expect(await server.values()).toEqual([1.1, 2.4, 3.3]);
+});

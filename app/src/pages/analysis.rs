@@ -64,11 +64,11 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
                 view! {
                     <tr class:rejected=rejected>
                         <td>{t.name.clone()}</td>
+                        <td>{t.verdict.clone()}</td>
                         <td>{format!("{:.3}{}", t.statistic, t.df.map(|d| format!(" (df {d})")).unwrap_or_default())}</td>
                         <td>{format_p(t.p_value)}</td>
                         <td>{format_p(t.p_holm)}</td>
                         <td>{format!("{:.4} {}", t.min_detectable, t.effect_measure)}</td>
-                        <td>{t.verdict.clone()}</td>
                     </tr>
                 }
             })
@@ -92,7 +92,7 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
             </div>
             <div class="table-wrap" tabindex="0" role="region" aria-label="fairness tests (scrolls sideways)">
                 <table class="rounds" id="tests-table">
-                    <thead><tr><th>"test"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th><th>"verdict"</th></tr></thead>
+                    <thead><tr><th>"test"</th><th>"verdict"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th></tr></thead>
                     <tbody>{tests}</tbody>
                 </table>
             </div>

@@ -225,13 +225,13 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
                     <tr>
                         <td>{m.name.clone()}</td>
                         <td>{format!("{}x", s.threshold)}</td>
+                        <td>{if s.edge_found { "yes" } else { "no" }}</td>
                         <td>{format!("{:+.4} [{:+.4}, {:+.4}]", s.skill.bss, s.skill.low, s.skill.high)}</td>
                         <td>{super::dm_text(s)}</td>
                         <td>{format!("{:+.5}", s.model_log_loss - s.reference_log_loss)}</td>
                         <td>{s.auc.map_or("—".into(), |a| format!("{a:.3}"))}</td>
                         <td>{format!("{} ({})", fmt_pct(s.base_rate), fmt_pct(s.fair_probability))}</td>
                         <td>{ev}</td>
-                        <td>{if s.edge_found { "yes" } else { "no" }}</td>
                     </tr>
                 }
             })
@@ -258,7 +258,7 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
             <ul id="bt-verdicts">{verdicts}</ul>
             <div class="table-wrap" tabindex="0" role="region" aria-label="backtest scores (scrolls sideways)">
                 <table class="rounds" id="bt-table">
-                    <thead><tr><th>"model"</th><th>"t"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every model × threshold in this run">"DM p (Holm)"</th><th>"Δ log loss"</th><th>"AUC"</th><th>"observed (fair)"</th><th>"EV per bet"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th></tr></thead>
+                    <thead><tr><th>"model"</th><th>"t"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every model × threshold in this run">"DM p (Holm)"</th><th>"Δ log loss"</th><th>"AUC"</th><th>"observed (fair)"</th><th>"EV per bet"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -61,6 +61,13 @@ pub fn RoundsPage() -> impl IntoView {
     }
 }
 
+// The round whose Edit button takes the focus when the list is drawn again (a saved edit
+// reloads the page of rounds, which makes every row anew; rows drawn inside the
+// Transition do not see a context provided by the page, so this is a plain cell).
+thread_local! {
+    static FOCUS_AFTER_RELOAD: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
 /// One table row, with inline edit and a two-step delete.
 #[component]
 fn RoundLine(round: RoundRow) -> impl IntoView {
@@ -70,14 +77,44 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
     let draft = RwSignal::new(round.value.to_string());
     let error = RwSignal::new(None::<String>);
     let id = round.id;
+    // Keyboard users land in the input on Edit and back on the Edit button afterwards.
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let edit_ref = NodeRef::<leptos::html::Button>::new();
+    let return_focus = StoredValue::new(false);
+    let button_seen = StoredValue::new(false);
+    Effect::new(move |_| {
+        if editing.get() {
+            if let Some(el) = input_ref.get() {
+                let _ = el.focus();
+                el.select();
+            }
+        } else if let Some(el) = edit_ref.get() {
+            // The row drawn anew after a save takes the focus when its button first appears.
+            let first_sight = !button_seen.get_value();
+            button_seen.set_value(true);
+            let after_reload = first_sight && FOCUS_AFTER_RELOAD.get() == Some(id);
+            if return_focus.get_value() || after_reload {
+                return_focus.set_value(false);
+                if after_reload {
+                    FOCUS_AFTER_RELOAD.set(None);
+                }
+                let _ = el.focus();
+            }
+        }
+    });
+    let stop_editing = move || {
+        return_focus.set_value(true);
+        editing.set(false);
+        error.set(None);
+    };
 
     let save = move || {
         let text = draft.get_untracked();
         spawn_local(async move {
             match api::update_round(id, text).await {
                 Ok(_) => {
-                    editing.set(false);
-                    error.set(None);
+                    FOCUS_AFTER_RELOAD.set(Some(id));
+                    stop_editing();
                     version.bump();
                 }
                 Err(e) => error.set(Some(error_text(&e))),
@@ -93,6 +130,9 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
         });
     };
     let value_text = format!("{}x", round.value);
+    let value_label = StoredValue::new(value_text.clone());
+    let position = round.position;
+    let original = StoredValue::new(round.value.to_string());
     let source = if round.synthetic {
         "demo (synthetic)".to_string()
     } else {
@@ -109,11 +149,14 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
             <td>{round.position}</td>
             <td>
                 <Show when=move || editing.get() fallback=move || view! { <span class="val">{value_text.clone()}</span>{edited} }>
-                    <input class="edit-value" type="text" inputmode="decimal" prop:value=move || draft.get()
+                    <input class="edit-value" type="text" inputmode="decimal" node_ref=input_ref
+                        aria-label=format!("New value of round {position}")
+                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                        prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" { save(); }
-                            if ev.key() == "Escape" { editing.set(false); }
+                            if ev.key() == "Escape" { draft.set(original.get_value()); stop_editing(); }
                         }/>
                 </Show>
                 {move || error.get().map(|e| view! { <div class="message error">{e}</div> })}
@@ -122,16 +165,18 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
             <td>{entered}</td>
             <td class="actions">
                 <Show when=move || editing.get() fallback=move || view! {
-                    <button class="secondary edit" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button class="secondary edit" node_ref=edit_ref aria-label=move || format!("Edit round {position} ({})", value_label.get_value())
+                        on:click=move |_| editing.set(true)>"Edit"</button>
                 }>
-                    <button class="save" on:click=move |_| save()>"Save"</button>
-                    <button class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                    <button class="save" aria-label=format!("Save round {position}") on:click=move |_| save()>"Save"</button>
+                    <button class="secondary" aria-label=format!("Cancel editing round {position}")
+                        on:click=move |_| { draft.set(original.get_value()); stop_editing(); }>"Cancel"</button>
                 </Show>
                 <Show when=move || confirm_delete.get() fallback=move || view! {
-                    <button class="secondary delete" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                    <button class="secondary delete" aria-label=move || format!("Delete round {position} ({})", value_label.get_value()) on:click=move |_| confirm_delete.set(true)>"Delete"</button>
                 }>
-                    <button class="danger confirm-delete" on:click=delete>"Really delete"</button>
-                    <button class="secondary" on:click=move |_| confirm_delete.set(false)>"Keep"</button>
+                    <button class="danger confirm-delete" aria-label=format!("Really delete round {position}") on:click=delete>"Really delete"</button>
+                    <button class="secondary" aria-label=format!("Keep round {position}") on:click=move |_| confirm_delete.set(false)>"Keep"</button>
                 </Show>
             </td>
         </tr>

@@ -287,11 +287,6 @@ fn ModelTable(
             view! {
                 <tr class:selected=move || selected.get().as_deref() == Some(v_row.as_str()) data-version=version.clone()>
                     <td><button class="link" on:click=move |_| selected.set(Some(v_select.clone()))>{version.clone()}</button></td>
-                    <td>{m.created_at.clone()}</td>
-                    <td>{m.n_rounds}</td>
-                    <td>{m.device.clone()}</td>
-                    <td class="members">{m.members.iter().map(|n| n.split(" (").next().unwrap_or(n).to_string()).collect::<Vec<_>>().join(", ")}</td>
-                    <td>{skill}</td>
                     <td>
                         {if active {
                             view! { <span class="chip active-chip">"active"</span> }.into_any()
@@ -311,6 +306,11 @@ fn ModelTable(
                             }.into_any()
                         }}
                     </td>
+                    <td>{m.created_at.clone()}</td>
+                    <td>{m.n_rounds}</td>
+                    <td>{m.device.clone()}</td>
+                    <td class="members">{m.members.iter().map(|n| n.split(" (").next().unwrap_or(n).to_string()).collect::<Vec<_>>().join(", ")}</td>
+                    <td>{skill}</td>
                 </tr>
             }
         })
@@ -318,7 +318,7 @@ fn ModelTable(
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="trained models (scrolls sideways)">
             <table class="rounds" id="models-table">
-                <thead><tr><th>"version"</th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th><th></th></tr></thead>
+                <thead><tr><th>"version"</th><th><span class="sr-only">"state"</span></th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -372,8 +372,8 @@ fn ModelDetail(model: ModelView) -> impl IntoView {
                     <div class="table-wrap" tabindex="0" role="region" aria-label="walk-forward comparison (scrolls sideways)">
                         <table class="rounds" id="comparison-table">
                             <thead><tr>
-                                <th>"model"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS vs fair [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every member × threshold compared">"DM p (Holm)"</th><th>"Brier (fair)"</th>
-                                <th>"log loss (fair)"</th><th>"AUC"</th><th>"signal hit rate (fair)"</th><th>"EV per bet [95%]"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th>
+                                <th>"model"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS vs fair [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every member × threshold compared">"DM p (Holm)"</th><th>"Brier (fair)"</th>
+                                <th>"log loss (fair)"</th><th>"AUC"</th><th>"signal hit rate (fair)"</th><th>"EV per bet [95%]"</th>
                             </tr></thead>
                             <tbody>
                                 {move || {
@@ -419,6 +419,7 @@ fn score_line(name: &str, s: &ThresholdScore) -> impl IntoView {
     view! {
         <tr>
             <td>{name.to_string()}</td>
+            <td>{if s.edge_found { "yes" } else { "no" }}</td>
             <td>{format!("{:+.4} [{:+.4}, {:+.4}]", s.skill.bss, s.skill.low, s.skill.high)}</td>
             <td>{super::dm_text(s)}</td>
             <td>{format!("{:.4} ({:.4})", s.model_brier, s.reference_brier)}</td>
@@ -426,7 +427,6 @@ fn score_line(name: &str, s: &ThresholdScore) -> impl IntoView {
             <td>{s.auc.map_or("—".to_string(), |a| format!("{a:.3}"))}</td>
             <td>{hit}</td>
             <td>{ev}</td>
-            <td>{if s.edge_found { "yes" } else { "no" }}</td>
         </tr>
     }
 }
