@@ -5,7 +5,7 @@ use crate::types::ChartPoint;
 use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, Title};
 use charming::element::{
     AxisType, ItemStyle, Label, LabelPosition, LineStyle, LineStyleType, MarkLine, MarkLineData,
-    MarkLineVariant, Symbol, Tooltip, Trigger,
+    MarkLineVariant, NameLocation, Symbol, Tooltip, Trigger,
 };
 use charming::series::{Bar, Line};
 use charming::Chart;
@@ -15,6 +15,12 @@ use models::summary::{Bin, CategoryShare, SurvivalPoint};
 const BLUE: &str = "#4f8cff";
 const GREY: &str = "#8a94a6";
 const ORANGE: &str = "#f59e0b";
+
+/// An x axis whose name sits centred under the tick labels: at the default end position
+/// it ran past the plot and was cut off ("multiplie", "run lengt").
+pub fn x_axis() -> Axis {
+    Axis::new().name_location(NameLocation::Middle).name_gap(26)
+}
 
 fn base(title: &str) -> Chart {
     Chart::new()
@@ -38,7 +44,7 @@ pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
     base(&format!("Last {} rounds", points.len()))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .x_axis(
-            Axis::new()
+            crate::charts::x_axis()
                 .type_(AxisType::Value)
                 .name("round")
                 .min(first)
@@ -86,7 +92,7 @@ pub fn histogram_chart(bins: &[Bin]) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
         .x_axis(
-            Axis::new()
+            crate::charts::x_axis()
                 .type_(AxisType::Category)
                 .name("multiplier")
                 .data(bins.iter().map(bin_label).collect()),
@@ -120,7 +126,7 @@ pub fn categories_chart(categories: &[CategoryShare]) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
         .x_axis(
-            Axis::new()
+            crate::charts::x_axis()
                 .type_(AxisType::Category)
                 .data(categories.iter().map(|c| c.label.clone()).collect()),
         )
@@ -146,7 +152,7 @@ pub fn survival_chart(points: &[SurvivalPoint], house_edge: f64) -> Chart {
     base("Survival P(X ≥ x)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(Axis::new().type_(AxisType::Log).name("x").min(1))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Log).name("x").min(1))
         .y_axis(Axis::new().type_(AxisType::Log).name("P(X ≥ x)").max(1))
         .series(
             Line::new()
@@ -263,7 +269,7 @@ pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .legend(Legend::new().top(24).right(8))
         .x_axis(
-            Axis::new()
+            crate::charts::x_axis()
                 .type_(AxisType::Log)
                 .name("cash-out c")
                 .min(lo * 0.95)

@@ -24,7 +24,7 @@ fn base(title: &str) -> Chart {
     Chart::new()
         .background_color("transparent")
         .title(Title::new().text(title).left("left"))
-        .grid(Grid::new().left(64).right(64).top(56).bottom(48))
+        .grid(Grid::new().left(64).right(64).top(56).bottom(60))
 }
 
 fn colour(i: usize) -> &'static str {
@@ -51,7 +51,7 @@ pub fn lines_chart(
     let mut chart = base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(Axis::new().type_(AxisType::Value).name(x_name).scale(true))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name(x_name).scale(true))
         .y_axis(Axis::new().type_(AxisType::Value).name(y_name).scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
     for (i, (name, points)) in series.iter().enumerate() {
@@ -96,7 +96,7 @@ pub fn reliability_chart(title: &str, series: &[(String, &Reliability)]) -> Char
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .legend(Legend::new().top(24).right(8))
         .x_axis(
-            Axis::new()
+            crate::charts::x_axis()
                 .type_(AxisType::Value)
                 .name("forecast")
                 .min(round3(lo))
@@ -160,7 +160,7 @@ pub fn folds_chart(folds: &[Fold]) -> Chart {
     base("Folds: training rows and forecast rounds")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(Axis::new().type_(AxisType::Value).name("round"))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("round"))
         .y_axis(
             Axis::new()
                 .type_(AxisType::Category)
@@ -208,7 +208,7 @@ pub fn loss_chart(losses: &[LossPoint]) -> Chart {
     let mut chart = base("Network losses (BCE per epoch, in order of the fits)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(Axis::new().type_(AxisType::Value).name("epoch #"))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("epoch #"))
         .y_axis(Axis::new().type_(AxisType::Value).name("loss").scale(true));
     for (i, member) in members.iter().enumerate() {
         let points: Vec<(usize, &LossPoint)> = losses
@@ -276,7 +276,7 @@ pub fn continuation_chart(title: &str, c: &StreakContinuation) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
         .x_axis(
-            Axis::new()
+            crate::charts::x_axis()
                 .type_(AxisType::Category)
                 .name("run length k")
                 .data(k),
@@ -323,7 +323,7 @@ pub fn acf_chart(title: &str, a: &Autocorrelation) -> Chart {
     let band = (a.band * 1e4).round() / 1e4;
     base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(Axis::new().type_(AxisType::Category).name("lag").data(lags))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Category).name("lag").data(lags))
         .y_axis(Axis::new().type_(AxisType::Value).name("acf").scale(true))
         .series(
             Bar::new()
@@ -348,7 +348,7 @@ pub fn moving_chart(moving: &[MovingShare]) -> Chart {
     let mut chart = base(&format!("Moving share of rounds ≥ {threshold}x"))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(Axis::new().type_(AxisType::Value).name("round").scale(true))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("round").scale(true))
         .y_axis(Axis::new().type_(AxisType::Value).name("share").scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
     let widest = moving.iter().max_by_key(|m| m.window);
@@ -399,7 +399,7 @@ pub fn importance_chart(fi: &FeatureImportance) -> Chart {
         .title(Title::new().text(format!("Feature importance: {short}")))
         .grid(Grid::new().left(180).right(24).top(40).bottom(32))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(Axis::new().type_(AxisType::Value).name("share"))
+        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("share"))
         .y_axis(
             Axis::new()
                 .type_(AxisType::Category)
