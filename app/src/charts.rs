@@ -152,7 +152,12 @@ pub fn survival_chart(points: &[SurvivalPoint], house_edge: f64) -> Chart {
     base("Survival P(X ≥ x)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(crate::charts::x_axis().type_(AxisType::Log).name("x").min(1))
+        .x_axis(
+            crate::charts::x_axis()
+                .type_(AxisType::Log)
+                .name("x")
+                .min(1),
+        )
         .y_axis(Axis::new().type_(AxisType::Log).name("P(X ≥ x)").max(1))
         .series(
             Line::new()

@@ -51,7 +51,12 @@ pub fn lines_chart(
     let mut chart = base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name(x_name).scale(true))
+        .x_axis(
+            crate::charts::x_axis()
+                .type_(AxisType::Value)
+                .name(x_name)
+                .scale(true),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).name(y_name).scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
     for (i, (name, points)) in series.iter().enumerate() {
@@ -208,7 +213,11 @@ pub fn loss_chart(losses: &[LossPoint]) -> Chart {
     let mut chart = base("Network losses (BCE per epoch, in order of the fits)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("epoch #"))
+        .x_axis(
+            crate::charts::x_axis()
+                .type_(AxisType::Value)
+                .name("epoch #"),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).name("loss").scale(true));
     for (i, member) in members.iter().enumerate() {
         let points: Vec<(usize, &LossPoint)> = losses
@@ -323,7 +332,12 @@ pub fn acf_chart(title: &str, a: &Autocorrelation) -> Chart {
     let band = (a.band * 1e4).round() / 1e4;
     base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(crate::charts::x_axis().type_(AxisType::Category).name("lag").data(lags))
+        .x_axis(
+            crate::charts::x_axis()
+                .type_(AxisType::Category)
+                .name("lag")
+                .data(lags),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).name("acf").scale(true))
         .series(
             Bar::new()
@@ -348,7 +362,12 @@ pub fn moving_chart(moving: &[MovingShare]) -> Chart {
     let mut chart = base(&format!("Moving share of rounds ≥ {threshold}x"))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("round").scale(true))
+        .x_axis(
+            crate::charts::x_axis()
+                .type_(AxisType::Value)
+                .name("round")
+                .scale(true),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).name("share").scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
     let widest = moving.iter().max_by_key(|m| m.window);

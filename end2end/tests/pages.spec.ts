@@ -152,6 +152,9 @@ test('the patterns page lists rules next to the fair rate, filters, sorts and ch
   await expect(page).toHaveURL(/\/patterns$/);
   await expect(page.locator('#patterns-verdict')).toContainText('No rule is confirmed');
   await expect(page.locator('#chart-patterns')).toHaveAttribute('data-renders', /\d+/);
+  // The strongest rule's evidence after every round, against the confirmation threshold.
+  await expect(page.locator('#chart-evidence')).toHaveAttribute('data-renders', /\d+/);
+  await expect(page.locator('#evidence-summary')).toContainText('a confirmation needs');
   const rows = page.locator('#patterns-table tbody tr');
   expect(await rows.count()).toBeGreaterThan(20);
   // Filter by family: only that family's rows remain.

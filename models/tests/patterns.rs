@@ -488,6 +488,34 @@ fn the_issue_example_is_found_and_played_only_in_its_situation() {
         .expect("listed");
     assert!(rule.confirmed, "{rule:?}");
     assert!(rule.in_sample.rate > 0.7 && rule.out_of_sample.rate > 0.7);
+    // The evidence path ends at the listed rule with the most evidence, crosses the
+    // threshold on the way, and is sampled at most 500 times plus the end.
+    let path = report.evidence_path.as_ref().expect("a path");
+    let best = report
+        .rules
+        .iter()
+        .max_by(|a, b| a.ln_e_value.total_cmp(&b.ln_e_value))
+        .unwrap();
+    assert_eq!(path.condition, best.condition);
+    let last = path.points.last().unwrap();
+    assert_eq!(last.0, N);
+    assert!(
+        (last.1 - best.ln_e_value).abs() < 1e-9,
+        "{last:?} vs {}",
+        best.ln_e_value
+    );
+    assert!(path.points.len() <= 501);
+    assert!(path.points.windows(2).all(|w| w[0].0 < w[1].0));
+    let crossing = path
+        .points
+        .iter()
+        .find(|p| p.1 >= path.ln_threshold)
+        .expect("crosses");
+    assert!(
+        crossing.0 < N,
+        "confirmed before the end: round {}",
+        crossing.0
+    );
     // Exactly one round below 1.30x before the next: WAIT (that situation is fair).
     let mut tracker = PatternTracker::new(config());
     let e = (N - 500..N)

@@ -77,8 +77,63 @@ fn PatternsBody(report: PatternReport) -> impl IntoView {
     view! {
         <PatternsSummary report=report.clone()/>
         <RulesTable report=report.clone()/>
+        {report.evidence_path.clone().map(|path| view! { <EvidencePanel path/> })}
         <DetectionLimits report=report.clone()/>
         {report.regimes.clone().map(|ts| view! { <RegimesPanel tests=ts/> })}
+    }
+}
+
+/// The strongest rule's e-value after every round, on a log scale, against the threshold.
+#[component]
+fn EvidencePanel(path: models::patterns::report::EvidencePath) -> impl IntoView {
+    let log10 = std::f64::consts::LN_10;
+    let points: Vec<(usize, f64)> = path
+        .points
+        .iter()
+        .map(|&(i, ln_e)| (i, ln_e / log10))
+        .collect();
+    let last = points.last().map_or(0.0, |p| p.1);
+    let threshold = path.ln_threshold / log10;
+    let n = points.last().map_or(1, |p| p.0);
+    let summary = format!(
+        "The anytime-valid e-value of \"{}\" at {}x after each round, as log10: it ends at {:.1} (e-value {}); a confirmation needs {:.1} (e-value {:.0}). \
+         Because it is valid however often it is looked at, a line that never reaches the threshold is what a fair game shows.",
+        path.condition,
+        path.cashout,
+        last,
+        if last > 300.0 {
+            "above 1e300".to_string()
+        } else if last >= 1.0 {
+            format!("{:.0}", 10f64.powf(last))
+        } else {
+            format!("{:.3}", 10f64.powf(last))
+        },
+        threshold,
+        10f64.powf(threshold)
+    );
+    let chart = Signal::derive(move || {
+        // The threshold as a series, so the axis always reaches it.
+        Some(crate::report_charts::lines_chart(
+            "log10 e-value after each round",
+            "rounds seen",
+            // The title names the axis: a name above it collides with the legend on phones.
+            "",
+            &[
+                ("e-value (log10)".to_string(), points.clone()),
+                (
+                    "confirmation threshold".to_string(),
+                    vec![(0, threshold), (n, threshold)],
+                ),
+            ],
+            Some((0.0, "1 (no evidence)")),
+        ))
+    });
+    view! {
+        <section class="panel" id="evidence-panel">
+            <h2>"Evidence over time"</h2>
+            <p class="muted" id="evidence-summary">{summary}</p>
+            <EChart id="chart-evidence" chart height=300/>
+        </section>
     }
 }
 

@@ -118,6 +118,58 @@ pub struct PatternReport {
     /// Confirmed rules that apply to the next round, with their situation's later-part
     /// rate (what a PLAY decision uses).
     pub next_round: Vec<NextEdge>,
+    /// The e-value of the listed rule with the most evidence, round by round.
+    #[serde(default)]
+    pub evidence_path: Option<EvidencePath>,
+}
+
+/// How one rule's anytime-valid e-value grew (or not) round by round: what a player who
+/// looked after every round saw, next to the threshold a confirmation needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidencePath {
+    pub condition: String,
+    pub cashout: f64,
+    /// (rounds seen, ln e-value) at most [`EVIDENCE_POINTS`] times, the last at the end.
+    pub points: Vec<(usize, f64)>,
+    /// ln of the e-value a confirmation needs (tests/α).
+    pub ln_threshold: f64,
+}
+
+/// Points of an [`EvidencePath`].
+pub const EVIDENCE_POINTS: usize = 500;
+
+/// Replays `rounds` for rule `rule` at cash-out index `ci`.
+pub fn evidence_path(
+    scanner: &PatternScanner,
+    rounds: &[Multiplier],
+    rule: usize,
+    ci: usize,
+) -> EvidencePath {
+    let cfg = &scanner.config;
+    let cut = crate::forecast::threshold_hundredths(cfg.cashouts[ci]);
+    let p0 = cfg.breakeven(ci);
+    let step = rounds.len().div_ceil(EVIDENCE_POINTS).max(1);
+    let mut state = super::rules::RoundState::default();
+    let mut scratch = Vec::new();
+    let (mut n, mut k) = (0u64, 0u64);
+    let mut points = Vec::with_capacity(EVIDENCE_POINTS + 1);
+    for (i, m) in rounds.iter().enumerate() {
+        scanner.catalogue.applicable(&state, &mut scratch);
+        if scratch.contains(&rule) {
+            n += 1;
+            k += u64::from(m.0 >= cut);
+        }
+        if (i + 1) % step == 0 || i + 1 == rounds.len() {
+            points.push((i + 1, ln_e_value(n, k, p0).max(-745.0)));
+        }
+        state.push(*m);
+    }
+    EvidencePath {
+        condition: scanner.catalogue.conditions[rule].describe(),
+        cashout: cfg.cashouts[ci],
+        points,
+        ln_threshold: scanner.ln_e_threshold(),
+    }
 }
 
 fn median(mut v: Vec<u64>) -> u64 {
@@ -155,6 +207,10 @@ impl PatternReport {
             .map(|fam| t.family(fam, &mut listed))
             .collect();
         let rules: Vec<RuleReport> = listed.into_iter().map(|idx| t.rule(idx)).collect();
+        let evidence_path = rules
+            .iter()
+            .max_by(|a, b| a.ln_e_value.total_cmp(&b.ln_e_value))
+            .map(|r| evidence_path(scanner, rounds, r.id / t.c, r.id % t.c));
         PatternReport {
             rounds: rounds.len(),
             house_edge: cfg.house_edge,
@@ -177,6 +233,7 @@ impl PatternReport {
                 &t.confirmed,
                 crate::bet::Mode::Normal.z(),
             ),
+            evidence_path,
         }
     }
 }
