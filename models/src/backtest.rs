@@ -364,8 +364,8 @@ mod tests {
     use super::*;
     use crate::generator::FairGenerator;
 
-    #[test]
-    fn fair_law_against_itself_is_neutral() {
+    /// 1,500 fair rounds and a walk-forward from round 500.
+    fn fair_history() -> (Vec<Multiplier>, BacktestConfig) {
         let rounds = FairGenerator {
             seed: 5,
             house_edge: 0.03,
@@ -379,6 +379,12 @@ mod tests {
             },
             ..BacktestConfig::default()
         };
+        (rounds, cfg)
+    }
+
+    #[test]
+    fn fair_law_against_itself_is_neutral() {
+        let (rounds, cfg) = fair_history();
         let s = evaluate(&rounds, ModelKind::FairLaw, &cfg).unwrap();
         assert_eq!(s.n_forecasts, 1000);
         for t in &s.thresholds {
@@ -397,19 +403,7 @@ mod tests {
 
     #[test]
     fn an_edge_is_corrected_across_everything_compared_and_needs_enough_bets() {
-        let rounds = FairGenerator {
-            seed: 5,
-            house_edge: 0.03,
-        }
-        .generate(1500);
-        let cfg = BacktestConfig {
-            walk: WalkForwardConfig {
-                start: 500,
-                min_train: 100,
-                ..WalkForwardConfig::default()
-            },
-            ..BacktestConfig::default()
-        };
+        let (rounds, cfg) = fair_history();
         let mut s = evaluate(&rounds, ModelKind::FairLaw, &cfg).unwrap();
         let n_thr = s.thresholds.len();
         for t in &mut s.thresholds {

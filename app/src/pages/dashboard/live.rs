@@ -107,9 +107,10 @@ fn LiveBody(l: LiveView) -> impl IntoView {
         .take(20)
         .map(|(p, o)| {
             let k = p.thresholds.iter().position(|t| (t - p.cashout).abs() < 1e-9);
-            let est = k.map_or("—".to_string(), |k| {
-                format!("{} (fair {})", fmt_pct(p.probabilities[k]), fmt_pct(p.fair[k]))
-            });
+            // `get`: stored arrays are aligned, but a damaged row must not panic the page.
+            let est = k
+                .and_then(|k| Some((*p.probabilities.get(k)?, *p.fair.get(k)?)))
+                .map_or("—".to_string(), |(m, f)| format!("{} (fair {})", fmt_pct(m), fmt_pct(f)));
             let hit = o.as_f64() >= p.cashout - 1e-9;
             view! {
                 <tr>
