@@ -58,8 +58,19 @@ pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
                 .min(1)
                 .log_base(10),
         )
-        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-        .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
+        .data_zoom(
+            DataZoom::new()
+                .type_(DataZoomType::Inside)
+                .start(0)
+                .end(100),
+        )
+        .data_zoom(
+            DataZoom::new()
+                .type_(DataZoomType::Slider)
+                .bottom(8)
+                .start(0)
+                .end(100),
+        )
         .series(
             Line::new()
                 .name("multiplier")

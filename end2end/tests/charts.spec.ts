@@ -22,3 +22,30 @@ test('charts follow the window: narrowed to a phone and widened back', async ({ 
   await page.setViewportSize({ width: 1280, height: 900 });
   await expect.poll(() => canvasWidth(page, 'chart-last')).toBeGreaterThan(900);
 });
+
+test('the last-rounds chart: Reset zoom and a new "Show the last N" show the whole window again', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#load-demo').click();
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
+  await expect(page.locator('#chart-last')).toHaveAttribute('data-renders', /\d+/);
+  const zoomStart = () =>
+    page.evaluate(() => {
+      const el = document.getElementById('chart-last');
+      const chart = (window as any).echarts.getInstanceByDom(el);
+      return chart.getOption().dataZoom[0].start as number;
+    });
+  const zoomIn = () =>
+    page.evaluate(() => {
+      const chart = (window as any).echarts.getInstanceByDom(document.getElementById('chart-last'));
+      chart.dispatchAction({ type: 'dataZoom', start: 40, end: 60 });
+    });
+  await zoomIn();
+  await expect.poll(zoomStart).toBe(40);
+  await page.locator('#reset-zoom').click();
+  await expect.poll(zoomStart).toBe(0);
+  await zoomIn();
+  await expect.poll(zoomStart).toBe(40);
+  await page.locator('#last-n').selectOption('500');
+  await expect(page.locator('#chart-last')).toHaveAttribute('data-renders', /\d+/);
+  await expect.poll(zoomStart).toBe(0);
+});

@@ -30,7 +30,11 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Signal::derive(move || dashboard.get().and_then(Result::ok));
     let settings = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.settings)));
 
+    // Every redraw (new rounds, another N, the reset button) sets the zoom back to the
+    // whole window: the option carries start 0 / end 100.
+    let zoom_resets = RwSignal::new(0u32);
     let last_chart = Signal::derive(move || {
+        zoom_resets.track();
         data.with(|d| d.as_ref().map(|d| last_rounds_chart(&d.last_rounds)))
     });
     let hist_chart =
@@ -72,6 +76,7 @@ pub fn DashboardPage() -> impl IntoView {
                     }).collect_view()}
                 </select>
                 <span>" rounds (scroll or drag to zoom)"</span>
+                <button class="secondary" id="reset-zoom" on:click=move |_| zoom_resets.update(|n| *n += 1)>"Reset zoom"</button>
             </div>
             <EChart id="chart-last" chart=last_chart height=340/>
         </section>
