@@ -40,6 +40,19 @@ fn horizontal(y: f64, name: &str, color: &str) -> MarkLine {
         )])
 }
 
+/// A value x axis from the smallest to the largest of `xs`: it ends at the data, not at
+/// the next round number (8,000 for 7,002 rounds).
+fn data_x_axis(name: &str, xs: impl Iterator<Item = usize> + Clone) -> Axis {
+    let axis = crate::charts::x_axis()
+        .type_(AxisType::Value)
+        .name(name)
+        .scale(true);
+    match (xs.clone().min(), xs.max()) {
+        (Some(lo), Some(hi)) if hi > lo => axis.min(lo as f64).max(hi as f64),
+        _ => axis,
+    }
+}
+
 /// Lines of (x, y) points, one per named series, with a dashed line at `reference`.
 pub fn lines_chart(
     title: &str,
@@ -48,15 +61,14 @@ pub fn lines_chart(
     series: &[(String, Vec<(usize, f64)>)],
     reference: Option<(f64, &str)>,
 ) -> Chart {
+    let x_axis = data_x_axis(
+        x_name,
+        series.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x)),
+    );
     let mut chart = base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(
-            crate::charts::x_axis()
-                .type_(AxisType::Value)
-                .name(x_name)
-                .scale(true),
-        )
+        .x_axis(x_axis)
         .y_axis(Axis::new().type_(AxisType::Value).name(y_name).scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
     for (i, (name, points)) in series.iter().enumerate() {
@@ -362,12 +374,10 @@ pub fn moving_chart(moving: &[MovingShare]) -> Chart {
     let mut chart = base(&format!("Moving share of rounds ≥ {threshold}x"))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(24).right(8))
-        .x_axis(
-            crate::charts::x_axis()
-                .type_(AxisType::Value)
-                .name("round")
-                .scale(true),
-        )
+        .x_axis(data_x_axis(
+            "round",
+            moving.iter().flat_map(|m| m.points.iter().map(|(x, _)| *x)),
+        ))
         .y_axis(Axis::new().type_(AxisType::Value).name("share").scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
     let widest = moving.iter().max_by_key(|m| m.window);
