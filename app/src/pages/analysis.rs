@@ -4,7 +4,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::{survival_chart, EChart};
-use crate::pages::{fmt_pct, format_p};
+use crate::pages::{fmt_pct, format_p, ScrollTable};
 use crate::report_charts::{acf_chart, continuation_chart, moving_chart};
 use crate::views::AnalysisView;
 use crate::DataVersion;
@@ -81,21 +81,21 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
                 fmt_pct(r.share_at_one), fmt_pct(r.fair_share_at_one)
             )}</p>
             <div class="grid-2">
-                <div class="table-wrap" tabindex="0" role="region" aria-label="return to player by cash-out (scrolls sideways)">
+                <ScrollTable label="return to player by cash-out">
                     <table class="rounds" id="rtp-table">
                         <thead><tr><th>"cash-out"</th><th>"rounds reaching it"</th><th>"RTP x·P(X ≥ x) [95%]"</th><th>"fair"</th></tr></thead>
                         <tbody>{rtp}</tbody>
                     </table>
-                </div>
+                </ScrollTable>
                 <p class="muted">"RTP is what a 1-unit bet returns on average when cashing out at x. A fair game with edge h returns 1 − h at every x; "
                 "a real edge would show as an interval above that line, consistently."</p>
             </div>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="fairness tests (scrolls sideways)">
+            <ScrollTable label="fairness tests">
                 <table class="rounds" id="tests-table">
                     <thead><tr><th>"test"</th><th>"verdict"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th></tr></thead>
                     <tbody>{tests}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         }
         .into_any()
     });

@@ -3,7 +3,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::EChart;
-use crate::pages::{choice_checkbox, fmt_pct};
+use crate::pages::{choice_checkbox, fmt_pct, ScrollTable};
 use crate::report_charts::{folds_chart, lines_chart, reliability_chart};
 use crate::views::{BacktestRequest, BacktestView};
 use leptos::prelude::*;
@@ -256,12 +256,12 @@ fn BacktestResult(v: BacktestView) -> impl IntoView {
                 <p class="muted">{format!("{n} forecasts from round {} of {}, {fits} fits, {:.1} s in all.", from + 1, v.n_rounds, v.seconds)}</p>
             })}
             <ul id="bt-verdicts">{verdicts}</ul>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="backtest scores (scrolls sideways)">
+            <ScrollTable label="backtest scores">
                 <table class="rounds" id="bt-table">
                     <thead><tr><th>"model"</th><th>"t"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every model × threshold in this run">"DM p (Holm)"</th><th>"Δ log loss"</th><th>"AUC"</th><th>"observed (fair)"</th><th>"EV per bet"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </section>
         <section class="grid-2">
             <div class="panel"><EChart id="chart-bt-reliability" chart=Signal::derive(move || Some(reliability.clone())) height=340/></div>

@@ -52,6 +52,17 @@ pub fn bets_text(pnl: &models::scores::BettingPnl) -> String {
     }
 }
 
+/// A table that scrolls sideways on narrow screens, as a named region the keyboard can
+/// reach (axe-core: scrollable-region-focusable).
+#[component]
+pub fn ScrollTable(label: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=format!("{label} (scrolls sideways)")>
+            {children()}
+        </div>
+    }
+}
+
 /// "1 round", "2 rounds", "0 rounds".
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {

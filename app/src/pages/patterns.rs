@@ -5,7 +5,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::{patterns_chart, EChart};
-use crate::pages::{fmt_pct, format_p};
+use crate::pages::{fmt_pct, format_p, ScrollTable};
 use crate::DataVersion;
 use leptos::prelude::*;
 use models::patterns::{Family, PatternReport, RuleReport};
@@ -226,7 +226,7 @@ fn RulesTable(report: PatternReport) -> impl IntoView {
                 <label class="check"><input type="checkbox" id="pt-confirmed" on:change=move |ev| only_confirmed.set(event_target_checked(&ev))/>" confirmed only"</label>
             </div>
             <EChart id="chart-patterns" chart=chart height=340/>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="rules (scrolls sideways)">
+            <ScrollTable label="rules">
                 <table class="rounds" id="patterns-table">
                     <thead><tr>
                         <th>"status"</th><th>"rule"</th><th>"cash-out"</th><th>"n"</th><th>"rate [95%]"</th><th>"fair"</th>
@@ -235,7 +235,7 @@ fn RulesTable(report: PatternReport) -> impl IntoView {
                     </tr></thead>
                     <tbody>{move || shown.get().into_iter().map(rule_row).collect_view()}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
             <p class="muted">{format!(
                 "Listed: every confirmed rule and the {} most significant of each family, of {} tests. The command jetx patterns --all --json lists them all.",
                 25, report.listed_of
@@ -266,14 +266,14 @@ fn DetectionLimits(report: PatternReport) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Detection limits: the smallest edge each family could have confirmed (80% power)"</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="detection limits (scrolls sideways)">
+            <ScrollTable label="detection limits">
                 <table class="rounds" id="limits-table">
                     <thead><tr><th>"family"</th><th>"rules"</th><th>"confirmed"</th><th>"smallest p (Holm)"</th>
                         {cashouts.iter().map(|c| view! { <th>{format!("{c}x")}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>{limits}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
             <p class="muted">"For the family's typical rule (median occurrences): the true rate in its situation that this scan confirms 80% of the time, next to the fair rate. "
             "An edge smaller than that can hide in a history this long; a longer history lowers the limit."</p>
         </section>
@@ -305,12 +305,12 @@ fn RegimesPanel(tests: Vec<models::patterns::regimes::RegimeTest>) -> impl IntoV
     view! {
         <section class="panel">
             <h2>"Regimes: does the edge stay the same over the history?"</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="regime tests (scrolls sideways)">
+            <ScrollTable label="regime tests">
                 <table class="rounds" id="regimes-table">
                     <thead><tr><th>"cash-out"</th><th>"blocks × rounds"</th><th>"block rates (min – max)"</th><th>"fair"</th><th>"homogeneity p (Holm)"</th><th>"change point p (Holm)"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
             <p class="muted">"p-values by 999 simulations under the fair law. A regime change is reported, never a PLAY signal by itself: "
             "the causal \"current regime\" rules (share ≥ 2x of the last 50–200 rounds) go through the same confirmation as every rule."</p>
         </section>

@@ -4,7 +4,7 @@
 
 use crate::api::{self, error_text};
 use crate::charts::EChart;
-use crate::pages::{choice_checkbox, fmt_pct};
+use crate::pages::{choice_checkbox, fmt_pct, ScrollTable};
 use crate::report_charts::{importance_chart, loss_chart, reliability_chart};
 use crate::views::{
     JobState, ModelView, ModelsPage as ModelsData, ScoreRow, TrainRequest, TrainStatus,
@@ -281,7 +281,7 @@ fn ModelTable(
             let v_activate = version.clone();
             let v_row = version.clone();
             let skill = ensemble_row(&m).and_then(|r| at(r, 2.0)).map_or("—".to_string(), |s| {
-                format!("{:+.4} (p {:.2})", s.skill.bss, s.dm.p_a_better)
+                format!("{:+.4} (DM p {:.2})", s.skill.bss, s.dm.p_a_better)
             });
             let active = m.active;
             view! {
@@ -316,12 +316,12 @@ fn ModelTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="trained models (scrolls sideways)">
+        <ScrollTable label="trained models">
             <table class="rounds" id="models-table">
                 <thead><tr><th>"version"</th><th><span class="sr-only">"state"</span></th><th>"created (UTC)"</th><th>"rounds"</th><th>"device"</th><th>"members"</th><th>"ensemble BSS at 2x"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
         {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
     }
 }
@@ -369,7 +369,7 @@ fn ModelDetail(model: ModelView) -> impl IntoView {
                 view! { <p class="muted">"This version has no walk-forward scores."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label="walk-forward comparison (scrolls sideways)">
+                    <ScrollTable label="walk-forward comparison">
                         <table class="rounds" id="comparison-table">
                             <thead><tr>
                                 <th>"model"</th><th title="yes only when the Holm-corrected DM p is below α, the BSS interval is above 0, and at least 30 bets paid with an EV interval above 0">"edge?"</th><th title="Brier skill score against the fair law: 0 = as good as the fair law, above 0 better, below 0 worse; 95% interval">"BSS vs fair [95%]"</th><th title="Diebold–Mariano test, one-sided: the chance of a loss difference this favourable if the model were no better than the fair law; Holm: corrected for every member × threshold compared">"DM p (Holm)"</th><th>"Brier (fair)"</th>
@@ -382,7 +382,7 @@ fn ModelDetail(model: ModelView) -> impl IntoView {
                                 }}
                             </tbody>
                         </table>
-                    </div>
+                    </ScrollTable>
                 }.into_any()
             }}
             <EChart id="chart-reliability" chart=reliability height=340/>

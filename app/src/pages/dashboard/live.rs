@@ -1,7 +1,7 @@
 //! How the stored predictions turned out: the live scoreboard.
 use crate::api::{self, error_text};
 use crate::charts::EChart;
-use crate::pages::{fmt_pct, plural};
+use crate::pages::{fmt_pct, plural, ScrollTable};
 use crate::types::Mode;
 use crate::views::LiveView;
 use crate::DataVersion;
@@ -155,12 +155,12 @@ fn LiveBody(l: LiveView) -> impl IntoView {
         {has_scores.then(|| view! { <EChart id="chart-live" chart height=300/> })}
         {has_log.then(|| view! {
             <h3>"Per-round log (newest first)"</h3>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="per-round log (scrolls sideways)">
+            <ScrollTable label="per-round log">
                 <table class="rounds" id="live-log">
                     <thead><tr><th>"round"</th><th>"cash-out"</th><th>"mode"</th><th>"P(reach) (fair)"</th><th>"advice"</th><th>"outcome"</th></tr></thead>
                     <tbody>{log_rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         })}
         <p class="muted">"Below 0 the stored predictions did better than the fair law (1−h)/t on the rounds that followed; "
         "a model without an edge drifts above 0."</p>
