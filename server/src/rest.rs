@@ -78,6 +78,11 @@ impl From<DbError> for ApiError {
             DbError::Refused(_) | DbError::NotAnExport(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
             }
+            busy if busy.status_code() == 503 => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                format!("{busy}; nothing was stored, try again"),
+            ),
             other => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

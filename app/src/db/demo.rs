@@ -44,7 +44,7 @@ pub async fn load_demo(
         )));
     }
     let values = FairGenerator { seed, house_edge }.generate(rounds);
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rounds")
         .fetch_one(&mut *tx)
         .await?;
@@ -80,7 +80,7 @@ pub async fn load_demo(
 
 /// Removes every synthetic round; returns how many.
 pub async fn remove_demo(pool: &SqlitePool) -> Result<u64, DbError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let removed = sqlx::query("DELETE FROM rounds WHERE synthetic = 1")
         .execute(&mut *tx)
         .await?

@@ -16,7 +16,7 @@ pub async fn store_prediction(
     let thresholds: Vec<f64> = view.thresholds.iter().map(|t| t.threshold).collect();
     let probabilities: Vec<f64> = view.thresholds.iter().map(|t| t.probability).collect();
     let fair: Vec<f64> = view.thresholds.iter().map(|t| t.fair).collect();
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     sqlx::query(
         "INSERT OR IGNORE INTO predictions (after_round_id, rounds_seen, model, cashout, mode, \
          thresholds, probabilities, fair, ev, recommendation, reason) \

@@ -44,7 +44,7 @@ pub async fn insert_values(
     values: &[Multiplier],
     source: Source,
 ) -> Result<Vec<i64>, DbError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let synthetic = i64::from(source == Source::Demo);
     if synthetic == 0 {
         // Statistics over a mix of generated and real rounds would describe neither.
@@ -164,7 +164,7 @@ pub async fn update_value(
 }
 
 pub async fn delete_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let row = sqlx::query(ROUND_COLUMNS_BY_ID)
         .bind(id)
         .fetch_optional(&mut *tx)
