@@ -30,8 +30,36 @@ use leptos_router::{
 /// The output name of the browser bundle (`/pkg/jetx.js`, `/pkg/jetx_bg.wasm`, `/pkg/jetx.css`).
 pub const OUTPUT_NAME: &str = "jetx";
 
+/// The pages' Content-Security-Policy: scripts only from this origin or carrying this
+/// response's nonce (Leptos puts it on its hydration and streaming scripts), WebAssembly
+/// compiled by the browser, requests only to this origin, no framing, no plugins. Inline
+/// style attributes stay allowed: the views and ECharts set them, and they run no code.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Sends [`page_csp`] with the nonce Leptos drew for this response.
+#[cfg(feature = "ssr")]
+fn send_page_csp() {
+    use axum::http::{header, HeaderValue};
+    let nonce = leptos::nonce::use_nonce();
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(response)) = (nonce, response) {
+        match HeaderValue::from_str(&page_csp(&nonce)) {
+            Ok(v) => response.insert_header(header::CONTENT_SECURITY_POLICY, v),
+            Err(e) => tracing::error!(error = %e, "the page CSP is not a header value"),
+        }
+    }
+}
+
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">

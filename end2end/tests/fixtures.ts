@@ -87,6 +87,19 @@ export class Server {
 }
 
 export const test = base.extend<{ server: Server }>({
+  // Every page of every test runs under the app's Content-Security-Policy: anything the
+  // policy blocks (an inline script without the nonce, a style, a worker) fails the test.
+  page: async ({ page }, use, testInfo) => {
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to (load|execute|apply|compile|connect|frame)/.test(m.text())) blocked.push(m.text());
+    });
+    await use(page);
+    // A test that provokes a violation on purpose says so with this annotation.
+    if (!testInfo.annotations.some((a) => a.type === 'provokes-csp-violation')) {
+      expect(blocked, 'nothing the Content-Security-Policy blocks').toEqual([]);
+    }
+  },
   server: async ({}, use) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jetx-e2e-'));
     const server = new Server(path.join(dir, 'jetx.sqlite'));

@@ -45,6 +45,9 @@ pub struct FileConfig {
     pub max_input_bytes: Option<usize>,
     /// House edge assumed by the fair-game base rates, e.g. 0.03.
     pub house_edge: Option<f64>,
+    /// Host names the server answers to besides the loopback names, e.g.
+    /// `["jetx.example.com"]` (DNS-rebinding protection; see `security.rs`).
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +58,8 @@ pub struct Config {
     pub site_root: PathBuf,
     pub rules: ValueRules,
     pub house_edge: f64,
+    /// Extra host names (without port) requests may name in `Host`.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Flags given on the command line, which win over everything else.
@@ -162,6 +167,26 @@ impl Config {
                 "must be in [0, 0.5)",
             ));
         }
+        let allowed_hosts = match env("JETX_ALLOWED_HOSTS") {
+            Some(t) => t.split(',').map(str::to_string).collect(),
+            None => file.allowed_hosts.unwrap_or_default(),
+        };
+        let allowed_hosts = allowed_hosts
+            .into_iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .map(|h| {
+                if h.contains(['/', ':', ' ']) && !h.starts_with('[') {
+                    Err(invalid(
+                        "allowed_hosts",
+                        &h,
+                        "write a host name only, without scheme, port or path",
+                    ))
+                } else {
+                    Ok(h)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             addr,
             database,
@@ -169,6 +194,7 @@ impl Config {
             site_root,
             rules,
             house_edge,
+            allowed_hosts,
         })
     }
 }
@@ -264,6 +290,18 @@ mod tests {
         let err =
             Config::load(&Overrides::default(), env_of(&[("JETX_HOUSE_EDGE", "0.7")])).unwrap_err();
         assert!(err.to_string().contains("house_edge"), "{err}");
+        let err = Config::load(
+            &Overrides::default(),
+            env_of(&[("JETX_ALLOWED_HOSTS", "https://jetx.example.com")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("allowed_hosts"), "{err}");
+        let c = Config::load(
+            &Overrides::default(),
+            env_of(&[("JETX_ALLOWED_HOSTS", " JetX.example.com, ,lan-box")]),
+        )
+        .unwrap();
+        assert_eq!(c.allowed_hosts, ["jetx.example.com", "lan-box"]);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");
         std::fs::write(&path, "colour = 1\n").unwrap();

@@ -11,4 +11,5 @@ pub mod neural_members;
 pub mod prediction;
 pub mod progress;
 pub mod rest;
+pub mod security;
 pub mod web;

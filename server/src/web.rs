@@ -22,7 +22,9 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The whole HTTP application, ready to serve.
-pub fn router(state: ServerState, options: LeptosOptions) -> Router {
+pub fn router(state: ServerState, config: &Config) -> Router {
+    let options = leptos_options(config);
+    let hosts = std::sync::Arc::new(crate::security::HostPolicy::new(&config.allowed_hosts));
     let routes = generate_route_list(App);
     // Uploads may be as large as the input limit, plus room for multipart/JSON framing.
     let body_limit = state.rules.max_input_bytes.saturating_add(64 * 1024);
@@ -43,6 +45,12 @@ pub fn router(state: ServerState, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(argument_errors_are_4xx))
         .layer(DefaultBodyLimit::max(body_limit))
+        // Outermost: refusals get the security headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            crate::security::guard,
+        ))
+        .layer(axum::middleware::from_fn(crate::security::headers))
         .with_state(options)
 }
 
@@ -111,8 +119,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     ));
     let jobs = training.clone();
     let state = ServerState::new(pool, config.rules, config.house_edge, predictor, training);
-    let options = leptos_options(&config);
-    let app = router(state, options);
+    let app = router(state, &config);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServeError::Bind(config.addr.to_string(), e))?;

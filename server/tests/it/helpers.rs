@@ -65,7 +65,7 @@ async fn build(
     ));
     let state = ServerState::new(pool, rules, 0.03, predictor, training);
     let config = Config::load(&Overrides::default(), |_| None).unwrap();
-    let router = server::web::router(state.clone(), server::web::leptos_options(&config));
+    let router = server::web::router(state.clone(), &config);
     TestApp {
         router,
         state,

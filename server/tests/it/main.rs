@@ -6,3 +6,4 @@ mod cli;
 mod helpers;
 mod live;
 mod load;
+mod security;
