@@ -110,11 +110,10 @@ pub async fn import_bytes(
     on_fault: OnFault,
 ) -> Result<ImportOutcome, ImportFailure> {
     let (format, report) = read_any(bytes, file_name, rules).await?;
-    let values = report.valid_values();
     let mut outcome = ImportOutcome {
         format,
-        rows: report.rows.len(),
-        valid: values.len(),
+        rows: report.row_count,
+        valid: report.values.len(),
         faults: fault_list(&report),
         stored: 0,
         dry_run,
@@ -125,11 +124,11 @@ pub async fn import_bytes(
     if !outcome.faults.is_empty() && on_fault == OnFault::Refuse {
         return Err(ImportFailure::Faults(outcome));
     }
-    if values.is_empty() {
+    if report.values.is_empty() {
         return Err(ImportError::Batch(models::values::BatchError::NoValues).into());
     }
-    db::insert_values(pool, &values, Source::Import).await?;
-    outcome.stored = values.len();
+    db::insert_values(pool, &report.values, Source::Import).await?;
+    outcome.stored = report.values.len();
     Ok(outcome)
 }
 
@@ -158,7 +157,18 @@ pub async fn read_file(
     read_any(&bytes, &name, rules).await
 }
 
-/// Reads a file from disk and imports it (the CLI's `import FILE`).
+/// The rules for a file the player names on the command line: the batch and body limits
+/// protect the server from what a request may carry, not a local file from its owner.
+pub fn file_rules(rules: &ValueRules) -> ValueRules {
+    ValueRules {
+        max_values_per_batch: usize::MAX,
+        max_input_bytes: usize::MAX,
+        ..*rules
+    }
+}
+
+/// Reads a file from disk and imports it (the CLI's `import FILE`), in one transaction
+/// however long it is.
 pub async fn import_file(
     pool: &SqlitePool,
     path: &Path,
@@ -167,5 +177,5 @@ pub async fn import_file(
     on_fault: OnFault,
 ) -> Result<ImportOutcome, ImportFailure> {
     let (bytes, name) = read_path(path).await?;
-    import_bytes(pool, &bytes, &name, rules, dry_run, on_fault).await
+    import_bytes(pool, &bytes, &name, &file_rules(rules), dry_run, on_fault).await
 }

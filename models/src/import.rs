@@ -32,28 +32,39 @@ pub struct ImportRow {
     pub value: Result<Multiplier, ValueProblem>,
 }
 
-/// Everything read from a file, in file order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything read from a file: the readable values and the rows that are not, each in
+/// file order. Readable rows keep only their value (a 1,000,000-row file kept as rows
+/// took 320 MB).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// Which column the values came from (`None` for plain text).
     pub value_column: Option<String>,
-    pub rows: Vec<ImportRow>,
+    /// Data rows read, readable or not.
+    pub row_count: usize,
+    pub values: Vec<Multiplier>,
+    pub faults: Vec<ImportRow>,
 }
 
 impl ImportReport {
+    /// Files one row: its value, or the whole row when it cannot be read.
+    pub fn push(&mut self, row: ImportRow) {
+        self.row_count += 1;
+        match row.value {
+            Ok(v) => self.values.push(v),
+            Err(_) => self.faults.push(row),
+        }
+    }
+
     pub fn valid_values(&self) -> Vec<Multiplier> {
-        self.rows
-            .iter()
-            .filter_map(|r| r.value.clone().ok())
-            .collect()
+        self.values.clone()
     }
 
     pub fn faults(&self) -> impl Iterator<Item = &ImportRow> {
-        self.rows.iter().filter(|r| r.value.is_err())
+        self.faults.iter()
     }
 
     pub fn fault_count(&self) -> usize {
-        self.faults().count()
+        self.faults.len()
     }
 }
 
@@ -131,9 +142,13 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
         }
         .into());
     }
-    let records = split_csv(text)?;
-    let Some(first) = records.first() else {
-        return Err(BatchError::NoValues.into());
+    let mut records = CsvRecords::new(text);
+    let first = loop {
+        match records.next().transpose()? {
+            None => return Err(BatchError::NoValues.into()),
+            Some(r) if r.is_blank() => continue,
+            Some(r) => break r,
+        }
     };
     let first_fields: Vec<String> = first
         .fields
@@ -146,7 +161,7 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
         || first_fields.iter().all(|f| {
             f.chars().any(|c| c.is_ascii_alphabetic()) && parse_multiplier(f, rules).is_err()
         });
-    let (value_idx, id_idx, value_column, data) = if looks_like_header {
+    let (value_idx, id_idx, value_column, first_data) = if looks_like_header {
         let value_idx = VALUE_COLUMNS
             .iter()
             .find_map(|name| first_fields.iter().position(|f| f == name))
@@ -157,71 +172,76 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
         let id_idx = ID_COLUMNS
             .iter()
             .find_map(|name| first_fields.iter().position(|f| f == name));
-        (
-            value_idx,
-            id_idx,
-            Some(first.fields[value_idx].trim().to_string()),
-            &records[1..],
-        )
+        let column = first.fields[value_idx].trim().to_string();
+        (value_idx, id_idx, Some(column), None)
     } else if first.fields.len() >= 2 {
-        (1, Some(0), None, &records[..])
+        (1, Some(0), None, Some(first))
     } else {
-        (0, None, None, &records[..])
+        (0, None, None, Some(first))
     };
-    let data: Vec<&CsvRecord> = data.iter().filter(|r| !r.is_blank()).collect();
-    if data.is_empty() {
+    let mut report = ImportReport {
+        value_column,
+        ..ImportReport::default()
+    };
+    // One record at a time: only the values and the faulty rows are kept.
+    let mut data = first_data.map(Ok).into_iter().chain(records);
+    while let Some(rec) = data.next().transpose()? {
+        if rec.is_blank() {
+            continue;
+        }
+        if report.row_count >= rules.max_values_per_batch {
+            // Count the rest (cheaply) so the error says how many there are.
+            let mut count = report.row_count + 1;
+            for rec in data {
+                count += usize::from(!rec?.is_blank());
+            }
+            return Err(BatchError::TooManyValues {
+                count,
+                limit: rules.max_values_per_batch,
+            }
+            .into());
+        }
+        let value = match rec.fields.get(value_idx) {
+            None => Err(ValueProblem::Empty),
+            Some(raw) => parse_multiplier(raw, rules).map_err(|e| e.problem),
+        };
+        let row = report.row_count + 1;
+        match value {
+            Ok(v) => {
+                report.row_count += 1;
+                report.values.push(v);
+            }
+            Err(problem) => report.push(ImportRow {
+                row,
+                line: rec.line,
+                id: id_idx
+                    .and_then(|j| rec.fields.get(j))
+                    .map(|s| s.trim().to_string()),
+                raw: rec.fields.get(value_idx).cloned().unwrap_or_default(),
+                value: Err(problem),
+            }),
+        }
+    }
+    if report.row_count == 0 {
         return Err(BatchError::NoValues.into());
     }
-    if data.len() > rules.max_values_per_batch {
-        return Err(BatchError::TooManyValues {
-            count: data.len(),
-            limit: rules.max_values_per_batch,
-        }
-        .into());
-    }
-    let rows = data
-        .iter()
-        .enumerate()
-        .map(|(i, rec)| {
-            let raw = rec.fields.get(value_idx).cloned().unwrap_or_default();
-            let id = id_idx
-                .and_then(|j| rec.fields.get(j))
-                .map(|s| s.trim().to_string());
-            let value = if rec.fields.len() <= value_idx {
-                Err(ValueProblem::Empty)
-            } else {
-                parse_multiplier(&raw, rules).map_err(|e| e.problem)
-            };
-            ImportRow {
-                row: i + 1,
-                line: rec.line,
-                id,
-                raw,
-                value,
-            }
-        })
-        .collect();
-    Ok(ImportReport { value_column, rows })
+    Ok(report)
 }
 
 /// Reads a plain text file the way a paste is read (one value per token).
 pub fn read_text(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportError> {
     let parse = crate::values::parse_paste(text, rules)?;
-    let rows = parse
-        .tokens
-        .into_iter()
-        .map(|t| ImportRow {
+    let mut report = ImportReport::default();
+    for t in parse.tokens {
+        report.push(ImportRow {
             row: t.token.index,
             line: t.token.line,
             id: None,
             raw: t.token.text,
             value: t.value,
-        })
-        .collect();
-    Ok(ImportReport {
-        value_column: None,
-        rows,
-    })
+        });
+    }
+    Ok(report)
 }
 
 /// CSV records keep their starting line so faults can be located in the file.
@@ -236,81 +256,107 @@ impl CsvRecord {
     }
 }
 
-/// RFC 4180 records: `,` between fields, `"` quoting with `""` escapes, `\n` or `\r\n`
-/// between records. Only `\n`/`\r` end a record, so a U+2028 stays inside its field, where
-/// the value parser reports it.
-fn split_csv(text: &str) -> Result<Vec<CsvRecord>, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut line = 1usize;
-    let mut record_line = 1usize;
-    let mut chars = text.chars().peekable();
-    let mut field_was_quoted = false;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
+/// RFC 4180 records, one at a time: `,` between fields, `"` quoting with `""` escapes,
+/// `\n` or `\r\n` between records. Only `\n`/`\r` end a record, so a U+2028 stays
+/// inside its field, where the value parser reports it.
+struct CsvRecords<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    line: usize,
+    failed: bool,
+}
+
+impl<'a> CsvRecords<'a> {
+    fn new(text: &'a str) -> Self {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Self {
+            chars: text.chars().peekable(),
+            line: 1,
+            failed: false,
+        }
+    }
+
+    fn record(&mut self) -> Result<Option<CsvRecord>, ImportError> {
+        let record_line = self.line;
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut in_quotes = false;
+        let mut field_was_quoted = false;
+        let mut any = false;
+        while let Some(c) = self.chars.next() {
+            any = true;
+            if in_quotes {
+                match c {
+                    '"' if self.chars.peek() == Some(&'"') => {
+                        self.chars.next();
+                        field.push('"');
+                    }
+                    '"' => in_quotes = false,
+                    '\n' => {
+                        self.line += 1;
+                        field.push(c);
+                    }
+                    _ => field.push(c),
                 }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
+                continue;
+            }
+            match c {
+                '"' if field.trim().is_empty() && !field_was_quoted => {
+                    field.clear();
+                    in_quotes = true;
+                    field_was_quoted = true;
+                }
+                '"' => {
+                    return Err(ImportError::Csv {
+                        line: self.line,
+                        message: "a quote inside an unquoted field".into(),
+                    })
+                }
+                ',' => {
+                    fields.push(std::mem::take(&mut field));
+                    field_was_quoted = false;
+                }
+                '\r' | '\n' => {
+                    if c == '\r' && self.chars.peek() == Some(&'\n') {
+                        self.chars.next();
+                    }
+                    fields.push(field);
+                    self.line += 1;
+                    return Ok(Some(CsvRecord {
+                        line: record_line,
+                        fields,
+                    }));
                 }
                 _ => field.push(c),
             }
-            continue;
         }
-        match c {
-            '"' if field.trim().is_empty() && !field_was_quoted => {
-                field.clear();
-                in_quotes = true;
-                field_was_quoted = true;
-            }
-            '"' => {
-                return Err(ImportError::Csv {
-                    line,
-                    message: "a quote inside an unquoted field".into(),
-                })
-            }
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                field_was_quoted = false;
-            }
-            '\r' | '\n' => {
-                if c == '\r' && chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                fields.push(std::mem::take(&mut field));
-                field_was_quoted = false;
-                records.push(CsvRecord {
-                    line: record_line,
-                    fields: std::mem::take(&mut fields),
-                });
-                line += 1;
-                record_line = line;
-            }
-            _ => field.push(c),
+        if in_quotes {
+            return Err(ImportError::Csv {
+                line: record_line,
+                message: "a quoted field is not closed".into(),
+            });
         }
-    }
-    if in_quotes {
-        return Err(ImportError::Csv {
-            line: record_line,
-            message: "a quoted field is not closed".into(),
-        });
-    }
-    if !field.is_empty() || !fields.is_empty() {
+        if !any {
+            return Ok(None);
+        }
         fields.push(field);
-        records.push(CsvRecord {
+        Ok(Some(CsvRecord {
             line: record_line,
             fields,
-        });
+        }))
     }
-    Ok(records)
+}
+
+impl Iterator for CsvRecords<'_> {
+    type Item = Result<CsvRecord, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let r = self.record().transpose();
+        self.failed = matches!(r, Some(Err(_)));
+        r
+    }
 }
 
 /// This app's CSV export: one row per round, oldest first.
@@ -356,7 +402,9 @@ mod tests {
         assert_eq!(r.valid_values(), vec![Multiplier(150), Multiplier(200)]);
         let pairs = read_csv("1,1.50\n2,\"2,50\"\n", &ValueRules::default()).unwrap();
         assert_eq!(pairs.valid_values(), vec![Multiplier(150), Multiplier(250)]);
-        assert_eq!(pairs.rows[1].id.as_deref(), Some("2"));
+        let faulty = read_csv("1,1.50\n2,abc\n", &ValueRules::default()).unwrap();
+        assert_eq!(faulty.faults[0].id.as_deref(), Some("2"));
+        assert_eq!((faulty.row_count, faulty.faults[0].row), (2, 2));
         let ours = read_csv(
             "id,value,synthetic,created_at\n7,1.57,0,2026-01-01T00:00:00Z\n",
             &ValueRules::default(),
@@ -403,7 +451,8 @@ mod tests {
             return;
         };
         let report = read_csv(&text, &ValueRules::default()).unwrap();
-        assert_eq!(report.rows.len(), 7000);
+        assert_eq!(report.row_count, 7000);
+        assert_eq!(report.values.len(), 6999);
         let faults: Vec<&ImportRow> = report.faults().collect();
         assert_eq!(faults.len(), 1);
         assert_eq!(faults[0].id.as_deref(), Some("6281"));
@@ -427,6 +476,33 @@ mod tests {
             let report = read_csv(&csv, &ValueRules::default()).unwrap();
             prop_assert_eq!(report.valid_values(), values);
             prop_assert_eq!(report.fault_count(), 0);
+        }
+
+        /// Readable rows become values and the others faults, each in file order, with
+        /// the row and line they stand on.
+        #[test]
+        fn every_row_is_a_value_or_a_located_fault(
+            rows in proptest::collection::vec(prop_oneof![(100u32..100_000).prop_map(Some), Just(None)], 1..300),
+            crlf in any::<bool>(),
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut csv = format!("id,value{eol}");
+            for (i, r) in rows.iter().enumerate() {
+                match r {
+                    Some(h) => csv.push_str(&format!("{},{}.{:02}{eol}", i + 1, h / 100, h % 100)),
+                    None => csv.push_str(&format!("{},x{eol}", i + 1)),
+                }
+            }
+            let report = read_csv(&csv, &ValueRules::default()).unwrap();
+            prop_assert_eq!(report.row_count, rows.len());
+            let values: Vec<Multiplier> = rows.iter().flatten().map(|&h| Multiplier(h)).collect();
+            prop_assert_eq!(&report.values, &values);
+            let bad: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| r.is_none()).map(|(i, _)| i + 1).collect();
+            prop_assert_eq!(report.faults.iter().map(|f| f.row).collect::<Vec<_>>(), bad.clone());
+            for f in &report.faults {
+                prop_assert_eq!(f.line, f.row + 1);
+                prop_assert_eq!(f.id.clone(), Some(f.row.to_string()));
+            }
         }
 
         #[test]

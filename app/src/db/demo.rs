@@ -1,7 +1,7 @@
 //! The synthetic demo history: loaded into an empty database, flagged, removed as one.
 
 use super::DbError;
-use crate::types::DemoInfo;
+use crate::types::{DemoInfo, Source};
 use models::generator::FairGenerator;
 use sqlx::{Row, SqlitePool};
 
@@ -64,12 +64,7 @@ pub async fn load_demo(
         .bind(rounds as i64)
         .execute(&mut *tx)
         .await?;
-    for v in &values {
-        sqlx::query("INSERT INTO rounds (hundredths, source, synthetic) VALUES (?, 'demo', 1)")
-            .bind(i64::from(v.0))
-            .execute(&mut *tx)
-            .await?;
-    }
+    super::rounds::append(&mut tx, &values, Source::Demo).await?;
     tx.commit().await?;
     Ok(DemoInfo {
         rounds: rounds as i64,

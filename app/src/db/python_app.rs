@@ -46,26 +46,23 @@ pub async fn read_python_app_db(
             rules.max_values_per_batch
         )));
     }
-    let rows = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let id: Option<String> = r.try_get("id").ok().flatten();
-            let raw: Option<String> = r.try_get("value").ok().flatten();
-            let raw = raw.unwrap_or_default();
-            ImportRow {
-                row: i + 1,
-                line: 0,
-                id,
-                value: parse_multiplier(&raw, rules).map_err(|e| e.problem),
-                raw,
-            }
-        })
-        .collect();
-    Ok(ImportReport {
+    let mut report = ImportReport {
         value_column: Some("value".into()),
-        rows,
-    })
+        ..ImportReport::default()
+    };
+    for (i, r) in rows.iter().enumerate() {
+        let id: Option<String> = r.try_get("id").ok().flatten();
+        let raw: Option<String> = r.try_get("value").ok().flatten();
+        let raw = raw.unwrap_or_default();
+        report.push(ImportRow {
+            row: i + 1,
+            line: 0,
+            id,
+            value: parse_multiplier(&raw, rules).map_err(|e| e.problem),
+            raw,
+        });
+    }
+    Ok(report)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -65,19 +65,20 @@ pub async fn load_history(
     }
     match &input.file {
         Some(path) => {
-            let (_, report) = app::importer::read_file(path, &config.rules).await?;
+            let rules = app::importer::file_rules(&config.rules);
+            let (_, report) = app::importer::read_file(path, &rules).await?;
             let faults = app::importer::fault_list(&report);
             if !faults.is_empty() {
                 eprintln!(
                     "note: {} of {} rows cannot be read and are left out:",
                     faults.len(),
-                    report.rows.len()
+                    report.row_count
                 );
                 for f in &faults {
                     eprintln!("  {}", f.message);
                 }
             }
-            Ok(report.valid_values())
+            Ok(report.values)
         }
         None => {
             let pool = db::connect(&config.database).await?;

@@ -294,3 +294,74 @@ fn a_planted_edge_is_confirmed_trained_and_played_only_in_its_situation() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("outside 1.01"));
 }
+
+#[test]
+fn a_file_on_the_command_line_is_not_held_to_the_per_request_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.sqlite");
+    let csv = dir.path().join("big.csv");
+    let rows: String = (0..2_000)
+        .map(|i| format!("{}.{:02}\n", 1 + i % 7, i % 100))
+        .collect();
+    std::fs::write(&csv, format!("multiplier\n{rows}")).unwrap();
+    // A server limit of 100 values per request and 4 KiB per body; the file is larger.
+    let out = Command::new(env!("CARGO_BIN_EXE_jetx"))
+        .arg("--db")
+        .arg(&db)
+        .args(["import", csv.to_str().unwrap()])
+        .env("JETX_MAX_VALUES_PER_BATCH", "100")
+        .env("JETX_MAX_INPUT_BYTES", "4096")
+        .env("RUST_LOG", "warn")
+        .env_remove("JETX_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("stored 2000 rounds"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_import_killed_midway_stores_none_of_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("killed.sqlite");
+    let csv = dir.path().join("many.csv");
+    let rows: String = (0..400_000)
+        .map(|i| format!("{}.{:02}\n", 1 + i % 9, i % 100))
+        .collect();
+    std::fs::write(&csv, format!("multiplier\n{rows}")).unwrap();
+    // The database exists (migrated) before the import starts.
+    assert!(jetx(&db, &["stats"]).status.success());
+    for delay_ms in [150, 400] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jetx"))
+            .arg("--db")
+            .arg(&db)
+            .args(["import", csv.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .env_remove("JETX_CONFIG")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let stats = jetx(&db, &["stats", "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+        let count = json["summary"]["count"].as_u64().unwrap();
+        // All or nothing: a kill before the commit leaves none of the file's rows.
+        assert!(
+            count % 400_000 == 0,
+            "after {delay_ms} ms: {count} rows stored"
+        );
+        if count > 0 {
+            break;
+        }
+    }
+}
