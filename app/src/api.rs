@@ -23,6 +23,8 @@ pub mod ssr {
     pub fn fail(e: impl crate::errors::HttpStatus) -> ServerFnError {
         let code = e.status_code();
         if code >= 500 {
+            metrics::counter!("jetx_server_errors_total", "status" => code.to_string())
+                .increment(1);
             tracing::error!(error = %e, status = code, "request failed");
         } else {
             tracing::warn!(error = %e, status = code, "request refused");

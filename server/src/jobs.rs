@@ -356,6 +356,9 @@ impl Ending {
     }
 
     fn finish(&self, state: JobState, error: Option<String>) {
+        metrics::counter!("jetx_training_jobs_total", "outcome" => state.as_str()).increment(1);
+        metrics::histogram!("jetx_training_job_seconds")
+            .record(self.started.elapsed().as_secs_f64());
         self.sender.send_modify(|s| {
             s.seq += 1;
             s.state = state;

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod jobs;
+pub mod metrics;
 pub mod modelcli;
 pub mod neural_members;
 pub mod prediction;

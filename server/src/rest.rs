@@ -62,6 +62,8 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
+            metrics::counter!("jetx_server_errors_total", "status" => self.status.as_u16().to_string())
+                .increment(1);
             tracing::error!(code = self.code, message = %self.message, "API error");
         }
         let body = json!({ "error": { "code": self.code, "message": self.message, "details": self.details } });
@@ -71,6 +73,14 @@ impl IntoResponse for ApiError {
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
+        if e.status_code() >= 500 {
+            let kind = if e.status_code() == 503 {
+                "busy"
+            } else {
+                "other"
+            };
+            metrics::counter!("jetx_database_errors_total", "kind" => kind).increment(1);
+        }
         match e {
             DbError::NotFound(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())

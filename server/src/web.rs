@@ -24,6 +24,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// The whole HTTP application, ready to serve.
 pub fn router(state: ServerState, config: &Config) -> Router {
     let options = leptos_options(config);
+    crate::metrics::install();
     let hosts = std::sync::Arc::new(crate::security::HostPolicy::new(&config.allowed_hosts));
     let routes = generate_route_list(App);
     // Uploads may be as large as the input limit, plus room for multipart/JSON framing.
@@ -32,6 +33,7 @@ pub fn router(state: ServerState, config: &Config) -> Router {
     let context_state = state.clone();
     Router::new()
         .route("/healthz", get(rest::healthz).with_state(state))
+        .route("/metrics", get(crate::metrics::render))
         .nest("/api/v1", api)
         .leptos_routes_with_context(
             &options,
@@ -45,6 +47,7 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(argument_errors_are_4xx))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         // Outermost: refusals get the security headers too.
         .layer(axum::middleware::from_fn_with_state(
             hosts,

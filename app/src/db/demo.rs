@@ -66,6 +66,7 @@ pub async fn load_demo(
         .await?;
     super::rounds::append(&mut tx, &values, Source::Demo).await?;
     tx.commit().await?;
+    metrics::counter!("jetx_rounds_stored_total", "source" => "demo").increment(rounds as u64);
     Ok(DemoInfo {
         rounds: rounds as i64,
         seed: seed_i64,

@@ -17,7 +17,7 @@ pub async fn store_prediction(
     let probabilities: Vec<f64> = view.thresholds.iter().map(|t| t.probability).collect();
     let fair: Vec<f64> = view.thresholds.iter().map(|t| t.fair).collect();
     let mut tx = super::begin_write(pool).await?;
-    sqlx::query(
+    let stored = sqlx::query(
         "INSERT OR IGNORE INTO predictions (after_round_id, rounds_seen, model, cashout, mode, \
          thresholds, probabilities, fair, ev, recommendation, reason) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -37,10 +37,11 @@ pub async fn store_prediction(
     })
     .bind(&view.reason)
     .execute(&mut *tx)
-    .await?;
-    // A round stored while the estimate was computed already fired the scoring trigger:
+    .await?
+    .rows_affected();
+    // A round stored while the estimate was computed was stored before this row existed:
     // score the new row from the rounds that exist.
-    sqlx::query(
+    let scored = sqlx::query(
         "UPDATE predictions SET \
          outcome_round_id = (SELECT r.id FROM rounds r WHERE r.id > predictions.after_round_id ORDER BY r.id LIMIT 1), \
          outcome_hundredths = (SELECT r.hundredths FROM rounds r WHERE r.id > predictions.after_round_id ORDER BY r.id LIMIT 1) \
@@ -50,8 +51,11 @@ pub async fn store_prediction(
     .bind(after_round_id)
     .bind(after_round_id)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
     tx.commit().await?;
+    metrics::counter!("jetx_predictions_stored_total").increment(stored);
+    metrics::counter!("jetx_predictions_scored_total").increment(scored);
     Ok(())
 }
 

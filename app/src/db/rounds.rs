@@ -64,19 +64,23 @@ pub async fn insert_values(
         // would score it on a round it never saw coming.
         drop_pending_predictions(&mut tx).await?;
     }
-    let ids = append(&mut tx, values, source).await?;
+    let (ids, scored) = append(&mut tx, values, source).await?;
     tx.commit().await?;
+    metrics::counter!("jetx_rounds_stored_total", "source" => source.as_str())
+        .increment(ids.len() as u64);
+    metrics::counter!("jetx_predictions_scored_total").increment(scored);
     Ok(ids)
 }
 
-/// Appends `values` in order inside `tx`; returns their ids. The only INSERT into
+/// Appends `values` in order inside `tx`; returns their ids and how many waiting
+/// predictions the round scored. The only INSERT into
 /// `rounds`: it bumps the history revision once, and a single round scores the
 /// predictions waiting for it (bulk stores drop those first).
 pub(crate) async fn append(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     values: &[Multiplier],
     source: Source,
-) -> Result<Vec<i64>, DbError> {
+) -> Result<(Vec<i64>, u64), DbError> {
     let synthetic = i64::from(source == Source::Demo);
     let mut ids = Vec::with_capacity(values.len());
     // One statement per chunk, the values as one JSON array: per-row statements (or binds)
@@ -109,13 +113,14 @@ pub(crate) async fn append(
         ids.extend(first..=last);
     }
     if ids.is_empty() {
-        return Ok(ids);
+        return Ok((ids, 0));
     }
     sqlx::query("UPDATE history_revision SET revision = revision + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
+    let mut scored = 0;
     if let ([id], [value]) = (ids.as_slice(), values) {
-        sqlx::query(
+        scored = sqlx::query(
             "UPDATE predictions SET outcome_round_id = ?, outcome_hundredths = ? \
              WHERE outcome_round_id IS NULL AND after_round_id < ?",
         )
@@ -123,9 +128,10 @@ pub(crate) async fn append(
         .bind(i64::from(value.0))
         .bind(id)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected();
     }
-    Ok(ids)
+    Ok((ids, scored))
 }
 
 pub async fn get_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbError> {

@@ -31,11 +31,16 @@ pub async fn run(
         .map_err(|e| BacktestError::Internal(e.to_string()))?;
     let predictor = state.predictor.clone();
     let house_edge = state.house_edge;
-    tokio::task::spawn_blocking(move || {
+    let started = std::time::Instant::now();
+    let result = tokio::task::spawn_blocking(move || {
         let _running = running;
         let make = |name: &str| predictor.forecaster(name);
         crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
     })
     .await
-    .map_err(|e| BacktestError::Internal(e.to_string()))?
+    .map_err(|e| BacktestError::Internal(e.to_string()))?;
+    let outcome = if result.is_ok() { "done" } else { "failed" };
+    metrics::counter!("jetx_backtests_total", "outcome" => outcome).increment(1);
+    metrics::histogram!("jetx_backtest_seconds").record(started.elapsed().as_secs_f64());
+    result
 }

@@ -480,3 +480,70 @@ async fn server_functions_answer_bad_input_with_4xx_and_store_nothing() {
     let (_, page) = app.json("GET", "/api/v1/rounds", None).await;
     assert_eq!(page["total"], 0);
 }
+
+/// The value of one Prometheus sample (`name{labels} value`) whose line holds every part.
+fn sample(text: &str, parts: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && parts.iter().all(|p| l.contains(p)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_and_the_rounds_stored() {
+    let app = test_app().await;
+    let scrape = || async {
+        let req = Request::builder()
+            .uri("/metrics")
+            .body(Body::empty())
+            .unwrap();
+        let (s, body) = app.send(req).await;
+        assert_eq!(s, StatusCode::OK);
+        String::from_utf8(body).unwrap()
+    };
+    // The recorder is shared by every test in this binary: compare before and after.
+    let before = scrape().await;
+    let (s, _) = app
+        .json(
+            "POST",
+            "/api/v1/rounds",
+            Some(json!({"values": ["1.5", "2", "3"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = app.json("GET", "/api/v1/rounds/1", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.json("GET", "/api/v1/rounds/99999", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let after = scrape().await;
+    let delta = |parts: &[&str]| sample(&after, parts) - sample(&before, parts);
+    assert!(
+        delta(&["jetx_rounds_stored_total{", "source=\"api\""]) >= 3.0,
+        "{after}"
+    );
+    // Routes are labelled by their pattern, never by the id in the path.
+    let by_id = [
+        "jetx_http_requests_total{",
+        "route=\"/api/v1/rounds/{id}\"",
+        "method=\"GET\"",
+    ];
+    assert!(
+        delta(&[&by_id[..], &["status=\"200\""]].concat()) >= 1.0,
+        "{after}"
+    );
+    assert!(
+        delta(&[&by_id[..], &["status=\"404\""]].concat()) >= 1.0,
+        "{after}"
+    );
+    assert!(!after.contains("route=\"/api/v1/rounds/99999\""));
+    assert!(
+        after.contains("jetx_http_request_duration_seconds_bucket{"),
+        "{after}"
+    );
+    assert!(
+        delta(&[
+            "jetx_http_request_duration_seconds_count{",
+            "route=\"/api/v1/rounds\""
+        ]) >= 1.0
+    );
+}
