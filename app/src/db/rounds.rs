@@ -89,7 +89,7 @@ pub(crate) async fn append(
     // at `last_insert_rowid()`.
     for chunk in values.chunks(INSERT_CHUNK) {
         let json = serde_json::to_string(&chunk.iter().map(|v| v.0).collect::<Vec<u32>>())
-            .map_err(|e| DbError::Refused(format!("cannot encode the values: {e}")))?;
+            .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
         let inserted = sqlx::query(
             "INSERT INTO rounds (hundredths, source, synthetic) \
              SELECT value, ?, ? FROM json_each(?) ORDER BY key",
