@@ -47,13 +47,13 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(argument_errors_are_4xx))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn(crate::metrics::track))
-        // Outermost: refusals get the security headers too.
         .layer(axum::middleware::from_fn_with_state(
             hosts,
             crate::security::guard,
         ))
+        // Refusals get the security headers too, and are counted (403, 400, 415).
         .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .with_state(options)
 }
 

@@ -515,6 +515,14 @@ async fn metrics_count_requests_per_route_and_the_rounds_stored() {
     assert_eq!(s, StatusCode::OK);
     let (s, _) = app.json("GET", "/api/v1/rounds/99999", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // A refused cross-site write is counted too.
+    let forged = Request::builder()
+        .method("POST")
+        .uri("/api/v1/rounds/undo")
+        .header("origin", "http://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(forged).await.0, StatusCode::FORBIDDEN);
     let after = scrape().await;
     let delta = |parts: &[&str]| sample(&after, parts) - sample(&before, parts);
     assert!(
@@ -536,6 +544,12 @@ async fn metrics_count_requests_per_route_and_the_rounds_stored() {
         "{after}"
     );
     assert!(!after.contains("route=\"/api/v1/rounds/99999\""));
+    let refused = [
+        "jetx_http_requests_total{",
+        "route=\"/api/v1/rounds/undo\"",
+        "status=\"403\"",
+    ];
+    assert!(delta(&refused) >= 1.0, "{after}");
     assert!(
         after.contains("jetx_http_request_duration_seconds_bucket{"),
         "{after}"
