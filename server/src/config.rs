@@ -176,14 +176,15 @@ impl Config {
             .map(|h| h.trim().to_ascii_lowercase())
             .filter(|h| !h.is_empty())
             .map(|h| {
-                if h.contains(['/', ':', ' ']) && !h.starts_with('[') {
+                // The name as the request guard reads it from `Host`, so it can match.
+                if crate::security::host_name(&h).as_deref() == Some(h.as_str()) {
+                    Ok(h)
+                } else {
                     Err(invalid(
                         "allowed_hosts",
                         &h,
                         "write a host name only, without scheme, port or path",
                     ))
-                } else {
-                    Ok(h)
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;

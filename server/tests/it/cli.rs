@@ -3,15 +3,20 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn jetx(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jetx"))
+/// `jetx --db DB ARGS…`, quiet and without a config file from the environment.
+fn jetx_command(db: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jetx"));
+    command
         .arg("--db")
         .arg(db)
         .args(args)
         .env("RUST_LOG", "warn")
-        .env_remove("JETX_CONFIG")
-        .output()
-        .expect("runs")
+        .env_remove("JETX_CONFIG");
+    command
+}
+
+fn jetx(db: &Path, args: &[&str]) -> Output {
+    jetx_command(db, args).output().expect("runs")
 }
 
 /// Runs `jetx` with its own database and models folder.
@@ -305,14 +310,9 @@ fn a_file_on_the_command_line_is_not_held_to_the_per_request_limits() {
         .collect();
     std::fs::write(&csv, format!("multiplier\n{rows}")).unwrap();
     // A server limit of 100 values per request and 4 KiB per body; the file is larger.
-    let out = Command::new(env!("CARGO_BIN_EXE_jetx"))
-        .arg("--db")
-        .arg(&db)
-        .args(["import", csv.to_str().unwrap()])
+    let out = jetx_command(&db, &["import", csv.to_str().unwrap()])
         .env("JETX_MAX_VALUES_PER_BATCH", "100")
         .env("JETX_MAX_INPUT_BYTES", "4096")
-        .env("RUST_LOG", "warn")
-        .env_remove("JETX_CONFIG")
         .output()
         .unwrap();
     assert!(
@@ -340,12 +340,7 @@ fn an_import_killed_midway_stores_none_of_its_rows() {
     // The database exists (migrated) before the import starts.
     assert!(jetx(&db, &["stats"]).status.success());
     for delay_ms in [150, 400] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jetx"))
-            .arg("--db")
-            .arg(&db)
-            .args(["import", csv.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
-            .env_remove("JETX_CONFIG")
+        let mut child = jetx_command(&db, &["import", csv.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
