@@ -255,3 +255,15 @@ pub async fn get_analysis() -> Result<AnalysisView, ServerFnError> {
         .await
         .map_err(ssr::internal)
 }
+
+/// The strategy lab: a staking plan under the fair law (Monte Carlo) or replayed on the
+/// stored rounds, next to flat betting.
+#[server(endpoint = "simulate")]
+pub async fn simulate(
+    request: crate::views::SimulationRequest,
+) -> Result<models::strategy::SimulationResult, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::strategy::simulate(&st, request)
+        .await
+        .map_err(ssr::fail)
+}

@@ -247,3 +247,131 @@ impl TrainStatus {
         current.is_none_or(|c| (self.job, self.seq) >= (c.job, c.seq))
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Strategy lab
+
+/// A strategy parameter as JSON carries it: a number, or text (a Labouchère line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Number(f64),
+    Text(String),
+}
+
+impl ParamValue {
+    fn text(&self) -> String {
+        match self {
+            ParamValue::Number(x) => x.to_string(),
+            ParamValue::Text(t) => t.clone(),
+        }
+    }
+}
+
+fn default_paths() -> usize {
+    10_000
+}
+fn default_rounds() -> usize {
+    1_000
+}
+fn default_seed() -> u64 {
+    42
+}
+fn default_min_bet() -> f64 {
+    0.1
+}
+
+/// What the Strategies page, `POST /api/v1/simulate` and `jetx simulate` ask for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationRequest {
+    /// One of [`models::strategy::Strategy::NAMES`].
+    pub strategy: String,
+    /// The plan's parameters by name (its defaults for the rest).
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, ParamValue>,
+    pub stake: f64,
+    pub cashout: f64,
+    pub bankroll: f64,
+    #[serde(default = "default_min_bet")]
+    pub min_bet: f64,
+    #[serde(default)]
+    pub max_stake: Option<f64>,
+    #[serde(default)]
+    pub stop_loss: Option<f64>,
+    #[serde(default)]
+    pub take_profit: Option<f64>,
+    #[serde(default)]
+    pub max_bets: Option<usize>,
+    #[serde(default = "default_paths")]
+    pub paths: usize,
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Replay the stored history (in order, with the walk-forward PLAY signal) instead of
+    /// Monte Carlo under the fair law.
+    #[serde(default)]
+    pub replay: bool,
+}
+
+impl Default for SimulationRequest {
+    fn default() -> Self {
+        Self {
+            strategy: "martingale".into(),
+            params: Default::default(),
+            stake: 1.0,
+            cashout: 2.0,
+            bankroll: 100.0,
+            min_bet: default_min_bet(),
+            max_stake: None,
+            stop_loss: None,
+            take_profit: None,
+            max_bets: None,
+            paths: default_paths(),
+            rounds: default_rounds(),
+            seed: default_seed(),
+            replay: false,
+        }
+    }
+}
+
+impl SimulationRequest {
+    /// The run's settings, checked (every entry point goes through here).
+    pub fn config(
+        &self,
+        house_edge: f64,
+    ) -> Result<models::strategy::SimulationConfig, models::strategy::StrategyError> {
+        let params: Vec<(String, String)> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.text()))
+            .collect();
+        let config = models::strategy::SimulationConfig {
+            strategy: models::strategy::Strategy::from_params(&self.strategy, &params)?,
+            stake: self.stake,
+            cashout: self.cashout,
+            limits: models::strategy::Limits {
+                bankroll: self.bankroll,
+                min_bet: self.min_bet,
+                max_stake: self.max_stake,
+                stop_loss: self.stop_loss,
+                take_profit: self.take_profit,
+                max_bets: self.max_bets,
+            },
+            house_edge,
+            paths: self.paths,
+            rounds: self.rounds,
+            seed: self.seed,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// A plan that bets on the app's PLAY signal needs it computed walk-forward on a replay.
+pub fn needs_play_signal(strategy: &models::strategy::Strategy) -> bool {
+    matches!(
+        strategy,
+        models::strategy::Strategy::OnlyOnPlay | models::strategy::Strategy::Kelly { .. }
+    )
+}

@@ -20,6 +20,7 @@ pub mod patterns;
 pub mod planted;
 pub mod scores;
 pub mod stats;
+pub mod strategy;
 pub mod summary;
 pub mod values;
 pub mod walkforward;

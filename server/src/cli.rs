@@ -62,6 +62,10 @@ pub enum Command {
     Models(cmd::forecasting::ModelsArgs),
     /// Time the feature pipeline and a walk-forward run on a history.
     Bench(cmd::bench::BenchArgs),
+    /// Strategy lab: a staking plan (martingale, Fibonacci, Kelly, …) run many times under
+    /// the fair law (Monte Carlo) or replayed on a history, next to flat betting: ruin,
+    /// final bankroll, drawdown, and the closed-form expected loss (house edge × turnover).
+    Simulate(cmd::strategy::SimulateArgs),
     /// Load a synthetic demo history into an empty database (or remove it with --remove).
     Demo(cmd::data::DemoArgs),
 }
@@ -125,5 +129,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Predict(args) => cmd::forecasting::predict(&config, args).await,
         Command::Models(args) => cmd::forecasting::list(&config, args).await,
         Command::Bench(args) => cmd::bench::run(&config, args).await,
+        Command::Simulate(args) => cmd::strategy::simulate(&config, args).await,
     }
 }

@@ -205,6 +205,7 @@ pub fn router() -> Router<ServerState> {
         .route("/import", post(import))
         .route("/patterns", get(patterns))
         .route("/predict", post(predict))
+        .route("/simulate", post(simulate))
         .route("/predictions", get(list_predictions))
         .route("/predictions/live", get(live))
         .route("/models", get(list_models))
@@ -512,6 +513,25 @@ async fn patterns(
     };
     let report = app::service::patterns::report(&st, &request).await?;
     Ok(Json((*report).clone()))
+}
+
+impl From<app::service::strategy::SimulationError> for ApiError {
+    fn from(e: app::service::strategy::SimulationError) -> Self {
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+/// `POST /api/v1/simulate {"strategy": "martingale", "params": {"multiplier": 2},
+/// "stake": 1, "cashout": 2, "bankroll": 100, "paths": 10000, "rounds": 1000}`: the strategy
+/// lab (the same result as `jetx simulate --json`); `"replay": true` plays the stored rounds.
+async fn simulate(
+    State(st): State<ServerState>,
+    body: Result<Json<app::views::SimulationRequest>, JsonRejection>,
+) -> ApiResult<Json<models::strategy::SimulationResult>> {
+    let Json(req) = body?;
+    Ok(Json(app::service::strategy::simulate(&st, req).await?))
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {

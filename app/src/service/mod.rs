@@ -6,6 +6,7 @@ pub mod backtest;
 pub mod patterns;
 pub mod prediction;
 pub mod rounds;
+pub mod strategy;
 pub mod training;
 
 crate::http_status_by_method!(patterns::PatternsError);

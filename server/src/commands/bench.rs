@@ -20,11 +20,19 @@ pub struct BenchArgs {
     /// incrementally vs a full rescan (try `--synthetic 1000000`).
     #[arg(long, conflicts_with = "models")]
     pub patterns: bool,
+    /// Time the strategy lab instead: 10,000 paths × 1,000 rounds (martingale and flat
+    /// betting, full report) on one thread and on all cores, next to the naive loop.
+    #[arg(long, conflicts_with_all = ["models", "patterns"])]
+    pub strategies: bool,
     #[arg(long)]
     pub json: bool,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> Result<ExitCode, CliError> {
+    if args.strategies {
+        strategies(args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let values = load_history(&args.input, config).await?;
     if args.patterns {
         patterns(&values, args.json)?;
@@ -35,6 +43,31 @@ pub async fn run(config: &Config, args: BenchArgs) -> Result<ExitCode, CliError>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn strategies(json: bool) -> Result<(), CliError> {
+    let origin = std::time::Instant::now();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let b =
+        models::strategy::bench::measure(10_000, 1_000, threads, || origin.elapsed().as_secs_f64())
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    if json {
+        return print_json(&b);
+    }
+    println!("paths × rounds           {} × {}", b.paths, b.rounds);
+    println!("naive loop (baseline)    {:.3} s", b.naive_s);
+    println!(
+        "lab, 1 thread            {:.3} s ({:.1}x the baseline's speed; both: martingale + flat, percentiles)",
+        b.single_thread_s,
+        b.single_vs_naive()
+    );
+    println!(
+        "lab, {} threads          {:.3} s ({:.1}x)",
+        b.threads,
+        b.parallel_s,
+        b.parallel_vs_naive()
+    );
+    Ok(())
 }
 
 fn patterns(values: &[models::values::Multiplier], json: bool) -> Result<(), CliError> {

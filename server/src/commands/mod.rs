@@ -7,6 +7,7 @@ pub mod bench;
 pub mod data;
 pub mod forecasting;
 pub mod render;
+pub mod strategy;
 
 use crate::config::{Config, ConfigError};
 use app::db::{self, DbError};

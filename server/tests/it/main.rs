@@ -7,3 +7,4 @@ mod helpers;
 mod live;
 mod load;
 mod security;
+mod strategy;

@@ -1,0 +1,102 @@
+//! The strategy lab for the Strategies page and `POST /api/v1/simulate`: Monte Carlo
+//! under the fair law on all cores, or a replay of the stored history with the walk-forward
+//! PLAY signal; both off the async workers.
+
+use crate::state::ServerState;
+use crate::views::{needs_play_signal, SimulationRequest};
+use models::strategy::{SimulationConfig, SimulationResult};
+
+/// Why a simulation was refused or failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimulationError {
+    /// Settings the user can fix (unknown strategy or parameter, stake above the bankroll…).
+    #[error("{0}")]
+    Invalid(String),
+    /// A replay of an empty history.
+    #[error("there are no stored rounds to replay: record or import some first")]
+    NoRounds,
+    #[error("the simulation stopped unexpectedly: {0}")]
+    Internal(String),
+}
+
+impl SimulationError {
+    pub fn status_code(&self) -> u16 {
+        match self {
+            SimulationError::Invalid(_) => 400,
+            SimulationError::NoRounds => 422,
+            SimulationError::Internal(_) => 500,
+        }
+    }
+
+    /// Stable machine-readable code for the REST API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SimulationError::Invalid(_) => "bad_settings",
+            SimulationError::NoRounds => "no_rounds",
+            SimulationError::Internal(_) => "internal",
+        }
+    }
+}
+
+crate::http_status_by_method!(SimulationError);
+
+impl From<models::strategy::StrategyError> for SimulationError {
+    fn from(e: models::strategy::StrategyError) -> Self {
+        SimulationError::Invalid(e.to_string())
+    }
+}
+
+/// Replays `rounds` with `config`, computing the PLAY signal only for plans that use it.
+pub fn replay_rounds(
+    config: &SimulationConfig,
+    rounds: &[models::values::Multiplier],
+) -> Result<SimulationResult, SimulationError> {
+    if rounds.is_empty() {
+        return Err(SimulationError::NoRounds);
+    }
+    let signals = if needs_play_signal(&config.strategy) {
+        let patterns = models::patterns::scan::PatternConfig {
+            house_edge: config.house_edge,
+            ..Default::default()
+        };
+        models::strategy::play_signals(rounds, config.cashout, models::bet::Mode::Normal, patterns)
+    } else {
+        Vec::new()
+    };
+    Ok(models::strategy::replay(config, rounds, &signals)?)
+}
+
+/// Runs the request.
+pub async fn simulate(
+    state: &ServerState,
+    request: SimulationRequest,
+) -> Result<SimulationResult, SimulationError> {
+    let config = request.config(state.house_edge)?;
+    let started = std::time::Instant::now();
+    let rounds = if request.replay {
+        let snap = state
+            .history()
+            .await
+            .map_err(|e| SimulationError::Internal(e.to_string()))?;
+        Some(snap.values.clone())
+    } else {
+        None
+    };
+    let result = tokio::task::spawn_blocking(move || match rounds {
+        Some(values) => replay_rounds(&config, &values[..]),
+        None => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            Ok(models::strategy::monte_carlo(&config, threads)?)
+        }
+    })
+    .await
+    .map_err(|e| SimulationError::Internal(e.to_string()))?;
+    let mode = if request.replay {
+        "replay"
+    } else {
+        "monte_carlo"
+    };
+    metrics::counter!("jetx_simulations_total", "mode" => mode).increment(1);
+    metrics::histogram!("jetx_simulation_seconds").record(started.elapsed().as_secs_f64());
+    result
+}

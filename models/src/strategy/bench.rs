@@ -1,0 +1,107 @@
+//! Timing of the Monte Carlo lab against the single-thread naive loop, in the same run.
+//! The library has no clock on wasm32, so the caller passes one (seconds since any origin).
+
+use super::report::{monte_carlo, SimulationConfig};
+use super::staking::Strategy;
+use crate::generator::FairGenerator;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategyBench {
+    pub paths: usize,
+    pub rounds: usize,
+    pub threads: usize,
+    /// The baseline: per path a vector of rounds, plain martingale and flat-betting loops
+    /// storing every round's bankroll, then a sort per round for the percentiles (the same
+    /// two plans the lab reports).
+    pub naive_s: f64,
+    /// The lab (martingale and flat betting on the same rounds, full report), one thread.
+    pub single_thread_s: f64,
+    /// The same on `threads` threads.
+    pub parallel_s: f64,
+}
+
+impl StrategyBench {
+    pub fn single_vs_naive(&self) -> f64 {
+        self.naive_s / self.single_thread_s.max(1e-12)
+    }
+    pub fn parallel_vs_naive(&self) -> f64 {
+        self.naive_s / self.parallel_s.max(1e-12)
+    }
+}
+
+/// The naive loop: what one writes first.
+fn naive(paths: usize, rounds: usize, bankroll: f64) -> f64 {
+    let mut martingale = vec![0.0; paths * rounds];
+    let mut flat = vec![0.0; paths * rounds];
+    for p in 0..paths {
+        let xs = FairGenerator {
+            seed: p as u64,
+            house_edge: crate::generator::DEFAULT_HOUSE_EDGE,
+        }
+        .generate(rounds);
+        let (mut b, mut stake, mut f) = (bankroll, 1.0f64, bankroll);
+        for (i, x) in xs.iter().enumerate() {
+            let win = x.as_f64() >= 2.0;
+            if b >= 0.1 {
+                let s = stake.min(b);
+                if win {
+                    b += s;
+                    stake = 1.0;
+                } else {
+                    b -= s;
+                    stake *= 2.0;
+                }
+            }
+            if f >= 1.0 {
+                f += if win { 1.0 } else { -1.0 };
+            }
+            martingale[p * rounds + i] = b;
+            flat[p * rounds + i] = f;
+        }
+    }
+    let mut median_sum = 0.0;
+    let mut column = vec![0.0; paths];
+    for matrix in [&martingale, &flat] {
+        for i in 0..rounds {
+            for p in 0..paths {
+                column[p] = matrix[p * rounds + i];
+            }
+            column.sort_by(f64::total_cmp);
+            median_sum += column[paths / 2];
+        }
+    }
+    median_sum
+}
+
+/// Times the naive loop, then the lab on one thread and on `threads` threads.
+pub fn measure(
+    paths: usize,
+    rounds: usize,
+    threads: usize,
+    mut now: impl FnMut() -> f64,
+) -> Result<StrategyBench, super::StrategyError> {
+    let t0 = now();
+    std::hint::black_box(naive(paths, rounds, 100.0));
+    let naive_s = now() - t0;
+    let config = SimulationConfig {
+        strategy: Strategy::default_for("martingale")?,
+        paths,
+        rounds,
+        ..SimulationConfig::default()
+    };
+    let t0 = now();
+    std::hint::black_box(monte_carlo(&config, 1)?);
+    let single_thread_s = now() - t0;
+    let t0 = now();
+    std::hint::black_box(monte_carlo(&config, threads)?);
+    let parallel_s = now() - t0;
+    Ok(StrategyBench {
+        paths,
+        rounds,
+        threads,
+        naive_s,
+        single_thread_s,
+        parallel_s,
+    })
+}

@@ -1,0 +1,22 @@
+//! Strategy lab: staking plans (martingale, Fibonacci, Kelly, …) run on a history
+//! (**replay**) or on many simulated ones under the fair law (**Monte Carlo**).
+//!
+//! The arithmetic every result here illustrates: each bet's stake and cash-out are fixed
+//! before the round, and under the fair law every bet of stake s loses h·s on average
+//! whatever its cash-out, so a plan's expected loss is h × its expected turnover (Wald's
+//! identity). No staking plan turns a negative-EV game positive; it only reshapes the
+//! distribution (many small wins against a rare ruin, or the reverse).
+//!
+//! Layers, one way: [`staking`] (the plans as state machines) ← [`engine`] (one path: limits,
+//! ruin, settlement) ← [`report`] (Monte Carlo, replay, percentiles). [`exact`] holds the
+//! closed forms the tests check the simulation against.
+
+pub mod bench;
+pub mod engine;
+pub mod exact;
+pub mod report;
+pub mod staking;
+
+pub use engine::{Limits, PathSummary, Signal};
+pub use report::{monte_carlo, play_signals, replay, SimulationConfig, SimulationResult};
+pub use staking::{Strategy, StrategyError};

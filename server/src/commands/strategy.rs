@@ -1,0 +1,185 @@
+//! `simulate`: the strategy lab from the command line (the same settings check and result
+//! as the Strategies page and `POST /api/v1/simulate`).
+
+use super::{print, CliError};
+use crate::config::Config;
+use app::views::{ParamValue, SimulationRequest};
+use models::strategy::report::{Interval, StrategyReport};
+use models::strategy::SimulationResult;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// Replay this CSV / text / Python-app .db file instead of Monte Carlo.
+    pub file: Option<PathBuf>,
+    /// Replay the stored rounds instead of Monte Carlo.
+    #[arg(long, conflicts_with = "file")]
+    pub replay: bool,
+    /// flat, martingale, payout_martingale, paroli, d_alembert, fibonacci, labouchere,
+    /// oscars_grind, fixed_fraction, kelly, only_on_play, dual_bankroll.
+    #[arg(long, default_value = "flat")]
+    pub strategy: String,
+    /// A parameter of the strategy, e.g. `--param multiplier=3 --param reset_after=5`.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Monte Carlo paths.
+    #[arg(long, default_value_t = 10_000)]
+    pub paths: usize,
+    /// Rounds per Monte Carlo path.
+    #[arg(long, default_value_t = 1_000)]
+    pub rounds: usize,
+    #[arg(long, default_value_t = 100.0)]
+    pub bankroll: f64,
+    /// The base stake (one unit of every plan).
+    #[arg(long, default_value_t = 1.0)]
+    pub stake: f64,
+    #[arg(long, default_value_t = 2.0)]
+    pub cashout: f64,
+    #[arg(long, default_value_t = 0.1)]
+    pub min_bet: f64,
+    #[arg(long)]
+    pub max_stake: Option<f64>,
+    #[arg(long)]
+    pub stop_loss: Option<f64>,
+    #[arg(long)]
+    pub take_profit: Option<f64>,
+    #[arg(long)]
+    pub max_bets: Option<usize>,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
+    let mut params = std::collections::BTreeMap::new();
+    for p in &args.params {
+        let (k, v) = p.split_once('=').ok_or_else(|| {
+            CliError::Usage(format!(
+                "--param {p:?}: expected KEY=VALUE, e.g. multiplier=3"
+            ))
+        })?;
+        params.insert(k.trim().to_string(), ParamValue::Text(v.trim().to_string()));
+    }
+    Ok(SimulationRequest {
+        strategy: args.strategy.clone(),
+        params,
+        stake: args.stake,
+        cashout: args.cashout,
+        bankroll: args.bankroll,
+        min_bet: args.min_bet,
+        max_stake: args.max_stake,
+        stop_loss: args.stop_loss,
+        take_profit: args.take_profit,
+        max_bets: args.max_bets,
+        paths: args.paths,
+        rounds: args.rounds,
+        seed: args.seed,
+        replay: args.replay || args.file.is_some(),
+    })
+}
+
+pub async fn simulate(config: &Config, args: SimulateArgs) -> Result<ExitCode, CliError> {
+    let req = request(&args)?;
+    let sim = req
+        .config(config.house_edge)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let result = if req.replay {
+        let input = super::HistoryInput {
+            file: args.file.clone(),
+            synthetic: None,
+            seed: 42,
+        };
+        let values = super::load_history(&input, config).await?;
+        app::service::strategy::replay_rounds(&sim, &values)
+            .map_err(|e| CliError::Usage(e.to_string()))?
+    } else {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        models::strategy::monte_carlo(&sim, threads).map_err(|e| CliError::Usage(e.to_string()))?
+    };
+    print(&result, args.json, render)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn iv(i: &Interval) -> String {
+    if i.low == i.high {
+        format!("{:.2}", i.value)
+    } else {
+        format!("{:.2} ({:.2} to {:.2})", i.value, i.low, i.high)
+    }
+}
+
+fn pct(i: &Interval) -> String {
+    format!(
+        "{:.1}% ({:.1}–{:.1}%)",
+        i.value * 100.0,
+        i.low * 100.0,
+        i.high * 100.0
+    )
+}
+
+/// One row of the side-by-side table: a report's value as text.
+type Cell = dyn Fn(&StrategyReport) -> String;
+
+fn render(r: &SimulationResult) -> String {
+    let mut out = String::new();
+    let mode = match r.mode {
+        models::strategy::report::SimulationMode::MonteCarlo => format!(
+            "Monte Carlo under the fair law (house edge {:.1}%): {} paths × {} rounds, seed {}",
+            r.house_edge * 100.0,
+            r.report.paths,
+            r.report.rounds,
+            r.seed
+        ),
+        models::strategy::report::SimulationMode::Replay => {
+            format!("Replay of {} rounds, in order", r.report.rounds)
+        }
+    };
+    out.push_str(&format!(
+        "{mode}\nbankroll {:.2}, base stake {:.2} at {:.2}x\n\n",
+        r.bankroll, r.stake, r.cashout
+    ));
+    for line in &r.verdict {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+    let rows: [(&str, &Cell); 11] = [
+        ("probability of ruin", &|s| pct(&s.p_ruin)),
+        ("mean final bankroll", &|s| iv(&s.mean_final_bankroll)),
+        ("median final bankroll", &|s| {
+            format!("{:.2}", s.final_bankroll.p50)
+        }),
+        ("paths ending in profit", &|s| pct(&s.p_profit)),
+        ("mean turnover", &|s| format!("{:.2}", s.mean_turnover)),
+        ("expected loss (closed form)", &|s| {
+            format!("{:.2}", s.expected_loss_closed_form)
+        }),
+        ("simulated loss", &|s| iv(&s.simulated_loss)),
+        ("max drawdown p50 / p95", &|s| {
+            format!("{:.2} / {:.2}", s.max_drawdown.p50, s.max_drawdown.p95)
+        }),
+        ("longest losing streak p50 / max", &|s| {
+            format!(
+                "{:.0} / {:.0}",
+                s.longest_losing_streak.p50, s.longest_losing_streak.max
+            )
+        }),
+        ("largest stake p50 / max", &|s| {
+            format!("{:.2} / {:.2}", s.largest_stake.p50, s.largest_stake.max)
+        }),
+        ("mean bets", &|s| format!("{:.1}", s.mean_bets)),
+    ];
+    out.push_str(&format!(
+        "{:<34}{:<34}{}\n",
+        "", r.report.label, r.flat.label
+    ));
+    for (name, f) in rows {
+        out.push_str(&format!("{name:<34}{:<34}{}\n", f(&r.report), f(&r.flat)));
+    }
+    if let Some(t) = &r.report.p_target {
+        out.push_str(&format!("{:<34}{}\n", "reached the take-profit", pct(t)));
+    }
+    out
+}
