@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <A href="/backtest">"Backtest"</A>
                     <A href="/patterns">"Patterns"</A>
                     <A href="/analysis">"Analysis"</A>
+                    <A href="/strategies">"Strategies"</A>
                 </nav>
             </header>
             <main id="main" tabindex="-1">
@@ -143,6 +144,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/backtest") view=pages::backtest::BacktestPage/>
                     <Route path=path!("/patterns") view=pages::patterns::PatternsPage/>
                     <Route path=path!("/analysis") view=pages::analysis::AnalysisPage/>
+                    <Route path=path!("/strategies") view=pages::strategies::StrategiesPage/>
                 </Routes>
             </main>
             <footer>

@@ -7,6 +7,7 @@ const PAGES: [string, string][] = [
   ['/backtest', 'Backtest'],
   ['/patterns', 'Patterns'],
   ['/analysis', 'Analysis'],
+  ['/strategies', 'Strategies'],
 ];
 
 test('every page has one h1, its own title, and a skip link as the first stop of the keyboard', async ({ page, server }) => {

@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod dashboard;
 pub mod patterns;
 pub mod rounds;
+pub mod strategies;
 pub mod trained;
 
 use leptos::prelude::*;

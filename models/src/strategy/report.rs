@@ -579,6 +579,130 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+fn interval_text(i: &Interval) -> String {
+    if i.low == i.high {
+        money(i.value)
+    } else {
+        format!("{} ({} to {})", money(i.value), money(i.low), money(i.high))
+    }
+}
+
+fn share_text(i: &Interval) -> String {
+    format!(
+        "{:.1}% ({:.1}–{:.1}%)",
+        i.value * 100.0,
+        i.low * 100.0,
+        i.high * 100.0
+    )
+}
+
+/// One line of the side-by-side table: the plan's value and flat betting's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    pub what: String,
+    pub plan: String,
+    pub flat: String,
+}
+
+/// The table the CLI prints and the Strategies page shows, the probability of ruin first.
+pub fn comparison_rows(r: &SimulationResult) -> Vec<ComparisonRow> {
+    type Cell = dyn Fn(&StrategyReport) -> String;
+    let mut rows: Vec<(&str, Box<Cell>)> = vec![
+        ("probability of ruin", Box::new(|s| share_text(&s.p_ruin))),
+        (
+            "mean final bankroll",
+            Box::new(|s| interval_text(&s.mean_final_bankroll)),
+        ),
+        (
+            "median final bankroll",
+            Box::new(|s| money(s.final_bankroll.p50)),
+        ),
+        (
+            "5% / 95% final bankroll",
+            Box::new(|s| {
+                format!(
+                    "{} / {}",
+                    money(s.final_bankroll.p5),
+                    money(s.final_bankroll.p95)
+                )
+            }),
+        ),
+        (
+            "paths ending in profit",
+            Box::new(|s| share_text(&s.p_profit)),
+        ),
+        ("mean turnover", Box::new(|s| money(s.mean_turnover))),
+        (
+            "expected loss (closed form)",
+            Box::new(|s| money(s.expected_loss_closed_form)),
+        ),
+        (
+            "simulated loss",
+            Box::new(|s| interval_text(&s.simulated_loss)),
+        ),
+        (
+            "max drawdown median / 95%",
+            Box::new(|s| {
+                format!(
+                    "{} / {}",
+                    money(s.max_drawdown.p50),
+                    money(s.max_drawdown.p95)
+                )
+            }),
+        ),
+        (
+            "longest losing streak median / max",
+            Box::new(|s| {
+                format!(
+                    "{:.0} / {:.0}",
+                    s.longest_losing_streak.p50, s.longest_losing_streak.max
+                )
+            }),
+        ),
+        (
+            "largest stake median / max",
+            Box::new(|s| {
+                format!(
+                    "{} / {}",
+                    money(s.largest_stake.p50),
+                    money(s.largest_stake.max)
+                )
+            }),
+        ),
+        ("mean bets", Box::new(|s| format!("{:.1}", s.mean_bets))),
+    ];
+    if r.report.p_target.is_some() {
+        rows.push((
+            "reached the take-profit",
+            Box::new(|s| s.p_target.as_ref().map_or("—".into(), share_text)),
+        ));
+    }
+    if r.report.p_stop_loss.is_some() {
+        rows.push((
+            "hit the stop-loss",
+            Box::new(|s| s.p_stop_loss.as_ref().map_or("—".into(), share_text)),
+        ));
+    }
+    if r.mode == SimulationMode::Replay {
+        rows.retain(|(what, _)| !what.starts_with("5% /"));
+        rows.push((
+            "fair law expects (95% range)",
+            Box::new(|s| {
+                s.fair_final_bankroll
+                    .as_ref()
+                    .map_or("—".into(), interval_text)
+            }),
+        ));
+    }
+    rows.into_iter()
+        .map(|(what, f)| ComparisonRow {
+            what: what.to_string(),
+            plan: f(&r.report),
+            flat: f(&r.flat),
+        })
+        .collect()
+}
+
 fn money(x: f64) -> String {
     format!("{x:.2}")
 }

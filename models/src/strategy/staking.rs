@@ -256,6 +256,50 @@ impl Strategy {
         }
     }
 
+    /// The plan's parameters and their values, as a form shows them.
+    pub fn param_values(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Strategy::Martingale {
+                multiplier,
+                reset_after,
+            } => vec![
+                ("multiplier", multiplier.to_string()),
+                ("reset_after", reset_after.to_string()),
+            ],
+            Strategy::PayoutMartingale {
+                multiplier,
+                max_cashout,
+            } => vec![
+                ("multiplier", multiplier.to_string()),
+                ("max_cashout", max_cashout.to_string()),
+            ],
+            Strategy::Paroli { multiplier, wins } => vec![
+                ("multiplier", multiplier.to_string()),
+                ("wins", wins.to_string()),
+            ],
+            Strategy::DAlembert { unit } => vec![("unit", unit.to_string())],
+            Strategy::Labouchere { sequence } => vec![(
+                "sequence",
+                sequence
+                    .iter()
+                    .map(f64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )],
+            Strategy::FixedFraction { fraction } | Strategy::Kelly { fraction } => {
+                vec![("fraction", fraction.to_string())]
+            }
+            Strategy::DualBankroll {
+                split,
+                second_cashout,
+            } => vec![
+                ("split", split.to_string()),
+                ("second_cashout", second_cashout.to_string()),
+            ],
+            _ => vec![],
+        }
+    }
+
     /// The plan `name` with `params` (`key=value` pairs) applied to its defaults; unknown
     /// names and keys, and values out of range, are errors naming what is accepted.
     pub fn from_params(name: &str, params: &[(String, String)]) -> Result<Strategy, StrategyError> {
@@ -817,6 +861,14 @@ mod tests {
             let s = Strategy::default_for(name).unwrap();
             assert_eq!(s.name(), name);
             s.validate().unwrap();
+            // What the form shows reads back as the same plan.
+            let shown: Vec<(String, String)> = s
+                .param_values()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            assert_eq!(shown.len(), s.param_names().len());
+            assert_eq!(Strategy::from_params(name, &shown).unwrap(), s);
         }
     }
 

@@ -4,7 +4,6 @@
 use super::{print, CliError};
 use crate::config::Config;
 use app::views::{ParamValue, SimulationRequest};
-use models::strategy::report::{Interval, StrategyReport};
 use models::strategy::SimulationResult;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,26 +101,6 @@ pub async fn simulate(config: &Config, args: SimulateArgs) -> Result<ExitCode, C
     Ok(ExitCode::SUCCESS)
 }
 
-fn iv(i: &Interval) -> String {
-    if i.low == i.high {
-        format!("{:.2}", i.value)
-    } else {
-        format!("{:.2} ({:.2} to {:.2})", i.value, i.low, i.high)
-    }
-}
-
-fn pct(i: &Interval) -> String {
-    format!(
-        "{:.1}% ({:.1}–{:.1}%)",
-        i.value * 100.0,
-        i.low * 100.0,
-        i.high * 100.0
-    )
-}
-
-/// One row of the side-by-side table: a report's value as text.
-type Cell = dyn Fn(&StrategyReport) -> String;
-
 fn render(r: &SimulationResult) -> String {
     let mut out = String::new();
     let mode = match r.mode {
@@ -145,41 +124,12 @@ fn render(r: &SimulationResult) -> String {
         out.push('\n');
     }
     out.push('\n');
-    let rows: [(&str, &Cell); 11] = [
-        ("probability of ruin", &|s| pct(&s.p_ruin)),
-        ("mean final bankroll", &|s| iv(&s.mean_final_bankroll)),
-        ("median final bankroll", &|s| {
-            format!("{:.2}", s.final_bankroll.p50)
-        }),
-        ("paths ending in profit", &|s| pct(&s.p_profit)),
-        ("mean turnover", &|s| format!("{:.2}", s.mean_turnover)),
-        ("expected loss (closed form)", &|s| {
-            format!("{:.2}", s.expected_loss_closed_form)
-        }),
-        ("simulated loss", &|s| iv(&s.simulated_loss)),
-        ("max drawdown p50 / p95", &|s| {
-            format!("{:.2} / {:.2}", s.max_drawdown.p50, s.max_drawdown.p95)
-        }),
-        ("longest losing streak p50 / max", &|s| {
-            format!(
-                "{:.0} / {:.0}",
-                s.longest_losing_streak.p50, s.longest_losing_streak.max
-            )
-        }),
-        ("largest stake p50 / max", &|s| {
-            format!("{:.2} / {:.2}", s.largest_stake.p50, s.largest_stake.max)
-        }),
-        ("mean bets", &|s| format!("{:.1}", s.mean_bets)),
-    ];
     out.push_str(&format!(
         "{:<34}{:<34}{}\n",
         "", r.report.label, r.flat.label
     ));
-    for (name, f) in rows {
-        out.push_str(&format!("{name:<34}{:<34}{}\n", f(&r.report), f(&r.flat)));
-    }
-    if let Some(t) = &r.report.p_target {
-        out.push_str(&format!("{:<34}{}\n", "reached the take-profit", pct(t)));
+    for row in models::strategy::report::comparison_rows(r) {
+        out.push_str(&format!("{:<34}{:<34}{}\n", row.what, row.plan, row.flat));
     }
     out
 }

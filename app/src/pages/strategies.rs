@@ -1,0 +1,265 @@
+//! The Strategies page: pick a staking plan and its limits, run it under the fair law
+//! (Monte Carlo) or on the stored rounds (replay), and see it next to flat betting —
+//! ruin first for the plans that chase losses.
+
+use crate::api::{self, error_text};
+use crate::charts::EChart;
+use crate::pages::ScrollTable;
+use crate::report_charts::{fan_chart, final_bankroll_chart};
+use crate::views::{ParamValue, SimulationRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use models::strategy::report::{comparison_rows, SimulationMode};
+use models::strategy::{SimulationResult, Strategy};
+
+/// Help services, shown with every result.
+const HELP: [(&str, &str); 3] = [
+    ("BeGambleAware", "https://www.begambleaware.org/"),
+    ("GamCare", "https://www.gamcare.org.uk/"),
+    ("Gamblers Anonymous", "https://www.gamblersanonymous.org/"),
+];
+
+/// The form: text fields as typed, read into a request on Run.
+#[derive(Clone, Copy)]
+struct Form {
+    strategy: RwSignal<String>,
+    params: RwSignal<Vec<(String, String)>>,
+    stake: RwSignal<String>,
+    cashout: RwSignal<String>,
+    bankroll: RwSignal<String>,
+    stop_loss: RwSignal<String>,
+    take_profit: RwSignal<String>,
+    max_stake: RwSignal<String>,
+    paths: RwSignal<String>,
+    rounds: RwSignal<String>,
+    replay: RwSignal<bool>,
+}
+
+fn defaults_of(name: &str) -> Vec<(String, String)> {
+    Strategy::default_for(name)
+        .map(|s| {
+            s.param_values()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Form {
+    fn request(&self) -> Result<SimulationRequest, String> {
+        let number = |s: RwSignal<String>, what: &str| -> Result<f64, String> {
+            let t = s.get_untracked();
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| format!("{what}: \"{t}\" is not a number"))
+        };
+        let optional = |s: RwSignal<String>, what: &str| -> Result<Option<f64>, String> {
+            if s.get_untracked().trim().is_empty() {
+                Ok(None)
+            } else {
+                number(s, what).map(Some)
+            }
+        };
+        let whole = |s: RwSignal<String>, what: &str| -> Result<usize, String> {
+            let t = s.get_untracked();
+            t.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{what}: \"{t}\" is not a whole number"))
+        };
+        Ok(SimulationRequest {
+            strategy: self.strategy.get_untracked(),
+            params: self
+                .params
+                .get_untracked()
+                .into_iter()
+                .map(|(k, v)| (k, ParamValue::Text(v)))
+                .collect(),
+            stake: number(self.stake, "stake")?,
+            cashout: number(self.cashout, "cash-out")?,
+            bankroll: number(self.bankroll, "bankroll")?,
+            stop_loss: optional(self.stop_loss, "stop-loss")?,
+            take_profit: optional(self.take_profit, "take-profit")?,
+            max_stake: optional(self.max_stake, "max stake")?,
+            paths: whole(self.paths, "paths")?,
+            rounds: whole(self.rounds, "rounds")?,
+            replay: self.replay.get_untracked(),
+            ..SimulationRequest::default()
+        })
+    }
+}
+
+fn field(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type="text" inputmode="decimal" placeholder=hint prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))/>
+    }
+}
+
+#[component]
+pub fn StrategiesPage() -> impl IntoView {
+    let d = SimulationRequest::default();
+    let form = Form {
+        strategy: RwSignal::new(d.strategy.clone()),
+        params: RwSignal::new(defaults_of(&d.strategy)),
+        stake: RwSignal::new(d.stake.to_string()),
+        cashout: RwSignal::new(d.cashout.to_string()),
+        bankroll: RwSignal::new(d.bankroll.to_string()),
+        stop_loss: RwSignal::new(String::new()),
+        take_profit: RwSignal::new(String::new()),
+        max_stake: RwSignal::new(String::new()),
+        paths: RwSignal::new(d.paths.to_string()),
+        rounds: RwSignal::new(d.rounds.to_string()),
+        replay: RwSignal::new(false),
+    };
+    let result = RwSignal::new(None::<Result<SimulationResult, String>>);
+    let busy = RwSignal::new(false);
+    let run = move |_| {
+        let request = match form.request() {
+            Ok(r) => r,
+            Err(e) => {
+                result.set(Some(Err(e)));
+                return;
+            }
+        };
+        busy.set(true);
+        spawn_local(async move {
+            result.set(Some(
+                api::simulate(request).await.map_err(|e| error_text(&e)),
+            ));
+            busy.set(false);
+        });
+    };
+    let options = Strategy::NAMES
+        .iter()
+        .filter_map(|n| Strategy::default_for(n).ok())
+        .map(|s| {
+            let name = s.name();
+            view! { <option value=name selected=move || form.strategy.get() == name>{s.label()}</option> }
+        })
+        .collect_view();
+    let param_inputs = move || {
+        form.params
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let id = format!("st-param-{k}");
+                view! {
+                    <label for=id.clone()>{k.replace('_', " ")}</label>
+                    <input id=id type="text" prop:value=v
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            form.params.update(|p| if let Some(slot) = p.get_mut(i) { slot.1 = text });
+                        }/>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <leptos_meta::Title text="Strategies · JetX Predictor"/>
+        <h1 class="page-title">"Strategies"</h1>
+        <section class="panel" id="strategy-form">
+            <h2>"A staking plan against the fair law"</h2>
+            <p class="muted">"Under the fair law every bet loses the house edge of its stake on average, "
+            "whatever its size or cash-out. A staking plan only reshapes the outcomes — many small wins "
+            "against a rare ruin, or the reverse — and its expected loss is the house edge × its turnover. "
+            "Run one and see it next to flat betting on the very same rounds."</p>
+            <div class="form-row">
+                <label for="st-strategy">"strategy"</label>
+                <select id="st-strategy" on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    form.params.set(defaults_of(&name));
+                    form.strategy.set(name);
+                }>{options}</select>
+                {param_inputs}
+            </div>
+            <div class="form-row">
+                {field("st-bankroll", "bankroll", form.bankroll, "")}
+                {field("st-stake", "base stake", form.stake, "")}
+                {field("st-cashout", "cash-out", form.cashout, "e.g. 2")}
+                {field("st-stop-loss", "stop-loss", form.stop_loss, "none")}
+                {field("st-take-profit", "take-profit", form.take_profit, "none")}
+                {field("st-max-stake", "max stake", form.max_stake, "none")}
+            </div>
+            <div class="form-row">
+                <fieldset class="inline">
+                    <legend>"run"</legend>
+                    <label class="check"><input type="radio" name="st-mode" id="st-mode-mc" prop:checked=move || !form.replay.get()
+                        on:change=move |_| form.replay.set(false)/>"Monte Carlo (fair law)"</label>
+                    <label class="check"><input type="radio" name="st-mode" id="st-mode-replay" prop:checked=move || form.replay.get()
+                        on:change=move |_| form.replay.set(true)/>"replay the stored rounds"</label>
+                </fieldset>
+                {field("st-paths", "paths", form.paths, "")}
+                {field("st-rounds", "rounds per path", form.rounds, "")}
+                <button id="st-run" disabled=move || busy.get() on:click=run>
+                    {move || if busy.get() { "Running…" } else { "Run" }}
+                </button>
+            </div>
+        </section>
+        {move || match result.get() {
+            None => None,
+            Some(Err(e)) => Some(view! { <p class="error panel" id="st-error" role="alert">{e}</p> }.into_any()),
+            Some(Ok(r)) => Some(view! { <StrategyResult r/> }.into_any()),
+        }}
+    }
+}
+
+#[component]
+fn StrategyResult(r: SimulationResult) -> impl IntoView {
+    let fan = fan_chart(&r);
+    let finals = final_bankroll_chart(&r);
+    let rows = comparison_rows(&r)
+        .into_iter()
+        .map(|row| view! { <tr><th scope="row">{row.what}</th><td>{row.plan}</td><td>{row.flat}</td></tr> })
+        .collect_view();
+    let verdict = r
+        .verdict
+        .iter()
+        .map(|v| view! { <li>{v.clone()}</li> })
+        .collect_view();
+    let what = match r.mode {
+        SimulationMode::MonteCarlo => format!(
+            "Monte Carlo under the fair law (house edge {:.1}%): {} paths × {} rounds, seed {}.",
+            r.house_edge * 100.0,
+            r.report.paths,
+            r.report.rounds,
+            r.seed
+        ),
+        SimulationMode::Replay => format!(
+            "Replay of the {} stored rounds, in order; PLAY signals walk-forward (each from the rounds before it only).",
+            r.report.rounds
+        ),
+    };
+    let many = r.report.paths > 1;
+    view! {
+        <section class="panel" id="st-result">
+            <h2>{format!("{} vs flat betting", r.report.label)}</h2>
+            <p class="muted">{what}</p>
+            <ul id="st-verdict">{verdict}</ul>
+            <ScrollTable label="strategy vs flat betting">
+                <table class="rounds" id="st-table">
+                    <thead><tr><th scope="col">""</th><th scope="col">{r.report.label.clone()}</th><th scope="col">"Flat betting"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </ScrollTable>
+            <p class="muted">"If gambling stops being fun: "
+                {HELP.iter().map(|(name, url)| view! { <a href=*url rel="noopener" target="_blank">{*name}</a>" " }).collect_view()}
+            </p>
+        </section>
+        <section class="grid-2">
+            <div class="panel"><EChart id="chart-st-fan" chart=Signal::derive(move || Some(fan.clone())) height=360/></div>
+            {many.then(|| view! {
+                <div class="panel"><EChart id="chart-st-final" chart=Signal::derive(move || Some(finals.clone())) height=360/></div>
+            })}
+        </section>
+    }
+}

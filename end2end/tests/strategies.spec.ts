@@ -1,0 +1,55 @@
+import { test, expect, openHydrated, chartPoints } from './fixtures';
+
+test('the strategy lab runs a martingale under the fair law and leads with its ruin', async ({ page, server }) => {
+  await openHydrated(page, server.url + '/strategies');
+  await page.locator('#st-strategy').selectOption('martingale');
+  await page.locator('#st-param-reset_after').fill('6');
+  await page.locator('#st-bankroll').fill('50');
+  await page.locator('#st-paths').fill('2000');
+  await page.locator('#st-rounds').fill('300');
+  await page.locator('#st-run').click();
+  const verdict = page.locator('#st-verdict li');
+  await expect(verdict.first()).toContainText('Probability of ruin');
+  await expect(page.locator('#st-verdict')).toContainText('No staking plan turns a negative-EV game positive');
+  // Exact ruin probability of this plan: 70.0% (models::strategy::exact); 2,000 paths.
+  const ruinText = await page.locator('#st-table tbody tr').first().locator('td').first().textContent();
+  const ruin = parseFloat(ruinText || '');
+  expect(Math.abs(ruin - 70.0)).toBeLessThan(4);
+  // The numbers on the page agree with each other: closed-form loss = 3% × turnover.
+  const row = async (what: string) => (await page.locator('#st-table tbody tr', { hasText: what }).locator('td').first().textContent()) || '';
+  const turnover = parseFloat(await row('mean turnover'));
+  const closed = parseFloat(await row('expected loss (closed form)'));
+  expect(Math.abs(closed - 0.03 * turnover)).toBeLessThan(0.01);
+  await expect(page.locator('#st-table thead')).toContainText('Flat betting');
+  await expect.poll(() => chartPoints(page, 'chart-st-fan')).toBe(101);
+  await expect.poll(() => chartPoints(page, 'chart-st-final')).toBe(40);
+  await expect(page.locator('#st-result')).toContainText('GamCare');
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 1100 });
+    // The charts follow the new width (ECharts resizes on its observer); nothing is wider.
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    const wide = await page.evaluate((w) => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > w + 1).slice(0, 5).map((e) => `${e.tagName}#${e.id}.${e.className}`), width);
+    expect(wide, `elements wider than ${width} px`).toEqual([]);
+    await page.screenshot({ path: test.info().outputPath(`strategies-${width}.png`), fullPage: true });
+  }
+});
+
+test('the strategy lab names bad settings and replays only stored rounds', async ({ page, server }) => {
+  await openHydrated(page, server.url + '/strategies');
+  await page.locator('#st-stake').fill('abc');
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-error')).toContainText('stake: "abc" is not a number');
+  await page.locator('#st-stake').fill('500');
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-error')).toContainText('cannot cover');
+  await page.locator('#st-stake').fill('1');
+  await page.locator('#st-mode-replay').check();
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-error')).toContainText('no stored rounds');
+  expect((await server.api('POST', '/api/v1/rounds', { values: ['2.5', '1.2', '2.00', '7'] })).status).toBe(201);
+  await page.locator('#st-run').click();
+  // Martingale on 2.5, 1.2, 2.00, 7 at 2x: +1, −1, +2, +1.
+  await expect(page.locator('#st-table tbody tr', { hasText: 'mean final bankroll' })).toContainText('103.00');
+  await expect(page.locator('#st-table tbody tr', { hasText: 'fair law expects' })).toBeVisible();
+});
