@@ -71,6 +71,25 @@ pub struct PathSummary {
     pub largest_stake: f64,
 }
 
+impl PathSummary {
+    /// A path that has not played yet.
+    pub const fn untouched(bankroll: f64) -> Self {
+        Self {
+            final_bankroll: bankroll,
+            end: End::Horizon,
+            rounds_played: 0,
+            bets: 0,
+            wins: 0,
+            turnover: 0.0,
+            fair_expected: 0.0,
+            fair_variance: 0.0,
+            max_drawdown: 0.0,
+            longest_losing_streak: 0,
+            largest_stake: 0.0,
+        }
+    }
+}
+
 /// A bet's cash-out as the game takes it (hundredths, within the playable range), with
 /// what the settlement needs of it; the last one is kept, since most plans repeat it.
 #[derive(Clone, Copy)]
@@ -150,19 +169,7 @@ pub fn run_path(
     let h = base.house_edge;
     let mut bankroll = start;
     let mut peak = start;
-    let mut s = PathSummary {
-        final_bankroll: start,
-        end: End::Horizon,
-        rounds_played: 0,
-        bets: 0,
-        wins: 0,
-        turnover: 0.0,
-        fair_expected: 0.0,
-        fair_variance: 0.0,
-        max_drawdown: 0.0,
-        longest_losing_streak: 0,
-        largest_stake: 0.0,
-    };
+    let mut s = PathSummary::untouched(start);
     let mut losing = 0usize;
     let mut targets = [Target::new(base.cashout, h); 2];
     let mut cp = 0usize;

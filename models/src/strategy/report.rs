@@ -431,20 +431,6 @@ fn run_range(
     Ok(())
 }
 
-const EMPTY: PathSummary = PathSummary {
-    final_bankroll: 0.0,
-    end: End::Horizon,
-    rounds_played: 0,
-    bets: 0,
-    wins: 0,
-    turnover: 0.0,
-    fair_expected: 0.0,
-    fair_variance: 0.0,
-    max_drawdown: 0.0,
-    longest_losing_streak: 0,
-    largest_stake: 0.0,
-};
-
 /// All paths of one plan; `threads` > 1 splits them in contiguous blocks (same result).
 fn monte_carlo_paths(
     strategy: &Strategy,
@@ -454,7 +440,7 @@ fn monte_carlo_paths(
     let cps = checkpoints(config.rounds);
     let points = cps.len();
     let n = config.paths;
-    let mut summaries = vec![EMPTY; n];
+    let mut summaries = vec![PathSummary::untouched(config.limits.bankroll); n];
     let mut traces = vec![0.0; n * points];
     let base = config.base();
     let bankroll = config.limits.bankroll;
