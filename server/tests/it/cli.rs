@@ -4,7 +4,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// `jetx --db DB ARGS…`, quiet and without a config file from the environment.
-fn jetx_command(db: &Path, args: &[&str]) -> Command {
+/// Also used by the other CLI tests of this binary (strategy.rs).
+pub(crate) fn jetx_command(db: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jetx"));
     command
         .arg("--db")

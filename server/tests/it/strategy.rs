@@ -1,5 +1,6 @@
 //! The strategy lab over REST, as a server function and from the CLI.
 
+use crate::cli::jetx_command;
 use crate::helpers::test_app;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -157,10 +158,10 @@ async fn the_page_calls_the_server_function() {
 #[test]
 fn jetx_simulate_prints_json_with_the_closed_form_next_to_the_simulation() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jetx"))
-        .arg("--db")
-        .arg(dir.path().join("s.sqlite"))
-        .args([
+    let db = dir.path().join("s.sqlite");
+    let out = jetx_command(
+        &db,
+        &[
             "simulate",
             "--strategy",
             "d_alembert",
@@ -173,10 +174,10 @@ fn jetx_simulate_prints_json_with_the_closed_form_next_to_the_simulation() {
             "--bankroll",
             "200",
             "--json",
-        ])
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+        ],
+    )
+    .output()
+    .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -202,18 +203,18 @@ fn jetx_simulate_prints_json_with_the_closed_form_next_to_the_simulation() {
         "{gap}"
     );
 
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_jetx"))
-        .arg("--db")
-        .arg(dir.path().join("s.sqlite"))
-        .args([
+    let bad = jetx_command(
+        &db,
+        &[
             "simulate",
             "--strategy",
             "martingale",
             "--param",
             "multiplier",
-        ])
-        .output()
-        .unwrap();
+        ],
+    )
+    .output()
+    .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("KEY=VALUE"));
 }
