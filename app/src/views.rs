@@ -312,6 +312,10 @@ pub struct SimulationRequest {
     /// Monte Carlo under the fair law.
     #[serde(default)]
     pub replay: bool,
+    /// The source of a user script (strategy `"script"`); `params` then set its `config`
+    /// inputs.
+    #[serde(default)]
+    pub script: Option<String>,
 }
 
 impl Default for SimulationRequest {
@@ -331,6 +335,7 @@ impl Default for SimulationRequest {
             rounds: default_rounds(),
             seed: default_seed(),
             replay: false,
+            script: None,
         }
     }
 }
@@ -346,8 +351,25 @@ impl SimulationRequest {
             .iter()
             .map(|(k, v)| (k.clone(), v.text()))
             .collect();
+        use models::strategy::{Strategy, StrategyError};
+        let strategy = match (self.strategy.trim(), &self.script) {
+            ("script", Some(source)) => {
+                Strategy::script(source.clone(), params.into_iter().collect())?
+            }
+            ("script", None) => {
+                return Err(StrategyError::Script(
+                    "strategy \"script\" needs the script's source".into(),
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(StrategyError::BadSetting(
+                    "a script is only run with strategy \"script\"".into(),
+                ))
+            }
+            (name, None) => Strategy::from_params(name, &params)?,
+        };
         let config = models::strategy::SimulationConfig {
-            strategy: models::strategy::Strategy::from_params(&self.strategy, &params)?,
+            strategy,
             stake: self.stake,
             cashout: self.cashout,
             limits: models::strategy::Limits {
@@ -359,8 +381,9 @@ impl SimulationRequest {
                 max_bets: self.max_bets,
             },
             house_edge,
-            paths: self.paths,
-            rounds: self.rounds,
+            // A replay plays the history once: the Monte Carlo size does not apply.
+            paths: if self.replay { 1 } else { self.paths },
+            rounds: if self.replay { 1 } else { self.rounds },
             seed: self.seed,
         };
         config.validate()?;

@@ -53,3 +53,31 @@ test('the strategy lab names bad settings and replays only stored rounds', async
   await expect(page.locator('#st-table tbody tr', { hasText: 'mean final bankroll' })).toContainText('103.00');
   await expect(page.locator('#st-table tbody tr', { hasText: 'fair law expects' })).toBeVisible();
 });
+
+test('a user script runs next to flat betting, and its errors name the line', async ({ page, server }) => {
+  await openHydrated(page, server.url + '/strategies');
+  await page.locator('#st-strategy').selectOption('script');
+  // Switching to a script keeps the run within what a script may take.
+  await expect(page.locator('#st-paths')).toHaveValue('1000');
+  const box = page.locator('#st-script');
+  await expect(box).toHaveValue(/fn on_round\(game\)/);
+  await page.locator('#st-rounds').fill('300');
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-result h2')).toContainText('Your script vs flat betting');
+  await expect(page.locator('#st-verdict li').first()).toContainText('Probability of ruin');
+  await expect.poll(() => chartPoints(page, 'chart-st-fan')).toBe(101);
+  await page.locator('details.paste summary', { hasText: 'How scripts work' }).click();
+  await expect(page.locator('.script-box')).toContainText('no files');
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 1100 });
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: test.info().outputPath(`strategies-script-${width}.png`), fullPage: true });
+  }
+  // A mistake on line 3 is reported with its line; an endless loop stops with a message.
+  await box.fill('fn on_round(game) {\n  let x = 1;\n  x.nope()\n}\n');
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-error')).toContainText('line 3');
+  await box.fill('fn on_round(game) {\n  loop { }\n}\n');
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-error')).toContainText('endless loop');
+});

@@ -15,6 +15,7 @@ pub mod forecast;
 pub mod generator;
 pub mod hashchain;
 pub mod import;
+pub mod ledger;
 pub mod live;
 pub mod patterns;
 pub mod planted;

@@ -33,7 +33,34 @@ struct Form {
     paths: RwSignal<String>,
     rounds: RwSignal<String>,
     replay: RwSignal<bool>,
+    script: RwSignal<String>,
 }
+
+/// What the script box starts with: a martingale that gives up after a few losses, written
+/// the way the lab's scripts work (the same API as `jetx simulate --script`).
+pub const EXAMPLE_SCRIPT: &str = r#"// Inputs: change them here (or with --param on the command line).
+let config = #{ base: 1.0, cashout: 2.0, multiplier: 2.0, give_up_after: 5 };
+
+// Before each round: return bet(stake, cashout), [bet(..), bet(..)] for both
+// panels, or () for no bet. `this` is your memory, kept between rounds.
+fn on_round(game) {
+    bet(this.stake ?? game.config.base, game.config.cashout)
+}
+
+// After each round you bet on.
+fn on_result(game, result) {
+    if result.won || (this.losses ?? 0) + 1 >= game.config.give_up_after {
+        this.stake = game.config.base;
+        this.losses = 0;
+    } else {
+        this.stake = (this.stake ?? game.config.base) * game.config.multiplier;
+        this.losses = (this.losses ?? 0) + 1;
+    }
+}
+"#;
+
+/// Largest path count the form keeps when switching to a script (scripts are interpreted).
+const SCRIPT_PATHS: usize = 1_000;
 
 fn defaults_of(name: &str) -> Vec<(String, String)> {
     Strategy::default_for(name)
@@ -86,6 +113,8 @@ impl Form {
             paths: whole(self.paths, "paths")?,
             rounds: whole(self.rounds, "rounds")?,
             replay: self.replay.get_untracked(),
+            script: (self.strategy.get_untracked() == "script")
+                .then(|| self.script.get_untracked()),
             ..SimulationRequest::default()
         })
     }
@@ -119,6 +148,7 @@ pub fn StrategiesPage() -> impl IntoView {
         paths: RwSignal::new(d.paths.to_string()),
         rounds: RwSignal::new(d.rounds.to_string()),
         replay: RwSignal::new(false),
+        script: RwSignal::new(EXAMPLE_SCRIPT.to_string()),
     };
     let result = RwSignal::new(None::<Result<SimulationResult, String>>);
     let busy = RwSignal::new(false);
@@ -146,6 +176,7 @@ pub fn StrategiesPage() -> impl IntoView {
             view! { <option value=name selected=move || form.strategy.get() == name>{s.label()}</option> }
         })
         .collect_view();
+    let is_script = move || form.strategy.get() == "script";
     let param_inputs = move || {
         form.params
             .get()
@@ -178,10 +209,42 @@ pub fn StrategiesPage() -> impl IntoView {
                 <select id="st-strategy" on:change=move |ev| {
                     let name = event_target_value(&ev);
                     form.params.set(defaults_of(&name));
+                    if name == "script"
+                        && form.paths.get_untracked().trim().parse::<usize>().is_ok_and(|p| p > SCRIPT_PATHS)
+                    {
+                        form.paths.set(SCRIPT_PATHS.to_string());
+                    }
                     form.strategy.set(name);
-                }>{options}</select>
+                }>
+                    {options}
+                    <option value="script" selected=is_script>"Your script (rhai)"</option>
+                </select>
                 {param_inputs}
             </div>
+            <Show when=is_script>
+                <div class="script-box">
+                    <label for="st-script">"your strategy script (rhai)"</label>
+                    <textarea id="st-script" rows="18" spellcheck="false" prop:value=move || form.script.get()
+                        on:input=move |ev| form.script.set(event_target_value(&ev))></textarea>
+                    <details class="paste">
+                        <summary>"How scripts work"</summary>
+                        <ul class="muted">
+                            <li><code>"let config = #{ … };"</code>" at the top: your inputs (the command line sets them with --param name=value)."</li>
+                            <li><code>"fn on_round(game)"</code>" runs before each round and returns "<code>"bet(stake, cashout)"</code>", "
+                                <code>"[bet(…), bet(…)]"</code>" for both panels, or "<code>"()"</code>" for no bet. "
+                                <code>"this"</code>" is your memory between rounds; "<code>"x ?? y"</code>" gives y while x is unset."</li>
+                            <li><code>"fn on_result(game, result)"</code>" (optional) runs after each round you bet on: "
+                                <code>"result.crash, result.won, result.profit, result.bankroll, result.bets"</code>"."</li>
+                            <li><code>"game"</code>" has round, bankroll, net, base_stake, base_cashout, house_edge, config, "
+                                "history (the last 100 crashes, oldest first: history[-1] is the last), last, and signal "
+                                "(the app's PLAY: #{cashout, p_low}, or ())."</li>
+                            <li><code>"fn init(game)"</code>" (optional) returns your starting memory; "<code>"stop(\"why\")"</code>" ends the session."</li>
+                            <li>"Scripts run in a sandbox: no files, at most 200,000 operations per call, bounded strings, arrays and maps, "
+                                "30 s per run and at most 2,000,000 path-rounds; errors name their line."</li>
+                        </ul>
+                    </details>
+                </div>
+            </Show>
             <div class="form-row">
                 {field("st-bankroll", "bankroll", form.bankroll, "")}
                 {field("st-stake", "base stake", form.stake, "")}

@@ -19,6 +19,10 @@ pub struct StrategyBench {
     pub single_thread_s: f64,
     /// The same on `threads` threads.
     pub parallel_s: f64,
+    /// The same martingale written as a user script, on `threads` threads, over
+    /// `script_paths` paths (scripts are capped in size).
+    pub script_paths: usize,
+    pub script_s: Option<f64>,
 }
 
 impl StrategyBench {
@@ -27,6 +31,13 @@ impl StrategyBench {
     }
     pub fn parallel_vs_naive(&self) -> f64 {
         self.naive_s / self.parallel_s.max(1e-12)
+    }
+    /// How many times slower a scripted martingale is than the built-in one, per path.
+    pub fn script_vs_built_in(&self) -> Option<f64> {
+        self.script_s.map(|s| {
+            (s / self.script_paths.max(1) as f64)
+                / (self.parallel_s / self.paths.max(1) as f64).max(1e-12)
+        })
     }
 }
 
@@ -96,6 +107,8 @@ pub fn measure(
     let t0 = now();
     std::hint::black_box(monte_carlo(&config, threads)?);
     let parallel_s = now() - t0;
+    let script_paths = (paths / 5).max(1);
+    let script_s = scripted(script_paths, rounds, threads, &mut now)?;
     Ok(StrategyBench {
         paths,
         rounds,
@@ -103,5 +116,44 @@ pub fn measure(
         naive_s,
         single_thread_s,
         parallel_s,
+        script_paths,
+        script_s,
     })
+}
+
+/// The built-in martingale, as a script (the same one the script tests check against it).
+pub const MARTINGALE_SCRIPT: &str = r#"let config = #{ base: 1.0, multiplier: 2.0 };
+fn on_round(game) { bet(this.stake ?? game.config.base, game.base_cashout) }
+fn on_result(game, result) {
+    if result.won { this.stake = game.config.base; }
+    else { this.stake = (this.stake ?? game.config.base) * game.config.multiplier; }
+}
+"#;
+
+#[cfg(feature = "script")]
+fn scripted(
+    paths: usize,
+    rounds: usize,
+    threads: usize,
+    now: &mut impl FnMut() -> f64,
+) -> Result<Option<f64>, super::StrategyError> {
+    let config = SimulationConfig {
+        strategy: Strategy::script(MARTINGALE_SCRIPT.into(), Default::default())?,
+        paths,
+        rounds,
+        ..SimulationConfig::default()
+    };
+    let t0 = now();
+    std::hint::black_box(monte_carlo(&config, threads)?);
+    Ok(Some(now() - t0))
+}
+
+#[cfg(not(feature = "script"))]
+fn scripted(
+    _: usize,
+    _: usize,
+    _: usize,
+    _: &mut impl FnMut() -> f64,
+) -> Result<Option<f64>, super::StrategyError> {
+    Ok(None)
 }

@@ -48,6 +48,8 @@ pub enum End {
     StopLoss,
     TakeProfit,
     MaxBets,
+    /// The plan ended the session itself (a script's `stop()`).
+    Stopped,
 }
 
 /// The result of one path.
@@ -242,6 +244,8 @@ pub fn run_path(
             Some(End::StopLoss)
         } else if limits.max_bets.is_some_and(|m| s.bets >= m) {
             Some(End::MaxBets)
+        } else if staker.stopped() {
+            Some(End::Stopped)
         } else {
             None
         };

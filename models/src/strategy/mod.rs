@@ -15,6 +15,8 @@ pub mod bench;
 pub mod engine;
 pub mod exact;
 pub mod report;
+#[cfg(feature = "script")]
+pub mod script;
 pub mod staking;
 
 pub use engine::{Limits, PathSummary, Signal};

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 /// Largest Monte Carlo run the lab accepts (paths × rounds).
 pub const MAX_PATH_ROUNDS: u64 = 200_000_000;
+/// Largest Monte Carlo run of a user script (paths × rounds): a script is interpreted, about
+/// a hundred times slower than a built-in plan.
+pub const MAX_SCRIPT_PATH_ROUNDS: u64 = 2_000_000;
 /// Fan-chart points per path (plus the start).
 pub const FAN_POINTS: usize = 100;
 
@@ -102,6 +105,14 @@ impl SimulationConfig {
         if self.paths as u64 * self.rounds as u64 > MAX_PATH_ROUNDS {
             return Err(setting(format!(
                 "{} paths × {} rounds is more than the {MAX_PATH_ROUNDS} path-rounds one run may take",
+                self.paths, self.rounds
+            )));
+        }
+        if matches!(self.strategy, Strategy::Script { .. })
+            && self.paths as u64 * self.rounds as u64 > MAX_SCRIPT_PATH_ROUNDS
+        {
+            return Err(setting(format!(
+                "{} paths × {} rounds is more than the {MAX_SCRIPT_PATH_ROUNDS} path-rounds a script may run (e.g. 2,000 paths × 1,000 rounds)",
                 self.paths, self.rounds
             )));
         }
@@ -444,7 +455,8 @@ fn monte_carlo_paths(
     let mut traces = vec![0.0; n * points];
     let base = config.base();
     let bankroll = config.limits.bankroll;
-    let make = move || strategy.start(base, bankroll);
+    let prepared = strategy.prepare()?;
+    let make = move || prepared.start(base, bankroll);
     let threads = threads.clamp(1, n);
     let block = n.div_ceil(threads);
     let outcome: Result<(), (usize, String)> = if threads == 1 {
@@ -521,7 +533,9 @@ fn replay_one(
     cps: &[usize],
 ) -> Result<Paths, StrategyError> {
     let mut trace = vec![0.0; cps.len()];
-    let mut staker = strategy.start(config.base(), config.limits.bankroll);
+    let mut staker = strategy
+        .prepare()?
+        .start(config.base(), config.limits.bankroll);
     let s = run_path(
         staker.as_mut(),
         &config.base(),

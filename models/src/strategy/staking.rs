@@ -51,6 +51,10 @@ pub trait Staker {
     /// The bets for the next round, or why the plan cannot go on (a user script's error).
     fn bets(&mut self, view: &View) -> Result<Bets, String>;
     fn settle(&mut self, outcome: &Outcome);
+    /// True once the plan has ended its session by itself (a script's `stop()`).
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// What every plan starts from: the base stake (one unit), its cash-out and the house edge
@@ -99,6 +103,13 @@ pub enum Strategy {
     /// each half betting the base stake every round, the first at the base cash-out, the
     /// second at `second_cashout`; a half that cannot cover the stake stops.
     DualBankroll { split: f64, second_cashout: f64 },
+    /// The player's own rhai script (see [`super::script`]) with its `config` inputs
+    /// overridden by `inputs`.
+    Script {
+        source: String,
+        #[serde(default)]
+        inputs: std::collections::BTreeMap<String, String>,
+    },
 }
 
 /// A strategy name or parameter the lab does not accept.
@@ -116,6 +127,8 @@ pub enum StrategyError {
     BadParam { param: String, message: String },
     #[error("{0}")]
     BadSetting(String),
+    #[error("script: {0}")]
+    Script(String),
 }
 
 fn bad(param: &str, message: impl Into<String>) -> StrategyError {
@@ -172,6 +185,7 @@ impl Strategy {
             Strategy::Kelly { .. } => "kelly",
             Strategy::OnlyOnPlay => "only_on_play",
             Strategy::DualBankroll { .. } => "dual_bankroll",
+            Strategy::Script { .. } => "script",
         }
     }
 
@@ -190,11 +204,12 @@ impl Strategy {
             Strategy::Kelly { .. } => "Fractional Kelly",
             Strategy::OnlyOnPlay => "Only on PLAY",
             Strategy::DualBankroll { .. } => "Dual bankroll",
+            Strategy::Script { .. } => "Your script",
         }
     }
 
     /// True for the plans that raise the stake after losses: their results lead with the
-    /// probability of ruin.
+    /// probability of ruin (a script may, so it counts as one).
     pub fn chases_losses(&self) -> bool {
         matches!(
             self,
@@ -204,6 +219,7 @@ impl Strategy {
                 | Strategy::Labouchere { .. }
                 | Strategy::PayoutMartingale { .. }
                 | Strategy::OscarsGrind
+                | Strategy::Script { .. }
         )
     }
 
@@ -253,6 +269,7 @@ impl Strategy {
             Strategy::Labouchere { .. } => &["sequence"],
             Strategy::FixedFraction { .. } | Strategy::Kelly { .. } => &["fraction"],
             Strategy::DualBankroll { .. } => &["split", "second_cashout"],
+            Strategy::Script { .. } => &[],
         }
     }
 
@@ -394,12 +411,46 @@ impl Strategy {
             Strategy::DualBankroll { second_cashout, .. } => {
                 cashout("second_cashout", *second_cashout)
             }
+            Strategy::Script { .. } => self.prepare().map(|_| ()),
             _ => Ok(()),
         }
     }
 
-    /// The plan's state machine at the start of a path with `bankroll`.
+    /// A user script: its source and inputs, checked (compiled, config applied).
+    pub fn script(
+        source: String,
+        inputs: std::collections::BTreeMap<String, String>,
+    ) -> Result<Strategy, StrategyError> {
+        let s = Strategy::Script { source, inputs };
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The plan made ready to start many paths: a script is compiled once here.
+    pub fn prepare(&self) -> Result<Prepared, StrategyError> {
+        match self {
+            #[cfg(feature = "script")]
+            Strategy::Script { source, inputs } => Ok(Prepared::Script(std::sync::Arc::new(
+                super::script::Program::compile(source, inputs)?,
+            ))),
+            #[cfg(not(feature = "script"))]
+            Strategy::Script { .. } => Err(StrategyError::Script(
+                "scripts run on the server; this build has no script engine".into(),
+            )),
+            other => Ok(Prepared::Builtin(other.clone())),
+        }
+    }
+
+    /// The plan's state machine at the start of a path with `bankroll` (a script that does
+    /// not compile fails at its first bet; see [`Strategy::prepare`]).
     pub fn start(&self, base: Base, bankroll: f64) -> Box<dyn Staker + Send> {
+        match self.prepare() {
+            Ok(p) => p.start(base, bankroll),
+            Err(e) => Box::new(Failing(e.to_string())),
+        }
+    }
+
+    fn start_builtin(&self, base: Base, bankroll: f64) -> Box<dyn Staker + Send> {
         match self.clone() {
             Strategy::Flat => Box::new(Flat(base)),
             Strategy::Martingale {
@@ -455,8 +506,35 @@ impl Strategy {
                 second_cashout,
                 halves: [bankroll * split, bankroll * (1.0 - split)],
             }),
+            Strategy::Script { .. } => Box::new(Failing("the script was not prepared".into())),
         }
     }
+}
+
+/// A plan ready to start paths (see [`Strategy::prepare`]); shared by the worker threads.
+pub enum Prepared {
+    Builtin(Strategy),
+    #[cfg(feature = "script")]
+    Script(std::sync::Arc<super::script::Program>),
+}
+
+impl Prepared {
+    pub fn start(&self, base: Base, bankroll: f64) -> Box<dyn Staker + Send> {
+        match self {
+            Prepared::Builtin(s) => s.start_builtin(base, bankroll),
+            #[cfg(feature = "script")]
+            Prepared::Script(p) => p.start(base),
+        }
+    }
+}
+
+/// A plan that could not start: fails at its first bet with the reason.
+struct Failing(String);
+impl Staker for Failing {
+    fn bets(&mut self, _: &View) -> Result<Bets, String> {
+        Err(self.0.clone())
+    }
+    fn settle(&mut self, _: &Outcome) {}
 }
 
 fn one(stake: f64, cashout: f64) -> Result<Bets, String> {

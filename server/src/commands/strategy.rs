@@ -16,15 +16,19 @@ pub struct SimulateArgs {
     #[arg(long, conflicts_with = "file")]
     pub replay: bool,
     /// flat, martingale, payout_martingale, paroli, d_alembert, fibonacci, labouchere,
-    /// oscars_grind, fixed_fraction, kelly, only_on_play, dual_bankroll.
-    #[arg(long, default_value = "flat")]
-    pub strategy: String,
+    /// oscars_grind, fixed_fraction, kelly, only_on_play, dual_bankroll [default: flat].
+    #[arg(long)]
+    pub strategy: Option<String>,
     /// A parameter of the strategy, e.g. `--param multiplier=3 --param reset_after=5`.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
-    /// Monte Carlo paths.
-    #[arg(long, default_value_t = 10_000)]
-    pub paths: usize,
+    /// Your own strategy: a rhai script (see the Strategies page's help for its API);
+    /// `--param` then sets the inputs of its `config` block.
+    #[arg(long, value_name = "FILE", conflicts_with = "strategy")]
+    pub script: Option<PathBuf>,
+    /// Monte Carlo paths [default: 10000, or 1000 for a script].
+    #[arg(long)]
+    pub paths: Option<usize>,
     /// Rounds per Monte Carlo path.
     #[arg(long, default_value_t = 1_000)]
     pub rounds: usize,
@@ -61,8 +65,23 @@ fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
         })?;
         params.insert(k.trim().to_string(), ParamValue::Text(v.trim().to_string()));
     }
+    let script = match &args.script {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!("cannot read the script {}: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    let strategy = match (&script, &args.strategy) {
+        (Some(_), _) => "script".to_string(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => "flat".to_string(),
+    };
+    let paths = args
+        .paths
+        .unwrap_or(if script.is_some() { 1_000 } else { 10_000 });
     Ok(SimulationRequest {
-        strategy: args.strategy.clone(),
+        strategy,
+        script,
         params,
         stake: args.stake,
         cashout: args.cashout,
@@ -72,7 +91,7 @@ fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
         stop_loss: args.stop_loss,
         take_profit: args.take_profit,
         max_bets: args.max_bets,
-        paths: args.paths,
+        paths,
         rounds: args.rounds,
         seed: args.seed,
         replay: args.replay || args.file.is_some(),

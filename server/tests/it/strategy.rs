@@ -218,3 +218,132 @@ fn jetx_simulate_prints_json_with_the_closed_form_next_to_the_simulation() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("KEY=VALUE"));
 }
+
+const SCRIPTED_MARTINGALE: &str = "let config = #{ base: 1.0, multiplier: 2.0 };
+fn on_round(game) { bet(this.stake ?? game.config.base, game.base_cashout) }
+fn on_result(game, result) {
+    if result.won { this.stake = game.config.base; }
+    else { this.stake = (this.stake ?? game.config.base) * game.config.multiplier; }
+}
+";
+
+#[tokio::test]
+async fn a_user_script_replays_like_the_built_in_plan_and_its_errors_are_400_with_the_line() {
+    let app = test_app().await;
+    let (status, _) = app
+        .json(
+            "POST",
+            "/api/v1/rounds",
+            Some(json!({"values": ["2.5", "1.2", "2.00", "7"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/v1/simulate",
+            Some(json!({"strategy": "script", "script": SCRIPTED_MARTINGALE,
+                "stake": 1, "cashout": 2, "bankroll": 100, "replay": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The same 103 as the built-in martingale on these rounds.
+    assert_eq!(body["mean_final_bankroll"]["value"], 103.0);
+    assert_eq!(body["label"], "Your script");
+    // Inputs from `params` set the script's config block.
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/v1/simulate",
+            Some(json!({"strategy": "script", "script": SCRIPTED_MARTINGALE, "params": {"multiplier": 3},
+                "stake": 1, "cashout": 2, "bankroll": 100, "replay": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // +1, −1, +3 (stake 3), +1 → 104.
+    assert_eq!(body["mean_final_bankroll"]["value"], 104.0);
+
+    for (script, needle) in [
+        ("fn on_round(game) {\n  bet(1, 2\n}", "line 3"),
+        ("fn on_round(game) {\n  loop { }\n}", "endless loop"),
+        (
+            "fn on_round(game) {\n  let s = \"ab\";\n  loop { s += s; }\n}",
+            "sandbox's limit",
+        ),
+        ("fn on_round(game) {\n  game.nope(1)\n}", "line 2"),
+        ("let x = 1;", "must define fn on_round"),
+    ] {
+        let (got, body) = app
+            .json(
+                "POST",
+                "/api/v1/simulate",
+                Some(
+                    json!({"strategy": "script", "script": script, "stake": 1, "cashout": 2,
+                    "bankroll": 100, "paths": 100, "rounds": 100}),
+                ),
+            )
+            .await;
+        assert_eq!(got, StatusCode::BAD_REQUEST, "{script} → {body}");
+        let message = body["error"]["message"].as_str().unwrap_or("");
+        assert!(message.contains(needle), "{script} → {message}");
+    }
+    let (got, body) = app
+        .json(
+            "POST",
+            "/api/v1/simulate",
+            Some(json!({"strategy": "script", "stake": 1, "cashout": 2, "bankroll": 100})),
+        )
+        .await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "{body}");
+    // The page's defaults (10,000 × 1,000) are more than a script may run.
+    let (got, body) = app
+        .json(
+            "POST",
+            "/api/v1/simulate",
+            Some(json!({"strategy": "script", "script": SCRIPTED_MARTINGALE, "stake": 1, "cashout": 2, "bankroll": 100})),
+        )
+        .await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("a script may run"));
+}
+
+#[test]
+fn jetx_simulate_runs_a_script_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite");
+    let script = dir.path().join("martingale.rhai");
+    std::fs::write(&script, SCRIPTED_MARTINGALE).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["simulate", "--rounds", "200", "--bankroll", "50", "--json"];
+        args.extend_from_slice(extra);
+        let out = jetx_command(&db, &args).output().unwrap();
+        (
+            out.status.code(),
+            out.stdout,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["--script", script.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let scripted: Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(scripted["paths"], 1000);
+    let (code, stdout, stderr) = run(&["--strategy", "martingale", "--paths", "1000"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let built_in: Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(scripted["p_ruin"], built_in["p_ruin"]);
+    assert_eq!(
+        scripted["mean_final_bankroll"],
+        built_in["mean_final_bankroll"]
+    );
+
+    std::fs::write(&script, "fn on_round(game) {\n  bet(1, )\n}").unwrap();
+    let (code, _, stderr) = run(&["--script", script.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("line 2"), "{stderr}");
+    let (code, _, stderr) = run(&["--script", "/nonexistent/x.rhai"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("cannot read the script"), "{stderr}");
+}
