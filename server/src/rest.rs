@@ -206,6 +206,9 @@ pub fn router() -> Router<ServerState> {
         .route("/patterns", get(patterns))
         .route("/predict", post(predict))
         .route("/simulate", post(simulate))
+        .route("/bets", get(list_bets).post(record_bet))
+        .route("/bets/export.csv", get(export_bets))
+        .route("/bets/{id}", axum::routing::delete(delete_bet))
         .route("/predictions", get(list_predictions))
         .route("/predictions/live", get(live))
         .route("/models", get(list_models))
@@ -532,6 +535,76 @@ async fn simulate(
 ) -> ApiResult<Json<models::strategy::SimulationResult>> {
     let Json(req) = body?;
     Ok(Json(app::service::strategy::simulate(&st, req).await?))
+}
+
+impl From<app::service::ledger::LedgerError> for ApiError {
+    fn from(e: app::service::ledger::LedgerError) -> Self {
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+/// `POST /api/v1/bets` `{"stake": 2, "target": 2.0}` (or `"cashed_out": 1.8`, or
+/// `"lost": true`; `"round_id"`, else the newest round) → 201 with the settled bet.
+async fn record_bet(
+    State(st): State<ServerState>,
+    body: Result<Json<app::views::BetRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<app::views::BetRow>)> {
+    let Json(req) = body?;
+    let bet = app::service::ledger::record(&st, &req).await?;
+    Ok((StatusCode::CREATED, Json(bet)))
+}
+
+#[derive(Debug, Deserialize)]
+struct LedgerQuery {
+    /// The player's clock, minutes east of UTC (days, weeks and months start at their
+    /// midnight).
+    #[serde(default)]
+    offset_minutes: i64,
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `GET /api/v1/bets?offset_minutes=60`: every bet, and the session / day / week / month
+/// positions next to the fair law's expectation.
+async fn list_bets(
+    State(st): State<ServerState>,
+    query: Result<Query<LedgerQuery>, QueryRejection>,
+) -> ApiResult<Json<app::views::LedgerView>> {
+    let Query(q) = query?;
+    Ok(Json(
+        app::service::ledger::ledger(&st, unix_now(), q.offset_minutes).await?,
+    ))
+}
+
+async fn export_bets(State(st): State<ServerState>) -> ApiResult<Response> {
+    let csv = app::service::ledger::export_csv(&st).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"jetx_bets.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+async fn delete_bet(
+    State(st): State<ServerState>,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<StatusCode> {
+    let Path(id) =
+        id.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.body_text()))?;
+    app::service::ledger::delete(&st, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {

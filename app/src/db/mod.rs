@@ -8,6 +8,7 @@ use sqlx::SqlitePool;
 use std::path::Path;
 use std::time::Duration;
 
+mod bets;
 mod dashboard;
 mod demo;
 mod history;
@@ -15,6 +16,7 @@ mod predictions;
 mod python_app;
 mod rounds;
 
+pub use bets::*;
 pub use dashboard::*;
 pub use demo::*;
 pub use history::*;

@@ -3,6 +3,7 @@
 //! whose HTTP status comes from `status_code`.
 
 pub mod backtest;
+pub mod ledger;
 pub mod patterns;
 pub mod prediction;
 pub mod rounds;

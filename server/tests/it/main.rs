@@ -4,6 +4,7 @@
 mod api;
 mod cli;
 mod helpers;
+mod ledger;
 mod live;
 mod load;
 mod security;

@@ -37,6 +37,8 @@ const REST_WRITES: &[(&str, &str, &str)] = &[
         r#"{"members":["logistic"],"budget_s":5,"device":"cpu","activate":false}"#,
     ),
     ("POST", "/api/v1/train/cancel", ""),
+    ("POST", "/api/v1/bets", r#"{"stake":1,"target":2}"#),
+    ("DELETE", "/api/v1/bets/1", ""),
 ];
 
 async fn request(
