@@ -155,6 +155,29 @@ pub async fn get_prediction(
         .map_err(ssr::fail)
 }
 
+/// Records a real bet (on the newest round unless `request.round_id` says otherwise).
+#[server(endpoint = "record_bet")]
+pub async fn record_bet(
+    request: crate::views::BetRequest,
+) -> Result<crate::views::BetRow, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::ledger::record(&st, &request)
+        .await
+        .map_err(ssr::fail)
+}
+
+/// The bet ledger on the player's clock (`offset_minutes` east of UTC).
+#[server(endpoint = "ledger")]
+pub async fn get_ledger(offset_minutes: i64) -> Result<crate::views::LedgerView, ServerFnError> {
+    let st = ssr::state()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    crate::service::ledger::ledger(&st, now, offset_minutes)
+        .await
+        .map_err(ssr::fail)
+}
+
 /// The live scoreboard of stored predictions.
 #[server(endpoint = "live")]
 pub async fn get_live() -> Result<LiveView, ServerFnError> {

@@ -134,9 +134,7 @@ pub async fn list_bets(
     pool: &SqlitePool,
     house_edge: f64,
 ) -> Result<(Vec<BetRow>, usize), DbError> {
-    let rows = sqlx::query(LIST_BETS)
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(LIST_BETS).fetch_all(pool).await?;
     let mut bets = Vec::with_capacity(rows.len());
     let mut inconsistent = 0;
     for row in &rows {

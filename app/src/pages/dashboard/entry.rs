@@ -18,6 +18,29 @@ use std::collections::VecDeque;
 enum EntryOp {
     Add(String),
     Undo,
+    /// The bet slip's bet, on the round just entered (queued after it).
+    Bet(crate::views::BetRequest),
+}
+
+/// What the entry message says about a recorded bet.
+pub(super) fn bet_result(
+    r: Result<crate::views::BetRow, leptos::prelude::ServerFnError>,
+) -> Result<String, String> {
+    match r {
+        Ok(b) => Ok(format!(
+            "Bet {:.2} at {} on the {}x round: {} {:+.2}",
+            b.settled.stake,
+            match b.settled.exit {
+                models::ledger::Exit::Target(c) | models::ledger::Exit::CashedOut(c) =>
+                    format!("{c:.2}x"),
+                models::ledger::Exit::Lost => "no cash-out".into(),
+            },
+            b.settled.crash,
+            if b.settled.won { "won" } else { "lost" },
+            b.settled.profit
+        )),
+        Err(e) => Err(format!("The bet was not recorded: {}", error_text(&e))),
+    }
 }
 
 /// The entry field's queue of submissions, sent in order by one runner at a time.
@@ -92,18 +115,26 @@ impl EntryQueue {
                 Ok(None) => (false, Err("Nothing to undo: no rounds yet".into())),
                 Err(e) => (false, Err(error_text(&e))),
             },
+            EntryOp::Bet(request) => {
+                let shown = bet_result(api::record_bet(request).await);
+                (shown.is_ok(), shown)
+            }
         };
         self.message.set(Some(shown));
         changed
     }
 }
 
-/// Type a multiplier, press Enter. Ctrl+Z in the empty field undoes the last round.
+/// Type a multiplier, press Enter. Ctrl+Z in the empty field undoes the last round; B
+/// records the bet slip's bet on it.
 #[component]
-pub(super) fn RoundEntry(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
+pub(super) fn RoundEntry(
+    settings: Signal<Option<ClientSettings>>,
+    slip: super::ledger::BetSlip,
+    message: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let input = NodeRef::<leptos::html::Input>::new();
-    let message = RwSignal::new(None::<Result<String, String>>);
     let queue = EntryQueue::new(message, version);
     let waiting = queue.waiting;
 
@@ -162,6 +193,12 @@ pub(super) fn RoundEntry(settings: Signal<Option<ClientSettings>>) -> impl IntoV
                         } else if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("z") && empty {
                             ev.prevent_default();
                             undo();
+                        } else if ev.key().eq_ignore_ascii_case("b") && empty && !ev.ctrl_key() && !ev.meta_key() {
+                            ev.prevent_default();
+                            match slip.request() {
+                                Ok(r) => queue.push(EntryOp::Bet(r)),
+                                Err(e) => message.set(Some(Err(e))),
+                            }
                         }
                     }
                 />

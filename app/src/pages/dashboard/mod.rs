@@ -2,6 +2,7 @@
 //! turned out, statistics and charts. One file per panel.
 
 mod entry;
+mod ledger;
 mod live;
 mod overview;
 mod paste;
@@ -11,6 +12,7 @@ use crate::api::{self, error_text};
 use crate::charts::{categories_chart, histogram_chart, last_rounds_chart, survival_chart, EChart};
 use crate::DataVersion;
 use entry::RoundEntry;
+use ledger::{BetLedger, BetSlip};
 use leptos::prelude::*;
 use overview::{DemoBanner, Overview};
 use paste::PasteRounds;
@@ -29,6 +31,8 @@ pub fn DashboardPage() -> impl IntoView {
     );
     let data = Signal::derive(move || dashboard.get().and_then(Result::ok));
     let settings = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.settings)));
+    let slip = BetSlip::new();
+    let message = RwSignal::new(None::<Result<String, String>>);
 
     // Every redraw (new rounds, another N, the reset button) sets the zoom back to the
     // whole window: the option carries start 0 / end 100.
@@ -52,9 +56,10 @@ pub fn DashboardPage() -> impl IntoView {
         <leptos_meta::Title text="Dashboard · JetX Predictor"/>
         <h1 class="page-title">"Dashboard"</h1>
         <section class="panel entry-panel">
-            <RoundEntry settings/>
+            <RoundEntry settings slip message/>
             <PasteRounds settings/>
         </section>
+        <BetLedger slip message/>
         <PredictionPanel/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || dashboard.get().map(|r| match r {
