@@ -48,6 +48,9 @@ pub(super) fn bet_result(
 struct EntryQueue {
     ops: StoredValue<VecDeque<EntryOp>>,
     sending: StoredValue<bool>,
+    /// The last round submitted was refused: a bet queued after it must not land on the
+    /// round before.
+    last_round_failed: StoredValue<bool>,
     /// Submissions not answered yet (shown, and read by the browser tests).
     waiting: RwSignal<usize>,
     message: RwSignal<Option<Result<String, String>>>,
@@ -59,6 +62,7 @@ impl EntryQueue {
         Self {
             ops: StoredValue::new(VecDeque::new()),
             sending: StoredValue::new(false),
+            last_round_failed: StoredValue::new(false),
             waiting: RwSignal::new(0),
             message,
             version,
@@ -97,16 +101,20 @@ impl EntryQueue {
     /// Sends one submission and shows its result; true when the history changed.
     async fn send(self, op: EntryOp) -> bool {
         let (changed, shown) = match op {
-            EntryOp::Add(text) => match api::add_round(text.clone()).await {
-                Ok(row) => (
-                    true,
-                    Ok(format!("Round #{} recorded: {}x", row.position, row.value)),
-                ),
-                Err(e) => (
-                    false,
-                    Err(format!("{text} was not stored: {}", error_text(&e))),
-                ),
-            },
+            EntryOp::Add(text) => {
+                let result = api::add_round(text.clone()).await;
+                self.last_round_failed.set_value(result.is_err());
+                match result {
+                    Ok(row) => (
+                        true,
+                        Ok(format!("Round #{} recorded: {}x", row.position, row.value)),
+                    ),
+                    Err(e) => (
+                        false,
+                        Err(format!("{text} was not stored: {}", error_text(&e))),
+                    ),
+                }
+            }
             EntryOp::Undo => match api::undo_last().await {
                 Ok(Some(row)) => (
                     true,
@@ -115,6 +123,10 @@ impl EntryQueue {
                 Ok(None) => (false, Err("Nothing to undo: no rounds yet".into())),
                 Err(e) => (false, Err(error_text(&e))),
             },
+            EntryOp::Bet(_) if self.last_round_failed.get_value() => (
+                false,
+                Err("The bet was not recorded: its round was not stored".into()),
+            ),
             EntryOp::Bet(request) => {
                 let shown = bet_result(api::record_bet(request).await);
                 (shown.is_ok(), shown)
