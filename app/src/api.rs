@@ -170,10 +170,58 @@ pub async fn record_bet(
 #[server(endpoint = "ledger")]
 pub async fn get_ledger(offset_minutes: i64) -> Result<crate::views::LedgerView, ServerFnError> {
     let st = ssr::state()?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    crate::service::ledger::ledger(&st, now, offset_minutes)
+    crate::service::ledger::ledger(&st, crate::unix_now(), offset_minutes)
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Limits, cool-off and reality checks.
+#[server(endpoint = "play")]
+pub async fn get_play() -> Result<crate::views::PlayView, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::play::view(&st, crate::unix_now())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Sets, lowers, raises (after 24 hours) or removes (`amount: None`) one limit.
+#[server(endpoint = "set_limit")]
+pub async fn set_limit(
+    request: crate::views::LimitRequest,
+) -> Result<crate::views::PlayView, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::play::set_limit(&st, &request, crate::unix_now())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Reality checks every `interval_s` seconds of a session, or none.
+#[server(endpoint = "set_reality_check")]
+pub async fn set_reality_check(
+    interval_s: Option<i64>,
+) -> Result<crate::views::PlayView, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::play::set_reality_check(&st, interval_s, crate::unix_now())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// The player's answer to a reality check: continue, or stop for today.
+#[server(endpoint = "answer_reality_check")]
+pub async fn answer_reality_check(
+    answer: crate::views::RealityAnswer,
+) -> Result<crate::views::PlayView, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::play::answer_reality_check(&st, answer, crate::unix_now())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// A cool-off of 24, 168 or 720 hours.
+#[server(endpoint = "cool_off")]
+pub async fn start_cool_off(hours: i64) -> Result<crate::views::PlayView, ServerFnError> {
+    let st = ssr::state()?;
+    crate::service::play::cool_off(&st, hours, crate::unix_now())
         .await
         .map_err(ssr::fail)
 }

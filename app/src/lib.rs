@@ -80,6 +80,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Seconds since the Unix epoch on this machine's clock (the browser's in the browser,
+/// where `SystemTime` does not exist).
+pub fn unix_now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
 /// Bumped after every change to the stored rounds, so every view that shows them refetches.
 #[derive(Clone, Copy)]
 pub struct DataVersion(pub RwSignal<u64>);
@@ -134,6 +149,7 @@ pub fn App() -> impl IntoView {
                     <A href="/patterns">"Patterns"</A>
                     <A href="/analysis">"Analysis"</A>
                     <A href="/strategies">"Strategies"</A>
+                    <A href="/limits">"Limits"</A>
                 </nav>
             </header>
             <main id="main" tabindex="-1">
@@ -145,6 +161,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/patterns") view=pages::patterns::PatternsPage/>
                     <Route path=path!("/analysis") view=pages::analysis::AnalysisPage/>
                     <Route path=path!("/strategies") view=pages::strategies::StrategiesPage/>
+                    <Route path=path!("/limits") view=pages::limits::LimitsPage/>
                 </Routes>
             </main>
             <footer>

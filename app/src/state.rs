@@ -226,6 +226,8 @@ pub struct ServerState {
     pub predictor: std::sync::Arc<dyn PredictionService>,
     pub training: std::sync::Arc<dyn TrainingService>,
     pub caches: std::sync::Arc<Caches>,
+    /// The shortest reality-check interval a player may choose (seconds; tests shorten it).
+    pub reality_check_min_s: i64,
 }
 
 impl ServerState {
@@ -243,6 +245,7 @@ impl ServerState {
             predictor,
             training,
             caches: std::sync::Arc::new(Caches::default()),
+            reality_check_min_s: models::limits::DEFAULT_MIN_REALITY_CHECK_S,
         }
     }
 

@@ -187,6 +187,9 @@ pub struct PredictionView {
     /// The confirmed pattern that applies to the next round at the cash-out, if any.
     #[serde(default)]
     pub pattern: Option<EdgeView>,
+    /// Set when the player's limits or cool-off withhold PLAY, saying why.
+    #[serde(default)]
+    pub withheld: Option<String>,
 }
 
 /// Fair-law thresholds with the history's rates (no members).
@@ -249,6 +252,7 @@ pub fn prediction_view(
         recommendation: decision.recommendation,
         reason: decision.reason,
         pattern: decision.edge,
+        withheld: None,
     }
 }
 

@@ -184,32 +184,18 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The starts of the current session (the run of bets with no gap over
-/// [`SESSION_GAP_S`] that ends now, or now when there is none), day, week (Monday) and
-/// month at `now`, on the player's clock.
-pub fn period_starts(now: i64, offset_s: i64, bet_times: &[i64]) -> PeriodStarts {
+/// The starts of the current session (the run of activity — rounds recorded and bets —
+/// with no gap over [`SESSION_GAP_S`] that is still open at `now`, or now when there is
+/// none), day, week (Monday) and month at `now`, on the player's clock.
+pub fn period_starts(now: i64, offset_s: i64, activity: &[i64]) -> PeriodStarts {
     let local = now + offset_s;
     let day = local.div_euclid(86_400);
     // 1970-01-01 was a Thursday: Monday is 3 days before.
     let weekday = (day + 3).rem_euclid(7);
     let (y, m, _) = civil_from_days(day);
     let to_utc = |local_day: i64| local_day * 86_400 - offset_s;
-    let mut times: Vec<i64> = bet_times.iter().copied().filter(|t| *t <= now).collect();
-    times.sort_unstable();
-    let mut session = now;
-    if let Some(&last) = times.last() {
-        if now - last <= SESSION_GAP_S {
-            session = last;
-            for w in times.windows(2).rev() {
-                if w[1] - w[0] > SESSION_GAP_S {
-                    break;
-                }
-                session = w[0];
-            }
-        }
-    }
     PeriodStarts {
-        session,
+        session: crate::limits::current_session(activity, now).map_or(now, |(start, _)| start),
         day: to_utc(day),
         week: to_utc(day - weekday),
         month: to_utc(days_from_civil(y, m, 1)),
@@ -227,8 +213,10 @@ pub struct LedgerSummary {
     pub all: Position,
 }
 
-pub fn summarize(bets: &[TimedBet], now: i64, offset_s: i64) -> LedgerSummary {
-    let times: Vec<i64> = bets.iter().map(|b| b.at).collect();
+/// The positions at `now`; `activity` holds the times of the rounds recorded live (the
+/// bets' own times are added here), which open and extend sessions.
+pub fn summarize(bets: &[TimedBet], activity: &[i64], now: i64, offset_s: i64) -> LedgerSummary {
+    let times = activity_with_bets(bets, activity);
     let starts = period_starts(now, offset_s, &times);
     let since = |t: i64| {
         Position::of(
@@ -245,6 +233,17 @@ pub fn summarize(bets: &[TimedBet], now: i64, offset_s: i64) -> LedgerSummary {
         month: since(starts.month),
         all: Position::of(bets.iter().map(|b| &b.bet)),
     }
+}
+
+/// The times of `activity` and of the bets, together.
+pub fn activity_with_bets(bets: &[TimedBet], activity: &[i64]) -> Vec<i64> {
+    let mut times: Vec<i64> = activity
+        .iter()
+        .copied()
+        .chain(bets.iter().map(|b| b.at))
+        .collect();
+    times.sort_unstable();
+    times
 }
 
 /// The ledger as CSV: one line per bet, times in UTC (RFC 3339).
@@ -365,7 +364,7 @@ mod tests {
             bet(now - 300, 250),
             bet(now - 60, 120),
         ];
-        let s = summarize(&bets, now, 0);
+        let s = summarize(&bets, &[], now, 0);
         assert_eq!(
             (
                 s.all.bets,
@@ -380,7 +379,7 @@ mod tests {
         assert!((s.session.expected + 0.09).abs() < 1e-12);
         assert!(!s.session.outside_fair_range());
         let forty_losses: Vec<TimedBet> = (0..40).map(|i| bet(now - 40 + i, 100)).collect();
-        assert!(summarize(&forty_losses, now, 0)
+        assert!(summarize(&forty_losses, &[], now, 0)
             .session
             .outside_fair_range());
         let csv = to_csv(&bets[..1]);

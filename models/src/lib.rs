@@ -16,6 +16,7 @@ pub mod generator;
 pub mod hashchain;
 pub mod import;
 pub mod ledger;
+pub mod limits;
 pub mod live;
 pub mod patterns;
 pub mod planted;

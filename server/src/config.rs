@@ -48,6 +48,9 @@ pub struct FileConfig {
     /// Host names the server answers to besides the loopback names, e.g.
     /// `["jetx.example.com"]` (DNS-rebinding protection; see `security.rs`).
     pub allowed_hosts: Option<Vec<String>>,
+    /// The shortest reality-check interval players may choose, in seconds (default 300;
+    /// the browser tests use a few seconds).
+    pub reality_check_min_s: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +63,7 @@ pub struct Config {
     pub house_edge: f64,
     /// Extra host names (without port) requests may name in `Host`.
     pub allowed_hosts: Vec<String>,
+    pub reality_check_min_s: i64,
 }
 
 /// Flags given on the command line, which win over everything else.
@@ -188,6 +192,21 @@ impl Config {
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let reality_check_min_s = match env("JETX_REALITY_CHECK_MIN_S") {
+            Some(t) => t
+                .parse::<i64>()
+                .map_err(|e| invalid("reality_check_min_s", &t, e))?,
+            None => file
+                .reality_check_min_s
+                .unwrap_or(models::limits::DEFAULT_MIN_REALITY_CHECK_S),
+        };
+        if !(1..=models::limits::MAX_REALITY_CHECK_S).contains(&reality_check_min_s) {
+            return Err(invalid(
+                "reality_check_min_s",
+                &reality_check_min_s.to_string(),
+                "must be between 1 and 86400 seconds",
+            ));
+        }
         Ok(Self {
             addr,
             database,
@@ -196,6 +215,7 @@ impl Config {
             rules,
             house_edge,
             allowed_hosts,
+            reality_check_min_s,
         })
     }
 }
@@ -240,6 +260,7 @@ mod tests {
         assert_eq!(c.database, PathBuf::from(DEFAULT_DATABASE));
         assert_eq!(c.rules, ValueRules::default());
         assert_eq!(c.house_edge, 0.03);
+        assert_eq!(c.reality_check_min_s, 300);
     }
 
     #[test]
@@ -303,6 +324,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.allowed_hosts, ["jetx.example.com", "lan-box"]);
+        for bad in ["0", "soon", "86401"] {
+            let err = Config::load(
+                &Overrides::default(),
+                env_of(&[("JETX_REALITY_CHECK_MIN_S", bad)]),
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("reality_check_min_s"), "{err}");
+        }
+        let c = Config::load(
+            &Overrides::default(),
+            env_of(&[("JETX_REALITY_CHECK_MIN_S", "3")]),
+        )
+        .unwrap();
+        assert_eq!(c.reality_check_min_s, 3);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");
         std::fs::write(&path, "colour = 1\n").unwrap();

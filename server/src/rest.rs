@@ -209,6 +209,10 @@ pub fn router() -> Router<ServerState> {
         .route("/bets", get(list_bets).post(record_bet))
         .route("/bets/export.csv", get(export_bets))
         .route("/bets/{id}", axum::routing::delete(delete_bet))
+        .route("/limits", get(get_limits).put(put_limit))
+        .route("/reality-check", axum::routing::put(put_reality_check))
+        .route("/reality-check/answer", post(answer_reality_check))
+        .route("/cool-off", post(start_cool_off))
         .route("/predictions", get(list_predictions))
         .route("/predictions/live", get(live))
         .route("/models", get(list_models))
@@ -564,12 +568,6 @@ struct LedgerQuery {
     offset_minutes: i64,
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// `GET /api/v1/bets?offset_minutes=60`: every bet, and the session / day / week / month
 /// positions next to the fair law's expectation.
 async fn list_bets(
@@ -578,7 +576,7 @@ async fn list_bets(
 ) -> ApiResult<Json<app::views::LedgerView>> {
     let Query(q) = query?;
     Ok(Json(
-        app::service::ledger::ledger(&st, unix_now(), q.offset_minutes).await?,
+        app::service::ledger::ledger(&st, app::unix_now(), q.offset_minutes).await?,
     ))
 }
 
@@ -605,6 +603,79 @@ async fn delete_bet(
         id.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.body_text()))?;
     app::service::ledger::delete(&st, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl From<app::service::play::PlayError> for ApiError {
+    fn from(e: app::service::play::PlayError) -> Self {
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+/// `GET /api/v1/limits`: the limits with what was used of them, the cool-off, the
+/// reality-check interval and whether PLAY may be recommended.
+async fn get_limits(State(st): State<ServerState>) -> ApiResult<Json<app::views::PlayView>> {
+    Ok(Json(app::service::play::view(&st, app::unix_now()).await?))
+}
+
+/// `PUT /api/v1/limits {"kind": "loss", "period": "day", "amount": 50}`: lowering applies
+/// at once, raising or removing (`"amount": null`) after 24 hours.
+async fn put_limit(
+    State(st): State<ServerState>,
+    body: Result<Json<app::views::LimitRequest>, JsonRejection>,
+) -> ApiResult<Json<app::views::PlayView>> {
+    let Json(req) = body?;
+    Ok(Json(
+        app::service::play::set_limit(&st, &req, app::unix_now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RealityCheckSetting {
+    /// Seconds between reality checks; `null` turns them off.
+    interval_s: Option<i64>,
+}
+
+/// `PUT /api/v1/reality-check {"interval_s": 1800}`.
+async fn put_reality_check(
+    State(st): State<ServerState>,
+    body: Result<Json<RealityCheckSetting>, JsonRejection>,
+) -> ApiResult<Json<app::views::PlayView>> {
+    let Json(req) = body?;
+    Ok(Json(
+        app::service::play::set_reality_check(&st, req.interval_s, app::unix_now()).await?,
+    ))
+}
+
+/// `POST /api/v1/reality-check/answer {"stop_for_today": false, "offset_minutes": 60}`.
+async fn answer_reality_check(
+    State(st): State<ServerState>,
+    body: Result<Json<app::views::RealityAnswer>, JsonRejection>,
+) -> ApiResult<Json<app::views::PlayView>> {
+    let Json(answer) = body?;
+    Ok(Json(
+        app::service::play::answer_reality_check(&st, answer, app::unix_now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoolOffRequest {
+    hours: i64,
+}
+
+/// `POST /api/v1/cool-off {"hours": 24}` (24, 168 or 720): no PLAY until it ends; it
+/// cannot be shortened.
+async fn start_cool_off(
+    State(st): State<ServerState>,
+    body: Result<Json<CoolOffRequest>, JsonRejection>,
+) -> ApiResult<Json<app::views::PlayView>> {
+    let Json(req) = body?;
+    Ok(Json(
+        app::service::play::cool_off(&st, req.hours, app::unix_now()).await?,
+    ))
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {

@@ -121,7 +121,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             .collect(),
     ));
     let jobs = training.clone();
-    let state = ServerState::new(pool, config.rules, config.house_edge, predictor, training);
+    let mut state = ServerState::new(pool, config.rules, config.house_edge, predictor, training);
+    state.reality_check_min_s = config.reality_check_min_s;
     let app = router(state, &config);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod backtest;
 pub mod dashboard;
+pub mod limits;
 pub mod patterns;
 pub mod rounds;
 pub mod strategies;

@@ -68,9 +68,6 @@ impl From<DbError> for LedgerError {
     }
 }
 
-/// Largest clock offset accepted (UTC−14 … UTC+14), in minutes.
-const MAX_OFFSET_MINUTES: i64 = 14 * 60;
-
 pub async fn record(state: &ServerState, request: &BetRequest) -> Result<BetRow, LedgerError> {
     let exit = request.exit().map_err(LedgerError::Invalid)?;
     Ok(db::insert_bet(
@@ -89,19 +86,18 @@ pub async fn ledger(
     now: i64,
     offset_minutes: i64,
 ) -> Result<LedgerView, LedgerError> {
-    if offset_minutes.abs() > MAX_OFFSET_MINUTES {
-        return Err(LedgerError::Invalid(format!(
-            "offset_minutes must be within ±{MAX_OFFSET_MINUTES} (got {offset_minutes})"
-        )));
-    }
+    super::play::check_offset(offset_minutes).map_err(LedgerError::Invalid)?;
     let (bets, inconsistent) = db::list_bets(&state.pool, state.house_edge).await?;
+    let activity = super::play::activity(state, now).await?;
     let timed: Vec<_> = bets.iter().map(BetRow::timed).collect();
-    let summary = models::ledger::summarize(&timed, now, offset_minutes * 60);
+    let summary = models::ledger::summarize(&timed, &activity, now, offset_minutes * 60);
+    let play = super::play::view_with(state, &bets, &activity, now).await?;
     Ok(LedgerView {
         house_edge: state.house_edge,
         bets,
         summary,
         inconsistent,
+        play,
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod backtest;
 pub mod ledger;
 pub mod patterns;
+pub mod play;
 pub mod prediction;
 pub mod rounds;
 pub mod strategy;

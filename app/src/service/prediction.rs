@@ -36,6 +36,18 @@ fn task(e: tokio::task::JoinError) -> PredictionError {
     PredictionError::Task(e.to_string())
 }
 
+/// The estimate with PLAY withheld when a limit is reached or a cool-off is in force.
+pub fn withhold(mut view: PredictionView, gate: &models::limits::PlayGate) -> PredictionView {
+    if let Some(reason) = gate.reason() {
+        if view.recommendation == crate::types::Recommendation::Play {
+            view.recommendation = crate::types::Recommendation::Wait;
+            view.reason = format!("The estimate alone would say PLAY: {}", view.reason);
+        }
+        view.withheld = Some(reason);
+    }
+    view
+}
+
 /// The estimate of the round after the stored history.
 pub async fn predict_next(
     state: &ServerState,
@@ -53,8 +65,11 @@ pub async fn predict_next(
         .await
         .map_err(task)?;
     let key = (snap.revision, model_key, cashout.to_bits(), mode);
+    // The model's estimate is cached and scored as it is; the player's limits are applied
+    // to each answer.
+    let gate = super::play::gate(state, crate::unix_now()).await?;
     if let Some(view) = state.caches.cached_prediction(&key) {
-        return Ok(view);
+        return Ok(withhold(view, &gate));
     }
     let values = snap.values.clone();
     // Loading a model reads files and runs the networks: keep it off the async workers.
@@ -66,6 +81,7 @@ pub async fn predict_next(
         tracing::warn!(error = %e, "could not store the prediction for live scoring");
     }
     state.caches.store_prediction(key, view.clone());
+    let view = withhold(view, &gate);
     tracing::debug!(
         rounds = snap.values.len(),
         history_ms,

@@ -7,5 +7,6 @@ mod helpers;
 mod ledger;
 mod live;
 mod load;
+mod play;
 mod security;
 mod strategy;

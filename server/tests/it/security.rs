@@ -39,6 +39,18 @@ const REST_WRITES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/train/cancel", ""),
     ("POST", "/api/v1/bets", r#"{"stake":1,"target":2}"#),
     ("DELETE", "/api/v1/bets/1", ""),
+    (
+        "PUT",
+        "/api/v1/limits",
+        r#"{"kind":"loss","period":"day","amount":10}"#,
+    ),
+    ("PUT", "/api/v1/reality-check", r#"{"interval_s":600}"#),
+    (
+        "POST",
+        "/api/v1/reality-check/answer",
+        r#"{"stop_for_today":false}"#,
+    ),
+    ("POST", "/api/v1/cool-off", r#"{"hours":24}"#),
 ];
 
 async fn request(

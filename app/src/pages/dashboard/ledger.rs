@@ -4,7 +4,7 @@
 //! expects for the same stakes.
 
 use crate::api::{self, error_text};
-use crate::views::{BetRequest, LedgerView};
+use crate::views::{BetRequest, LedgerView, PlayView, RealityAnswer};
 use crate::DataVersion;
 use leptos::prelude::*;
 use models::ledger::Position;
@@ -46,22 +46,8 @@ impl BetSlip {
     }
 }
 
-/// Seconds since the Unix epoch on this machine's clock.
-fn now_s() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        (js_sys::Date::now() / 1000.0) as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
-    }
-}
-
 /// The player's clock, minutes east of UTC.
-fn offset_minutes() -> i64 {
+pub(crate) fn offset_minutes() -> i64 {
     #[cfg(feature = "hydrate")]
     {
         -(js_sys::Date::new_0().get_timezone_offset() as i64)
@@ -104,11 +90,13 @@ pub(super) fn BetLedger(
         move || version.0.get(),
         |_| api::get_ledger(offset_minutes()),
     );
-    let now = RwSignal::new(now_s());
+    let now = RwSignal::new(crate::unix_now());
     #[cfg(feature = "hydrate")]
-    {
-        let _ =
-            set_interval_with_handle(move || now.set(now_s()), std::time::Duration::from_secs(1));
+    if let Ok(ticking) = set_interval_with_handle(
+        move || now.set(crate::unix_now()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || ticking.clear());
     }
     let record = move |_| {
         let request = match slip.request() {
@@ -179,7 +167,10 @@ fn LedgerBody(l: LedgerView, now: RwSignal<i64>) -> impl IntoView {
     .collect_view();
     let edge = l.house_edge;
     let inconsistent = l.inconsistent;
+    let play = l.play;
     view! {
+        <PlayLine play=play.clone()/>
+        <RealityCheck play now/>
         <p id="ledger-session" class="session-line" role="status">
             {move || if has_session {
                 format!(
@@ -205,5 +196,93 @@ fn LedgerBody(l: LedgerView, now: RwSignal<i64>) -> impl IntoView {
         {(inconsistent > 0).then(|| view! {
             <p class="error">{format!("{inconsistent} bet(s) left out: their round was edited below the recorded cash-out.")}</p>
         })}
+    }
+}
+
+/// The limits in one line under the session clock, or, when one is reached or a cool-off
+/// is on, that PLAY is withheld and why.
+#[component]
+fn PlayLine(play: PlayView) -> impl IntoView {
+    let gate = play.gate;
+    if !gate.open {
+        return view! {
+            <p id="play-limits" class="error" role="status">
+                {gate.reason().unwrap_or_default()} " " <a href="/limits">"Limits and breaks"</a>
+            </p>
+        }
+        .into_any();
+    }
+    let text = if play.limits.is_empty() {
+        "No limits set.".to_string()
+    } else {
+        play.limits
+            .iter()
+            .map(|s| s.describe())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    view! {
+        <p id="play-limits" class="muted">{text} " " <a href="/limits">"Limits and breaks"</a></p>
+    }
+    .into_any()
+}
+
+/// The reality check: at each interval of an open session the dashboard stops to show the
+/// time played, the net result and the house edge's expected cost, until the player
+/// answers. Its buttons wait a second, so an Enter typed for a round does not answer it.
+#[component]
+fn RealityCheck(play: PlayView, now: RwSignal<i64>) -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let answered = RwSignal::new(false);
+    let ready = RwSignal::new(false);
+    let session = play.session;
+    let start = play.session_start;
+    let due = {
+        let play = play.clone();
+        Memo::new(move |_| !answered.get() && play.reality_check_due(now.get()))
+    };
+    Effect::new(move |_| {
+        if due.get() {
+            set_timeout(move || ready.set(true), std::time::Duration::from_secs(1));
+        }
+    });
+    let answer = move |stop_for_today: bool| {
+        answered.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = RealityAnswer {
+                stop_for_today,
+                offset_minutes: offset_minutes(),
+            };
+            if let Err(e) = api::answer_reality_check(answer).await {
+                leptos::logging::warn!("reality check answer not stored: {}", error_text(&e));
+            }
+            version.bump();
+        });
+    };
+    view! {
+        <Show when=move || due.get()>
+            <div class="modal-backdrop">
+                <div class="modal" id="reality-check" role="alertdialog" aria-modal="true"
+                    aria-labelledby="reality-title" aria-describedby="reality-text">
+                    <h2 id="reality-title">"Reality check"</h2>
+                    <p id="reality-text">{move || format!(
+                        "You have played for {}. Net result this session: {} on {:.2} staked. \
+                         The house edge is expected to have cost {:.2} so far ({} in a fair game's 95% range).",
+                        clock(now.get() - start.unwrap_or(now.get())),
+                        signed(session.net),
+                        session.turnover,
+                        -session.expected,
+                        if session.outside_fair_range() { "outside" } else { "inside" },
+                    )}</p>
+                    <div class="form-row">
+                        <button id="reality-continue" type="button" prop:disabled=move || !ready.get()
+                            on:click=move |_| answer(false)>"Continue"</button>
+                        <button id="reality-stop" class="secondary" type="button" prop:disabled=move || !ready.get()
+                            on:click=move |_| answer(true)>"Stop for today"</button>
+                        <a href="/limits">"Set limits or take a break"</a>
+                    </div>
+                </div>
+            </div>
+        </Show>
     }
 }

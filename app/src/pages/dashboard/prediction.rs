@@ -141,6 +141,9 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
         <div class="prediction" id="prediction-body" data-rounds=p.rounds.to_string()>
             <div class=class id="recommendation">{word}</div>
             <div class="rec-text">
+                {p.withheld.clone().map(|w| view! {
+                    <p id="rec-withheld" class="error">{w} " " <a href="/limits">"Limits and breaks"</a></p>
+                })}
                 <p id="rec-reason">{p.reason.clone()}</p>
                 <p class="muted" id="prediction-source">{source}</p>
                 {pattern.map(|e| view! { <p class="muted" id="prediction-pattern">{e}</p> })}
