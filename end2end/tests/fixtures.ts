@@ -43,6 +43,8 @@ export class Server {
         LEPTOS_SITE_ROOT: 'target/site',
         LEPTOS_ENV: 'PROD',
         RUST_LOG: 'warn',
+        // Reality checks every few seconds are allowed here, so a test can wait for one.
+        JETX_REALITY_CHECK_MIN_S: '2',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

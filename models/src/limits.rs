@@ -280,7 +280,7 @@ pub struct LimitStatus {
 }
 
 impl LimitStatus {
-    /// "loss limit per 24 hours 50.00 reached (52.30 used)".
+    /// "loss limit per 24 hours: 52.30 used of 50.00".
     pub fn describe(&self) -> String {
         let k = self.limit.kind;
         let amount = self.limit.amount.map_or("none".into(), |a| k.format(a));
@@ -342,11 +342,13 @@ pub fn gate(statuses: &[LimitStatus], cool_off_until: Option<i64>, now: i64) -> 
         .into_iter()
         .collect();
     reasons.extend(statuses.iter().filter(|s| s.reached).map(|s| {
+        let k = s.limit.kind;
         format!(
-            "your {} per {} is reached ({})",
-            s.limit.kind.label(),
+            "your {} per {} is reached ({} used of {})",
+            k.label(),
             s.limit.period.label(),
-            s.describe()
+            k.format(s.used),
+            s.limit.amount.map_or("none".into(), |a| k.format(a)),
         )
     }));
     PlayGate {

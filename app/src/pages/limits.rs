@@ -42,7 +42,8 @@ pub fn LocalTime(t: i64) -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let date = js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
+            let date =
+                js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
             let options = js_sys::Object::new();
             for (k, v) in [
                 ("weekday", "short"),

@@ -71,7 +71,7 @@ async fn a_reached_loss_limit_withholds_play_and_loosening_it_waits_a_day() {
         .json("POST", "/api/v1/rounds", Some(json!({"value": "1.10"})))
         .await;
     assert_eq!(s, StatusCode::CREATED);
-    assert_eq!(predict(&app).await["recommendation"], "play");
+    assert_eq!(predict(&app).await["recommendation"], "Play");
 
     let (s, view) = put_limit(&app, "loss", "day", json!(5)).await;
     assert_eq!(s, StatusCode::OK, "{view}");
@@ -88,7 +88,7 @@ async fn a_reached_loss_limit_withholds_play_and_loosening_it_waits_a_day() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{bet}");
     let p = predict(&app).await;
-    assert_eq!(p["recommendation"], "wait", "{p}");
+    assert_eq!(p["recommendation"], "Wait", "{p}");
     let withheld = p["withheld"].as_str().unwrap();
     assert!(withheld.contains("loss limit per 24 hours"), "{withheld}");
     assert!(withheld.contains("6.00 used of 5.00"), "{withheld}");
@@ -104,7 +104,7 @@ async fn a_reached_loss_limit_withholds_play_and_loosening_it_waits_a_day() {
     assert_eq!(l["limit"]["pending"]["amount"], 100.0);
     let effective = l["limit"]["pending"]["effective_at"].as_i64().unwrap();
     assert!((effective - now() - 86_400).abs() <= 5, "{effective}");
-    assert_eq!(predict(&app).await["recommendation"], "wait");
+    assert_eq!(predict(&app).await["recommendation"], "Wait");
 
     // Lowering applies at once (and cancels the waiting raise).
     let (_, view) = put_limit(&app, "loss", "day", json!(3)).await;
@@ -123,7 +123,7 @@ async fn a_reached_loss_limit_withholds_play_and_loosening_it_waits_a_day() {
     assert!(limit(&view, "loss", "day").is_none(), "{view}");
     assert_eq!(view["gate"]["open"], true);
     let p = predict(&app).await;
-    assert_eq!(p["recommendation"], "play");
+    assert_eq!(p["recommendation"], "Play");
     assert!(p["withheld"].is_null());
 }
 
@@ -161,7 +161,7 @@ async fn time_played_comes_from_the_sessions_of_rounds_recorded_live() {
     let (_, ledger) = app.json("GET", "/api/v1/bets", None).await;
     assert_eq!(ledger["summary"]["starts"]["session"], start);
     assert_eq!(ledger["play"]["session_start"], start);
-    assert_eq!(predict(&app).await["recommendation"], "wait");
+    assert_eq!(predict(&app).await["recommendation"], "Wait");
     // A longer limit per 7 days is not reached.
     let (_, view) = put_limit(&app, "time", "week", json!(600)).await;
     assert_eq!(limit(&view, "time", "week").unwrap()["reached"], false);
@@ -185,7 +185,7 @@ async fn a_cool_off_withholds_play_and_is_never_shortened_even_by_two_tabs() {
         .await;
     assert_eq!(view["gate"]["cool_off_until"], until);
     let p = predict(&app).await;
-    assert_eq!(p["recommendation"], "wait");
+    assert_eq!(p["recommendation"], "Wait");
     assert!(p["withheld"].as_str().unwrap().contains("cool-off"), "{p}");
     // Recording still works: the ledger must stay true.
     let (s, _) = app
@@ -228,7 +228,7 @@ async fn stop_for_today_starts_a_cool_off_until_midnight_on_the_players_clock() 
         "{until} vs {midnight}"
     );
     assert!((view["reality_answered_at"].as_i64().unwrap() - t).abs() <= 2);
-    assert_eq!(predict(&app).await["recommendation"], "wait");
+    assert_eq!(predict(&app).await["recommendation"], "Wait");
     let (s, view) = app
         .json(
             "PUT",
