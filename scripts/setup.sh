@@ -8,6 +8,17 @@ WASM_BINDGEN_VERSION=0.2.130
 
 log() { printf '\n== setup: %s\n' "$*"; }
 
+# Compiled dependencies outlive the clone: `target` links to a cargo target directory
+# outside it, so another clone on this machine (CI's clean clone) reuses what was built;
+# cargo's fingerprints keep that correct. JETX_TARGET_DIR moves it; an existing `target`
+# (a directory or a link) is left alone.
+if [ ! -e target ] && [ ! -L target ]; then
+  shared="${JETX_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/jetx-target}"
+  mkdir -p "$shared"
+  ln -s "$shared" target
+  log "target -> $shared (compiled dependencies kept between clones)"
+fi
+
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)

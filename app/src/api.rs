@@ -327,6 +327,12 @@ pub async fn get_analysis() -> Result<AnalysisView, ServerFnError> {
         .map_err(ssr::internal)
 }
 
+/// The house edge the strategy lab simulates with (the browser's Monte Carlo uses it too).
+#[server(endpoint = "lab_house_edge")]
+pub async fn lab_house_edge() -> Result<f64, ServerFnError> {
+    Ok(ssr::state()?.house_edge)
+}
+
 /// The strategy lab: a staking plan under the fair law (Monte Carlo) or replayed on the
 /// stored rounds, next to flat betting.
 #[server(endpoint = "simulate")]

@@ -68,3 +68,89 @@ pub fn follow_training(status: leptos::prelude::RwSignal<Option<crate::views::Tr
         let _ = source.try_with_value(|s| s.close());
     });
 }
+
+/// Where the worker script is served (`public/mc-worker.js`).
+pub const MC_WORKER_PATH: &str = "/mc-worker.js";
+
+/// What the Monte Carlo worker says.
+pub enum WorkerNews {
+    Progress {
+        done: f64,
+        total: f64,
+    },
+    /// The result as JSON text, or the error message.
+    Done(Result<String, String>),
+}
+
+/// A Monte Carlo run in a Web Worker, so the page stays responsive; dropping or
+/// cancelling it terminates the worker.
+pub struct WorkerRun {
+    worker: web_sys::Worker,
+    _on_message: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl WorkerRun {
+    /// Starts the worker on `request` (JSON) and tells `news` what it says.
+    pub fn start(
+        request: String,
+        house_edge: f64,
+        news: impl FnMut(WorkerNews) + 'static,
+    ) -> Result<Self, String> {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsValue;
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker =
+            web_sys::Worker::new_with_options(MC_WORKER_PATH, &options).map_err(js_text)?;
+        let field = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).ok();
+        let news = std::rc::Rc::new(std::cell::RefCell::new(news));
+        let tell = news.clone();
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let data = ev.data();
+                let text = |k: &str| field(&data, k).and_then(|v| v.as_string());
+                let number = |k: &str| field(&data, k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+                let item = match text("kind").as_deref() {
+                    Some("progress") => WorkerNews::Progress {
+                        done: number("done"),
+                        total: number("total"),
+                    },
+                    Some("done") => WorkerNews::Done(
+                        text("result").ok_or_else(|| "the worker sent no result".to_string()),
+                    ),
+                    _ => WorkerNews::Done(Err(
+                        text("message").unwrap_or_else(|| "the browser's worker failed".into())
+                    )),
+                };
+                if let Ok(mut tell) = tell.try_borrow_mut() {
+                    tell(item);
+                }
+            });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // A worker script that fails to load raises `error`, not a message.
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Ok(mut tell) = news.try_borrow_mut() {
+                tell(WorkerNews::Done(Err(
+                    "this browser could not start the simulation worker".into(),
+                )));
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"request".into(), &request.into());
+        let _ = js_sys::Reflect::set(&message, &"houseEdge".into(), &house_edge.into());
+        worker.post_message(&message).map_err(js_text)?;
+        Ok(Self {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+}
+
+impl Drop for WorkerRun {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

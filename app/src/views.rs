@@ -391,6 +391,33 @@ impl SimulationRequest {
     }
 }
 
+/// Why a request cannot run in the browser (a replay needs the stored rounds, a script the
+/// server's sandbox), or `None` when it can.
+pub fn browser_refusal(request: &SimulationRequest) -> Option<&'static str> {
+    if request.replay {
+        Some("a replay reads the stored rounds: it runs on the server")
+    } else if request.strategy.trim() == "script" {
+        Some("scripts run in the server's sandbox")
+    } else {
+        None
+    }
+}
+
+/// Monte Carlo of `request` on this thread, for the browser's Web Worker: the same
+/// settings, checks and result as the server's run; `progress(done, total)` after each
+/// block of paths.
+pub fn simulate_here(
+    request: &SimulationRequest,
+    house_edge: f64,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<models::strategy::SimulationResult, String> {
+    if let Some(why) = browser_refusal(request) {
+        return Err(why.to_string());
+    }
+    let config = request.config(house_edge).map_err(|e| e.to_string())?;
+    models::strategy::monte_carlo_observed(&config, 1, progress).map_err(|e| e.to_string())
+}
+
 /// A plan that bets on the app's PLAY signal needs it computed walk-forward on a replay.
 pub fn needs_play_signal(strategy: &models::strategy::Strategy) -> bool {
     matches!(
@@ -514,4 +541,76 @@ pub struct RealityAnswer {
     pub stop_for_today: bool,
     #[serde(default)]
     pub offset_minutes: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_run_is_the_servers_run_and_refuses_what_needs_the_server() {
+        let request = SimulationRequest {
+            strategy: "d_alembert".into(),
+            paths: 300,
+            rounds: 120,
+            ..SimulationRequest::default()
+        };
+        let h = 0.03;
+        let mut steps = 0;
+        let here = simulate_here(&request, h, &mut |_, _| steps += 1).unwrap();
+        let config = request.config(h).unwrap();
+        assert_eq!(here, models::strategy::monte_carlo(&config, 1).unwrap());
+        // The server's two threads draw the same paths; only the order of the sums differs.
+        let server = models::strategy::monte_carlo(&config, 2).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        assert!(close(
+            here.report.mean_final_bankroll.value,
+            server.report.mean_final_bankroll.value
+        ));
+        assert!(close(
+            here.report.mean_turnover,
+            server.report.mean_turnover
+        ));
+        assert_eq!(
+            here.report.final_bankroll.p50,
+            server.report.final_bankroll.p50
+        );
+        assert_eq!(here.report.p_ruin, server.report.p_ruin);
+        assert!(steps >= 2);
+        // The JSON the worker sends back reads as the same result.
+        let text = serde_json::to_string(&here).unwrap();
+        let back = serde_json::from_str::<models::strategy::SimulationResult>(&text).unwrap();
+        // serde_json's default float parser may differ in the last digit; nothing more.
+        assert!(close(
+            back.report.mean_final_bankroll.value,
+            here.report.mean_final_bankroll.value
+        ));
+        assert_eq!(back.report.final_bankroll, here.report.final_bankroll);
+        assert_eq!(back.report.fan.rounds, here.report.fan.rounds);
+        assert_eq!(back.flat.label, here.flat.label);
+        assert_eq!(back.verdict, here.verdict);
+
+        let replay = SimulationRequest {
+            replay: true,
+            ..request.clone()
+        };
+        assert!(simulate_here(&replay, h, &mut |_, _| {})
+            .unwrap_err()
+            .contains("server"));
+        let script = SimulationRequest {
+            strategy: "script".into(),
+            script: Some("fn on_round(game) { bet(1.0, 2.0) }".into()),
+            ..request.clone()
+        };
+        assert!(simulate_here(&script, h, &mut |_, _| {})
+            .unwrap_err()
+            .contains("sandbox"));
+        let bad = SimulationRequest {
+            stake: -1.0,
+            ..request
+        };
+        assert!(simulate_here(&bad, h, &mut |_, _| {})
+            .unwrap_err()
+            .contains("stake"));
+    }
 }

@@ -8,6 +8,7 @@ const PAGES: [string, string][] = [
   ['/patterns', 'Patterns'],
   ['/analysis', 'Analysis'],
   ['/strategies', 'Strategies'],
+  ['/limits', 'Limits and breaks'],
 ];
 
 test('every page has one h1, its own title, and a skip link as the first stop of the keyboard', async ({ page, server }) => {

@@ -81,3 +81,54 @@ test('a user script runs next to flat betting, and its errors name the line', as
   await page.locator('#st-run').click();
   await expect(page.locator('#st-error')).toContainText('endless loop');
 });
+
+test('Monte Carlo runs in a Web Worker: progress, cancel, a page that stays responsive, the server\'s numbers', async ({ page, server }) => {
+  await openHydrated(page, server.url + '/strategies');
+  await expect(page.locator('#st-in-browser')).toBeChecked();
+  // A run too long to finish: it shows its progress and stops at Cancel.
+  await page.locator('#st-paths').fill('20000');
+  await page.locator('#st-rounds').fill('10000');
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-progress')).toBeVisible();
+  await expect(page.locator('#st-progress-line')).toContainText('of 40000 paths');
+  await page.locator('#st-cancel').click();
+  await expect(page.locator('#st-ran')).toHaveText('Cancelled: nothing was kept.');
+  await expect(page.locator('#st-run')).toBeEnabled();
+  await expect(page.locator('#st-progress')).toHaveCount(0);
+
+  // 10,000 paths × 1,000 rounds of the martingale (and flat betting on the same rounds).
+  await page.locator('#st-paths').fill('10000');
+  await page.locator('#st-rounds').fill('1000');
+  // The page's own thread keeps drawing frames while the worker runs.
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__gaps = [];
+    let last = performance.now();
+    const tick = (t: number) => { w.__gaps.push(t - last); last = t; if (!w.__stopFrames) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  await page.locator('#st-run').click();
+  await expect(page.locator('#st-ran')).toContainText('Ran in this browser (Web Worker)', { timeout: 60_000 });
+  const ran = (await page.locator('#st-ran').textContent()) || '';
+  const seconds = parseFloat((ran.match(/in ([\d.]+) s/) || [])[1]);
+  expect(seconds).toBeGreaterThan(0);
+  test.info().annotations.push({ type: 'browser Monte Carlo 10,000 × 1,000 (s)', description: String(seconds) });
+  console.log(`browser Monte Carlo, 10,000 paths × 1,000 rounds: ${seconds} s`);
+  const gaps: number[] = await page.evaluate(() => { (window as any).__stopFrames = true; return (window as any).__gaps; });
+  expect(gaps.length).toBeGreaterThan(5);
+  expect(Math.max(...gaps), 'longest frame gap (ms) while the worker ran').toBeLessThan(500);
+
+  // The worker runs the server's code: the server's answer for the same settings agrees.
+  const rest = await server.api('POST', '/api/v1/simulate', {
+    strategy: 'martingale', stake: 1, cashout: 2, bankroll: 100, paths: 10000, rounds: 1000,
+  });
+  expect(rest.status).toBe(200);
+  const row = async (what: string) => (await page.locator('#st-table tbody tr', { hasText: what }).first().locator('td').first().textContent()) || '';
+  expect(parseFloat(await row('mean final bankroll'))).toBeCloseTo(rest.json.mean_final_bankroll.value, 1);
+  expect(parseFloat(await row('mean turnover'))).toBeCloseTo(rest.json.mean_turnover, 0);
+  await expect(page.locator('#st-verdict li').first()).toContainText('Probability of ruin');
+
+  // A replay cannot run in the browser: the form says so and the server runs it.
+  await page.locator('#st-mode-replay').check();
+  await expect(page.locator('#st-where')).toContainText('runs on the server');
+});

@@ -194,15 +194,27 @@ pub async fn guard(State(policy): State<Arc<HostPolicy>>, req: Request, next: Ne
 pub const DEFAULT_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// The strategy lab's Web Worker (`public/mc-worker.js`): its own policy, since a worker
+/// runs under the policy of its script's response — it imports the app's module and
+/// compiles its WebAssembly, and nothing else.
+pub const WORKER_PATH: &str = "/mc-worker.js";
+pub const WORKER_CSP: &str =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+
 /// Adds the security headers a response does not already carry.
 pub async fn headers(req: Request, next: Next) -> Response {
+    let csp = if req.uri().path() == WORKER_PATH {
+        WORKER_CSP
+    } else {
+        DEFAULT_CSP
+    };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
-        (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
+        (header::CONTENT_SECURITY_POLICY, csp),
     ];
     for (name, value) in defaults {
         if !h.contains_key(&name) {
@@ -224,6 +236,31 @@ pub async fn headers(req: Request, next: Next) -> Response {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[tokio::test]
+    async fn the_worker_script_may_load_the_app_module_and_nothing_else_may() {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(WORKER_PATH, axum::routing::get(|| async { "// worker" }))
+            .route(
+                "/echarts.min.js",
+                axum::routing::get(|| async { "// echarts" }),
+            )
+            .layer(axum::middleware::from_fn(super::headers));
+        for (path, want) in [(WORKER_PATH, WORKER_CSP), ("/echarts.min.js", DEFAULT_CSP)] {
+            let req = axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(
+                res.headers()[header::CONTENT_SECURITY_POLICY],
+                want,
+                "{path}"
+            );
+        }
+        assert!(WORKER_CSP.contains("script-src 'self' 'wasm-unsafe-eval'"));
+        assert!(!WORKER_CSP.contains("unsafe-inline") && !WORKER_CSP.contains(" 'unsafe-eval'"));
+    }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -3,6 +3,7 @@
 //! 24 hours. Reality checks at a chosen interval, a cool-off that cannot be cut short, and
 //! where to find help.
 
+use super::ScrollTable;
 use crate::api::{self, error_text};
 use crate::views::{LimitRequest, PlayView};
 use leptos::prelude::*;
@@ -79,7 +80,7 @@ pub fn LimitsPage() -> impl IntoView {
         changed.update(|n| *n += 1);
     };
     view! {
-        <leptos_meta::Title text="Limits · JetX Predictor"/>
+        <leptos_meta::Title text="Limits and breaks · JetX Predictor"/>
         <h1 class="page-title">"Limits and breaks"</h1>
         <p class="muted">"JetX behaves like a fair random game with a house edge: over time every bet loses about 3% of its stake, whatever the strategy. "
             "Limits here stop this app's PLAY recommendations once reached; they cannot stop bets in the game itself. "
@@ -267,11 +268,13 @@ fn LimitsBody(
                 view! { <p class="muted" id="limits-empty">"No limits set."</p> }.into_any()
             } else {
                 view! {
+                    <ScrollTable label="Your limits">
                     <table class="rounds" id="limits-table">
                         <thead><tr><th scope="col">"limit"</th><th scope="col">"per"</th><th scope="col">"amount"</th>
                             <th scope="col">"used"</th><th scope="col">"status"</th><th scope="col">""</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
+                    </ScrollTable>
                 }.into_any()
             }}
             <p class="muted">"Net loss counts your recorded bets (losses minus wins) over the last 24 hours, 7 days or 30 days; time played counts the sessions in which you recorded rounds or bets."</p>

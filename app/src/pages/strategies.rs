@@ -6,7 +6,7 @@ use crate::api::{self, error_text};
 use crate::charts::EChart;
 use crate::pages::ScrollTable;
 use crate::report_charts::{fan_chart, final_bankroll_chart};
-use crate::views::{ParamValue, SimulationRequest};
+use crate::views::{browser_refusal, ParamValue, SimulationRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use models::strategy::report::{comparison_rows, SimulationMode};
@@ -34,6 +34,20 @@ struct Form {
     rounds: RwSignal<String>,
     replay: RwSignal<bool>,
     script: RwSignal<String>,
+    /// Run Monte Carlo in this browser (a Web Worker) rather than on the server.
+    in_browser: RwSignal<bool>,
+}
+
+/// Milliseconds since some fixed moment (the browser's clock; the server never runs it).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
 }
 
 /// What the script box starts with: a martingale that gives up after a few losses, written
@@ -149,9 +163,15 @@ pub fn StrategiesPage() -> impl IntoView {
         rounds: RwSignal::new(d.rounds.to_string()),
         replay: RwSignal::new(false),
         script: RwSignal::new(EXAMPLE_SCRIPT.to_string()),
+        in_browser: RwSignal::new(true),
     };
     let result = RwSignal::new(None::<Result<SimulationResult, String>>);
     let busy = RwSignal::new(false);
+    // Paths done / in all while the browser runs it; where and how long the last run took.
+    let progress = RwSignal::new(None::<(f64, f64)>);
+    let ran = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    let job = StoredValue::new_local(None::<crate::browser::WorkerRun>);
     let run = move |_| {
         let request = match form.request() {
             Ok(r) => r,
@@ -161,12 +181,59 @@ pub fn StrategiesPage() -> impl IntoView {
             }
         };
         busy.set(true);
+        progress.set(None);
+        ran.set(None);
+        let started = now_ms();
+        let seconds = move || (now_ms() - started) / 1000.0;
+        #[cfg(feature = "hydrate")]
+        if form.in_browser.get_untracked() && browser_refusal(&request).is_none() {
+            use crate::browser::{WorkerNews, WorkerRun};
+            let finish = move |outcome: Result<SimulationResult, String>| {
+                ran.set(Some(format!(
+                    "Ran in this browser (Web Worker) in {:.2} s.",
+                    seconds()
+                )));
+                result.set(Some(outcome));
+                progress.set(None);
+                busy.set(false);
+                // Not from inside the worker's own callback: after it returns.
+                spawn_local(async move { job.set_value(None) });
+            };
+            spawn_local(async move {
+                let house_edge = match api::lab_house_edge().await {
+                    Ok(h) => h,
+                    Err(e) => return finish(Err(error_text(&e))),
+                };
+                let Ok(json) = serde_json::to_string(&request) else {
+                    return finish(Err("the settings could not be sent to the worker".into()));
+                };
+                let started = WorkerRun::start(json, house_edge, move |news| match news {
+                    WorkerNews::Progress { done, total } => progress.set(Some((done, total))),
+                    WorkerNews::Done(outcome) => finish(outcome.and_then(|text| {
+                        serde_json::from_str::<SimulationResult>(&text)
+                            .map_err(|e| format!("unexpected result from the worker: {e}"))
+                    })),
+                });
+                match started {
+                    Ok(w) => job.set_value(Some(w)),
+                    Err(e) => finish(Err(e)),
+                }
+            });
+            return;
+        }
         spawn_local(async move {
-            result.set(Some(
-                api::simulate(request).await.map_err(|e| error_text(&e)),
-            ));
+            let outcome = api::simulate(request).await.map_err(|e| error_text(&e));
+            ran.set(Some(format!("Ran on the server in {:.2} s.", seconds())));
+            result.set(Some(outcome));
             busy.set(false);
         });
+    };
+    let cancel = move |_| {
+        #[cfg(feature = "hydrate")]
+        job.set_value(None);
+        busy.set(false);
+        progress.set(None);
+        ran.set(Some("Cancelled: nothing was kept.".into()));
     };
     let options = Strategy::NAMES
         .iter()
@@ -263,10 +330,35 @@ pub fn StrategiesPage() -> impl IntoView {
                 </fieldset>
                 {field("st-paths", "paths", form.paths, "")}
                 {field("st-rounds", "rounds per path", form.rounds, "")}
+                <label class="check" title="Monte Carlo of the built-in plans runs in a Web Worker: the page stays responsive and the server is not loaded. Replays and scripts run on the server.">
+                    <input type="checkbox" id="st-in-browser" prop:checked=move || form.in_browser.get()
+                        on:change=move |ev| form.in_browser.set(event_target_checked(&ev))/>"in this browser"</label>
+                {move || {
+                    let shape = SimulationRequest {
+                        strategy: form.strategy.get(),
+                        replay: form.replay.get(),
+                        ..SimulationRequest::default()
+                    };
+                    form.in_browser.get().then(|| browser_refusal(&shape)).flatten()
+                        .map(|why| view! { <span class="muted" id="st-where">{format!("({why})")}</span> })
+                }}
                 <button id="st-run" disabled=move || busy.get() on:click=run>
                     {move || if busy.get() { "Running…" } else { "Run" }}
                 </button>
+                <Show when=move || busy.get() && progress.get().is_some()>
+                    <button id="st-cancel" type="button" on:click=cancel>"Cancel"</button>
+                </Show>
             </div>
+            {move || progress.get().map(|(done, total)| {
+                let share = if total > 0.0 { done / total } else { 0.0 };
+                view! {
+                    <p class="muted" id="st-progress-line">
+                        <progress id="st-progress" aria-label="simulation progress" max="1" value=share></progress>
+                        {format!(" {:.0}% of {} paths (the plan, then flat betting on the same rounds)", share * 100.0, total)}
+                    </p>
+                }
+            })}
+            {move || ran.get().map(|t| view! { <p class="muted" id="st-ran" role="status">{t}</p> })}
         </section>
         {move || match result.get() {
             None => None,

@@ -20,5 +20,7 @@ pub mod script;
 pub mod staking;
 
 pub use engine::{Limits, PathSummary, Signal};
-pub use report::{monte_carlo, play_signals, replay, SimulationConfig, SimulationResult};
+pub use report::{
+    monte_carlo, monte_carlo_observed, play_signals, replay, SimulationConfig, SimulationResult,
+};
 pub use staking::{Strategy, StrategyError};

@@ -442,11 +442,19 @@ fn run_range(
     Ok(())
 }
 
+/// Paths done so far and in all (both plans of a run), told to a [`Progress`] observer.
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+/// How many blocks a single-thread run is cut into to report progress.
+const PROGRESS_STEPS: usize = 50;
+
 /// All paths of one plan; `threads` > 1 splits them in contiguous blocks (same result).
+/// Single-threaded, `progress` hears `(offset + paths done, total)` after each block.
 fn monte_carlo_paths(
     strategy: &Strategy,
     config: &SimulationConfig,
     threads: usize,
+    (progress, offset, total): (Progress<'_>, usize, usize),
 ) -> Result<Paths, StrategyError> {
     let cps = checkpoints(config.rounds);
     let points = cps.len();
@@ -460,7 +468,19 @@ fn monte_carlo_paths(
     let threads = threads.clamp(1, n);
     let block = n.div_ceil(threads);
     let outcome: Result<(), (usize, String)> = if threads == 1 {
-        run_range(&make, config, &cps, 0..n, &mut summaries, &mut traces)
+        // Same paths, same streams as one block: the cut changes nothing but the reports.
+        let step = n.div_ceil(PROGRESS_STEPS);
+        summaries
+            .chunks_mut(step)
+            .zip(traces.chunks_mut(step * points))
+            .enumerate()
+            .try_for_each(|(b, (s, t))| {
+                let range = b * step..(b * step + s.len());
+                let end = range.end;
+                run_range(&make, config, &cps, range, s, t)?;
+                progress(offset + end, total);
+                Ok(())
+            })
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = summaries
@@ -493,11 +513,38 @@ pub fn monte_carlo(
     config: &SimulationConfig,
     threads: usize,
 ) -> Result<SimulationResult, StrategyError> {
+    monte_carlo_observed(config, threads, &mut |_, _| {})
+}
+
+/// [`monte_carlo`] telling `progress` how far it is (for the browser's Web Worker, which
+/// runs it on one thread: with `threads` > 1 it hears only the end of each plan).
+pub fn monte_carlo_observed(
+    config: &SimulationConfig,
+    threads: usize,
+    progress: Progress<'_>,
+) -> Result<SimulationResult, StrategyError> {
     config.validate()?;
     let cps = checkpoints(config.rounds);
-    let paths = monte_carlo_paths(&config.strategy, config, threads)?;
+    let total = 2 * config.paths;
+    let paths = monte_carlo_paths(
+        &config.strategy,
+        config,
+        threads,
+        (&mut *progress, 0, total),
+    )?;
+    if threads > 1 {
+        progress(config.paths, total);
+    }
     let report = summarize(&config.strategy, config, config.rounds, &cps, &paths);
-    let flat_paths = monte_carlo_paths(&Strategy::Flat, config, threads)?;
+    let flat_paths = monte_carlo_paths(
+        &Strategy::Flat,
+        config,
+        threads,
+        (&mut *progress, config.paths, total),
+    )?;
+    if threads > 1 {
+        progress(total, total);
+    }
     let flat = summarize(&Strategy::Flat, config, config.rounds, &cps, &flat_paths);
     Ok(finish(SimulationMode::MonteCarlo, config, report, flat))
 }
@@ -831,6 +878,28 @@ mod tests {
         let one = monte_carlo(&config, 1).unwrap();
         let three = monte_carlo(&config, 3).unwrap();
         assert_eq!(one, three);
+    }
+
+    #[test]
+    fn progress_climbs_to_the_end_without_changing_the_result() {
+        let config = SimulationConfig {
+            strategy: Strategy::default_for("fibonacci").unwrap(),
+            paths: 123,
+            rounds: 50,
+            ..SimulationConfig::default()
+        };
+        for threads in [1, 2] {
+            let mut seen = Vec::new();
+            let r = monte_carlo_observed(&config, threads, &mut |d, t| seen.push((d, t))).unwrap();
+            assert_eq!(r, monte_carlo(&config, 1).unwrap());
+            assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+            assert!(seen.iter().all(|&(_, t)| t == 246));
+            assert_eq!(seen.last(), Some(&(246, 246)));
+            if threads == 1 {
+                // 123 paths in blocks of 3: 41 reports per plan.
+                assert_eq!(seen.len(), 82);
+            }
+        }
     }
 
     #[test]
