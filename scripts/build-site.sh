@@ -10,8 +10,18 @@ SITE=target/site
 PKG=$SITE/pkg
 step() { printf '\n== build: %s\n' "$*"; }
 
-step "server (release)"
-cargo build --release -p server
+# The crates the tests build, with the features they build them with. `make test` sets
+# JETX_BUILD_TESTS=1: the test binaries are built in the same cargo run as the server, so
+# every dependency is compiled once, with one feature set (a separate `cargo build -p
+# server` resolves other features and compiles the Burn stack a second time).
+CRATES=(-p models -p neural -p ensemble -p app -p server --features app/ssr)
+if [ -n "${JETX_BUILD_TESTS:-}" ]; then
+  step "server and test binaries (release)"
+  cargo test --release --no-run "${CRATES[@]}"
+else
+  step "server (release)"
+  cargo build --release -p server
+fi
 
 step "frontend (wasm32, profile wasm-release)"
 cargo build --profile wasm-release -p frontend --target wasm32-unknown-unknown

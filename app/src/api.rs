@@ -1,335 +1,194 @@
-//! Server functions: the browser's calls into the server. Each validates with the same
-//! parser as every other entry point and leaves the database unchanged on bad input.
+//! Server functions: the browser's calls into the server. Each is thin: it reads the
+//! shared state, calls one use case of [`crate::service`] and returns its result or an
+//! [`AppError`] (the one error shape on the wire; the server answers with its status).
 
+use crate::errors::AppError;
 use crate::types::{ClientSettings, Dashboard, DemoInfo, PredictionView, RoundRow, RoundsPage};
 use crate::views::{
-    AnalysisView, BacktestRequest, BacktestView, LiveView, ModelsPage, TrainRequest, TrainStatus,
+    AnalysisView, BacktestRequest, BacktestView, BetRequest, BetRow, BetsView, LimitRequest,
+    LimitsView, LiveView, ModelsView, RealityAnswer, SimulationRequest, TrainRequest, TrainStatus,
 };
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    //! The server functions' side: the shared state (re-exported from
-    //! [`crate::state`]), and how an error becomes an HTTP status.
+    //! The server functions' side: the shared state (re-exported from [`crate::state`]).
     pub use crate::state::*;
     use leptos::prelude::*;
 
-    pub fn state() -> Result<ServerState, ServerFnError> {
-        use_context::<ServerState>().ok_or_else(|| internal("server state is missing"))
-    }
-
-    /// Answers with the error's HTTP status (4xx: the user can fix the request; 5xx: the
-    /// server failed), logs it, and hands the user its message.
-    pub fn fail(e: impl crate::errors::HttpStatus) -> ServerFnError {
-        let code = e.status_code();
-        if code >= 500 {
-            metrics::counter!("jetx_server_errors_total", "status" => code.to_string())
-                .increment(1);
-            tracing::error!(error = %e, status = code, "request failed");
-        } else {
-            tracing::warn!(error = %e, status = code, "request refused");
-        }
-        if let (Some(options), Ok(status)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            axum::http::StatusCode::from_u16(code),
-        ) {
-            options.set_status(status);
-        }
-        ServerFnError::new(e.to_string())
-    }
-
-    /// A failure of the server itself (a lost worker, a missing context): HTTP 500.
-    pub fn internal(e: impl std::fmt::Display) -> ServerFnError {
-        fail(Internal(e.to_string()))
-    }
-
-    /// An unexpected failure, with its message.
-    #[derive(Debug)]
-    pub struct Internal(pub String);
-
-    impl std::fmt::Display for Internal {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(&self.0)
-        }
-    }
-
-    impl crate::errors::HttpStatus for Internal {
-        fn status_code(&self) -> u16 {
-            500
-        }
+    pub fn state() -> Result<ServerState, crate::errors::AppError> {
+        use_context::<ServerState>()
+            .ok_or_else(|| crate::errors::AppError::internal("server state is missing"))
     }
 }
 
-/// The message of a server function error, without the framework's prefix.
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
-    }
-}
+#[cfg(feature = "ssr")]
+use crate::service;
 
 #[server(endpoint = "dashboard")]
-pub async fn get_dashboard(last_n: usize) -> Result<Dashboard, ServerFnError> {
-    let st = ssr::state()?;
-    crate::db::dashboard(&st.pool, last_n.clamp(1, 1_000_000), st.settings())
-        .await
-        .map_err(ssr::fail)
+pub async fn get_dashboard(last_n: usize) -> Result<Dashboard, AppError> {
+    Ok(service::rounds::dashboard(&ssr::state()?, last_n).await?)
 }
 
 #[server(endpoint = "settings")]
-pub async fn get_settings() -> Result<ClientSettings, ServerFnError> {
+pub async fn get_settings() -> Result<ClientSettings, AppError> {
     Ok(ssr::state()?.settings())
 }
 
 #[server(endpoint = "add_round")]
-pub async fn add_round(text: String) -> Result<RoundRow, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::rounds::add_one(&st, &text)
-        .await
-        .map_err(ssr::fail)
+pub async fn add_round(text: String) -> Result<RoundRow, AppError> {
+    Ok(service::rounds::add_one(&ssr::state()?, &text).await?)
 }
 
 /// Stores a pasted text. With bad tokens it stores nothing unless `skip_invalid` is set.
 #[server(endpoint = "add_pasted")]
-pub async fn add_pasted(text: String, skip_invalid: bool) -> Result<usize, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::rounds::add_pasted(&st, &text, skip_invalid)
-        .await
-        .map_err(ssr::fail)
+pub async fn add_pasted(text: String, skip_invalid: bool) -> Result<usize, AppError> {
+    Ok(service::rounds::add_pasted(&ssr::state()?, &text, skip_invalid).await?)
 }
 
 #[server(endpoint = "undo_last")]
-pub async fn undo_last() -> Result<Option<RoundRow>, ServerFnError> {
-    let st = ssr::state()?;
-    crate::db::undo_last(&st.pool).await.map_err(ssr::fail)
+pub async fn undo_last() -> Result<Option<RoundRow>, AppError> {
+    Ok(service::rounds::undo(&ssr::state()?).await?)
 }
 
 #[server(endpoint = "list_rounds")]
-pub async fn list_rounds(offset: i64, limit: i64) -> Result<RoundsPage, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::rounds::page(&st, offset, limit)
-        .await
-        .map_err(ssr::fail)
+pub async fn list_rounds(offset: i64, limit: i64) -> Result<RoundsPage, AppError> {
+    Ok(service::rounds::page(&ssr::state()?, offset, limit).await?)
 }
 
 #[server(endpoint = "update_round")]
-pub async fn update_round(id: i64, text: String) -> Result<RoundRow, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::rounds::update(&st, id, &text)
-        .await
-        .map_err(ssr::fail)
+pub async fn update_round(id: i64, text: String) -> Result<RoundRow, AppError> {
+    Ok(service::rounds::update(&ssr::state()?, id, &text).await?)
 }
 
 #[server(endpoint = "delete_round")]
-pub async fn delete_round(id: i64) -> Result<RoundRow, ServerFnError> {
-    let st = ssr::state()?;
-    crate::db::delete_round(&st.pool, id)
-        .await
-        .map_err(ssr::fail)
+pub async fn delete_round(id: i64) -> Result<RoundRow, AppError> {
+    Ok(service::rounds::delete(&ssr::state()?, id).await?)
 }
 
 #[server(endpoint = "load_demo")]
-pub async fn load_demo(rounds: usize, seed: u64) -> Result<DemoInfo, ServerFnError> {
-    let st = ssr::state()?;
-    crate::db::load_demo(&st.pool, rounds, seed, st.house_edge)
-        .await
-        .map_err(ssr::fail)
+pub async fn load_demo(rounds: usize, seed: u64) -> Result<DemoInfo, AppError> {
+    Ok(service::rounds::load_demo(&ssr::state()?, rounds, seed).await?)
 }
 
 #[server(endpoint = "remove_demo")]
-pub async fn remove_demo() -> Result<u64, ServerFnError> {
-    let st = ssr::state()?;
-    crate::db::remove_demo(&st.pool).await.map_err(ssr::fail)
+pub async fn remove_demo() -> Result<u64, AppError> {
+    Ok(service::rounds::remove_demo(&ssr::state()?).await?)
 }
 
-/// The next round's estimate at a cash-out target, with PLAY/WAIT and the reason. Stored
-/// for live scoring the first time it is shown.
+/// The next round's estimate at a cash-out target, with PLAY/WAIT and the reason.
 #[server(endpoint = "prediction")]
 pub async fn get_prediction(
     cashout: f64,
     mode: crate::types::Mode,
-) -> Result<PredictionView, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::prediction::predict_next(&st, cashout, mode)
-        .await
-        .map_err(ssr::fail)
+) -> Result<PredictionView, AppError> {
+    Ok(service::predictions::show_next(&ssr::state()?, cashout, mode).await?)
 }
 
 /// Records a real bet (on the newest round unless `request.round_id` says otherwise).
 #[server(endpoint = "record_bet")]
-pub async fn record_bet(
-    request: crate::views::BetRequest,
-) -> Result<crate::views::BetRow, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::ledger::record(&st, &request)
-        .await
-        .map_err(ssr::fail)
+pub async fn record_bet(request: BetRequest) -> Result<BetRow, AppError> {
+    Ok(service::bets::record(&ssr::state()?, &request).await?)
 }
 
-/// The bet ledger on the player's clock (`offset_minutes` east of UTC).
-#[server(endpoint = "ledger")]
-pub async fn get_ledger(offset_minutes: i64) -> Result<crate::views::LedgerView, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::ledger::ledger(&st, crate::unix_now(), offset_minutes)
-        .await
-        .map_err(ssr::fail)
+/// The bets on the player's clock (`offset_minutes` east of UTC).
+#[server(endpoint = "bets")]
+pub async fn list_bets(offset_minutes: i64) -> Result<BetsView, AppError> {
+    Ok(service::bets::view(&ssr::state()?, crate::unix_now(), offset_minutes).await?)
 }
 
 /// Limits, cool-off and reality checks.
-#[server(endpoint = "play")]
-pub async fn get_play() -> Result<crate::views::PlayView, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::play::view(&st, crate::unix_now())
-        .await
-        .map_err(ssr::fail)
+#[server(endpoint = "limits")]
+pub async fn get_limits() -> Result<LimitsView, AppError> {
+    Ok(service::limits::view(&ssr::state()?, crate::unix_now()).await?)
 }
 
 /// Sets, lowers, raises (after 24 hours) or removes (`amount: None`) one limit.
 #[server(endpoint = "set_limit")]
-pub async fn set_limit(
-    request: crate::views::LimitRequest,
-) -> Result<crate::views::PlayView, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::play::set_limit(&st, &request, crate::unix_now())
-        .await
-        .map_err(ssr::fail)
+pub async fn set_limit(request: LimitRequest) -> Result<LimitsView, AppError> {
+    Ok(service::limits::set_limit(&ssr::state()?, &request, crate::unix_now()).await?)
 }
 
 /// Reality checks every `interval_s` seconds of a session, or none.
 #[server(endpoint = "set_reality_check")]
-pub async fn set_reality_check(
-    interval_s: Option<i64>,
-) -> Result<crate::views::PlayView, ServerFnError> {
+pub async fn set_reality_check(interval_s: Option<i64>) -> Result<LimitsView, AppError> {
     let st = ssr::state()?;
-    crate::service::play::set_reality_check(&st, interval_s, crate::unix_now())
-        .await
-        .map_err(ssr::fail)
+    Ok(service::limits::set_reality_check(&st, interval_s, crate::unix_now()).await?)
 }
 
 /// The player's answer to a reality check: continue, or stop for today.
 #[server(endpoint = "answer_reality_check")]
-pub async fn answer_reality_check(
-    answer: crate::views::RealityAnswer,
-) -> Result<crate::views::PlayView, ServerFnError> {
+pub async fn answer_reality_check(answer: RealityAnswer) -> Result<LimitsView, AppError> {
     let st = ssr::state()?;
-    crate::service::play::answer_reality_check(&st, answer, crate::unix_now())
-        .await
-        .map_err(ssr::fail)
+    Ok(service::limits::answer_reality_check(&st, answer, crate::unix_now()).await?)
 }
 
 /// A cool-off of 24, 168 or 720 hours.
 #[server(endpoint = "cool_off")]
-pub async fn start_cool_off(hours: i64) -> Result<crate::views::PlayView, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::play::cool_off(&st, hours, crate::unix_now())
-        .await
-        .map_err(ssr::fail)
+pub async fn start_cool_off(hours: i64) -> Result<LimitsView, AppError> {
+    Ok(service::limits::cool_off(&ssr::state()?, hours, crate::unix_now()).await?)
 }
 
 /// The live scoreboard of stored predictions.
 #[server(endpoint = "live")]
-pub async fn get_live() -> Result<LiveView, ServerFnError> {
-    let st = ssr::state()?;
-    let (scored, pending) = crate::db::scored_predictions(&st.pool)
-        .await
-        .map_err(ssr::fail)?;
-    let (stored, recent) = crate::db::list_predictions(&st.pool, 0, 12)
-        .await
-        .map_err(ssr::fail)?;
-    Ok(crate::reports::build_live(
-        &scored,
-        pending as usize,
-        stored as usize,
-        recent,
-    ))
+pub async fn get_live() -> Result<LiveView, AppError> {
+    Ok(service::predictions::live(&ssr::state()?).await?)
 }
 
 /// Registered models, the active model's feature importance and the training job.
 #[server(endpoint = "models")]
-pub async fn get_models() -> Result<ModelsPage, ServerFnError> {
-    let st = ssr::state()?;
-    let predictor = st.predictor.clone();
-    let overview = tokio::task::spawn_blocking(move || predictor.models())
-        .await
-        .map_err(ssr::internal)?
-        .map_err(ssr::fail)?;
-    Ok(ModelsPage {
-        models: overview.models,
-        importance: overview.importance,
-        importance_note: overview.importance_note,
-        devices: st.predictor.devices(),
-        member_kinds: st.predictor.member_kinds(),
-        training: st.training.status(),
-    })
+pub async fn get_models() -> Result<ModelsView, AppError> {
+    Ok(service::models::overview(&ssr::state()?).await?)
 }
 
 #[server(endpoint = "activate_model")]
-pub async fn activate_model(version: String) -> Result<(), ServerFnError> {
-    let st = ssr::state()?;
-    // Activation loads the whole model: off the async workers, as the REST route does.
-    let predictor = st.predictor.clone();
-    tokio::task::spawn_blocking(move || predictor.activate(&version))
-        .await
-        .map_err(ssr::internal)?
-        .map_err(ssr::fail)
+pub async fn activate_model(version: String) -> Result<(), AppError> {
+    Ok(service::models::activate(&ssr::state()?, version).await?)
 }
 
 #[server(endpoint = "start_training")]
-pub async fn start_training(request: TrainRequest) -> Result<TrainStatus, ServerFnError> {
-    let st = ssr::state()?;
-    st.training.start(request).map_err(ssr::fail)
+pub async fn start_training(request: TrainRequest) -> Result<TrainStatus, AppError> {
+    Ok(service::training::start(&ssr::state()?, request)?)
 }
 
 #[server(endpoint = "cancel_training")]
-pub async fn cancel_training() -> Result<TrainStatus, ServerFnError> {
-    let st = ssr::state()?;
-    st.training.cancel().map_err(ssr::fail)
+pub async fn cancel_training() -> Result<TrainStatus, AppError> {
+    Ok(service::training::cancel(&ssr::state()?)?)
 }
 
 #[server(endpoint = "training_status")]
-pub async fn training_status() -> Result<TrainStatus, ServerFnError> {
-    Ok(ssr::state()?.training.status())
+pub async fn training_status() -> Result<TrainStatus, AppError> {
+    Ok(service::training::status(&ssr::state()?))
 }
 
 /// Model names the backtest page offers.
 #[server(endpoint = "backtest_models")]
-pub async fn backtest_models() -> Result<Vec<String>, ServerFnError> {
-    Ok(ssr::state()?.predictor.forecaster_names())
+pub async fn backtest_models() -> Result<Vec<String>, AppError> {
+    Ok(service::models::forecaster_names(&ssr::state()?))
 }
 
 /// Walk-forward backtest of the stored rounds.
 #[server(endpoint = "backtest")]
-pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::backtest::run(&st, request)
-        .await
-        .map_err(ssr::fail)
+pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, AppError> {
+    Ok(service::backtest::run(&ssr::state()?, request).await?)
 }
 
 /// The patterns page: the pattern scan of the stored rounds (cached per revision).
 #[server(endpoint = "patterns")]
-pub async fn get_patterns() -> Result<models::patterns::PatternReport, ServerFnError> {
-    let st = ssr::state()?;
-    let report = crate::service::patterns::report(&st, &Default::default())
-        .await
-        .map_err(ssr::fail)?;
+pub async fn get_patterns() -> Result<models::patterns::PatternReport, AppError> {
+    let report = service::patterns::report(&ssr::state()?, &Default::default()).await?;
     Ok((*report).clone())
 }
 
 /// The analysis page: fairness report and charts of the stored rounds.
 #[server(endpoint = "analysis")]
-pub async fn get_analysis() -> Result<AnalysisView, ServerFnError> {
-    let st = ssr::state()?;
-    let snap = st.history().await.map_err(ssr::fail)?;
-    let house_edge = st.house_edge;
-    tokio::task::spawn_blocking(move || crate::reports::build_analysis(&snap.values, house_edge))
-        .await
-        .map_err(ssr::internal)
+pub async fn get_analysis() -> Result<AnalysisView, AppError> {
+    Ok(service::analysis::view(&ssr::state()?).await?)
 }
 
 /// The house edge the strategy lab simulates with (the browser's Monte Carlo uses it too).
 #[server(endpoint = "lab_house_edge")]
-pub async fn lab_house_edge() -> Result<f64, ServerFnError> {
+pub async fn lab_house_edge() -> Result<f64, AppError> {
     Ok(ssr::state()?.house_edge)
 }
 
@@ -337,10 +196,7 @@ pub async fn lab_house_edge() -> Result<f64, ServerFnError> {
 /// stored rounds, next to flat betting.
 #[server(endpoint = "simulate")]
 pub async fn simulate(
-    request: crate::views::SimulationRequest,
-) -> Result<models::strategy::SimulationResult, ServerFnError> {
-    let st = ssr::state()?;
-    crate::service::strategy::simulate(&st, request)
-        .await
-        .map_err(ssr::fail)
+    request: SimulationRequest,
+) -> Result<models::strategy::SimulationResult, AppError> {
+    Ok(service::strategy::simulate(&ssr::state()?, request).await?)
 }

@@ -1,12 +1,19 @@
 //! Browser-only helpers (hydrate builds).
 
+use crate::errors::AppError;
 use crate::types::ImportOutcome;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// POSTs a file to the REST API and reads the JSON answer; a 4xx/5xx answer becomes its
-/// `error.message`.
-pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome, String> {
+/// The REST API's error body.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    error: AppError,
+}
+
+/// POSTs a file to the REST API and reads the JSON answer; a 4xx/5xx answer is its
+/// `error`.
+pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome, AppError> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(body);
@@ -15,7 +22,7 @@ pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome,
         .headers()
         .set("content-type", "application/octet-stream")
         .map_err(js_text)?;
-    let window = web_sys::window().ok_or("no window")?;
+    let window = web_sys::window().ok_or_else(|| browser_error("no window"))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(js_text)?
@@ -27,18 +34,24 @@ pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome,
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|e| format!("unexpected answer: {e}"))
+        serde_json::from_str(&text).map_err(|e| browser_error(format!("unexpected answer: {e}")))
     } else {
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or(text);
-        Err(message)
+        let status = response.status();
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| {
+                AppError::new(status, crate::errors::code_for_status(status), text)
+            }))
     }
 }
 
-fn js_text(e: wasm_bindgen::JsValue) -> String {
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+/// A failure inside the browser (no answer from the server, a worker that did not start).
+fn browser_error(message: impl Into<String>) -> AppError {
+    AppError::new(0, "browser", message)
+}
+
+fn js_text(e: wasm_bindgen::JsValue) -> AppError {
+    browser_error(e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
 /// Follows the training job's server-sent events into `status` while the page is shown.
@@ -78,8 +91,8 @@ pub enum WorkerNews {
         done: f64,
         total: f64,
     },
-    /// The result as JSON text, or the error message.
-    Done(Result<String, String>),
+    /// The result as JSON text, or the error.
+    Done(Result<String, AppError>),
 }
 
 /// A Monte Carlo run in a Web Worker, so the page stays responsive; dropping or
@@ -96,7 +109,7 @@ impl WorkerRun {
         request: String,
         house_edge: f64,
         news: impl FnMut(WorkerNews) + 'static,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, AppError> {
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsValue;
         let options = web_sys::WorkerOptions::new();
@@ -117,11 +130,14 @@ impl WorkerRun {
                         total: number("total"),
                     },
                     Some("done") => WorkerNews::Done(
-                        text("result").ok_or_else(|| "the worker sent no result".to_string()),
+                        text("result").ok_or_else(|| browser_error("the worker sent no result")),
                     ),
-                    _ => WorkerNews::Done(Err(
-                        text("message").unwrap_or_else(|| "the browser's worker failed".into())
-                    )),
+                    // The run's own refusals (bad settings) come back as messages.
+                    _ => WorkerNews::Done(Err(AppError::new(
+                        400,
+                        "bad_settings",
+                        text("message").unwrap_or_else(|| "the browser's worker failed".into()),
+                    ))),
                 };
                 if let Ok(mut tell) = tell.try_borrow_mut() {
                     tell(item);
@@ -131,9 +147,9 @@ impl WorkerRun {
         // A worker script that fails to load raises `error`, not a message.
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             if let Ok(mut tell) = news.try_borrow_mut() {
-                tell(WorkerNews::Done(Err(
-                    "this browser could not start the simulation worker".into(),
-                )));
+                tell(WorkerNews::Done(Err(browser_error(
+                    "this browser could not start the simulation worker",
+                ))));
             }
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

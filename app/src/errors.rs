@@ -1,14 +1,43 @@
 //! Errors shared by the server's use cases and the pure view builders (no web or DB
-//! types here, so the browser build compiles them too). Each enum gives the HTTP status of
-//! its variants in `status_code`; server functions and REST handlers use it as is.
+//! types here, so the browser build compiles them too), and [`AppError`], the one shape
+//! every error takes on the wire: server functions return it, REST sends it as
+//! `{"error": …}`. Each domain error gives its HTTP status (`status_code`) and a stable
+//! machine-readable `code` per variant; `AppError::from` carries both over.
 
-/// The HTTP status an error stands for: 4xx when the request can be fixed by the user,
-/// 5xx when the server failed. Server functions and REST handlers answer with it.
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What a domain error says about itself on the wire: the HTTP status (4xx when the user
+/// can fix the request, 5xx when the server failed), a stable `code`, and optional
+/// structured details.
 pub trait HttpStatus: std::fmt::Display {
     fn status_code(&self) -> u16;
+
+    /// A stable machine-readable code of the variant.
+    fn code(&self) -> &'static str {
+        code_for_status(self.status_code())
+    }
+
+    /// Structured details (e.g. every invalid value with its position), or null.
+    fn details(&self) -> Value {
+        Value::Null
+    }
 }
 
-/// Implements [`HttpStatus`] by the type's own `status_code` method.
+/// The code of an error that has no more specific one.
+pub fn code_for_status(status: u16) -> &'static str {
+    match status {
+        404 => "not_found",
+        409 => "conflict",
+        413 => "too_large",
+        422 => "refused",
+        503 => "busy",
+        s if s >= 500 => "internal",
+        _ => "bad_request",
+    }
+}
+
+/// Implements [`HttpStatus`] by the type's own `status_code` and `code` methods.
 #[macro_export]
 macro_rules! http_status_by_method {
     ($($t:ty),* $(,)?) => {$(
@@ -16,16 +45,183 @@ macro_rules! http_status_by_method {
             fn status_code(&self) -> u16 {
                 <$t>::status_code(self)
             }
+            fn code(&self) -> &'static str {
+                <$t>::code(self)
+            }
         }
     )*};
 }
 
-http_status_by_method!(ModelError, BacktestError);
+http_status_by_method!(ModelError, BacktestError, TrainingError);
+
+/// The one error shape on the wire. Server functions return it (Leptos encodes it as JSON
+/// and the server answers with `status`); REST answers `{"error": AppError}`; pages show
+/// `message` as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    /// The HTTP status; 0 when the request never got an answer (the network failed).
+    pub status: u16,
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub details: Value,
+}
+
+impl AppError {
+    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+
+    /// A failure of the server itself (a lost worker, a missing context).
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Self::new(500, "internal", message.to_string())
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// The server failed (5xx), rather than refusing the request.
+    pub fn is_server_error(&self) -> bool {
+        self.status >= 500
+    }
+}
+
+/// Any domain error keeps its status, code, message and details.
+impl<E: HttpStatus> From<E> for AppError {
+    fn from(e: E) -> Self {
+        AppError {
+            status: e.status_code(),
+            code: e.code().to_string(),
+            message: e.to_string(),
+            details: e.details(),
+        }
+    }
+}
+
+/// Errors of the server-function machinery itself: arguments that cannot be read are the
+/// caller's mistake (400); a request that never got an answer has status 0.
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match e {
+            E::Args(m) | E::MissingArg(m) | E::Deserialization(m) => AppError::new(
+                400,
+                "bad_arguments",
+                format!("the request cannot be read: {m}"),
+            ),
+            E::UnsupportedRequestMethod(m) => AppError::new(405, "bad_method", m),
+            E::Request(m) | E::Response(m) => AppError::new(
+                0,
+                "network",
+                format!("the server could not be reached: {m}"),
+            ),
+            E::Registration(m)
+            | E::ServerError(m)
+            | E::MiddlewareError(m)
+            | E::Serialization(m) => AppError::internal(m),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod http {
+    //! How an [`AppError`] leaves the server: logged, counted, and sent as JSON with its
+    //! status; and the request rejections of axum's extractors as `AppError`s.
+    use super::AppError;
+    use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    impl AppError {
+        /// Logs the error and counts it in the metrics: every 5xx as a server error, and
+        /// database failures by kind.
+        pub fn record(&self) {
+            if self.is_server_error() {
+                metrics::counter!("jetx_server_errors_total", "status" => self.status.to_string())
+                    .increment(1);
+                tracing::error!(status = self.status, code = %self.code, message = %self.message, "request failed");
+            } else {
+                tracing::warn!(status = self.status, code = %self.code, message = %self.message, "request refused");
+            }
+            if self.code == "busy" || self.code == "database" {
+                let kind = if self.code == "busy" { "busy" } else { "other" };
+                metrics::counter!("jetx_database_errors_total", "kind" => kind).increment(1);
+            }
+        }
+
+        pub fn http_status(&self) -> StatusCode {
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+
+    /// REST answers `{"error": {"status", "code", "message", "details"}}`.
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            self.record();
+            let status = self.http_status();
+            (status, axum::Json(serde_json::json!({ "error": self }))).into_response()
+        }
+    }
+
+    impl From<JsonRejection> for AppError {
+        fn from(e: JsonRejection) -> Self {
+            let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                413
+            } else {
+                400
+            };
+            AppError::new(status, "bad_json", e.body_text())
+        }
+    }
+
+    impl From<QueryRejection> for AppError {
+        fn from(e: QueryRejection) -> Self {
+            AppError::new(400, "bad_query", e.body_text())
+        }
+    }
+
+    impl From<PathRejection> for AppError {
+        fn from(e: PathRejection) -> Self {
+            AppError::new(400, "bad_id", e.body_text())
+        }
+    }
+
+    impl From<BytesRejection> for AppError {
+        fn from(e: BytesRejection) -> Self {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::new(
+                    413,
+                    "too_large",
+                    "the upload is larger than the configured limit",
+                )
+            } else {
+                AppError::new(400, "bad_body", e.body_text())
+            }
+        }
+    }
+}
 
 /// A value the user typed or sent that is not a multiplier.
 impl HttpStatus for models::values::ValueError {
     fn status_code(&self) -> u16 {
         422
+    }
+    fn code(&self) -> &'static str {
+        "invalid_value"
+    }
+    fn details(&self) -> Value {
+        serde_json::json!({ "token": self.token, "reason": self.problem.to_string() })
     }
 }
 
@@ -37,12 +233,22 @@ impl HttpStatus for models::values::BatchError {
             _ => 413,
         }
     }
+    fn code(&self) -> &'static str {
+        match self {
+            models::values::BatchError::NoValues => "no_values",
+            models::values::BatchError::TooManyValues { .. } => "too_many_values",
+            _ => "too_large",
+        }
+    }
 }
 
 /// A cash-out outside 1.01–1,000,000.
 impl HttpStatus for models::decision::CashoutError {
     fn status_code(&self) -> u16 {
         400
+    }
+    fn code(&self) -> &'static str {
+        "bad_cashout"
     }
 }
 
@@ -75,6 +281,16 @@ impl ModelError {
             ModelError::Internal(_) => 500,
         }
     }
+
+    /// A stable machine-readable code of each variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ModelError::NotAVersion(_) | ModelError::CannotLoad { .. } => "cannot_activate",
+            ModelError::UnknownModel { .. } => "unknown_model",
+            ModelError::Unavailable(_) => "unavailable",
+            ModelError::Internal(_) => "internal",
+        }
+    }
 }
 
 /// Why a backtest was refused or stopped.
@@ -105,6 +321,17 @@ impl BacktestError {
             // problem, not the server's.
             BacktestError::Failed { .. } => 422,
             BacktestError::Internal(_) => 500,
+        }
+    }
+
+    /// A stable machine-readable code of each variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BacktestError::Invalid(_) => "bad_settings",
+            BacktestError::Model(e) => e.code(),
+            BacktestError::Busy => "job_running",
+            BacktestError::Failed { .. } => "model_failed",
+            BacktestError::Internal(_) => "internal",
         }
     }
 }
@@ -151,8 +378,6 @@ impl TrainingError {
     }
 }
 
-http_status_by_method!(TrainingError);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +411,25 @@ mod tests {
             HttpStatus::status_code(&models::decision::CashoutError(0.5)),
             400
         );
+    }
+    #[test]
+    fn a_domain_error_keeps_its_status_code_and_details_on_the_wire() {
+        use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+        let bad = models::values::parse_multiplier("abc", &Default::default()).unwrap_err();
+        let e = AppError::from(bad);
+        assert_eq!((e.status, e.code.as_str()), (422, "invalid_value"));
+        assert_eq!(e.details["token"], "abc");
+        let back: AppError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+        let e = AppError::from(BacktestError::Busy);
+        assert_eq!((e.status, e.code.as_str()), (409, "job_running"));
+        assert_eq!(e.message, BacktestError::Busy.to_string());
+        // Arguments the server cannot read are the caller's mistake, never a 500.
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("id: abc".into()));
+        assert_eq!((e.status, e.code.as_str()), (400, "bad_arguments"));
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("lost".into()));
+        assert!(e.is_server_error());
+        assert_eq!(code_for_status(503), "busy");
+        assert_eq!(code_for_status(418), "bad_request");
     }
 }

@@ -8,8 +8,6 @@ pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod errors;
-#[cfg(feature = "ssr")]
-pub mod importer;
 mod pages;
 pub mod report_charts;
 pub mod reports;
@@ -156,7 +154,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="error">"Page not found."</p> }>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/rounds") view=pages::rounds::RoundsPage/>
-                    <Route path=path!("/models") view=pages::trained::ModelsPage/>
+                    <Route path=path!("/models") view=pages::models::ModelsPage/>
                     <Route path=path!("/backtest") view=pages::backtest::BacktestPage/>
                     <Route path=path!("/patterns") view=pages::patterns::PatternsPage/>
                     <Route path=path!("/analysis") view=pages::analysis::AnalysisPage/>

@@ -1,5 +1,5 @@
 //! What every request handler shares (server only): the state (database pool, rules,
-//! predictor, training jobs, caches), and the services the server plugs in: the
+//! estimator, training jobs, caches), and the services the server plugs in: the
 //! prediction service (the trained ensemble, or the fair law) and the training jobs.
 //! Server functions, REST handlers and the use cases in [`crate::service`] read it.
 
@@ -9,14 +9,16 @@ use models::values::ValueRules;
 use sqlx::SqlitePool;
 
 /// Estimates the next round and manages the trained models. The server plugs in the
-/// trained ensemble; without one the fair law answers ([`FairPredictions`]).
-pub trait PredictionService: Send + Sync {
-    fn predict(
+/// trained ensemble; without one the fair law answers ([`FairLawEstimator`]).
+pub trait Estimator: Send + Sync {
+    /// The estimate for the round after `rounds`, with the PLAY/WAIT decision at
+    /// `cashout` (the view is built from it by the caller).
+    fn estimate(
         &self,
         rounds: &[models::values::Multiplier],
         cashout: f64,
         mode: crate::types::Mode,
-    ) -> crate::types::PredictionView;
+    ) -> crate::types::Estimate;
 
     /// Names the model that would answer now (version and a fingerprint of its files),
     /// so a cached prediction is dropped when the model changes.
@@ -129,32 +131,22 @@ impl TrainingService for NoTraining {
 }
 
 /// The fair law (1 − h)/t with the history's rates beside it, and a notice saying so.
-pub struct FairPredictions {
+pub struct FairLawEstimator {
     pub house_edge: f64,
     pub notice: String,
 }
 
-impl PredictionService for FairPredictions {
-    fn predict(
+impl Estimator for FairLawEstimator {
+    fn estimate(
         &self,
         rounds: &[models::values::Multiplier],
         cashout: f64,
         mode: crate::types::Mode,
-    ) -> crate::types::PredictionView {
-        let thresholds = crate::types::fair_thresholds(
-            rounds,
+    ) -> crate::types::Estimate {
+        crate::types::Estimate::fair(
             &models::forecast::DEFAULT_THRESHOLDS,
             self.house_edge,
-        );
-        crate::types::prediction_view(
-            None,
-            Some(self.notice.clone()),
-            rounds.len(),
-            cashout,
-            mode,
-            thresholds,
-            None,
-            self.house_edge,
+            self.notice.clone(),
             crate::types::pattern_decision(rounds, cashout, mode, self.house_edge),
         )
     }
@@ -169,8 +161,10 @@ pub struct Caches {
     /// Set while a backtest runs: they can take minutes of both cores, so one at a time.
     pub backtest_running: std::sync::atomic::AtomicBool,
     history: std::sync::Mutex<Option<crate::db::HistorySnapshot>>,
-    predictions:
-        std::sync::Mutex<std::collections::HashMap<PredictionKey, crate::types::PredictionView>>,
+    /// Each prediction, and whether it was recorded for live scoring yet.
+    predictions: std::sync::Mutex<
+        std::collections::HashMap<PredictionKey, (crate::types::PredictionView, bool)>,
+    >,
     patterns: std::sync::Mutex<Option<PatternEntry>>,
 }
 
@@ -183,14 +177,35 @@ type PatternEntry = (
 impl Caches {
     /// The prediction of `key` (history revision, model, cash-out, mode), if made already.
     pub fn cached_prediction(&self, key: &PredictionKey) -> Option<crate::types::PredictionView> {
-        self.predictions.lock().ok()?.get(key).cloned()
+        self.predictions
+            .lock()
+            .ok()?
+            .get(key)
+            .map(|(v, _)| v.clone())
     }
 
     /// Keeps `view` for `key`, dropping the predictions of older revisions.
     pub fn store_prediction(&self, key: PredictionKey, view: crate::types::PredictionView) {
         if let Ok(mut cache) = self.predictions.lock() {
             cache.retain(|k, _| k.0 == key.0);
-            cache.insert(key, view);
+            cache.entry(key).or_insert((view, false));
+        }
+    }
+
+    /// True when the prediction of `key` was recorded for live scoring already.
+    pub fn prediction_recorded(&self, key: &PredictionKey) -> bool {
+        self.predictions
+            .lock()
+            .ok()
+            .and_then(|c| c.get(key).map(|(_, recorded)| *recorded))
+            .unwrap_or(false)
+    }
+
+    pub fn mark_prediction_recorded(&self, key: &PredictionKey) {
+        if let Ok(mut cache) = self.predictions.lock() {
+            if let Some((_, recorded)) = cache.get_mut(key) {
+                *recorded = true;
+            }
         }
     }
 
@@ -223,7 +238,7 @@ pub struct ServerState {
     pub pool: SqlitePool,
     pub rules: ValueRules,
     pub house_edge: f64,
-    pub predictor: std::sync::Arc<dyn PredictionService>,
+    pub estimator: std::sync::Arc<dyn Estimator>,
     pub training: std::sync::Arc<dyn TrainingService>,
     pub caches: std::sync::Arc<Caches>,
     /// The shortest reality-check interval a player may choose (seconds; tests shorten it).
@@ -235,14 +250,14 @@ impl ServerState {
         pool: SqlitePool,
         rules: ValueRules,
         house_edge: f64,
-        predictor: std::sync::Arc<dyn PredictionService>,
+        estimator: std::sync::Arc<dyn Estimator>,
         training: std::sync::Arc<dyn TrainingService>,
     ) -> Self {
         Self {
             pool,
             rules,
             house_edge,
-            predictor,
+            estimator,
             training,
             caches: std::sync::Arc::new(Caches::default()),
             reality_check_min_s: models::limits::DEFAULT_MIN_REALITY_CHECK_S,

@@ -192,24 +192,6 @@ pub struct PredictionView {
     pub withheld: Option<String>,
 }
 
-/// Fair-law thresholds with the history's rates (no members).
-pub fn fair_thresholds(
-    rounds: &[Multiplier],
-    thresholds: &[f64],
-    house_edge: f64,
-) -> Vec<ThresholdView> {
-    thresholds
-        .iter()
-        .map(|&t| ThresholdView {
-            threshold: t,
-            probability: models::summary::fair_survival(t, house_edge),
-            fair: models::summary::fair_survival(t, house_edge),
-            empirical: empirical_share(rounds, t),
-            members: Vec::new(),
-        })
-        .collect()
-}
-
 /// Share of `rounds` at or above `t`.
 pub fn empirical_share(rounds: &[Multiplier], t: f64) -> f64 {
     if rounds.is_empty() {
@@ -219,40 +201,90 @@ pub fn empirical_share(rounds: &[Multiplier], t: f64) -> f64 {
     rounds.iter().filter(|m| m.0 >= h).count() as f64 / rounds.len() as f64
 }
 
-/// Puts a prediction together: EV at the cash-out, and the recommendation `decision`
-/// (from the pattern scan, see `models::decision`).
-#[allow(clippy::too_many_arguments)]
-pub fn prediction_view(
-    model: Option<String>,
-    notice: Option<String>,
-    rounds: usize,
-    cashout: f64,
-    mode: Mode,
-    thresholds: Vec<ThresholdView>,
-    evidence: Option<Evidence>,
-    house_edge: f64,
-    decision: Decision,
-) -> PredictionView {
-    let fair = models::summary::fair_survival(cashout, house_edge);
-    // A cash-out between thresholds has no model estimate: the fair law answers there.
-    let p = thresholds
-        .iter()
-        .find(|t| (t.threshold - cashout).abs() < 1e-9)
-        .map_or(fair, |t| t.probability);
-    PredictionView {
-        model,
-        notice,
-        rounds,
-        cashout,
-        mode,
-        thresholds,
-        ev: p * cashout - 1.0,
-        fair_ev: fair * cashout - 1.0,
-        evidence,
-        recommendation: decision.recommendation,
-        reason: decision.reason,
-        pattern: decision.edge,
-        withheld: None,
+/// P(X ≥ t) at one threshold as an estimator sees it, with each member's estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdEstimate {
+    pub threshold: f64,
+    pub probability: f64,
+    pub members: Vec<(String, f64)>,
+}
+
+/// What an estimator says about the round after a history: its numbers and the PLAY/WAIT
+/// decision, nothing about how they are shown ([`PredictionView::of`] does that).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Model version; `None` when the fair law answers.
+    pub model: Option<String>,
+    /// Why the fair law answers, when it does.
+    pub notice: Option<String>,
+    pub thresholds: Vec<ThresholdEstimate>,
+    pub evidence: Option<Evidence>,
+    pub decision: Decision,
+}
+
+impl Estimate {
+    /// The fair law (1 − h)/t at every threshold, saying why it answers.
+    pub fn fair(thresholds: &[f64], house_edge: f64, notice: String, decision: Decision) -> Self {
+        Estimate {
+            model: None,
+            notice: Some(notice),
+            thresholds: thresholds
+                .iter()
+                .map(|&t| ThresholdEstimate {
+                    threshold: t,
+                    probability: models::summary::fair_survival(t, house_edge),
+                    members: Vec::new(),
+                })
+                .collect(),
+            evidence: None,
+            decision,
+        }
+    }
+}
+
+impl PredictionView {
+    /// The view of `estimate` for the round after `rounds`: each probability beside the
+    /// fair rate and the history's, and the EV of a bet at `cashout` next to the fair EV.
+    pub fn of(
+        estimate: Estimate,
+        rounds: &[Multiplier],
+        cashout: f64,
+        mode: Mode,
+        house_edge: f64,
+    ) -> Self {
+        let fair = models::summary::fair_survival(cashout, house_edge);
+        // A cash-out between thresholds has no model estimate: the fair law answers there.
+        let p = estimate
+            .thresholds
+            .iter()
+            .find(|t| (t.threshold - cashout).abs() < 1e-9)
+            .map_or(fair, |t| t.probability);
+        let thresholds = estimate
+            .thresholds
+            .into_iter()
+            .map(|t| ThresholdView {
+                threshold: t.threshold,
+                probability: t.probability,
+                fair: models::summary::fair_survival(t.threshold, house_edge),
+                empirical: empirical_share(rounds, t.threshold),
+                members: t.members,
+            })
+            .collect();
+        PredictionView {
+            model: estimate.model,
+            notice: estimate.notice,
+            rounds: rounds.len(),
+            cashout,
+            mode,
+            thresholds,
+            ev: p * cashout - 1.0,
+            fair_ev: fair * cashout - 1.0,
+            evidence: estimate.evidence,
+            recommendation: estimate.decision.recommendation,
+            reason: estimate.decision.reason,
+            pattern: estimate.decision.edge,
+            withheld: None,
+        }
     }
 }
 

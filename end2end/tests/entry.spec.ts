@@ -84,7 +84,11 @@ test('bad input to every server function answers 4xx with its reason and stores 
   for (const [endpoint, form, status, reason] of cases) {
     const r = await serverFn(server, endpoint, form);
     expect(r.status, `${endpoint} ${JSON.stringify(form)}: ${r.text}`).toBe(status);
-    expect(r.text, endpoint).toContain(reason);
+    // One error shape on the wire: {status, code, message, details}, the status as sent.
+    const error = JSON.parse(r.text);
+    expect(error.status, endpoint).toBe(status);
+    expect(error.code, endpoint).toMatch(/^[a-z_]+$/);
+    expect(error.message, endpoint).toContain(reason);
   }
   expect(await server.values()).toEqual([]);
   // And the REST API, for the same mistakes.
@@ -97,6 +101,7 @@ test('bad input to every server function answers 4xx with its reason and stores 
   ] as [string, string, unknown, number][]) {
     const r = await server.api(method, p, body);
     expect(r.status, `${method} ${p}: ${JSON.stringify(r.json)}`).toBe(status);
+    expect(r.json.error.status).toBe(status);
     expect(r.json.error.message.length).toBeGreaterThan(0);
   }
   expect(await server.values()).toEqual([]);

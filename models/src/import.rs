@@ -150,35 +150,7 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
             Some(r) => break r,
         }
     };
-    let first_fields: Vec<String> = first
-        .fields
-        .iter()
-        .map(|f| f.trim().to_ascii_lowercase())
-        .collect();
-    let looks_like_header = first_fields
-        .iter()
-        .any(|f| VALUE_COLUMNS.contains(&f.as_str()) || ID_COLUMNS.contains(&f.as_str()))
-        || first_fields.iter().all(|f| {
-            f.chars().any(|c| c.is_ascii_alphabetic()) && parse_multiplier(f, rules).is_err()
-        });
-    let (value_idx, id_idx, value_column, first_data) = if looks_like_header {
-        let value_idx = VALUE_COLUMNS
-            .iter()
-            .find_map(|name| first_fields.iter().position(|f| f == name))
-            .ok_or_else(|| ImportError::NoValueColumn {
-                expected: VALUE_COLUMNS.join(", "),
-                found: first.fields.join(", "),
-            })?;
-        let id_idx = ID_COLUMNS
-            .iter()
-            .find_map(|name| first_fields.iter().position(|f| f == name));
-        let column = first.fields[value_idx].trim().to_string();
-        (value_idx, id_idx, Some(column), None)
-    } else if first.fields.len() >= 2 {
-        (1, Some(0), None, Some(first))
-    } else {
-        (0, None, None, Some(first))
-    };
+    let (layout, value_column, first_data) = Layout::read(first, rules)?;
     let mut report = ImportReport {
         value_column,
         ..ImportReport::default()
@@ -190,18 +162,80 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
             continue;
         }
         if report.row_count >= rules.max_values_per_batch {
-            // Count the rest (cheaply) so the error says how many there are.
-            let mut count = report.row_count + 1;
-            for rec in data {
-                count += usize::from(!rec?.is_blank());
-            }
-            return Err(BatchError::TooManyValues {
-                count,
-                limit: rules.max_values_per_batch,
-            }
-            .into());
+            return too_many_values(report.row_count, data, rules.max_values_per_batch);
         }
-        let value = match rec.fields.get(value_idx) {
+        layout.file(&mut report, &rec, rules);
+    }
+    if report.row_count == 0 {
+        return Err(BatchError::NoValues.into());
+    }
+    Ok(report)
+}
+
+/// The refusal of a file with more rows than allowed: counts the rest (cheaply) so the
+/// error says how many there are.
+fn too_many_values(
+    read: usize,
+    rest: impl Iterator<Item = Result<CsvRecord, ImportError>>,
+    limit: usize,
+) -> Result<ImportReport, ImportError> {
+    let mut count = read + 1;
+    for rec in rest {
+        count += usize::from(!rec?.is_blank());
+    }
+    Err(BatchError::TooManyValues { count, limit }.into())
+}
+
+/// Which fields of a CSV record hold the value and the id.
+struct Layout {
+    value_idx: usize,
+    id_idx: Option<usize>,
+}
+
+impl Layout {
+    /// The layout told by the file's first non-blank record: a header naming the columns,
+    /// or data (`id,value` or one value). Also gives the header's name of the value column,
+    /// and the record back when it is data.
+    fn read(
+        first: CsvRecord,
+        rules: &ValueRules,
+    ) -> Result<(Self, Option<String>, Option<CsvRecord>), ImportError> {
+        let first_fields: Vec<String> = first
+            .fields
+            .iter()
+            .map(|f| f.trim().to_ascii_lowercase())
+            .collect();
+        let looks_like_header = first_fields
+            .iter()
+            .any(|f| VALUE_COLUMNS.contains(&f.as_str()) || ID_COLUMNS.contains(&f.as_str()))
+            || first_fields.iter().all(|f| {
+                f.chars().any(|c| c.is_ascii_alphabetic()) && parse_multiplier(f, rules).is_err()
+            });
+        let (value_idx, id_idx, value_column, first_data) = if looks_like_header {
+            let value_idx = VALUE_COLUMNS
+                .iter()
+                .find_map(|name| first_fields.iter().position(|f| f == name))
+                .ok_or_else(|| ImportError::NoValueColumn {
+                    expected: VALUE_COLUMNS.join(", "),
+                    found: first.fields.join(", "),
+                })?;
+            let id_idx = ID_COLUMNS
+                .iter()
+                .find_map(|name| first_fields.iter().position(|f| f == name));
+            let column = first.fields[value_idx].trim().to_string();
+            (value_idx, id_idx, Some(column), None)
+        } else if first.fields.len() >= 2 {
+            (1, Some(0), None, Some(first))
+        } else {
+            (0, None, None, Some(first))
+        };
+        Ok((Self { value_idx, id_idx }, value_column, first_data))
+    }
+
+    /// Files one data record in `report`: its value, or the whole row when it cannot be
+    /// read.
+    fn file(&self, report: &mut ImportReport, rec: &CsvRecord, rules: &ValueRules) {
+        let value = match rec.fields.get(self.value_idx) {
             None => Err(ValueProblem::Empty),
             Some(raw) => parse_multiplier(raw, rules).map_err(|e| e.problem),
         };
@@ -214,18 +248,15 @@ pub fn read_csv(text: &str, rules: &ValueRules) -> Result<ImportReport, ImportEr
             Err(problem) => report.push(ImportRow {
                 row,
                 line: rec.line,
-                id: id_idx
+                id: self
+                    .id_idx
                     .and_then(|j| rec.fields.get(j))
                     .map(|s| s.trim().to_string()),
-                raw: rec.fields.get(value_idx).cloned().unwrap_or_default(),
+                raw: rec.fields.get(self.value_idx).cloned().unwrap_or_default(),
                 value: Err(problem),
             }),
         }
     }
-    if report.row_count == 0 {
-        return Err(BatchError::NoValues.into());
-    }
-    Ok(report)
 }
 
 /// Reads a plain text file the way a paste is read (one value per token).

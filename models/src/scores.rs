@@ -218,32 +218,7 @@ pub struct Reliability {
 pub fn reliability(p: &[f64], y: &[bool], binning: Binning) -> Result<Reliability, EvalError> {
     check(p, y)?;
     let n = p.len();
-    // Bin index per forecast.
-    let assign: Vec<usize> = match binning {
-        Binning::Uniform(k) => {
-            let k = k.max(1);
-            p.iter()
-                .map(|v| ((v.clamp(0.0, 1.0) * k as f64) as usize).min(k - 1))
-                .collect()
-        }
-        Binning::Quantile(k) => {
-            let k = k.max(1).min(n);
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
-            let mut assign = vec![0; n];
-            for (rank, &i) in order.iter().enumerate() {
-                assign[i] = rank * k / n;
-            }
-            // Equal forecasts must share a bin: move ties to the bin of their first member.
-            for w in 1..n {
-                let (prev, cur) = (order[w - 1], order[w]);
-                if p[prev] == p[cur] {
-                    assign[cur] = assign[prev];
-                }
-            }
-            assign
-        }
-    };
+    let assign = assign_bins(p, binning);
     let nb = assign.iter().max().map_or(0, |m| m + 1);
     let mut cnt = vec![0usize; nb];
     let mut sf = vec![0.0; nb];
@@ -304,6 +279,36 @@ pub fn reliability(p: &[f64], y: &[bool], binning: Binning) -> Result<Reliabilit
         brier: bs / nf,
         brier_binned: bs_binned / nf,
     })
+}
+
+/// The bin index of each forecast; with quantile bins, equal forecasts share a bin.
+fn assign_bins(p: &[f64], binning: Binning) -> Vec<usize> {
+    let n = p.len();
+    match binning {
+        Binning::Uniform(k) => {
+            let k = k.max(1);
+            p.iter()
+                .map(|v| ((v.clamp(0.0, 1.0) * k as f64) as usize).min(k - 1))
+                .collect()
+        }
+        Binning::Quantile(k) => {
+            let k = k.max(1).min(n);
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+            let mut assign = vec![0; n];
+            for (rank, &i) in order.iter().enumerate() {
+                assign[i] = rank * k / n;
+            }
+            // Equal forecasts must share a bin: move ties to the bin of their first member.
+            for w in 1..n {
+                let (prev, cur) = (order[w - 1], order[w]);
+                if p[prev] == p[cur] {
+                    assign[cur] = assign[prev];
+                }
+            }
+            assign
+        }
+    }
 }
 
 /// ROC AUC as the Mann–Whitney statistic: P(score of a positive > score of a negative) with

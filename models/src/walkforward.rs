@@ -135,6 +135,55 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
     config: &WalkForwardConfig,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<WalkForward, EvalError> {
+    validate(rounds, feats, config)?;
+    let n = rounds.len();
+    let needed = config.min_train.max(1) + config.gap;
+    let first = config.start.max(needed);
+    if first >= n {
+        return Err(EvalError::too_few("walk-forward history", first + 1, n));
+    }
+    let indices: Vec<usize> = forecast_indices(n, config)
+        .into_iter()
+        .filter(|&t| t >= first)
+        .collect();
+    let total = indices.len();
+    let mut rows = Vec::with_capacity(total);
+    let mut last_fit: Option<usize> = None;
+    let mut fits = 0;
+    let mut folds: Vec<Fold> = Vec::new();
+    for (done, &t) in indices.iter().enumerate() {
+        if refit_due(config.refit, last_fit, t) {
+            folds.push(fit_fold(rounds, feats, model, config, t)?);
+            fits += 1;
+            last_fit = Some(t);
+        }
+        if let Some(f) = folds.last_mut() {
+            f.last_forecast = t;
+        }
+        let probs = model.predict_with_history(feats.row(t), &rounds[..t], &config.thresholds);
+        rows.push(ForecastRow {
+            index: t,
+            probs,
+            outcome: rounds[t],
+        });
+        progress(done + 1, total);
+    }
+    Ok(WalkForward {
+        model: model.name(),
+        thresholds: config.thresholds.clone(),
+        rows,
+        fits,
+        folds,
+    })
+}
+
+/// Rejects a configuration that cannot run (zero stride or refit interval, no thresholds,
+/// a rolling window below `min_train`) and a feature matrix that is not of `rounds`.
+fn validate(
+    rounds: &[Multiplier],
+    feats: &FeatureMatrix,
+    config: &WalkForwardConfig,
+) -> Result<(), EvalError> {
     if config.stride == 0 {
         return Err(EvalError::InvalidConfig("stride must be at least 1".into()));
     }
@@ -163,67 +212,46 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
             rounds.len()
         )));
     }
-    let n = rounds.len();
-    let needed = config.min_train.max(1) + config.gap;
-    let first = config.start.max(needed);
-    if first >= n {
-        return Err(EvalError::too_few("walk-forward history", first + 1, n));
+    Ok(())
+}
+
+/// Whether the model is refitted before forecasting round `t`, given the round it was last
+/// fitted for (`None`: never fitted yet).
+fn refit_due(refit: Refit, last_fit: Option<usize>, t: usize) -> bool {
+    match (refit, last_fit) {
+        (_, None) => true,
+        (Refit::Never, Some(_)) => false,
+        (Refit::EveryN(k), Some(f)) | (Refit::Rolling { every: k, .. }, Some(f)) => t - f >= k,
     }
-    let indices: Vec<usize> = forecast_indices(n, config)
-        .into_iter()
-        .filter(|&t| t >= first)
-        .collect();
-    let total = indices.len();
-    let mut rows = Vec::with_capacity(total);
-    let mut last_fit: Option<usize> = None;
-    let mut fits = 0;
-    let mut folds: Vec<Fold> = Vec::new();
+}
+
+/// Fits `model` on the training rows for forecast round `t` (ending `gap` rounds before it;
+/// the last `window` of them when rolling) and returns the new fold, forecasting `t` so far.
+fn fit_fold<F: Forecaster + ?Sized>(
+    rounds: &[Multiplier],
+    feats: &FeatureMatrix,
+    model: &mut F,
+    config: &WalkForwardConfig,
+    t: usize,
+) -> Result<Fold, EvalError> {
     let nc = feats.n_cols;
-    for (done, &t) in indices.iter().enumerate() {
-        let due = match (config.refit, last_fit) {
-            (_, None) => true,
-            (Refit::Never, Some(_)) => false,
-            (Refit::EveryN(k), Some(f)) | (Refit::Rolling { every: k, .. }, Some(f)) => t - f >= k,
-        };
-        if due {
-            let train_end = t - config.gap;
-            let train_start = match config.refit {
-                Refit::Rolling { window, .. } => train_end.saturating_sub(window),
-                _ => 0,
-            };
-            let view = TrainView {
-                features: &feats.data[train_start * nc..train_end * nc],
-                n_cols: nc,
-                outcomes: &rounds[train_start..train_end],
-                thresholds: &config.thresholds,
-            };
-            model.fit(&view)?;
-            fits += 1;
-            last_fit = Some(t);
-            folds.push(Fold {
-                train_start,
-                train_end,
-                first_forecast: t,
-                last_forecast: t,
-            });
-        }
-        if let Some(f) = folds.last_mut() {
-            f.last_forecast = t;
-        }
-        let probs = model.predict_with_history(feats.row(t), &rounds[..t], &config.thresholds);
-        rows.push(ForecastRow {
-            index: t,
-            probs,
-            outcome: rounds[t],
-        });
-        progress(done + 1, total);
-    }
-    Ok(WalkForward {
-        model: model.name(),
-        thresholds: config.thresholds.clone(),
-        rows,
-        fits,
-        folds,
+    let train_end = t - config.gap;
+    let train_start = match config.refit {
+        Refit::Rolling { window, .. } => train_end.saturating_sub(window),
+        _ => 0,
+    };
+    let view = TrainView {
+        features: &feats.data[train_start * nc..train_end * nc],
+        n_cols: nc,
+        outcomes: &rounds[train_start..train_end],
+        thresholds: &config.thresholds,
+    };
+    model.fit(&view)?;
+    Ok(Fold {
+        train_start,
+        train_end,
+        first_forecast: t,
+        last_forecast: t,
     })
 }
 

@@ -2,10 +2,9 @@
 //! request applies within 24 hours, and the amounts a limit counts are bounded by what they
 //! count (time by the window, loss by the stakes).
 
-use models::ledger::{settle, Exit, TimedBet};
-use models::limits::{
-    current_session, time_played, used, Limit, LimitKind, LimitPeriod, RAISE_DELAY_S,
-};
+use models::bets::{settle, Exit, TimedBet};
+use models::limits::{used, Limit, LimitKind, LimitPeriod, RAISE_DELAY_S};
+use models::sessions::{current_session, time_played};
 use models::values::Multiplier;
 use proptest::prelude::*;
 

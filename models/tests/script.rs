@@ -4,7 +4,7 @@
 #![cfg(feature = "script")]
 
 use models::strategy::engine::End;
-use models::strategy::staking::{Base, View};
+use models::strategy::plan::{Base, View};
 use models::strategy::{monte_carlo, replay, Limits, SimulationConfig, Strategy, StrategyError};
 use models::values::Multiplier;
 use std::collections::BTreeMap;

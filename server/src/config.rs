@@ -88,17 +88,8 @@ impl Config {
         overrides: &Overrides,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let file_path = overrides
-            .config_file
-            .clone()
-            .or_else(|| env("JETX_CONFIG").map(PathBuf::from))
-            .or_else(|| {
-                Path::new(DEFAULT_CONFIG_FILE)
-                    .exists()
-                    .then(|| PathBuf::from(DEFAULT_CONFIG_FILE))
-            });
-        let file = match &file_path {
-            Some(path) => read_file(path)?,
+        let file = match config_file_path(overrides, &env) {
+            Some(path) => read_file(&path)?,
             None => FileConfig::default(),
         };
 
@@ -129,84 +120,15 @@ impl Config {
             .or(file.site_root)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT));
 
-        let mut rules = ValueRules::default();
-        if let Some(text) = env("JETX_MAX_MULTIPLIER").or(file.max_multiplier) {
-            // The maximum is itself a multiplier, checked with the same parser.
-            let wide = ValueRules {
-                max_hundredths: u32::MAX,
-                ..ValueRules::default()
-            };
-            rules.max_hundredths = parse_multiplier(&text, &wide)
-                .map_err(|e| invalid("max_multiplier", &text, e.problem))?
-                .0;
-        }
-        if let Some(n) =
-            parse_env_usize(&env, "JETX_MAX_VALUES_PER_BATCH")?.or(file.max_values_per_batch)
-        {
-            if n == 0 {
-                return Err(invalid("max_values_per_batch", "0", "must be at least 1"));
-            }
-            rules.max_values_per_batch = n;
-        }
-        if let Some(n) = parse_env_usize(&env, "JETX_MAX_INPUT_BYTES")?.or(file.max_input_bytes) {
-            if n < 1024 {
-                return Err(invalid(
-                    "max_input_bytes",
-                    &n.to_string(),
-                    "must be at least 1024",
-                ));
-            }
-            rules.max_input_bytes = n;
-        }
-        let house_edge = match env("JETX_HOUSE_EDGE") {
-            Some(t) => t.parse::<f64>().map_err(|e| invalid("house_edge", &t, e))?,
-            None => file
-                .house_edge
-                .unwrap_or(models::generator::DEFAULT_HOUSE_EDGE),
-        };
-        if !(0.0..0.5).contains(&house_edge) {
-            return Err(invalid(
-                "house_edge",
-                &house_edge.to_string(),
-                "must be in [0, 0.5)",
-            ));
-        }
-        let allowed_hosts = match env("JETX_ALLOWED_HOSTS") {
-            Some(t) => t.split(',').map(str::to_string).collect(),
-            None => file.allowed_hosts.unwrap_or_default(),
-        };
-        let allowed_hosts = allowed_hosts
-            .into_iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .filter(|h| !h.is_empty())
-            .map(|h| {
-                // The name as the request guard reads it from `Host`, so it can match.
-                if crate::security::host_name(&h).as_deref() == Some(h.as_str()) {
-                    Ok(h)
-                } else {
-                    Err(invalid(
-                        "allowed_hosts",
-                        &h,
-                        "write a host name only, without scheme, port or path",
-                    ))
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let reality_check_min_s = match env("JETX_REALITY_CHECK_MIN_S") {
-            Some(t) => t
-                .parse::<i64>()
-                .map_err(|e| invalid("reality_check_min_s", &t, e))?,
-            None => file
-                .reality_check_min_s
-                .unwrap_or(models::limits::DEFAULT_MIN_REALITY_CHECK_S),
-        };
-        if !(1..=models::limits::MAX_REALITY_CHECK_S).contains(&reality_check_min_s) {
-            return Err(invalid(
-                "reality_check_min_s",
-                &reality_check_min_s.to_string(),
-                "must be between 1 and 86400 seconds",
-            ));
-        }
+        let rules = read_value_rules(
+            &env,
+            file.max_multiplier,
+            file.max_values_per_batch,
+            file.max_input_bytes,
+        )?;
+        let house_edge = read_house_edge(&env, file.house_edge)?;
+        let allowed_hosts = read_allowed_hosts(&env, file.allowed_hosts)?;
+        let reality_check_min_s = read_reality_check_min_s(&env, file.reality_check_min_s)?;
         Ok(Self {
             addr,
             database,
@@ -218,6 +140,128 @@ impl Config {
             reality_check_min_s,
         })
     }
+}
+
+/// The config file to read: the flag's, `JETX_CONFIG`'s, or [`DEFAULT_CONFIG_FILE`] when it
+/// exists.
+fn config_file_path(
+    overrides: &Overrides,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Option<PathBuf> {
+    overrides
+        .config_file
+        .clone()
+        .or_else(|| env("JETX_CONFIG").map(PathBuf::from))
+        .or_else(|| {
+            Path::new(DEFAULT_CONFIG_FILE)
+                .exists()
+                .then(|| PathBuf::from(DEFAULT_CONFIG_FILE))
+        })
+}
+
+/// The limits on entered values: the largest multiplier, values per batch, input size.
+fn read_value_rules(
+    env: &impl Fn(&str) -> Option<String>,
+    max_multiplier: Option<String>,
+    max_values_per_batch: Option<usize>,
+    max_input_bytes: Option<usize>,
+) -> Result<ValueRules, ConfigError> {
+    let mut rules = ValueRules::default();
+    if let Some(text) = env("JETX_MAX_MULTIPLIER").or(max_multiplier) {
+        // The maximum is itself a multiplier, checked with the same parser.
+        let wide = ValueRules {
+            max_hundredths: u32::MAX,
+            ..ValueRules::default()
+        };
+        rules.max_hundredths = parse_multiplier(&text, &wide)
+            .map_err(|e| invalid("max_multiplier", &text, e.problem))?
+            .0;
+    }
+    if let Some(n) = parse_env_usize(env, "JETX_MAX_VALUES_PER_BATCH")?.or(max_values_per_batch) {
+        if n == 0 {
+            return Err(invalid("max_values_per_batch", "0", "must be at least 1"));
+        }
+        rules.max_values_per_batch = n;
+    }
+    if let Some(n) = parse_env_usize(env, "JETX_MAX_INPUT_BYTES")?.or(max_input_bytes) {
+        if n < 1024 {
+            return Err(invalid(
+                "max_input_bytes",
+                &n.to_string(),
+                "must be at least 1024",
+            ));
+        }
+        rules.max_input_bytes = n;
+    }
+    Ok(rules)
+}
+
+/// The house edge of the fair-game base rates, in [0, 0.5).
+fn read_house_edge(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<f64>,
+) -> Result<f64, ConfigError> {
+    let house_edge = match env("JETX_HOUSE_EDGE") {
+        Some(t) => t.parse::<f64>().map_err(|e| invalid("house_edge", &t, e))?,
+        None => from_file.unwrap_or(models::generator::DEFAULT_HOUSE_EDGE),
+    };
+    if !(0.0..0.5).contains(&house_edge) {
+        return Err(invalid(
+            "house_edge",
+            &house_edge.to_string(),
+            "must be in [0, 0.5)",
+        ));
+    }
+    Ok(house_edge)
+}
+
+/// The extra host names, lower-cased; each must be a bare host name.
+fn read_allowed_hosts(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<Vec<String>>,
+) -> Result<Vec<String>, ConfigError> {
+    let allowed_hosts = match env("JETX_ALLOWED_HOSTS") {
+        Some(t) => t.split(',').map(str::to_string).collect(),
+        None => from_file.unwrap_or_default(),
+    };
+    allowed_hosts
+        .into_iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            // The name as the request guard reads it from `Host`, so it can match.
+            if crate::security::host_name(&h).as_deref() == Some(h.as_str()) {
+                Ok(h)
+            } else {
+                Err(invalid(
+                    "allowed_hosts",
+                    &h,
+                    "write a host name only, without scheme, port or path",
+                ))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()
+}
+
+/// The shortest reality-check interval players may choose, 1 s to a day.
+fn read_reality_check_min_s(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<i64>,
+) -> Result<i64, ConfigError> {
+    let reality_check_min_s = match env("JETX_REALITY_CHECK_MIN_S") {
+        Some(t) => t
+            .parse::<i64>()
+            .map_err(|e| invalid("reality_check_min_s", &t, e))?,
+        None => from_file.unwrap_or(models::limits::DEFAULT_MIN_REALITY_CHECK_S),
+    };
+    if !(1..=models::limits::MAX_REALITY_CHECK_S).contains(&reality_check_min_s) {
+        return Err(invalid(
+            "reality_check_min_s",
+            &reality_check_min_s.to_string(),
+            "must be between 1 and 86400 seconds",
+        ));
+    }
+    Ok(reality_check_min_s)
 }
 
 fn parse_env_usize(

@@ -108,15 +108,7 @@ pub fn apply_event(
                 status.percent = status.percent.max(SEARCH_SHARE * by_time);
             }
             status.detail = format!("{member}: epoch {epoch} of at most {epochs}");
-            if status.losses.len() >= MAX_LOSS_POINTS {
-                status.losses.remove(0);
-            }
-            status.losses.push(LossPoint {
-                member: member.clone(),
-                epoch: *epoch,
-                train_loss: *train_loss,
-                valid_loss: valid_loss.filter(|v| v.is_finite()),
-            });
+            record_loss(status, member, *epoch, *train_loss, *valid_loss);
         }
         ProgressEvent::Compare {
             model,
@@ -125,8 +117,7 @@ pub fn apply_event(
             total,
         } => {
             enter(status, "compare");
-            let fraction =
-                ((*model as f64) + *done as f64 / (*total).max(1) as f64) / (*models).max(1) as f64;
+            let fraction = compare_fraction(*model, *models, *done, *total);
             status.percent = status
                 .percent
                 .max(SEARCH_SHARE + COMPARE_SHARE * fraction.min(1.0));
@@ -156,6 +147,31 @@ pub fn apply_event(
             status.detail = format!("registered {version}");
         }
     }
+}
+
+/// Keeps one epoch's losses for the chart, dropping the oldest beyond [`MAX_LOSS_POINTS`].
+fn record_loss(
+    status: &mut TrainStatus,
+    member: &str,
+    epoch: usize,
+    train_loss: f64,
+    valid_loss: Option<f64>,
+) {
+    if status.losses.len() >= MAX_LOSS_POINTS {
+        status.losses.remove(0);
+    }
+    status.losses.push(LossPoint {
+        member: member.to_string(),
+        epoch,
+        train_loss,
+        valid_loss: valid_loss.filter(|v| v.is_finite()),
+    });
+}
+
+/// How far the walk-forward comparison is: `done` of `total` forecasts of model `model`
+/// (0-based) of `models`.
+fn compare_fraction(model: usize, models: usize, done: usize, total: usize) -> f64 {
+    ((model as f64) + done as f64 / total.max(1) as f64) / models.max(1) as f64
 }
 
 /// How the job manager starts `jetx train`.

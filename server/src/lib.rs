@@ -5,12 +5,12 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod estimator;
 pub mod jobs;
 pub mod metrics;
-pub mod modelcli;
 pub mod neural_members;
-pub mod prediction;
 pub mod progress;
 pub mod rest;
 pub mod security;
+pub mod trainer;
 pub mod web;

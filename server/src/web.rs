@@ -45,7 +45,7 @@ pub fn router(state: ServerState, config: &Config) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(axum::middleware::from_fn(argument_errors_are_4xx))
+        .layer(axum::middleware::from_fn(server_fn_status))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             hosts,
@@ -57,10 +57,11 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         .with_state(options)
 }
 
-/// Server function arguments that cannot be read (`id=abc`, a missing field) are the
-/// caller's mistake: Leptos answers them with 500 and an `Args|…` body; this makes them
-/// 400. Only server-function paths (`/api/…`, not the REST API) are looked at.
-async fn argument_errors_are_4xx(
+/// A server function that fails answers its [`app::errors::AppError`] as JSON with
+/// status 500 (Leptos' default); this sets the status the error names (a value the user
+/// can fix is 4xx, arguments that cannot be read 400), and logs and counts it. Only
+/// server-function paths (`/api/…`, not the REST API) are looked at.
+async fn server_fn_status(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -72,7 +73,7 @@ async fn argument_errors_are_4xx(
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    // A server function's error is one short line.
+    // An error body is one small JSON object.
     let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
         Ok(b) => b,
         Err(e) => {
@@ -80,8 +81,12 @@ async fn argument_errors_are_4xx(
             return axum::response::Response::from_parts(parts, axum::body::Body::empty());
         }
     };
-    if bytes.starts_with(b"Args|") || bytes.starts_with(b"MissingArg|") {
-        parts.status = StatusCode::BAD_REQUEST;
+    match serde_json::from_slice::<app::errors::AppError>(&bytes) {
+        Ok(error) => {
+            error.record();
+            parts.status = error.http_status();
+        }
+        Err(_) => tracing::error!("a server function failed without an AppError body"),
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
@@ -101,7 +106,7 @@ pub enum ServeError {
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let started = std::time::Instant::now();
     let pool = app::db::connect(&config.database).await?;
-    let predictor = std::sync::Arc::new(crate::prediction::EnsemblePredictions::new(
+    let estimator = std::sync::Arc::new(crate::estimator::EnsembleEstimator::new(
         config.models_dir.clone(),
         config.house_edge,
         None,
@@ -114,14 +119,14 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             models_dir: config.models_dir.clone(),
             house_edge: config.house_edge,
         },
-        app::api::ssr::PredictionService::devices(predictor.as_ref()),
-        crate::modelcli::MEMBER_KINDS
+        app::api::ssr::Estimator::devices(estimator.as_ref()),
+        crate::trainer::MEMBER_KINDS
             .iter()
             .map(|s| s.to_string())
             .collect(),
     ));
     let jobs = training.clone();
-    let mut state = ServerState::new(pool, config.rules, config.house_edge, predictor, training);
+    let mut state = ServerState::new(pool, config.rules, config.house_edge, estimator, training);
     state.reality_check_min_s = config.reality_check_min_s;
     let app = router(state, &config);
     let listener = tokio::net::TcpListener::bind(config.addr)

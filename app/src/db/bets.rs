@@ -3,7 +3,7 @@
 
 use super::DbError;
 pub use crate::views::BetRow;
-use models::ledger::{settle, BetError, Exit};
+use models::bets::{settle, BetError, Exit};
 use models::values::Multiplier;
 use sqlx::{Row, SqlitePool};
 
@@ -78,7 +78,7 @@ pub async fn insert_bet(
     exit: Exit,
     house_edge: f64,
 ) -> Result<BetRow, BetStoreError> {
-    models::ledger::check_bet(stake, exit)?;
+    models::bets::check_bet(stake, exit)?;
     let mut tx = super::begin_write(pool).await?;
     let round: Option<(i64, i64)> = match round_id {
         Some(id) => {

@@ -1,4 +1,4 @@
-//! The history revision counter and the snapshot the predictor reads.
+//! The history revision counter and the snapshot the estimator reads.
 
 use super::DbError;
 use models::values::Multiplier;
@@ -13,7 +13,7 @@ pub async fn history_revision(pool: &SqlitePool) -> Result<i64, DbError> {
     )
 }
 
-/// The history as the predictor needs it.
+/// The history as the estimator needs it.
 #[derive(Debug, Clone)]
 pub struct HistorySnapshot {
     pub revision: i64,

@@ -12,7 +12,7 @@ mod bets;
 mod dashboard;
 mod demo;
 mod history;
-mod play;
+mod limits;
 mod predictions;
 mod python_app;
 mod rounds;
@@ -21,7 +21,7 @@ pub use bets::*;
 pub use dashboard::*;
 pub use demo::*;
 pub use history::*;
-pub use play::*;
+pub use limits::*;
 pub use predictions::*;
 pub use python_app::*;
 pub use rounds::*;
@@ -93,6 +93,16 @@ impl DbError {
             DbError::Refused(_) | DbError::NotAnExport(_) => 422,
             DbError::Sqlx(e) if is_busy(e) => 503,
             DbError::Sqlx(_) | DbError::Migrate(_) | DbError::Folder { .. } => 500,
+        }
+    }
+
+    /// A stable machine-readable code of each variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DbError::NotFound(_) => "not_found",
+            DbError::Refused(_) | DbError::NotAnExport(_) => "refused",
+            DbError::Sqlx(e) if is_busy(e) => "busy",
+            DbError::Sqlx(_) | DbError::Migrate(_) | DbError::Folder { .. } => "database",
         }
     }
 }

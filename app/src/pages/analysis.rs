@@ -2,13 +2,14 @@
 //! with verdicts and detection limits, survival against (1−h)/x, streak continuation,
 //! autocorrelation and moving shares.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::charts::{survival_chart, EChart};
 use crate::pages::{fmt_pct, format_p, ScrollTable};
 use crate::report_charts::{acf_chart, continuation_chart, moving_chart};
 use crate::views::AnalysisView;
 use crate::DataVersion;
 use leptos::prelude::*;
+use models::fairness::FairnessReport;
 
 #[component]
 pub fn AnalysisPage() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn AnalysisPage() -> impl IntoView {
         <h1 class="page-title">"Analysis"</h1>
         <Transition fallback=|| view! { <p class="muted">"Analysing…"</p> }>
             {move || data.get().map(|r| match r {
-                Err(e) => view! { <p class="error">"Could not analyse the history: " {error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error">"Could not analyse the history: " {e.message}</p> }.into_any(),
                 Ok(a) => view! { <AnalysisBody a/> }.into_any(),
             })}
         </Transition>
@@ -41,64 +42,7 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
     let acf_ln = chart(acf_chart("Autocorrelation of ln X", &a.acf_ln));
     let acf_two = chart(acf_chart("Autocorrelation of 1{X ≥ 2x}", &a.acf_two));
     let moving = chart(moving_chart(&a.moving));
-    let report = a.report.clone().map(|r| {
-        let rtp = r
-            .rtp
-            .iter()
-            .map(|p| {
-                view! {
-                    <tr>
-                        <td>{format!("{}x", p.x)}</td>
-                        <td>{p.count}</td>
-                        <td>{format!("{:.3} [{:.3}, {:.3}]", p.rtp, p.low, p.high)}</td>
-                        <td>{format!("{:.3}", p.fair_rtp)}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        let tests = r
-            .tests
-            .iter()
-            .map(|t| {
-                let rejected = t.p_holm < r.alpha;
-                view! {
-                    <tr class:rejected=rejected>
-                        <td>{t.name.clone()}</td>
-                        <td>{t.verdict.clone()}</td>
-                        <td>{format!("{:.3}{}", t.statistic, t.df.map(|d| format!(" (df {d})")).unwrap_or_default())}</td>
-                        <td>{format_p(t.p_value)}</td>
-                        <td>{format_p(t.p_holm)}</td>
-                        <td>{format!("{:.4} {}", t.min_detectable, t.effect_measure)}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        view! {
-            <p id="fairness-verdict"><strong>{r.verdict.clone()}</strong></p>
-            <p>{format!(
-                "House edge estimate {:.4} [{:.4}, {:.4}] (assumed {}). Rounds at exactly 1.00x: {} (fair-law formula {}).",
-                r.house_edge_estimate, r.house_edge_low, r.house_edge_high, r.house_edge,
-                fmt_pct(r.share_at_one), fmt_pct(r.fair_share_at_one)
-            )}</p>
-            <div class="grid-2">
-                <ScrollTable label="return to player by cash-out">
-                    <table class="rounds" id="rtp-table">
-                        <thead><tr><th>"cash-out"</th><th>"rounds reaching it"</th><th>"RTP x·P(X ≥ x) [95%]"</th><th>"fair"</th></tr></thead>
-                        <tbody>{rtp}</tbody>
-                    </table>
-                </ScrollTable>
-                <p class="muted">"RTP is what a 1-unit bet returns on average when cashing out at x. A fair game with edge h returns 1 − h at every x; "
-                "a real edge would show as an interval above that line, consistently."</p>
-            </div>
-            <ScrollTable label="fairness tests">
-                <table class="rounds" id="tests-table">
-                    <thead><tr><th>"test"</th><th>"verdict"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th></tr></thead>
-                    <tbody>{tests}</tbody>
-                </table>
-            </ScrollTable>
-        }
-        .into_any()
-    });
+    let report = a.report.clone().map(|r| view! { <FairnessDetails r/> });
     view! {
         <section class="panel" id="fairness">
             <h2>{format!("Fairness report ({} rounds)", a.n)}</h2>
@@ -122,5 +66,65 @@ fn AnalysisBody(a: AnalysisView) -> impl IntoView {
             <EChart id="chart-an-moving" chart=moving height=340/>
             <p class="muted">"A fair game's moving share wanders inside the dashed 95% band around the fair rate about 95% of the time."</p>
         </section>
+    }
+}
+
+/// The fairness report: its verdict, the house edge estimate, RTP per cash-out and the tests.
+#[component]
+fn FairnessDetails(r: FairnessReport) -> impl IntoView {
+    let rtp = r
+        .rtp
+        .iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <td>{format!("{}x", p.x)}</td>
+                    <td>{p.count}</td>
+                    <td>{format!("{:.3} [{:.3}, {:.3}]", p.rtp, p.low, p.high)}</td>
+                    <td>{format!("{:.3}", p.fair_rtp)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let tests = r
+        .tests
+        .iter()
+        .map(|t| {
+            let rejected = t.p_holm < r.alpha;
+            view! {
+                <tr class:rejected=rejected>
+                    <td>{t.name.clone()}</td>
+                    <td>{t.verdict.clone()}</td>
+                    <td>{format!("{:.3}{}", t.statistic, t.df.map(|d| format!(" (df {d})")).unwrap_or_default())}</td>
+                    <td>{format_p(t.p_value)}</td>
+                    <td>{format_p(t.p_holm)}</td>
+                    <td>{format!("{:.4} {}", t.min_detectable, t.effect_measure)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p id="fairness-verdict"><strong>{r.verdict.clone()}</strong></p>
+        <p>{format!(
+            "House edge estimate {:.4} [{:.4}, {:.4}] (assumed {}). Rounds at exactly 1.00x: {} (fair-law formula {}).",
+            r.house_edge_estimate, r.house_edge_low, r.house_edge_high, r.house_edge,
+            fmt_pct(r.share_at_one), fmt_pct(r.fair_share_at_one)
+        )}</p>
+        <div class="grid-2">
+            <ScrollTable label="return to player by cash-out">
+                <table class="rounds" id="rtp-table">
+                    <thead><tr><th>"cash-out"</th><th>"rounds reaching it"</th><th>"RTP x·P(X ≥ x) [95%]"</th><th>"fair"</th></tr></thead>
+                    <tbody>{rtp}</tbody>
+                </table>
+            </ScrollTable>
+            <p class="muted">"RTP is what a 1-unit bet returns on average when cashing out at x. A fair game with edge h returns 1 − h at every x; "
+            "a real edge would show as an interval above that line, consistently."</p>
+        </div>
+        <ScrollTable label="fairness tests">
+            <table class="rounds" id="tests-table">
+                <thead><tr><th>"test"</th><th>"verdict"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th></tr></thead>
+                <tbody>{tests}</tbody>
+            </table>
+        </ScrollTable>
     }
 }

@@ -1,7 +1,7 @@
 //! The backtest page: walk-forward settings → scores against the fair law, reliability,
 //! cumulative score difference, P&L of the betting rule and the fold picture.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::charts::EChart;
 use crate::pages::{choice_checkbox, fmt_pct, ScrollTable};
 use crate::report_charts::{folds_chart, lines_chart, reliability_chart};
@@ -9,7 +9,7 @@ use crate::views::{BacktestRequest, BacktestView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-const THRESHOLDS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+use models::forecast::DEFAULT_THRESHOLDS as THRESHOLDS;
 
 /// The form's fields, read into a request when the user runs the backtest.
 #[derive(Clone, Copy)]
@@ -25,6 +25,21 @@ struct BacktestForm {
 }
 
 impl BacktestForm {
+    /// The form as the page first shows it: the default request.
+    fn new() -> Self {
+        let defaults = BacktestRequest::default();
+        BacktestForm {
+            start: RwSignal::new(defaults.start.to_string()),
+            refit: RwSignal::new(defaults.refit.clone()),
+            every: RwSignal::new(defaults.refit_every.to_string()),
+            window: RwSignal::new(defaults.window.to_string()),
+            gap: RwSignal::new(defaults.gap.to_string()),
+            thresholds: RwSignal::new(defaults.thresholds.clone()),
+            chosen: RwSignal::new(defaults.models.clone()),
+            cashout: RwSignal::new(defaults.cashout),
+        }
+    }
+
     fn request(&self) -> Result<BacktestRequest, String> {
         let number = |s: RwSignal<String>, what: &str| -> Result<usize, String> {
             s.get_untracked()
@@ -70,22 +85,35 @@ fn number_input(id: &'static str, label: &'static str, value: RwSignal<String>) 
     }
 }
 
+/// Reads the form and runs the backtest on the server, or shows what is wrong with the form.
+fn run_backtest(
+    form: BacktestForm,
+    result: RwSignal<Option<Result<BacktestView, String>>>,
+    busy: RwSignal<bool>,
+) {
+    let request = form.request();
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => {
+            result.set(Some(Err(e)));
+            return;
+        }
+    };
+    busy.set(true);
+    result.set(None);
+    spawn_local(async move {
+        result.set(Some(
+            api::run_backtest(request).await.map_err(|e| e.message),
+        ));
+        busy.set(false);
+    });
+}
+
 #[component]
 pub fn BacktestPage() -> impl IntoView {
     let names = Resource::new(|| (), |_| api::backtest_models());
-    let defaults = BacktestRequest::default();
-    let start = RwSignal::new(defaults.start.to_string());
-    let refit = RwSignal::new(defaults.refit.clone());
-    let every = RwSignal::new(defaults.refit_every.to_string());
-    let window = RwSignal::new(defaults.window.to_string());
-    let gap = RwSignal::new(defaults.gap.to_string());
-    let thresholds = RwSignal::new(defaults.thresholds.clone());
-    let chosen = RwSignal::new(defaults.models.clone());
-    let cashout = RwSignal::new(defaults.cashout);
-    let result = RwSignal::new(None::<Result<BacktestView, String>>);
-    let busy = RwSignal::new(false);
-
-    let form = BacktestForm {
+    let form = BacktestForm::new();
+    let BacktestForm {
         start,
         refit,
         every,
@@ -94,25 +122,10 @@ pub fn BacktestPage() -> impl IntoView {
         thresholds,
         chosen,
         cashout,
-    };
-    let run = move |_| {
-        let request = form.request();
-        let request = match request {
-            Ok(r) => r,
-            Err(e) => {
-                result.set(Some(Err(e)));
-                return;
-            }
-        };
-        busy.set(true);
-        result.set(None);
-        spawn_local(async move {
-            result.set(Some(
-                api::run_backtest(request).await.map_err(|e| error_text(&e)),
-            ));
-            busy.set(false);
-        });
-    };
+    } = form;
+    let result = RwSignal::new(None::<Result<BacktestView, String>>);
+    let busy = RwSignal::new(false);
+    let run = move |_| run_backtest(form, result, busy);
 
     view! {
         <leptos_meta::Title text="Backtest · JetX Predictor"/>
@@ -148,7 +161,7 @@ pub fn BacktestPage() -> impl IntoView {
                 <span>"models:"</span>
                 <Suspense fallback=|| view! { <span class="muted">"…"</span> }>
                     {move || names.get().map(|r| match r {
-                        Err(e) => view! { <span class="error">{error_text(&e)}</span> }.into_any(),
+                        Err(e) => view! { <span class="error">{e.message}</span> }.into_any(),
                         Ok(list) => list.into_iter().map(|name| choice_checkbox(name, chosen)).collect_view().into_any(),
                     })}
                 </Suspense>

@@ -4,10 +4,11 @@
 //! where to find help.
 
 use super::ScrollTable;
-use crate::api::{self, error_text};
-use crate::views::{LimitRequest, PlayView};
+use crate::api;
+use crate::errors::AppError;
+use crate::views::{LimitRequest, LimitsView};
 use leptos::prelude::*;
-use models::limits::{LimitKind, LimitPeriod, LimitStatus, COOL_OFF_HOURS};
+use models::limits::{LimitKind, LimitPeriod, LimitStatus, PlayGate, COOL_OFF_HOURS};
 
 /// Reality-check intervals offered, in minutes.
 const REALITY_CHOICES: [i64; 6] = [15, 30, 45, 60, 90, 120];
@@ -38,7 +39,7 @@ pub const HELP_LINKS: [(&str, &str); 4] = [
 pub fn LocalTime(t: i64) -> impl IntoView {
     let text = RwSignal::new(format!(
         "{} UTC",
-        models::ledger::rfc3339(t).replace('T', " ")
+        models::bets::rfc3339(t).replace('T', " ")
     ));
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -58,7 +59,7 @@ pub fn LocalTime(t: i64) -> impl IntoView {
             text.set(String::from(date.to_locale_string("en-GB", &options)));
         }
     });
-    view! { <time datetime=models::ledger::rfc3339(t)>{move || text.get()}</time> }
+    view! { <time datetime=models::bets::rfc3339(t)>{move || text.get()}</time> }
 }
 
 fn kind_label(kind: LimitKind) -> &'static str {
@@ -72,11 +73,11 @@ fn kind_label(kind: LimitKind) -> &'static str {
 #[component]
 pub fn LimitsPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
-    let play = Resource::new(move || changed.get(), |_| api::get_play());
+    let play = Resource::new(move || changed.get(), |_| api::get_limits());
     let message = RwSignal::new(None::<Result<String, String>>);
     // A request's answer: the new view on success (the page refetches), the error kept.
-    let done = move |r: Result<PlayView, ServerFnError>, ok: String| {
-        message.set(Some(r.map(|_| ok).map_err(|e| error_text(&e))));
+    let done = move |r: Result<LimitsView, AppError>, ok: String| {
+        message.set(Some(r.map(|_| ok).map_err(|e| e.message)));
         changed.update(|n| *n += 1);
     };
     view! {
@@ -92,7 +93,7 @@ pub fn LimitsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || play.get().map(|r| match r {
                 Ok(p) => view! { <LimitsBody p done/> }.into_any(),
-                Err(e) => view! { <p class="error">"Could not load the limits: " {error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error">"Could not load the limits: " {e.message}</p> }.into_any(),
             })}
         </Transition>
         <HelpPanel/>
@@ -138,100 +139,67 @@ fn status_cell(s: &LimitStatus) -> impl IntoView {
     }
 }
 
+/// Asks the server to set a limit (or, with no amount, to remove it) and reports the answer.
+fn send_limit(
+    amount: Option<f64>,
+    kind: LimitKind,
+    period: LimitPeriod,
+    done: impl Fn(Result<LimitsView, AppError>, String) + 'static,
+) {
+    let request = LimitRequest {
+        kind,
+        period,
+        amount,
+    };
+    leptos::task::spawn_local(async move {
+        let r = api::set_limit(request.clone()).await;
+        let text = match &r {
+            Ok(v) => v
+                .limits
+                .iter()
+                .find(|s| s.limit.kind == kind && s.limit.period == period)
+                .map_or("Limit removed.".to_string(), |s| match s.limit.pending {
+                    Some(_) => format!(
+                        "Saved. A looser {} per {} applies 24 hours from now; until then the current one holds.",
+                        kind.label(),
+                        period.label()
+                    ),
+                    None => format!("Saved: {}.", s.describe()),
+                }),
+            Err(_) => String::new(),
+        };
+        done(r, text);
+    });
+}
+
 #[component]
 fn LimitsBody(
-    p: PlayView,
-    done: impl Fn(Result<PlayView, ServerFnError>, String) + Copy + Send + Sync + 'static,
+    p: LimitsView,
+    done: impl Fn(Result<LimitsView, AppError>, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let kind = RwSignal::new(LimitKind::Loss);
-    let period = RwSignal::new(LimitPeriod::Day);
-    let amount = RwSignal::new(String::new());
-    let set = move |amount_value: Option<f64>, kind: LimitKind, period: LimitPeriod| {
-        let request = LimitRequest {
-            kind,
-            period,
-            amount: amount_value,
-        };
-        leptos::task::spawn_local(async move {
-            let r = api::set_limit(request.clone()).await;
-            let text = match &r {
-                Ok(v) => v
-                    .limits
-                    .iter()
-                    .find(|s| s.limit.kind == kind && s.limit.period == period)
-                    .map_or("Limit removed.".to_string(), |s| match s.limit.pending {
-                        Some(_) => format!(
-                            "Saved. A looser {} per {} applies 24 hours from now; until then the current one holds.",
-                            kind.label(),
-                            period.label()
-                        ),
-                        None => format!("Saved: {}.", s.describe()),
-                    }),
-                Err(_) => String::new(),
-            };
-            done(r, text);
-        });
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = amount.get_untracked();
-        match text.trim().replace(',', ".").parse::<f64>() {
-            Ok(a) => set(Some(a), kind.get_untracked(), period.get_untracked()),
-            Err(_) => done(
-                Err(ServerFnError::new(format!(
-                    "\"{text}\" is not an amount: type a number (minutes for a time limit)"
-                ))),
-                String::new(),
-            ),
-        }
-    };
-    let rows = p
-        .limits
-        .iter()
-        .map(|s| {
-            let (k, per) = (s.limit.kind, s.limit.period);
-            view! {
-                <tr class:reached=s.reached data-kind=k.as_str() data-period=per.as_str()>
-                    <th scope="row">{kind_label(k)}</th>
-                    <td>{per.label()}</td>
-                    <td>{s.limit.amount.map_or("–".to_string(), |a| k.format(a))}</td>
-                    <td>{k.format(s.used)}</td>
-                    {status_cell(s)}
-                    <td><button class="secondary" type="button" on:click=move |_| set(None, k, per)
-                        aria-label=format!("Remove the {} per {}", k.label(), per.label())>"Remove"</button></td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let no_limits = p.limits.is_empty();
-    let gate = p.gate.clone();
-    let reality = p.reality_check_s;
-    let min_s = p.reality_check_min_s;
-    let interval = RwSignal::new(reality.map_or("off".to_string(), |s| s.to_string()));
-    let save_interval = move |_| {
-        let choice = interval.get_untracked();
-        let value = choice.parse::<i64>().ok();
-        leptos::task::spawn_local(async move {
-            let text = match value {
-                Some(s) => format!("Reality checks every {} minutes of a session.", s / 60),
-                None => "Reality checks off.".to_string(),
-            };
-            done(api::set_reality_check(value).await, text);
-        });
-    };
-    let confirm_hours = RwSignal::new(None::<i64>);
-    let cool_off = move |hours: i64| {
-        leptos::task::spawn_local(async move {
-            confirm_hours.set(None);
-            done(
-                api::start_cool_off(hours).await,
-                format!(
-                    "Cool-off started: no PLAY recommendations for {}.",
-                    hours_label(hours)
-                ),
-            );
-        });
-    };
+    let LimitsView {
+        limits,
+        gate,
+        reality_check_s,
+        reality_check_min_s,
+        ..
+    } = p;
+    view! {
+        <GateSection gate/>
+        <section class="panel">
+            <h2>"Your limits"</h2>
+            <LimitForm done/>
+            <LimitsTable limits done/>
+            <p class="muted">"Net loss counts your recorded bets (losses minus wins) over the last 24 hours, 7 days or 30 days; time played counts the sessions in which you recorded rounds or bets."</p>
+        </section>
+        <RealityChecks reality=reality_check_s min_s=reality_check_min_s done/>
+        <TakeABreak done/>
+    }
+}
+
+/// Whether PLAY may be shown, and if not, why (and until when a cool-off lasts).
+#[component]
+fn GateSection(gate: PlayGate) -> impl IntoView {
     view! {
         <section class="panel" id="play-gate" class:closed=!gate.open>
             {if gate.open {
@@ -244,41 +212,114 @@ fn LimitsBody(
                 }.into_any()
             }}
         </section>
-        <section class="panel">
-            <h2>"Your limits"</h2>
-            <form class="form-row" on:submit=submit>
-                <label for="limit-kind">"limit"</label>
-                <select id="limit-kind" on:change=move |ev| {
-                    if let Some(k) = LimitKind::parse(&event_target_value(&ev)) { kind.set(k); }
-                }>
-                    {LimitKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{kind_label(*k)}</option> }).collect_view()}
-                </select>
-                <label for="limit-period">"per"</label>
-                <select id="limit-period" on:change=move |ev| {
-                    if let Some(p) = LimitPeriod::parse(&event_target_value(&ev)) { period.set(p); }
-                }>
-                    {LimitPeriod::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
-                </select>
-                <label for="limit-amount">{move || if kind.get() == LimitKind::Time { "minutes" } else { "amount" }}</label>
-                <input id="limit-amount" type="text" inputmode="decimal" prop:value=move || amount.get()
-                    on:input=move |ev| amount.set(event_target_value(&ev))/>
-                <button id="limit-set" type="submit">"Set limit"</button>
-            </form>
-            {if no_limits {
-                view! { <p class="muted" id="limits-empty">"No limits set."</p> }.into_any()
-            } else {
-                view! {
-                    <ScrollTable label="Your limits">
-                    <table class="rounds" id="limits-table">
-                        <thead><tr><th scope="col">"limit"</th><th scope="col">"per"</th><th scope="col">"amount"</th>
-                            <th scope="col">"used"</th><th scope="col">"status"</th><th scope="col">""</th></tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                    </ScrollTable>
-                }.into_any()
-            }}
-            <p class="muted">"Net loss counts your recorded bets (losses minus wins) over the last 24 hours, 7 days or 30 days; time played counts the sessions in which you recorded rounds or bets."</p>
-        </section>
+    }
+}
+
+/// The form that sets one limit: its kind, its period and the amount.
+#[component]
+fn LimitForm(
+    done: impl Fn(Result<LimitsView, AppError>, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let kind = RwSignal::new(LimitKind::Loss);
+    let period = RwSignal::new(LimitPeriod::Day);
+    let amount = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = amount.get_untracked();
+        match text.trim().replace(',', ".").parse::<f64>() {
+            Ok(a) => send_limit(Some(a), kind.get_untracked(), period.get_untracked(), done),
+            Err(_) => done(
+                Err(AppError::new(
+                    400,
+                    "bad_setting",
+                    format!(
+                        "\"{text}\" is not an amount: type a number (minutes for a time limit)"
+                    ),
+                )),
+                String::new(),
+            ),
+        }
+    };
+    view! {
+        <form class="form-row" on:submit=submit>
+            <label for="limit-kind">"limit"</label>
+            <select id="limit-kind" on:change=move |ev| {
+                if let Some(k) = LimitKind::parse(&event_target_value(&ev)) { kind.set(k); }
+            }>
+                {LimitKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{kind_label(*k)}</option> }).collect_view()}
+            </select>
+            <label for="limit-period">"per"</label>
+            <select id="limit-period" on:change=move |ev| {
+                if let Some(p) = LimitPeriod::parse(&event_target_value(&ev)) { period.set(p); }
+            }>
+                {LimitPeriod::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+            </select>
+            <label for="limit-amount">{move || if kind.get() == LimitKind::Time { "minutes" } else { "amount" }}</label>
+            <input id="limit-amount" type="text" inputmode="decimal" prop:value=move || amount.get()
+                on:input=move |ev| amount.set(event_target_value(&ev))/>
+            <button id="limit-set" type="submit">"Set limit"</button>
+        </form>
+    }
+}
+
+/// Every limit with what was used of it and a Remove button, or a line saying there are none.
+#[component]
+fn LimitsTable(
+    limits: Vec<LimitStatus>,
+    done: impl Fn(Result<LimitsView, AppError>, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let rows = limits
+        .iter()
+        .map(|s| {
+            let (k, per) = (s.limit.kind, s.limit.period);
+            view! {
+                <tr class:reached=s.reached data-kind=k.as_str() data-period=per.as_str()>
+                    <th scope="row">{kind_label(k)}</th>
+                    <td>{per.label()}</td>
+                    <td>{s.limit.amount.map_or("–".to_string(), |a| k.format(a))}</td>
+                    <td>{k.format(s.used)}</td>
+                    {status_cell(s)}
+                    <td><button class="secondary" type="button" on:click=move |_| send_limit(None, k, per, done)
+                        aria-label=format!("Remove the {} per {}", k.label(), per.label())>"Remove"</button></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    if limits.is_empty() {
+        view! { <p class="muted" id="limits-empty">"No limits set."</p> }.into_any()
+    } else {
+        view! {
+            <ScrollTable label="Your limits">
+            <table class="rounds" id="limits-table">
+                <thead><tr><th scope="col">"limit"</th><th scope="col">"per"</th><th scope="col">"amount"</th>
+                    <th scope="col">"used"</th><th scope="col">"status"</th><th scope="col">""</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            </ScrollTable>
+        }.into_any()
+    }
+}
+
+/// The reality-check interval: off, the player's own, or one of [`REALITY_CHOICES`].
+#[component]
+fn RealityChecks(
+    reality: Option<i64>,
+    min_s: i64,
+    done: impl Fn(Result<LimitsView, AppError>, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let interval = RwSignal::new(reality.map_or("off".to_string(), |s| s.to_string()));
+    let save_interval = move |_| {
+        let choice = interval.get_untracked();
+        let value = choice.parse::<i64>().ok();
+        leptos::task::spawn_local(async move {
+            let text = match value {
+                Some(s) => format!("Reality checks every {} minutes of a session.", s / 60),
+                None => "Reality checks off.".to_string(),
+            };
+            done(api::set_reality_check(value).await, text);
+        });
+    };
+    view! {
         <section class="panel">
             <h2>"Reality checks"</h2>
             <div class="form-row">
@@ -296,6 +337,28 @@ fn LimitsBody(
             </div>
             <p class="muted">"While you record, the dashboard stops at each interval to show the time played, your net result and what the house edge is expected to have cost so far, and asks whether to go on."</p>
         </section>
+    }
+}
+
+/// The cool-off buttons, each confirmed before it starts.
+#[component]
+fn TakeABreak(
+    done: impl Fn(Result<LimitsView, AppError>, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let confirm_hours = RwSignal::new(None::<i64>);
+    let cool_off = move |hours: i64| {
+        leptos::task::spawn_local(async move {
+            confirm_hours.set(None);
+            done(
+                api::start_cool_off(hours).await,
+                format!(
+                    "Cool-off started: no PLAY recommendations for {}.",
+                    hours_label(hours)
+                ),
+            );
+        });
+    };
+    view! {
         <section class="panel">
             <h2>"Take a break"</h2>
             <p>"A cool-off stops PLAY recommendations until it ends. It cannot be shortened once started."</p>

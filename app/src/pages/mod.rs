@@ -4,13 +4,13 @@ pub mod analysis;
 pub mod backtest;
 pub mod dashboard;
 pub mod limits;
+pub mod models;
 pub mod patterns;
 pub mod rounds;
 pub mod strategies;
-pub mod trained;
 
+use ::models::values::Multiplier;
 use leptos::prelude::*;
-use models::values::Multiplier;
 
 /// 0.6467 → "64.7%".
 pub fn fmt_pct(x: f64) -> String {
@@ -27,14 +27,14 @@ pub fn format_p(p: f64) -> String {
 }
 
 /// The one-sided DM p of a backtest row and its Holm-adjusted value (what "edge?" uses).
-pub fn dm_text(s: &models::backtest::ThresholdScore) -> String {
+pub fn dm_text(s: &::models::backtest::ThresholdScore) -> String {
     format!("{:.3} (Holm {:.3})", s.dm.p_a_better, s.dm_p_adjusted)
 }
 
 /// The bets a backtest's signal placed: EV per bet with its 95% interval and the exact
 /// p of "EV > 0", or why there is no number (no bets, or too few to mean anything).
-pub fn bets_text(pnl: &models::scores::BettingPnl) -> String {
-    use models::backtest::MIN_BETS;
+pub fn bets_text(pnl: &::models::scores::BettingPnl) -> String {
+    use ::models::backtest::MIN_BETS;
     match (pnl.ev_per_bet, pnl.ev_low, pnl.ev_high) {
         (Some(e), Some(l), Some(h)) if pnl.bets >= MIN_BETS => format!(
             "{:+.1}% [{:+.1}, {:+.1}] over {} bets, p(EV > 0) {:.3}",

@@ -3,7 +3,7 @@
 //! anytime-valid e-value, the earlier (in-sample) vs later (out-of-sample) rates, the
 //! detection limits that give "nothing found" a meaning, and the regime tests.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::charts::{patterns_chart, EChart};
 use crate::pages::{fmt_pct, format_p, ScrollTable};
 use crate::DataVersion;
@@ -19,7 +19,7 @@ pub fn PatternsPage() -> impl IntoView {
         <h1 class="page-title">"Patterns"</h1>
         <Transition fallback=|| view! { <p class="muted">"Scanning every pattern…"</p> }>
             {move || data.get().map(|r| match r {
-                Err(e) => view! { <p class="error">"Could not scan the history: " {error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error">"Could not scan the history: " {e.message}</p> }.into_any(),
                 Ok(report) => view! { <PatternsBody report/> }.into_any(),
             })}
         </Transition>

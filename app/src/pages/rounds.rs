@@ -1,6 +1,6 @@
 //! The rounds page: every stored round (edit, delete), import and export.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::pages::value_class;
 use crate::types::{ImportOutcome, RoundRow};
 use crate::DataVersion;
@@ -33,7 +33,7 @@ pub fn RoundsPage() -> impl IntoView {
             <h2>"All rounds"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || page.get().map(|r| match r {
-                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
                     Ok(p) => {
                         let (total, off) = (p.total, p.offset);
                         let last = (off + p.rounds.len() as i64).min(total);
@@ -69,19 +69,89 @@ thread_local! {
     static FOCUS_AFTER_RELOAD: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
 }
 
-/// One table row, with inline edit and a two-step delete.
-#[component]
-fn RoundLine(round: RoundRow) -> impl IntoView {
-    let version = expect_context::<DataVersion>();
-    let editing = RwSignal::new(false);
-    let confirm_delete = RwSignal::new(false);
-    let draft = RwSignal::new(round.value.to_string());
-    let error = RwSignal::new(None::<String>);
-    let id = round.id;
-    // Keyboard users land in the input on Edit and back on the Edit button afterwards.
-    let input_ref = NodeRef::<leptos::html::Input>::new();
-    let edit_ref = NodeRef::<leptos::html::Button>::new();
-    let return_focus = StoredValue::new(false);
+/// One row's editing state, and what its buttons do.
+#[derive(Clone, Copy)]
+struct RowEdit {
+    id: i64,
+    version: DataVersion,
+    editing: RwSignal<bool>,
+    confirm_delete: RwSignal<bool>,
+    draft: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    /// The value as stored, put back on Cancel or Escape.
+    original: StoredValue<String>,
+    /// The Edit button takes the focus back once it is drawn again.
+    return_focus: StoredValue<bool>,
+}
+
+impl RowEdit {
+    fn new(round: &RoundRow, version: DataVersion) -> Self {
+        RowEdit {
+            id: round.id,
+            version,
+            editing: RwSignal::new(false),
+            confirm_delete: RwSignal::new(false),
+            draft: RwSignal::new(round.value.to_string()),
+            error: RwSignal::new(None),
+            original: StoredValue::new(round.value.to_string()),
+            return_focus: StoredValue::new(false),
+        }
+    }
+
+    fn stop_editing(self) {
+        self.return_focus.set_value(true);
+        self.editing.set(false);
+        self.error.set(None);
+    }
+
+    /// Puts the stored value back and leaves the input.
+    fn cancel(self) {
+        self.draft.set(self.original.get_value());
+        self.stop_editing();
+    }
+
+    fn save(self) {
+        let RowEdit {
+            id, version, error, ..
+        } = self;
+        let text = self.draft.get_untracked();
+        spawn_local(async move {
+            match api::update_round(id, text).await {
+                Ok(_) => {
+                    FOCUS_AFTER_RELOAD.set(Some(id));
+                    self.stop_editing();
+                    version.bump();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    }
+
+    fn delete(self) {
+        let RowEdit {
+            id, version, error, ..
+        } = self;
+        spawn_local(async move {
+            match api::delete_round(id).await {
+                Ok(_) => version.bump(),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    }
+}
+
+/// Keyboard users land in the input on Edit and back on the Edit button afterwards.
+fn follow_focus(
+    row: RowEdit,
+    input_ref: NodeRef<leptos::html::Input>,
+    edit_ref: NodeRef<leptos::html::Button>,
+) {
+    let RowEdit {
+        id,
+        editing,
+        return_focus,
+        ..
+    } = row;
     let button_seen = StoredValue::new(false);
     Effect::new(move |_| {
         if editing.get() {
@@ -103,37 +173,26 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
             }
         }
     });
-    let stop_editing = move || {
-        return_focus.set_value(true);
-        editing.set(false);
-        error.set(None);
-    };
+}
 
-    let save = move || {
-        let text = draft.get_untracked();
-        spawn_local(async move {
-            match api::update_round(id, text).await {
-                Ok(_) => {
-                    FOCUS_AFTER_RELOAD.set(Some(id));
-                    stop_editing();
-                    version.bump();
-                }
-                Err(e) => error.set(Some(error_text(&e))),
-            }
-        });
-    };
-    let delete = move |_| {
-        spawn_local(async move {
-            match api::delete_round(id).await {
-                Ok(_) => version.bump(),
-                Err(e) => error.set(Some(error_text(&e))),
-            }
-        });
-    };
+/// One table row, with inline edit and a two-step delete.
+#[component]
+fn RoundLine(round: RoundRow) -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let row = RowEdit::new(&round, version);
+    let id = round.id;
+    let RowEdit {
+        editing,
+        draft,
+        error,
+        ..
+    } = row;
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let edit_ref = NodeRef::<leptos::html::Button>::new();
+    follow_focus(row, input_ref, edit_ref);
     let value_text = format!("{}x", round.value);
     let value_label = StoredValue::new(value_text.clone());
     let position = round.position;
-    let original = StoredValue::new(round.value.to_string());
     let source = if round.synthetic {
         "demo (synthetic)".to_string()
     } else {
@@ -156,47 +215,74 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
                         prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))
                         on:keydown=move |ev| {
-                            if ev.key() == "Enter" { save(); }
-                            if ev.key() == "Escape" { draft.set(original.get_value()); stop_editing(); }
+                            if ev.key() == "Enter" { row.save(); }
+                            if ev.key() == "Escape" { row.cancel(); }
                         }/>
                 </Show>
                 {move || error.get().map(|e| view! { <div class="message error">{e}</div> })}
             </td>
             <td>{source}</td>
             <td>{entered}</td>
-            <td class="actions">
-                <Show when=move || editing.get() fallback=move || view! {
-                    <button class="secondary edit" node_ref=edit_ref aria-label=move || format!("Edit round {position} ({})", value_label.get_value())
-                        on:click=move |_| editing.set(true)>"Edit"</button>
-                }>
-                    <button class="save" aria-label=format!("Save round {position}") on:click=move |_| save()>"Save"</button>
-                    <button class="secondary" aria-label=format!("Cancel editing round {position}")
-                        on:click=move |_| { draft.set(original.get_value()); stop_editing(); }>"Cancel"</button>
-                </Show>
-                <Show when=move || confirm_delete.get() fallback=move || view! {
-                    <button class="secondary delete" aria-label=move || format!("Delete round {position} ({})", value_label.get_value()) on:click=move |_| confirm_delete.set(true)>"Delete"</button>
-                }>
-                    <button class="danger confirm-delete" aria-label=format!("Really delete round {position}") on:click=delete>"Really delete"</button>
-                    <button class="secondary" aria-label=format!("Keep round {position}") on:click=move |_| confirm_delete.set(false)>"Keep"</button>
-                </Show>
-            </td>
+            <RowActions row edit_ref position value_label/>
         </tr>
     }
 }
 
-/// Upload a CSV/text file or the Python app's SQLite database: first a report of what can
-/// be read, then the user stores the readable rows or nothing.
+/// The row's Edit / Save / Cancel and Delete / Really delete / Keep buttons.
 #[component]
-fn ImportPanel() -> impl IntoView {
-    let version = expect_context::<DataVersion>();
-    let file_input = NodeRef::<leptos::html::Input>::new();
-    let report = RwSignal::new(None::<ImportOutcome>);
-    let status = RwSignal::new(None::<Result<String, String>>);
-    let busy = RwSignal::new(false);
+fn RowActions(
+    row: RowEdit,
+    edit_ref: NodeRef<leptos::html::Button>,
+    position: i64,
+    value_label: StoredValue<String>,
+) -> impl IntoView {
+    let RowEdit {
+        editing,
+        confirm_delete,
+        ..
+    } = row;
+    view! {
+        <td class="actions">
+            <Show when=move || editing.get() fallback=move || view! {
+                <button class="secondary edit" node_ref=edit_ref aria-label=move || format!("Edit round {position} ({})", value_label.get_value())
+                    on:click=move |_| editing.set(true)>"Edit"</button>
+            }>
+                <button class="save" aria-label=format!("Save round {position}") on:click=move |_| row.save()>"Save"</button>
+                <button class="secondary" aria-label=format!("Cancel editing round {position}")
+                    on:click=move |_| row.cancel()>"Cancel"</button>
+            </Show>
+            <Show when=move || confirm_delete.get() fallback=move || view! {
+                <button class="secondary delete" aria-label=move || format!("Delete round {position} ({})", value_label.get_value()) on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+            }>
+                <button class="danger confirm-delete" aria-label=format!("Really delete round {position}") on:click=move |_| row.delete()>"Really delete"</button>
+                <button class="secondary" aria-label=format!("Keep round {position}") on:click=move |_| confirm_delete.set(false)>"Keep"</button>
+            </Show>
+        </td>
+    }
+}
 
-    let send = move |dry_run: bool| {
+/// The import's state: the file field, the dry run's report, the last outcome, whether it reads.
+#[derive(Clone, Copy)]
+struct ImportState {
+    version: DataVersion,
+    file_input: NodeRef<leptos::html::Input>,
+    report: RwSignal<Option<ImportOutcome>>,
+    status: RwSignal<Option<Result<String, String>>>,
+    busy: RwSignal<bool>,
+}
+
+impl ImportState {
+    /// Sends the chosen file: a dry run reports what can be read, otherwise the rows are stored.
+    fn send(self, dry_run: bool) {
         #[cfg(feature = "hydrate")]
         {
+            let ImportState {
+                version,
+                file_input,
+                report,
+                status,
+                busy,
+            } = self;
             let Some(file) = file_input
                 .get_untracked()
                 .and_then(|el| el.files())
@@ -230,56 +316,88 @@ fn ImportPanel() -> impl IntoView {
                     }
                     Err(e) => {
                         report.set(None);
-                        status.set(Some(Err(e)));
+                        status.set(Some(Err(e.message)));
                     }
                 }
                 busy.set(false);
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (dry_run, &file_input, &version);
+        let _ = (dry_run, &self.file_input, &self.version);
+    }
+
+    /// Drops the report: nothing is stored.
+    fn import_nothing(self) {
+        self.report.set(None);
+        // Clear the choice so picking the same file again reads it again.
+        if let Some(el) = self.file_input.get_untracked() {
+            el.set_value("");
+        }
+        self.status.set(Some(Ok("Nothing was imported.".into())));
+    }
+}
+
+/// Upload a CSV/text file or the Python app's SQLite database: first a report of what can
+/// be read, then the user stores the readable rows or nothing.
+#[component]
+fn ImportPanel() -> impl IntoView {
+    let state = ImportState {
+        version: expect_context::<DataVersion>(),
+        file_input: NodeRef::new(),
+        report: RwSignal::new(None),
+        status: RwSignal::new(None),
+        busy: RwSignal::new(false),
     };
+    let ImportState {
+        file_input,
+        report,
+        status,
+        busy,
+        ..
+    } = state;
 
     view! {
         <div class="import" id="import-panel">
             <label for="import-file">"Import a file: CSV (a "<code>"value"</code>" column, e.g. "<code>"id,value"</code>"), plain text, or the Python JetX Predictor's "<code>".db"</code></label>
             <input id="import-file" type="file" accept=".csv,.txt,.db,.sqlite,.sqlite3,text/csv,text/plain"
-                node_ref=file_input on:change=move |_| send(true)/>
+                node_ref=file_input on:change=move |_| state.send(true)/>
             {move || busy.get().then(|| view! { <p class="muted">"Reading…"</p> })}
-            {move || report.get().map(|r| {
-                let faults = r.faults.len();
-                let shown: Vec<_> = r.faults.iter().take(100).map(|f| f.message.clone()).collect();
-                view! {
-                    <div class="import-report" id="import-report">
-                        <p id="import-summary">
-                            {format!("Read {} rows as {}: {} readable, {} cannot be read.", r.rows, r.format, r.valid, faults)}
-                        </p>
-                        {(faults > 0).then(|| view! {
-                            <ul class="problems" id="import-faults">
-                                {shown.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
-                            </ul>
-                            {(faults > 100).then(|| view! { <p class="muted">{format!("… and {} more", faults - 100)}</p> })}
-                        })}
-                        <div class="buttons">
-                            <button id="import-confirm" disabled=r.valid == 0 on:click=move |_| send(false)>
-                                {if faults == 0 { format!("Import all {} rounds", r.valid) } else { format!("Import the {} readable rows, skip {}", r.valid, faults) }}
-                            </button>
-                            <button id="import-cancel" class="secondary" on:click=move |_| {
-                                report.set(None);
-                                // Clear the choice so picking the same file again reads it again.
-                                if let Some(el) = file_input.get_untracked() {
-                                    el.set_value("");
-                                }
-                                status.set(Some(Ok("Nothing was imported.".into())));
-                            }>"Import nothing"</button>
-                        </div>
-                    </div>
-                }
-            })}
+            {move || report.get().map(|r| view! { <ImportReport r state/> })}
             {move || status.get().map(|s| match s {
                 Ok(m) => view! { <p class="message ok" id="import-status">{m}</p> }.into_any(),
                 Err(m) => view! { <p class="message error" id="import-status">{m}</p> }.into_any(),
             })}
+        </div>
+    }
+}
+
+/// What the dry run could read, and the buttons to store it or nothing.
+#[component]
+fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
+    let faults = r.faults.len();
+    let shown: Vec<_> = r
+        .faults
+        .iter()
+        .take(100)
+        .map(|f| f.message.clone())
+        .collect();
+    view! {
+        <div class="import-report" id="import-report">
+            <p id="import-summary">
+                {format!("Read {} rows as {}: {} readable, {} cannot be read.", r.rows, r.format, r.valid, faults)}
+            </p>
+            {(faults > 0).then(|| view! {
+                <ul class="problems" id="import-faults">
+                    {shown.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                </ul>
+                {(faults > 100).then(|| view! { <p class="muted">{format!("… and {} more", faults - 100)}</p> })}
+            })}
+            <div class="buttons">
+                <button id="import-confirm" disabled=r.valid == 0 on:click=move |_| state.send(false)>
+                    {if faults == 0 { format!("Import all {} rounds", r.valid) } else { format!("Import the {} readable rows, skip {}", r.valid, faults) }}
+                </button>
+                <button id="import-cancel" class="secondary" on:click=move |_| state.import_nothing()>"Import nothing"</button>
+            </div>
         </div>
     }
 }

@@ -2,7 +2,7 @@
 //! (Monte Carlo) or on the stored rounds (replay), and see it next to flat betting —
 //! ruin first for the plans that chase losses.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::charts::EChart;
 use crate::pages::ScrollTable;
 use crate::report_charts::{fan_chart, final_bankroll_chart};
@@ -147,32 +147,68 @@ fn field(
     }
 }
 
-#[component]
-pub fn StrategiesPage() -> impl IntoView {
-    let d = SimulationRequest::default();
-    let form = Form {
-        strategy: RwSignal::new(d.strategy.clone()),
-        params: RwSignal::new(defaults_of(&d.strategy)),
-        stake: RwSignal::new(d.stake.to_string()),
-        cashout: RwSignal::new(d.cashout.to_string()),
-        bankroll: RwSignal::new(d.bankroll.to_string()),
-        stop_loss: RwSignal::new(String::new()),
-        take_profit: RwSignal::new(String::new()),
-        max_stake: RwSignal::new(String::new()),
-        paths: RwSignal::new(d.paths.to_string()),
-        rounds: RwSignal::new(d.rounds.to_string()),
-        replay: RwSignal::new(false),
-        script: RwSignal::new(EXAMPLE_SCRIPT.to_string()),
-        in_browser: RwSignal::new(true),
-    };
-    let result = RwSignal::new(None::<Result<SimulationResult, String>>);
-    let busy = RwSignal::new(false);
-    // Paths done / in all while the browser runs it; where and how long the last run took.
-    let progress = RwSignal::new(None::<(f64, f64)>);
-    let ran = RwSignal::new(None::<String>);
+impl Form {
+    /// The form as the page first shows it: the default request, the example script.
+    fn new() -> Self {
+        let d = SimulationRequest::default();
+        Form {
+            strategy: RwSignal::new(d.strategy.clone()),
+            params: RwSignal::new(defaults_of(&d.strategy)),
+            stake: RwSignal::new(d.stake.to_string()),
+            cashout: RwSignal::new(d.cashout.to_string()),
+            bankroll: RwSignal::new(d.bankroll.to_string()),
+            stop_loss: RwSignal::new(String::new()),
+            take_profit: RwSignal::new(String::new()),
+            max_stake: RwSignal::new(String::new()),
+            paths: RwSignal::new(d.paths.to_string()),
+            rounds: RwSignal::new(d.rounds.to_string()),
+            replay: RwSignal::new(false),
+            script: RwSignal::new(EXAMPLE_SCRIPT.to_string()),
+            in_browser: RwSignal::new(true),
+        }
+    }
+}
+
+/// A run's state: its outcome, whether it runs, how far it got and where it ran.
+#[derive(Clone, Copy)]
+struct RunState {
+    result: RwSignal<Option<Result<SimulationResult, String>>>,
+    busy: RwSignal<bool>,
+    /// Paths done / in all while the browser runs it.
+    progress: RwSignal<Option<(f64, f64)>>,
+    /// Where and how long the last run took.
+    ran: RwSignal<Option<String>>,
+    /// The Web Worker of a run in this browser, while it runs.
     #[cfg(feature = "hydrate")]
-    let job = StoredValue::new_local(None::<crate::browser::WorkerRun>);
-    let run = move |_| {
+    job: StoredValue<Option<crate::browser::WorkerRun>, LocalStorage>,
+}
+
+/// Seconds since `started` (a [`now_ms`] reading).
+fn seconds_since(started: f64) -> f64 {
+    (now_ms() - started) / 1000.0
+}
+
+impl RunState {
+    fn new() -> Self {
+        RunState {
+            result: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            progress: RwSignal::new(None),
+            ran: RwSignal::new(None),
+            #[cfg(feature = "hydrate")]
+            job: StoredValue::new_local(None),
+        }
+    }
+
+    /// Reads the form and runs it: in a Web Worker when asked and possible, else on the server.
+    fn start(self, form: Form) {
+        let RunState {
+            result,
+            busy,
+            progress,
+            ran,
+            ..
+        } = self;
         let request = match form.request() {
             Ok(r) => r,
             Err(e) => {
@@ -184,57 +220,116 @@ pub fn StrategiesPage() -> impl IntoView {
         progress.set(None);
         ran.set(None);
         let started = now_ms();
-        let seconds = move || (now_ms() - started) / 1000.0;
         #[cfg(feature = "hydrate")]
         if form.in_browser.get_untracked() && browser_refusal(&request).is_none() {
-            use crate::browser::{WorkerNews, WorkerRun};
-            let finish = move |outcome: Result<SimulationResult, String>| {
-                ran.set(Some(format!(
-                    "Ran in this browser (Web Worker) in {:.2} s.",
-                    seconds()
-                )));
-                result.set(Some(outcome));
-                progress.set(None);
-                busy.set(false);
-                // Not from inside the worker's own callback: after it returns.
-                spawn_local(async move { job.set_value(None) });
-            };
-            spawn_local(async move {
-                let house_edge = match api::lab_house_edge().await {
-                    Ok(h) => h,
-                    Err(e) => return finish(Err(error_text(&e))),
-                };
-                let Ok(json) = serde_json::to_string(&request) else {
-                    return finish(Err("the settings could not be sent to the worker".into()));
-                };
-                let started = WorkerRun::start(json, house_edge, move |news| match news {
-                    WorkerNews::Progress { done, total } => progress.set(Some((done, total))),
-                    WorkerNews::Done(outcome) => finish(outcome.and_then(|text| {
-                        serde_json::from_str::<SimulationResult>(&text)
-                            .map_err(|e| format!("unexpected result from the worker: {e}"))
-                    })),
-                });
-                match started {
-                    Ok(w) => job.set_value(Some(w)),
-                    Err(e) => finish(Err(e)),
-                }
-            });
+            self.run_in_browser(request, started);
             return;
         }
         spawn_local(async move {
-            let outcome = api::simulate(request).await.map_err(|e| error_text(&e));
-            ran.set(Some(format!("Ran on the server in {:.2} s.", seconds())));
+            let outcome = api::simulate(request).await.map_err(|e| e.message);
+            ran.set(Some(format!(
+                "Ran on the server in {:.2} s.",
+                seconds_since(started)
+            )));
             result.set(Some(outcome));
             busy.set(false);
         });
-    };
-    let cancel = move |_| {
+    }
+
+    /// Runs the request in a Web Worker, showing its progress as it comes.
+    #[cfg(feature = "hydrate")]
+    fn run_in_browser(self, request: SimulationRequest, started: f64) {
+        use crate::browser::{WorkerNews, WorkerRun};
+        let RunState {
+            result,
+            busy,
+            progress,
+            ran,
+            job,
+        } = self;
+        let finish = move |outcome: Result<SimulationResult, String>| {
+            ran.set(Some(format!(
+                "Ran in this browser (Web Worker) in {:.2} s.",
+                seconds_since(started)
+            )));
+            result.set(Some(outcome));
+            progress.set(None);
+            busy.set(false);
+            // Not from inside the worker's own callback: after it returns.
+            spawn_local(async move { job.set_value(None) });
+        };
+        spawn_local(async move {
+            let house_edge = match api::lab_house_edge().await {
+                Ok(h) => h,
+                Err(e) => return finish(Err(e.message)),
+            };
+            let Ok(json) = serde_json::to_string(&request) else {
+                return finish(Err("the settings could not be sent to the worker".into()));
+            };
+            let started = WorkerRun::start(json, house_edge, move |news| match news {
+                WorkerNews::Progress { done, total } => progress.set(Some((done, total))),
+                WorkerNews::Done(outcome) => {
+                    finish(outcome.map_err(|e| e.message).and_then(|text| {
+                        serde_json::from_str::<SimulationResult>(&text)
+                            .map_err(|e| format!("unexpected result from the worker: {e}"))
+                    }))
+                }
+            });
+            match started {
+                Ok(w) => job.set_value(Some(w)),
+                Err(e) => finish(Err(e.message)),
+            }
+        });
+    }
+
+    /// Stops a run in this browser; nothing of it is kept.
+    fn cancel(self) {
         #[cfg(feature = "hydrate")]
-        job.set_value(None);
-        busy.set(false);
-        progress.set(None);
-        ran.set(Some("Cancelled: nothing was kept.".into()));
-    };
+        self.job.set_value(None);
+        self.busy.set(false);
+        self.progress.set(None);
+        self.ran.set(Some("Cancelled: nothing was kept.".into()));
+    }
+}
+
+#[component]
+pub fn StrategiesPage() -> impl IntoView {
+    let form = Form::new();
+    let state = RunState::new();
+    let result = state.result;
+    view! {
+        <leptos_meta::Title text="Strategies · JetX Predictor"/>
+        <h1 class="page-title">"Strategies"</h1>
+        <section class="panel" id="strategy-form">
+            <h2>"A staking plan against the fair law"</h2>
+            <p class="muted">"Under the fair law every bet loses the house edge of its stake on average, "
+            "whatever its size or cash-out. A staking plan only reshapes the outcomes — many small wins "
+            "against a rare ruin, or the reverse — and its expected loss is the house edge × its turnover. "
+            "Run one and see it next to flat betting on the very same rounds."</p>
+            <StrategyChoice form/>
+            <ScriptBox form/>
+            <div class="form-row">
+                {field("st-bankroll", "bankroll", form.bankroll, "")}
+                {field("st-stake", "base stake", form.stake, "")}
+                {field("st-cashout", "cash-out", form.cashout, "e.g. 2")}
+                {field("st-stop-loss", "stop-loss", form.stop_loss, "none")}
+                {field("st-take-profit", "take-profit", form.take_profit, "none")}
+                {field("st-max-stake", "max stake", form.max_stake, "none")}
+            </div>
+            <RunControls form state/>
+            <RunProgress state/>
+        </section>
+        {move || match result.get() {
+            None => None,
+            Some(Err(e)) => Some(view! { <p class="error panel" id="st-error" role="alert">{e}</p> }.into_any()),
+            Some(Ok(r)) => Some(view! { <StrategyResult r/> }.into_any()),
+        }}
+    }
+}
+
+/// The strategy picker and the chosen plan's parameters.
+#[component]
+fn StrategyChoice(form: Form) -> impl IntoView {
     let options = Strategy::NAMES
         .iter()
         .filter_map(|n| Strategy::default_for(n).ok())
@@ -263,108 +358,112 @@ pub fn StrategiesPage() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <leptos_meta::Title text="Strategies · JetX Predictor"/>
-        <h1 class="page-title">"Strategies"</h1>
-        <section class="panel" id="strategy-form">
-            <h2>"A staking plan against the fair law"</h2>
-            <p class="muted">"Under the fair law every bet loses the house edge of its stake on average, "
-            "whatever its size or cash-out. A staking plan only reshapes the outcomes — many small wins "
-            "against a rare ruin, or the reverse — and its expected loss is the house edge × its turnover. "
-            "Run one and see it next to flat betting on the very same rounds."</p>
-            <div class="form-row">
-                <label for="st-strategy">"strategy"</label>
-                <select id="st-strategy" on:change=move |ev| {
-                    let name = event_target_value(&ev);
-                    form.params.set(defaults_of(&name));
-                    if name == "script"
-                        && form.paths.get_untracked().trim().parse::<usize>().is_ok_and(|p| p > SCRIPT_PATHS)
-                    {
-                        form.paths.set(SCRIPT_PATHS.to_string());
-                    }
-                    form.strategy.set(name);
-                }>
-                    {options}
-                    <option value="script" selected=is_script>"Your script (rhai)"</option>
-                </select>
-                {param_inputs}
-            </div>
-            <Show when=is_script>
-                <div class="script-box">
-                    <label for="st-script">"your strategy script (rhai)"</label>
-                    <textarea id="st-script" rows="18" spellcheck="false" prop:value=move || form.script.get()
-                        on:input=move |ev| form.script.set(event_target_value(&ev))></textarea>
-                    <details class="paste">
-                        <summary>"How scripts work"</summary>
-                        <ul class="muted">
-                            <li><code>"let config = #{ … };"</code>" at the top: your inputs (the command line sets them with --param name=value)."</li>
-                            <li><code>"fn on_round(game)"</code>" runs before each round and returns "<code>"bet(stake, cashout)"</code>", "
-                                <code>"[bet(…), bet(…)]"</code>" for both panels, or "<code>"()"</code>" for no bet. "
-                                <code>"this"</code>" is your memory between rounds; "<code>"x ?? y"</code>" gives y while x is unset."</li>
-                            <li><code>"fn on_result(game, result)"</code>" (optional) runs after each round you bet on: "
-                                <code>"result.crash, result.won, result.profit, result.bankroll, result.bets"</code>"."</li>
-                            <li><code>"game"</code>" has round, bankroll, net, base_stake, base_cashout, house_edge, config, "
-                                "history (the last 100 crashes, oldest first: history[-1] is the last), last, and signal "
-                                "(the app's PLAY: #{cashout, p_low}, or ())."</li>
-                            <li><code>"fn init(game)"</code>" (optional) returns your starting memory; "<code>"stop(\"why\")"</code>" ends the session."</li>
-                            <li>"Scripts run in a sandbox: no files, at most 200,000 operations per call, bounded strings, arrays and maps, "
-                                "30 s per run and at most 2,000,000 path-rounds; errors name their line."</li>
-                        </ul>
-                    </details>
-                </div>
-            </Show>
-            <div class="form-row">
-                {field("st-bankroll", "bankroll", form.bankroll, "")}
-                {field("st-stake", "base stake", form.stake, "")}
-                {field("st-cashout", "cash-out", form.cashout, "e.g. 2")}
-                {field("st-stop-loss", "stop-loss", form.stop_loss, "none")}
-                {field("st-take-profit", "take-profit", form.take_profit, "none")}
-                {field("st-max-stake", "max stake", form.max_stake, "none")}
-            </div>
-            <div class="form-row">
-                <fieldset class="inline">
-                    <legend>"run"</legend>
-                    <label class="check"><input type="radio" name="st-mode" id="st-mode-mc" prop:checked=move || !form.replay.get()
-                        on:change=move |_| form.replay.set(false)/>"Monte Carlo (fair law)"</label>
-                    <label class="check"><input type="radio" name="st-mode" id="st-mode-replay" prop:checked=move || form.replay.get()
-                        on:change=move |_| form.replay.set(true)/>"replay the stored rounds"</label>
-                </fieldset>
-                {field("st-paths", "paths", form.paths, "")}
-                {field("st-rounds", "rounds per path", form.rounds, "")}
-                <label class="check" title="Monte Carlo of the built-in plans runs in a Web Worker: the page stays responsive and the server is not loaded. Replays and scripts run on the server.">
-                    <input type="checkbox" id="st-in-browser" prop:checked=move || form.in_browser.get()
-                        on:change=move |ev| form.in_browser.set(event_target_checked(&ev))/>"in this browser"</label>
-                {move || {
-                    let shape = SimulationRequest {
-                        strategy: form.strategy.get(),
-                        replay: form.replay.get(),
-                        ..SimulationRequest::default()
-                    };
-                    form.in_browser.get().then(|| browser_refusal(&shape)).flatten()
-                        .map(|why| view! { <span class="muted" id="st-where">{format!("({why})")}</span> })
-                }}
-                <button id="st-run" disabled=move || busy.get() on:click=run>
-                    {move || if busy.get() { "Running…" } else { "Run" }}
-                </button>
-                <Show when=move || busy.get() && progress.get().is_some()>
-                    <button id="st-cancel" type="button" on:click=cancel>"Cancel"</button>
-                </Show>
-            </div>
-            {move || progress.get().map(|(done, total)| {
-                let share = if total > 0.0 { done / total } else { 0.0 };
-                view! {
-                    <p class="muted" id="st-progress-line">
-                        <progress id="st-progress" aria-label="simulation progress" max="1" value=share></progress>
-                        {format!(" {:.0}% of {} paths (the plan, then flat betting on the same rounds)", share * 100.0, total)}
-                    </p>
+        <div class="form-row">
+            <label for="st-strategy">"strategy"</label>
+            <select id="st-strategy" on:change=move |ev| {
+                let name = event_target_value(&ev);
+                form.params.set(defaults_of(&name));
+                if name == "script"
+                    && form.paths.get_untracked().trim().parse::<usize>().is_ok_and(|p| p > SCRIPT_PATHS)
+                {
+                    form.paths.set(SCRIPT_PATHS.to_string());
                 }
-            })}
-            {move || ran.get().map(|t| view! { <p class="muted" id="st-ran" role="status">{t}</p> })}
-        </section>
-        {move || match result.get() {
-            None => None,
-            Some(Err(e)) => Some(view! { <p class="error panel" id="st-error" role="alert">{e}</p> }.into_any()),
-            Some(Ok(r)) => Some(view! { <StrategyResult r/> }.into_any()),
-        }}
+                form.strategy.set(name);
+            }>
+                {options}
+                <option value="script" selected=is_script>"Your script (rhai)"</option>
+            </select>
+            {param_inputs}
+        </div>
+    }
+}
+
+/// The script editor and how scripts work, shown while the script is the strategy.
+#[component]
+fn ScriptBox(form: Form) -> impl IntoView {
+    let is_script = move || form.strategy.get() == "script";
+    view! {
+        <Show when=is_script>
+            <div class="script-box">
+                <label for="st-script">"your strategy script (rhai)"</label>
+                <textarea id="st-script" rows="18" spellcheck="false" prop:value=move || form.script.get()
+                    on:input=move |ev| form.script.set(event_target_value(&ev))></textarea>
+                <details class="paste">
+                    <summary>"How scripts work"</summary>
+                    <ul class="muted">
+                        <li><code>"let config = #{ … };"</code>" at the top: your inputs (the command line sets them with --param name=value)."</li>
+                        <li><code>"fn on_round(game)"</code>" runs before each round and returns "<code>"bet(stake, cashout)"</code>", "
+                            <code>"[bet(…), bet(…)]"</code>" for both panels, or "<code>"()"</code>" for no bet. "
+                            <code>"this"</code>" is your memory between rounds; "<code>"x ?? y"</code>" gives y while x is unset."</li>
+                        <li><code>"fn on_result(game, result)"</code>" (optional) runs after each round you bet on: "
+                            <code>"result.crash, result.won, result.profit, result.bankroll, result.bets"</code>"."</li>
+                        <li><code>"game"</code>" has round, bankroll, net, base_stake, base_cashout, house_edge, config, "
+                            "history (the last 100 crashes, oldest first: history[-1] is the last), last, and signal "
+                            "(the app's PLAY: #{cashout, p_low}, or ())."</li>
+                        <li><code>"fn init(game)"</code>" (optional) returns your starting memory; "<code>"stop(\"why\")"</code>" ends the session."</li>
+                        <li>"Scripts run in a sandbox: no files, at most 200,000 operations per call, bounded strings, arrays and maps, "
+                            "30 s per run and at most 2,000,000 path-rounds; errors name their line."</li>
+                    </ul>
+                </details>
+            </div>
+        </Show>
+    }
+}
+
+/// Monte Carlo or replay, paths and rounds, where it runs, and the Run / Cancel buttons.
+#[component]
+fn RunControls(form: Form, state: RunState) -> impl IntoView {
+    let RunState { busy, progress, .. } = state;
+    let run = move |_| state.start(form);
+    let cancel = move |_| state.cancel();
+    view! {
+        <div class="form-row">
+            <fieldset class="inline">
+                <legend>"run"</legend>
+                <label class="check"><input type="radio" name="st-mode" id="st-mode-mc" prop:checked=move || !form.replay.get()
+                    on:change=move |_| form.replay.set(false)/>"Monte Carlo (fair law)"</label>
+                <label class="check"><input type="radio" name="st-mode" id="st-mode-replay" prop:checked=move || form.replay.get()
+                    on:change=move |_| form.replay.set(true)/>"replay the stored rounds"</label>
+            </fieldset>
+            {field("st-paths", "paths", form.paths, "")}
+            {field("st-rounds", "rounds per path", form.rounds, "")}
+            <label class="check" title="Monte Carlo of the built-in plans runs in a Web Worker: the page stays responsive and the server is not loaded. Replays and scripts run on the server.">
+                <input type="checkbox" id="st-in-browser" prop:checked=move || form.in_browser.get()
+                    on:change=move |ev| form.in_browser.set(event_target_checked(&ev))/>"in this browser"</label>
+            {move || {
+                let shape = SimulationRequest {
+                    strategy: form.strategy.get(),
+                    replay: form.replay.get(),
+                    ..SimulationRequest::default()
+                };
+                form.in_browser.get().then(|| browser_refusal(&shape)).flatten()
+                    .map(|why| view! { <span class="muted" id="st-where">{format!("({why})")}</span> })
+            }}
+            <button id="st-run" disabled=move || busy.get() on:click=run>
+                {move || if busy.get() { "Running…" } else { "Run" }}
+            </button>
+            <Show when=move || busy.get() && progress.get().is_some()>
+                <button id="st-cancel" type="button" on:click=cancel>"Cancel"</button>
+            </Show>
+        </div>
+    }
+}
+
+/// The progress bar of a run in this browser, then where and how long the run took.
+#[component]
+fn RunProgress(state: RunState) -> impl IntoView {
+    let RunState { progress, ran, .. } = state;
+    view! {
+        {move || progress.get().map(|(done, total)| {
+            let share = if total > 0.0 { done / total } else { 0.0 };
+            view! {
+                <p class="muted" id="st-progress-line">
+                    <progress id="st-progress" aria-label="simulation progress" max="1" value=share></progress>
+                    {format!(" {:.0}% of {} paths (the plan, then flat betting on the same rounds)", share * 100.0, total)}
+                </p>
+            }
+        })}
+        {move || ran.get().map(|t| view! { <p class="muted" id="st-ran" role="status">{t}</p> })}
     }
 }
 

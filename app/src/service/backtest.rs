@@ -29,12 +29,12 @@ pub async fn run(
         .history()
         .await
         .map_err(|e| BacktestError::Internal(e.to_string()))?;
-    let predictor = state.predictor.clone();
+    let estimator = state.estimator.clone();
     let house_edge = state.house_edge;
     let started = std::time::Instant::now();
     let result = tokio::task::spawn_blocking(move || {
         let _running = running;
-        let make = |name: &str| predictor.forecaster(name);
+        let make = |name: &str| estimator.forecaster(name);
         crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
     })
     .await

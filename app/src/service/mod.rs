@@ -1,12 +1,16 @@
 //! Use cases of the server side, free of HTTP and Leptos types: server functions, REST
-//! handlers and CLI commands parse, call one of these, and format. Each has a typed error
-//! whose HTTP status comes from `status_code`.
+//! handlers and CLI commands parse, call one of these, and format; none of them touches
+//! the database or the state's services directly. Each has a typed error whose status and
+//! code become an [`crate::errors::AppError`].
 
+pub mod analysis;
 pub mod backtest;
-pub mod ledger;
+pub mod bets;
+pub mod import;
+pub mod limits;
+pub mod models;
 pub mod patterns;
-pub mod play;
-pub mod prediction;
+pub mod predictions;
 pub mod rounds;
 pub mod strategy;
 pub mod training;

@@ -22,7 +22,17 @@ impl PatternsError {
     pub fn status_code(&self) -> u16 {
         match self {
             PatternsError::Invalid(_) => 400,
-            PatternsError::Db(_) | PatternsError::Task(_) => 500,
+            PatternsError::Db(e) => e.status_code(),
+            PatternsError::Task(_) => 500,
+        }
+    }
+
+    /// A stable machine-readable code of each variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PatternsError::Invalid(_) => "bad_settings",
+            PatternsError::Db(e) => e.code(),
+            PatternsError::Task(_) => "internal",
         }
     }
 }

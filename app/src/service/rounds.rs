@@ -1,10 +1,13 @@
-//! Recording rounds from the dashboard and the rounds page: parse with the one value
-//! parser, then store; a bad value stores nothing.
+//! The rounds: record (typed, pasted, sent in a batch), edit, delete, undo, list, export,
+//! and the statistics of the stored history. Every entry point (dashboard, rounds page,
+//! REST, CLI) parses with the one value parser and stores through here; a bad value
+//! stores nothing.
 
 use crate::db::{self, DbError};
 use crate::state::ServerState;
-use crate::types::{RoundRow, Source};
+use crate::types::{Dashboard, DemoInfo, RoundRow, RoundsPage, Source};
 use models::values::{BatchError, ValueError};
+use serde::{Deserialize, Serialize};
 
 /// Why a round (or a pasted batch) was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +21,16 @@ pub enum RoundsError {
     BadToken(String),
     #[error("the text holds no valid values")]
     NothingValid,
+    /// A batch with invalid values: each is named in the details; nothing was stored.
+    #[error("{}", invalid_message(.invalid, *.total))]
+    InvalidValues {
+        invalid: Vec<InvalidValue>,
+        total: usize,
+    },
+    #[error("no values were sent")]
+    NoValues,
+    #[error("{count} values; the limit is {limit} per request")]
+    TooManyValues { count: usize, limit: usize },
     #[error(transparent)]
     Page(#[from] PageError),
     #[error(transparent)]
@@ -32,13 +45,70 @@ impl RoundsError {
             RoundsError::Value(e) => e.status_code(),
             RoundsError::Batch(e) => e.status_code(),
             RoundsError::BadToken(_) | RoundsError::NothingValid => 422,
+            RoundsError::InvalidValues { .. } => 422,
+            RoundsError::NoValues => 400,
+            RoundsError::TooManyValues { .. } => 413,
             RoundsError::Page(e) => e.status_code(),
             RoundsError::Db(e) => e.status_code(),
         }
     }
+
+    /// A stable machine-readable code of each variant.
+    pub fn code(&self) -> &'static str {
+        use crate::errors::HttpStatus;
+        match self {
+            RoundsError::Value(e) => e.code(),
+            RoundsError::Batch(e) => e.code(),
+            RoundsError::BadToken(_) => "invalid_value",
+            RoundsError::NothingValid => "no_valid_values",
+            RoundsError::InvalidValues { .. } => "invalid_value",
+            RoundsError::NoValues => "no_values",
+            RoundsError::TooManyValues { .. } => "too_many_values",
+            RoundsError::Page(e) => e.code(),
+            RoundsError::Db(e) => e.code(),
+        }
+    }
+
+    fn details(&self) -> serde_json::Value {
+        use crate::errors::HttpStatus;
+        match self {
+            RoundsError::InvalidValues { invalid, .. } => serde_json::json!({ "invalid": invalid }),
+            RoundsError::Value(e) => e.details(),
+            _ => serde_json::Value::Null,
+        }
+    }
 }
 
-crate::http_status_by_method!(RoundsError);
+impl crate::errors::HttpStatus for RoundsError {
+    fn status_code(&self) -> u16 {
+        RoundsError::status_code(self)
+    }
+    fn code(&self) -> &'static str {
+        RoundsError::code(self)
+    }
+    fn details(&self) -> serde_json::Value {
+        RoundsError::details(self)
+    }
+}
+
+fn invalid_message(invalid: &[InvalidValue], total: usize) -> String {
+    let first = invalid
+        .first()
+        .map(|v| format!(" (first: \"{}\": {})", v.token, v.reason))
+        .unwrap_or_default();
+    format!(
+        "{} of {total} values are invalid{first}; nothing was stored",
+        invalid.len()
+    )
+}
+
+/// One invalid value of a batch: its position, the text and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvalidValue {
+    pub index: usize,
+    pub token: String,
+    pub reason: String,
+}
 
 /// Stores one typed value; returns the stored row.
 pub async fn add_one(state: &ServerState, text: &str) -> Result<RoundRow, RoundsError> {
@@ -72,6 +142,111 @@ pub async fn add_pasted(
     Ok(values.len())
 }
 
+/// Stores values sent as text (REST, CLI), in order, all or none: any invalid value is
+/// named with its position and nothing is stored.
+pub async fn add_batch(
+    state: &ServerState,
+    texts: &[String],
+    source: Source,
+) -> Result<Vec<i64>, RoundsError> {
+    if texts.is_empty() {
+        return Err(RoundsError::NoValues);
+    }
+    let limit = state.rules.max_values_per_batch;
+    if texts.len() > limit {
+        return Err(RoundsError::TooManyValues {
+            count: texts.len(),
+            limit,
+        });
+    }
+    let mut values = Vec::with_capacity(texts.len());
+    let mut invalid = Vec::new();
+    for (index, text) in texts.iter().enumerate() {
+        match models::values::parse_multiplier(text, &state.rules) {
+            Ok(v) => values.push(v),
+            Err(e) => invalid.push(InvalidValue {
+                index,
+                token: e.token.clone(),
+                reason: e.problem.to_string(),
+            }),
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(RoundsError::InvalidValues {
+            invalid,
+            total: texts.len(),
+        });
+    }
+    Ok(db::insert_values(&state.pool, &values, source).await?)
+}
+
+pub async fn get(state: &ServerState, id: i64) -> Result<RoundRow, RoundsError> {
+    Ok(db::get_round(&state.pool, id).await?)
+}
+
+pub async fn delete(state: &ServerState, id: i64) -> Result<RoundRow, RoundsError> {
+    Ok(db::delete_round(&state.pool, id).await?)
+}
+
+/// Removes the newest round, if any.
+pub async fn undo(state: &ServerState) -> Result<Option<RoundRow>, RoundsError> {
+    Ok(db::undo_last(&state.pool).await?)
+}
+
+/// Every stored value, oldest first.
+pub async fn values(state: &ServerState) -> Result<Vec<models::values::Multiplier>, RoundsError> {
+    Ok(state.history().await?.values.as_ref().clone())
+}
+
+pub async fn count(state: &ServerState) -> Result<i64, RoundsError> {
+    Ok(db::count(&state.pool).await?)
+}
+
+/// Every stored round as CSV (`id,value,synthetic,created_at`).
+pub async fn export_csv(state: &ServerState) -> Result<String, RoundsError> {
+    let rounds = db::all_rounds(&state.pool).await?;
+    Ok(models::import::write_csv(rounds.iter().map(|r| {
+        (r.id, r.value, r.synthetic, r.created_at.as_str())
+    })))
+}
+
+/// The statistics of the stored history (`GET /api/v1/stats`, `jetx stats`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stats {
+    pub summary: models::summary::Summary,
+    pub categories: Vec<models::summary::CategoryShare>,
+    pub demo: Option<DemoInfo>,
+}
+
+pub async fn stats(state: &ServerState) -> Result<Stats, RoundsError> {
+    let snap = state.history().await?;
+    Ok(Stats {
+        summary: models::summary::Summary::compute(&snap.values, state.house_edge),
+        categories: models::summary::category_shares(&snap.values, state.house_edge),
+        demo: db::demo_info(&state.pool).await?,
+    })
+}
+
+/// The dashboard's statistics and charts, with the last `last_n` rounds drawn.
+pub async fn dashboard(state: &ServerState, last_n: usize) -> Result<Dashboard, RoundsError> {
+    let last_n = last_n.clamp(1, 1_000_000);
+    Ok(db::dashboard(&state.pool, last_n, state.settings()).await?)
+}
+
+/// Replaces the demo history with `rounds` synthetic rounds of the fair law.
+pub async fn load_demo(
+    state: &ServerState,
+    rounds: usize,
+    seed: u64,
+) -> Result<DemoInfo, RoundsError> {
+    Ok(db::load_demo(&state.pool, rounds, seed, state.house_edge).await?)
+}
+
+/// Removes the demo rounds; returns how many.
+pub async fn remove_demo(state: &ServerState) -> Result<u64, RoundsError> {
+    Ok(db::remove_demo(&state.pool).await?)
+}
+
 /// Replaces a stored round's value.
 pub async fn update(state: &ServerState, id: i64, text: &str) -> Result<RoundRow, RoundsError> {
     let value = models::values::parse_multiplier(text, &state.rules)?;
@@ -94,6 +269,10 @@ impl PageError {
     pub fn status_code(&self) -> u16 {
         400
     }
+
+    pub fn code(&self) -> &'static str {
+        "bad_query"
+    }
 }
 
 crate::http_status_by_method!(PageError);
@@ -110,11 +289,7 @@ pub fn check_page(offset: i64, limit: i64) -> Result<(i64, i64), PageError> {
 }
 
 /// One page of the stored rounds, newest first.
-pub async fn page(
-    state: &ServerState,
-    offset: i64,
-    limit: i64,
-) -> Result<crate::types::RoundsPage, RoundsError> {
+pub async fn page(state: &ServerState, offset: i64, limit: i64) -> Result<RoundsPage, RoundsError> {
     let (offset, limit) = check_page(offset, limit)?;
     Ok(db::list_page(&state.pool, offset, limit).await?)
 }

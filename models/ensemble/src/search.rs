@@ -11,7 +11,7 @@
 use crate::gbt::{GbtConfig, GbtForecaster};
 use crate::member::MemberFactory;
 use models::error::EvalError;
-use models::features;
+use models::features::{self, FeatureMatrix};
 use models::scores;
 use models::summary::fair_survival;
 use models::values::Multiplier;
@@ -198,24 +198,12 @@ pub fn search(
     }
     // Causal features: computing them on the prefix equals the prefix of the full matrix.
     let feats = features::compute(train);
-    let rung_cfg = |rung: usize| WalkForwardConfig {
-        start: inner_start,
-        stride: if rung == 0 { 2 } else { 1 },
-        gap: 0,
-        refit: if rung == 0 {
-            Refit::Never
-        } else {
-            Refit::EveryN(((train_end - inner_start) / config.inner_refits.max(1)).max(1))
-        },
-        min_train: config.min_train,
-        thresholds: config.thresholds.clone(),
-    };
     let mut scores: Vec<CandidateScore> = candidates.iter().map(CandidateScore::unscored).collect();
     let mut exhausted = false;
     let rungs: Vec<usize> = if config.halving { vec![0, 1] } else { vec![1] };
     let mut alive: Vec<usize> = (0..candidates.len()).collect();
     for (ri, &rung) in rungs.iter().enumerate() {
-        let cfg = rung_cfg(rung);
+        let cfg = rung_config(rung, inner_start, train_end, config);
         let total = alive.len();
         for (done, &ci) in alive.iter().enumerate() {
             if t0.elapsed() >= budget {
@@ -230,13 +218,7 @@ pub fn search(
                 label: f.label.clone(),
                 elapsed: t0.elapsed(),
             });
-            let s0 = Instant::now();
-            let mut m = f.make();
-            match walkforward::run_with_features(train, &feats, m.as_mut(), &cfg, |_, _| {}) {
-                Ok(wf) => scores[ci].record(&wf, rung, config.house_edge)?,
-                Err(e) => scores[ci].error = Some(e.to_string()),
-            }
-            scores[ci].seconds += s0.elapsed().as_secs_f64();
+            scores[ci].evaluate(f, train, &feats, &cfg, rung, config.house_edge)?;
         }
         if exhausted {
             break;
@@ -245,10 +227,7 @@ pub fn search(
             alive = halve(&alive, &scores, rung, config.keep_min);
         }
     }
-    let mut ranking: Vec<usize> = (0..scores.len())
-        .filter(|&i| scores[i].log_loss.is_some())
-        .collect();
-    ranking.sort_by(|&a, &b| cmp_scores(&scores[a], &scores[b]));
+    let ranking = rank(&scores);
     if ranking.is_empty() {
         return Err(SearchError::NothingScored);
     }
@@ -267,6 +246,37 @@ pub fn search(
     })
 }
 
+/// The inner walk-forward of `rung`: rung 0 fits once and forecasts every 2nd round, rung 1
+/// refits `inner_refits` times over the inner forecast period and forecasts every round.
+fn rung_config(
+    rung: usize,
+    inner_start: usize,
+    train_end: usize,
+    config: &SearchConfig,
+) -> WalkForwardConfig {
+    WalkForwardConfig {
+        start: inner_start,
+        stride: if rung == 0 { 2 } else { 1 },
+        gap: 0,
+        refit: if rung == 0 {
+            Refit::Never
+        } else {
+            Refit::EveryN(((train_end - inner_start) / config.inner_refits.max(1)).max(1))
+        },
+        min_train: config.min_train,
+        thresholds: config.thresholds.clone(),
+    }
+}
+
+/// Indices of the scored candidates, best first (see [`cmp_scores`]).
+fn rank(scores: &[CandidateScore]) -> Vec<usize> {
+    let mut ranking: Vec<usize> = (0..scores.len())
+        .filter(|&i| scores[i].log_loss.is_some())
+        .collect();
+    ranking.sort_by(|&a, &b| cmp_scores(&scores[a], &scores[b]));
+    ranking
+}
+
 impl CandidateScore {
     fn unscored(f: &MemberFactory) -> Self {
         CandidateScore {
@@ -281,6 +291,28 @@ impl CandidateScore {
             seconds: 0.0,
             error: None,
         }
+    }
+
+    /// Scores candidate `f` by its inner walk-forward `cfg` at `rung` on the training
+    /// prefix `train` (features `feats`): its record, or the error that stopped it, and the
+    /// time it took.
+    fn evaluate(
+        &mut self,
+        f: &MemberFactory,
+        train: &[Multiplier],
+        feats: &FeatureMatrix,
+        cfg: &WalkForwardConfig,
+        rung: usize,
+        house_edge: f64,
+    ) -> Result<(), SearchError> {
+        let s0 = Instant::now();
+        let mut m = f.make();
+        match walkforward::run_with_features(train, feats, m.as_mut(), cfg, |_, _| {}) {
+            Ok(wf) => self.record(&wf, rung, house_edge)?,
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.seconds += s0.elapsed().as_secs_f64();
+        Ok(())
     }
 
     /// Keeps a walk-forward run's log loss per threshold, its mean, and the fair law's.

@@ -10,7 +10,7 @@
 use crate::compare::{compare, ComparisonTable};
 use crate::member::MemberFactory;
 use crate::registry::{self, RegistryError, SaveOptions, TrainingRange};
-use crate::search::{search, SearchConfig, SearchError, SearchReport};
+use crate::search::{search, SearchConfig, SearchError, SearchReport, SearchResult};
 use crate::stack::{StackConfig, StackedEnsemble};
 use models::backtest::BacktestConfig;
 use models::error::EvalError;
@@ -119,6 +119,28 @@ struct Hyper {
     refit_every: usize,
 }
 
+impl Hyper {
+    /// The hyperparameters recorded with a run: each chosen member (kind, label,
+    /// parameters), the stacker's settings and the run's budget and schedule.
+    fn new(
+        chosen: &[MemberFactory],
+        stack: StackConfig,
+        eval_start: usize,
+        config: &TrainConfig,
+    ) -> Self {
+        Self {
+            members: chosen
+                .iter()
+                .map(|f| (f.kind.clone(), f.label.clone(), f.params.clone()))
+                .collect(),
+            stack,
+            budget_s: config.budget.as_secs_f64(),
+            eval_start,
+            refit_every: config.refit_every,
+        }
+    }
+}
+
 /// The walk-forward comparison: the fair law, each chosen member, the stacked ensemble.
 fn comparison_entries(
     chosen: &[MemberFactory],
@@ -169,29 +191,12 @@ pub fn train(
             })
         },
     )?;
-    let mut chosen: Vec<MemberFactory> = res
-        .best_per_kind()
-        .into_iter()
-        .filter(|f| f.kind != crate::rules::RULES_KIND)
-        .take(config.max_members.max(1))
-        .collect();
-    if config.include_rules {
-        chosen.push(MemberFactory::rules(config.house_edge));
-    }
+    let chosen = choose_members(&res, config);
     let stack = StackConfig {
         house_edge: config.house_edge,
         ..config.stack
     };
-    let bt = BacktestConfig {
-        walk: WalkForwardConfig {
-            start: eval_start,
-            refit: Refit::EveryN(config.refit_every.max(1)),
-            thresholds: config.thresholds.clone(),
-            ..WalkForwardConfig::default()
-        },
-        house_edge: config.house_edge,
-        ..BacktestConfig::default()
-    };
+    let bt = comparison_config(eval_start, config);
     let entries = comparison_entries(&chosen, stack, config.house_edge);
     let n_models = entries.len();
     let scores = compare(rounds, entries, &bt, |m, d, t| {
@@ -213,16 +218,7 @@ pub fn train(
         outcomes: rounds,
         thresholds: &config.thresholds,
     })?;
-    let hyper = Hyper {
-        members: chosen
-            .iter()
-            .map(|f| (f.kind.clone(), f.label.clone(), f.params.clone()))
-            .collect(),
-        stack,
-        budget_s: config.budget.as_secs_f64(),
-        eval_start,
-        refit_every: config.refit_every,
-    };
+    let hyper = Hyper::new(&chosen, stack, eval_start, config);
     Ok(TrainOutcome {
         ensemble,
         search: res.report,
@@ -236,6 +232,36 @@ pub fn train(
         hyperparameters: serde_json::to_value(hyper).unwrap_or_default(),
         device: config.device.clone(),
     })
+}
+
+/// The ensemble's members: the best searched candidate of each kind (up to `max_members`,
+/// the rule member aside), then the rule member when asked for.
+fn choose_members(res: &SearchResult, config: &TrainConfig) -> Vec<MemberFactory> {
+    let mut chosen: Vec<MemberFactory> = res
+        .best_per_kind()
+        .into_iter()
+        .filter(|f| f.kind != crate::rules::RULES_KIND)
+        .take(config.max_members.max(1))
+        .collect();
+    if config.include_rules {
+        chosen.push(MemberFactory::rules(config.house_edge));
+    }
+    chosen
+}
+
+/// The walk-forward comparison's settings: forecasts from `eval_start` on, refitted every
+/// `refit_every` rounds.
+fn comparison_config(eval_start: usize, config: &TrainConfig) -> BacktestConfig {
+    BacktestConfig {
+        walk: WalkForwardConfig {
+            start: eval_start,
+            refit: Refit::EveryN(config.refit_every.max(1)),
+            thresholds: config.thresholds.clone(),
+            ..WalkForwardConfig::default()
+        },
+        house_edge: config.house_edge,
+        ..BacktestConfig::default()
+    }
 }
 
 /// Saves a training run as a new version in `dir`; returns the version name.

@@ -199,8 +199,12 @@ impl<A: Arch> NeuralForecaster<A> {
 
     /// Fits like [`Forecaster::fit`], with a typed error.
     pub fn fit_view(&mut self, view: &TrainView<'_>) -> Result<&TrainReport, NeuralError> {
-        self.arch.validate().map_err(NeuralError::InvalidConfig)?;
-        self.train.validate().map_err(NeuralError::InvalidConfig)?;
+        self.arch
+            .validate()
+            .map_err(|e| NeuralError::InvalidConfig(e.to_string()))?;
+        self.train
+            .validate()
+            .map_err(|e| NeuralError::InvalidConfig(e.to_string()))?;
         let n = view.n_rows();
         if view.n_cols == 0 || view.features.len() != n * view.n_cols {
             return Err(EvalError::LengthMismatch(format!(
@@ -393,8 +397,12 @@ impl<A: Arch> NeuralForecaster<A> {
                 st.feature_list_version
             )));
         }
-        meta.arch.validate().map_err(NeuralError::Mismatch)?;
-        meta.train.validate().map_err(NeuralError::Mismatch)?;
+        meta.arch
+            .validate()
+            .map_err(|e| NeuralError::Mismatch(e.to_string()))?;
+        meta.train
+            .validate()
+            .map_err(|e| NeuralError::Mismatch(e.to_string()))?;
         let k = st.thresholds.len();
         let consistent = st.n_features > 0
             && st.n_features <= 100_000

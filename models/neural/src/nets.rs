@@ -9,7 +9,12 @@ use burn::nn::Linear;
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid, softmax, softplus, tanh};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+/// A network or training setting out of its range (the message names it and the range).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadSetting(pub &'static str);
 
 /// What a network produces for a batch.
 #[derive(Debug, Clone)]
@@ -39,7 +44,7 @@ pub trait Arch:
     /// Length of the raw ln X sequence the network reads (0: none).
     fn seq_len(&self) -> usize;
     fn describe(&self) -> String;
-    fn validate(&self) -> Result<(), String>;
+    fn validate(&self) -> Result<(), BadSetting>;
     fn init(&self, n_features: usize, head: &HeadInit, device: &Device, seed: u64) -> Self::Net;
 }
 
@@ -147,20 +152,19 @@ impl MonotoneHead {
 // MultiOutputNet
 
 /// A two-layer MLP on [standardised features, raw ln X sequence].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Config, Debug, PartialEq)]
 pub struct MultiOutputNetConfig {
+    #[config(default = 16)]
     pub hidden: usize,
+    #[config(default = 8)]
     pub hidden2: usize,
+    #[config(default = 32)]
     pub seq_len: usize,
 }
 
 impl Default for MultiOutputNetConfig {
     fn default() -> Self {
-        Self {
-            hidden: 16,
-            hidden2: 8,
-            seq_len: 32,
-        }
+        Self::new()
     }
 }
 
@@ -196,12 +200,12 @@ impl Arch for MultiOutputNetConfig {
             self.hidden, self.hidden2, self.seq_len
         )
     }
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), BadSetting> {
         if self.hidden == 0 || self.hidden2 == 0 || self.hidden > 4096 || self.hidden2 > 4096 {
-            return Err("hidden sizes must be in 1..=4096".into());
+            return Err(BadSetting("hidden sizes must be in 1..=4096"));
         }
         if self.seq_len > 1024 {
-            return Err("seq_len must be at most 1024".into());
+            return Err(BadSetting("seq_len must be at most 1024"));
         }
         Ok(())
     }
@@ -227,18 +231,17 @@ impl Arch for MultiOutputNetConfig {
 
 /// A GRU over the last `seq_len` ln X values (the cell is written out with Burn tensor ops,
 /// so that its initialisation follows the member's seed; `burn::nn::Gru` is the same cell).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Config, Debug, PartialEq)]
 pub struct SequenceModelConfig {
+    #[config(default = 16)]
     pub hidden: usize,
+    #[config(default = 24)]
     pub seq_len: usize,
 }
 
 impl Default for SequenceModelConfig {
     fn default() -> Self {
-        Self {
-            hidden: 16,
-            seq_len: 24,
-        }
+        Self::new()
     }
 }
 
@@ -283,12 +286,12 @@ impl Arch for SequenceModelConfig {
     fn describe(&self) -> String {
         format!("sequence model (GRU {}, seq {})", self.hidden, self.seq_len)
     }
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), BadSetting> {
         if self.hidden == 0 || self.hidden > 1024 {
-            return Err("hidden must be in 1..=1024".into());
+            return Err(BadSetting("hidden must be in 1..=1024"));
         }
         if self.seq_len == 0 || self.seq_len > 1024 {
-            return Err("seq_len must be in 1..=1024".into());
+            return Err(BadSetting("seq_len must be in 1..=1024"));
         }
         Ok(())
     }
@@ -310,22 +313,21 @@ impl Arch for SequenceModelConfig {
 // AttentiveTabular
 
 /// TabNet-style decision steps over the engineered features.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Config, Debug, PartialEq)]
 pub struct AttentiveTabularConfig {
+    #[config(default = 3)]
     pub n_steps: usize,
     /// Width of each step's decision output.
+    #[config(default = 8)]
     pub n_d: usize,
     /// Width of the attention state passed to the next step.
+    #[config(default = 8)]
     pub n_a: usize,
 }
 
 impl Default for AttentiveTabularConfig {
     fn default() -> Self {
-        Self {
-            n_steps: 3,
-            n_d: 8,
-            n_a: 8,
-        }
+        Self::new()
     }
 }
 
@@ -405,12 +407,12 @@ impl Arch for AttentiveTabularConfig {
             self.n_steps, self.n_d, self.n_a
         )
     }
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), BadSetting> {
         if self.n_steps == 0 || self.n_steps > 16 {
-            return Err("n_steps must be in 1..=16".into());
+            return Err(BadSetting("n_steps must be in 1..=16"));
         }
         if self.n_d == 0 || self.n_a == 0 || self.n_d > 512 || self.n_a > 512 {
-            return Err("n_d and n_a must be in 1..=512".into());
+            return Err(BadSetting("n_d and n_a must be in 1..=512"));
         }
         Ok(())
     }
@@ -441,7 +443,7 @@ mod tests {
     #[test]
     fn untrained_networks_start_at_the_fair_law() {
         let device = Device::flex();
-        let ts = [1.5, 2.0, 3.0, 5.0, 10.0];
+        let ts = models::forecast::DEFAULT_THRESHOLDS;
         let head = HeadInit::fair(&ts, 0.03);
         let d = 90;
         let b = 64;

@@ -2,9 +2,9 @@
 //! the time-ordered validation tail of the training window.
 
 use crate::data::Prepared;
-use crate::nets::{Net, NetOut, QUANTILE_LEVELS};
+use crate::nets::{BadSetting, Net, NetOut, QUANTILE_LEVELS};
 use crate::rng::Rng;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
 use serde::{Deserialize, Serialize};
@@ -84,25 +84,27 @@ impl TrainConfig {
         }
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), BadSetting> {
         if !(self.learning_rate > 0.0 && self.learning_rate < 10.0) {
-            return Err("learning_rate must be in (0, 10)".into());
+            return Err(BadSetting("learning_rate must be in (0, 10)"));
         }
         if self.batch_size == 0 || self.max_epochs == 0 {
-            return Err("batch_size and max_epochs must be at least 1".into());
+            return Err(BadSetting("batch_size and max_epochs must be at least 1"));
         }
         if !(0.0..0.9).contains(&self.valid_fraction) {
-            return Err("valid_fraction must be in [0, 0.9)".into());
+            return Err(BadSetting("valid_fraction must be in [0, 0.9)"));
         }
         if !(0.0..0.5).contains(&self.house_edge) {
-            return Err("house_edge must be in [0, 0.5)".into());
+            return Err(BadSetting("house_edge must be in [0, 0.5)"));
         }
         if !(self.quantile_weight >= 0.0 && self.weight_decay >= 0.0) {
-            return Err("quantile_weight and weight_decay must be non-negative".into());
+            return Err(BadSetting(
+                "quantile_weight and weight_decay must be non-negative",
+            ));
         }
         if let LossKind::Focal { gamma } = self.loss {
             if !(0.0..=10.0).contains(&gamma) {
-                return Err("focal gamma must be in [0, 10]".into());
+                return Err(BadSetting("focal gamma must be in [0, 10]"));
             }
         }
         Ok(())
@@ -287,20 +289,12 @@ pub(crate) fn fit<N: Net>(
     let n_valid = validation_rows(n, cfg);
     let n_train = n - n_valid;
     let valid_idx: Vec<usize> = (n_train..n).collect();
-    let mut optim = {
-        let mut c = AdamConfig::new();
-        if cfg.weight_decay > 0.0 {
-            c = c.with_weight_decay(Some(burn::optim::decay::WeightDecayConfig::new(
-                cfg.weight_decay as f32,
-            )));
-        }
-        c.init()
-    };
+    let mut optim = adam_config(cfg).init();
     let weights = loss_weights(data, n_train, cfg, &ad);
     let mut rng = Rng::new(cfg.seed.wrapping_add(0x5151));
     let mut order: Vec<usize> = (0..n_train).collect();
-    let mut best = model.valid();
-    let mut best_loss = if n_valid > 0 {
+    let best = model.valid();
+    let best_loss = if n_valid > 0 {
         eval_bce(&best, data, &valid_idx, device)
     } else {
         f64::INFINITY
@@ -311,32 +305,16 @@ pub(crate) fn fit<N: Net>(
         best_valid_loss: best_loss,
         ..TrainReport::default()
     };
-    let mut since_best = 0;
+    let mut stopping = EarlyStopping {
+        best,
+        best_loss,
+        since_best: 0,
+    };
     for epoch in 1..=cfg.max_epochs {
         rng.shuffle(&mut order);
-        let mut sum = 0.0;
-        let mut count = 0usize;
-        for chunk in order.chunks(cfg.batch_size.max(1)) {
-            if chunk.len() < 2 {
-                continue;
-            }
-            let b = batch(data, chunk, &ad);
-            let out = model.forward(b.x.clone(), b.seq.clone());
-            let l = loss(out, &b, cfg.loss, weights.as_ref(), cfg.quantile_weight);
-            let lv = first_value(&l);
-            if !lv.is_finite() {
-                continue;
-            }
-            sum += lv * chunk.len() as f64;
-            count += chunk.len();
-            let grads = GradientsParams::from_grads(l.backward(), &model);
-            model = optim.step(cfg.learning_rate, model, grads);
-        }
-        let train_loss = if count > 0 {
-            sum / count as f64
-        } else {
-            f64::NAN
-        };
+        let (trained, train_loss) =
+            train_epoch(model, &mut optim, data, &order, cfg, weights.as_ref(), &ad);
+        model = trained;
         let snapshot = model.valid();
         let valid_loss = if n_valid > 0 {
             eval_bce(&snapshot, data, &valid_idx, device)
@@ -345,18 +323,7 @@ pub(crate) fn fit<N: Net>(
         };
         report.epochs_run = epoch;
         report.last_train_loss = train_loss;
-        if n_valid == 0 {
-            best = snapshot;
-            report.best_epoch = epoch;
-        } else if valid_loss.is_finite() && valid_loss < best_loss - 1e-7 {
-            best_loss = valid_loss;
-            best = snapshot;
-            report.best_epoch = epoch;
-            report.best_valid_loss = valid_loss;
-            since_best = 0;
-        } else {
-            since_best += 1;
-        }
+        stopping.observe(epoch, snapshot, valid_loss, n_valid > 0, &mut report);
         if let Some(cb) = progress.as_mut() {
             cb(&TrainProgress {
                 stage: stage.to_string(),
@@ -366,10 +333,94 @@ pub(crate) fn fit<N: Net>(
                 valid_loss,
             });
         }
-        if n_valid > 0 && since_best >= cfg.patience.max(1) {
+        if n_valid > 0 && stopping.since_best >= cfg.patience.max(1) {
             break;
         }
     }
     report.seconds = started.elapsed().as_secs_f64();
-    (best, report)
+    (stopping.best, report)
+}
+
+/// One epoch of mini-batch training over the rows `order` (batches of fewer than 2 rows
+/// and batches whose loss is not finite are skipped). Returns the updated model and the
+/// mean training loss (NaN when no batch counted).
+fn train_epoch<N: Net>(
+    mut model: N,
+    optim: &mut ModuleOptimizer,
+    data: &Prepared,
+    order: &[usize],
+    cfg: &TrainConfig,
+    weights: Option<&(Tensor<2>, Tensor<2>)>,
+    ad: &Device,
+) -> (N, f64) {
+    let mut sum = 0.0;
+    let mut count = 0usize;
+    for chunk in order.chunks(cfg.batch_size.max(1)) {
+        if chunk.len() < 2 {
+            continue;
+        }
+        let b = batch(data, chunk, ad);
+        let out = model.forward(b.x.clone(), b.seq.clone());
+        let l = loss(out, &b, cfg.loss, weights, cfg.quantile_weight);
+        let lv = first_value(&l);
+        if !lv.is_finite() {
+            continue;
+        }
+        sum += lv * chunk.len() as f64;
+        count += chunk.len();
+        let grads = GradientsParams::from_grads(l.backward(), &model);
+        model = optim.step(cfg.learning_rate, model, grads);
+    }
+    let train_loss = if count > 0 {
+        sum / count as f64
+    } else {
+        f64::NAN
+    };
+    (model, train_loss)
+}
+
+/// Adam, with weight decay when the settings ask for it.
+fn adam_config(cfg: &TrainConfig) -> AdamConfig {
+    let mut c = AdamConfig::new();
+    if cfg.weight_decay > 0.0 {
+        c = c.with_weight_decay(Some(burn::optim::decay::WeightDecayConfig::new(
+            cfg.weight_decay as f32,
+        )));
+    }
+    c
+}
+
+/// Early stopping: the best validation snapshot so far, its loss, and the epochs since the
+/// validation loss last improved.
+struct EarlyStopping<M> {
+    best: M,
+    best_loss: f64,
+    since_best: usize,
+}
+
+impl<M> EarlyStopping<M> {
+    /// Takes one epoch's `snapshot` and validation loss into account: it becomes the best
+    /// when it improves on it by more than 1e-7 (always, without a validation tail), and
+    /// `report` records the best epoch.
+    fn observe(
+        &mut self,
+        epoch: usize,
+        snapshot: M,
+        valid_loss: f64,
+        validating: bool,
+        report: &mut TrainReport,
+    ) {
+        if !validating {
+            self.best = snapshot;
+            report.best_epoch = epoch;
+        } else if valid_loss.is_finite() && valid_loss < self.best_loss - 1e-7 {
+            self.best_loss = valid_loss;
+            self.best = snapshot;
+            report.best_epoch = epoch;
+            report.best_valid_loss = valid_loss;
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+    }
 }

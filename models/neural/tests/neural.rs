@@ -11,7 +11,7 @@ use neural::rng::Rng;
 use neural::*;
 use std::path::PathBuf;
 
-const THRESHOLDS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+use models::forecast::DEFAULT_THRESHOLDS as THRESHOLDS;
 
 fn fair(n: usize, seed: u64) -> Vec<Multiplier> {
     FairGenerator {

@@ -71,27 +71,47 @@ pub fn decide(
         .filter(|e| e.explained_by.is_none())
         .max_by(|a, b| a.ev_bound(z).total_cmp(&b.ev_bound(z)));
     let Some(e) = best else {
-        let explained = here().find_map(|e| Some((&e.condition, e.explained_by.as_ref()?)));
-        let reason = if let Some((rule, by)) = explained {
-            format!(
-                "Confirmed pattern \"{rule}\" applies, but it has no edge of its own at {cashout}x: its rounds beat the fair rate only where the stronger pattern \"{by}\" holds, and that one does not apply to the next round."
-            )
-        } else if confirmed_here == 0 {
-            format!(
-                "No pattern is confirmed at {cashout}x on this history, so the fair law answers: every bet there loses the house edge on average."
-            )
-        } else {
-            format!(
-                "{confirmed_here} confirmed pattern(s) at {cashout}x, but none applies to the next round (see the Patterns page)."
-            )
-        };
-        return Decision {
-            recommendation: Recommendation::Wait,
-            reason,
-            edge: None,
-        };
+        return no_edge(edges, confirmed_here, cashout);
     };
-    let view = EdgeView {
+    let view = edge_view(e, cashout, house_edge, z, e_threshold);
+    let (recommendation, reason) = verdict(e, &view, cashout, conf);
+    Decision {
+        recommendation,
+        reason,
+        edge: Some(view),
+    }
+}
+
+/// The WAIT when no confirmed rule with an edge of its own applies at `cashout`, saying
+/// why: one applies only as explained by a stronger one, none applies, or none is confirmed.
+fn no_edge(edges: &[NextEdge], confirmed_here: usize, cashout: f64) -> Decision {
+    let explained = edges
+        .iter()
+        .filter(|e| (e.cashout - cashout).abs() < 1e-9)
+        .find_map(|e| Some((&e.condition, e.explained_by.as_ref()?)));
+    let reason = if let Some((rule, by)) = explained {
+        format!(
+            "Confirmed pattern \"{rule}\" applies, but it has no edge of its own at {cashout}x: its rounds beat the fair rate only where the stronger pattern \"{by}\" holds, and that one does not apply to the next round."
+        )
+    } else if confirmed_here == 0 {
+        format!(
+            "No pattern is confirmed at {cashout}x on this history, so the fair law answers: every bet there loses the house edge on average."
+        )
+    } else {
+        format!(
+            "{confirmed_here} confirmed pattern(s) at {cashout}x, but none applies to the next round (see the Patterns page)."
+        )
+    };
+    Decision {
+        recommendation: Recommendation::Wait,
+        reason,
+        edge: None,
+    }
+}
+
+/// The panel's view of edge `e` at `cashout`, its bounds taken at normal quantile `z`.
+fn edge_view(e: &NextEdge, cashout: f64, house_edge: f64, z: f64, e_threshold: f64) -> EdgeView {
+    EdgeView {
         condition: e.condition.clone(),
         cashout,
         occurrences: e.situation_occurrences,
@@ -105,10 +125,13 @@ pub fn decide(
         fair: crate::summary::fair_survival(cashout, house_edge),
         e_value: e.ln_e_value.min(690.0).exp(),
         e_threshold,
-    };
-    let (recommendation, reason) = if e.situation_occurrences < MIN_OCCURRENCES
-        || e.later_occurrences < MIN_LATER_OCCURRENCES
-    {
+    }
+}
+
+/// PLAY or WAIT on the applying edge `e` (viewed as `view`), and why; `conf` is the mode's
+/// confidence in percent.
+fn verdict(e: &NextEdge, view: &EdgeView, cashout: f64, conf: f64) -> (Recommendation, String) {
+    if e.situation_occurrences < MIN_OCCURRENCES || e.later_occurrences < MIN_LATER_OCCURRENCES {
         (
             Recommendation::Wait,
             format!(
@@ -152,11 +175,6 @@ pub fn decide(
                 e.later_occurrences
             ),
         )
-    };
-    Decision {
-        recommendation,
-        reason,
-        edge: Some(view),
     }
 }
 

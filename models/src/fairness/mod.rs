@@ -152,42 +152,12 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         mut tests, skipped, ..
     } = battery;
 
-    // Holm across the report.
-    let p: Vec<f64> = tests.iter().map(|t| t.p_value).collect();
-    let adj = stats::holm_adjust(&p);
-    let mut rejections = 0;
-    for (t, a) in tests.iter_mut().zip(adj) {
-        t.p_holm = a;
-        t.verdict = if a < cfg.alpha {
-            rejections += 1;
-            format!("departure from a fair memoryless game (Holm p = {a:.2e})")
-        } else {
-            format!(
-                "consistent with a fair memoryless game; an effect of {} ≥ {:.4} would likely have been seen",
-                t.effect_measure, t.min_detectable
-            )
-        };
-    }
+    let rejections = holm_verdicts(&mut tests, cfg.alpha);
     let (he, he_lo, he_hi) = match rtp.first() {
         Some(r) => (1.0 - r.rtp, 1.0 - r.high, 1.0 - r.low),
         None => (f64::NAN, f64::NAN, f64::NAN),
     };
-    let mut verdict = if rejections == 0 {
-        format!(
-            "No test finds a departure from a fair, memoryless game with house edge {h} (all {} Holm-adjusted p ≥ {}).",
-            tests.len(),
-            cfg.alpha
-        )
-    } else {
-        format!(
-            "{rejections} of {} tests find a departure from a fair, memoryless game with house edge {h} (Holm-adjusted p < {}).",
-            tests.len(),
-            cfg.alpha
-        )
-    };
-    if !skipped.is_empty() {
-        let _ = write!(verdict, " Not run: {}.", skipped.join("; "));
-    }
+    let verdict = overall_verdict(rejections, tests.len(), h, cfg.alpha, &skipped);
     Ok(FairnessReport {
         n,
         house_edge: h,
@@ -202,6 +172,51 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         rejections,
         verdict,
     })
+}
+
+/// Holm-adjusts the p-values across the report and writes each line's verdict; returns
+/// how many lines reject at `alpha`.
+fn holm_verdicts(tests: &mut [TestLine], alpha: f64) -> usize {
+    let p: Vec<f64> = tests.iter().map(|t| t.p_value).collect();
+    let adj = stats::holm_adjust(&p);
+    let mut rejections = 0;
+    for (t, a) in tests.iter_mut().zip(adj) {
+        t.p_holm = a;
+        t.verdict = if a < alpha {
+            rejections += 1;
+            format!("departure from a fair memoryless game (Holm p = {a:.2e})")
+        } else {
+            format!(
+                "consistent with a fair memoryless game; an effect of {} ≥ {:.4} would likely have been seen",
+                t.effect_measure, t.min_detectable
+            )
+        };
+    }
+    rejections
+}
+
+/// The report's closing sentence: how many of the `n_tests` tests find a departure, and
+/// which tests could not be run.
+fn overall_verdict(
+    rejections: usize,
+    n_tests: usize,
+    h: f64,
+    alpha: f64,
+    skipped: &[String],
+) -> String {
+    let mut verdict = if rejections == 0 {
+        format!(
+            "No test finds a departure from a fair, memoryless game with house edge {h} (all {n_tests} Holm-adjusted p ≥ {alpha})."
+        )
+    } else {
+        format!(
+            "{rejections} of {n_tests} tests find a departure from a fair, memoryless game with house edge {h} (Holm-adjusted p < {alpha})."
+        )
+    };
+    if !skipped.is_empty() {
+        let _ = write!(verdict, " Not run: {}.", skipped.join("; "));
+    }
+    verdict
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //!
 //! - [`rules`]: the catalogue (runs, after a big one, position mod p, transitions, level
 //!   of the recent past / current regime) and the causal state that says which rules apply.
+//! - [`levels`]: the level rules' statistics and their bands, fixed under the fair law.
 //! - [`evidence`]: exact binomial tails, the mixture e-value, Benjamini–Hochberg.
 //! - [`scan`]: counts kept one round at a time and the confirmation rule.
 //! - [`next`]: what the confirmed rules say about the next round (for PLAY / WAIT).
@@ -14,6 +15,7 @@
 
 pub mod bench;
 pub mod evidence;
+pub mod levels;
 pub mod limits;
 pub mod next;
 pub mod regimes;

@@ -192,12 +192,38 @@ pub fn next_round_edges(
     confirmed: &[Confirmed],
     z: f64,
 ) -> Vec<NextEdge> {
-    let cfg = &scanner.config;
-    let cat = &scanner.catalogue;
     let now = scanner.applicable_next();
     if confirmed.is_empty() || !confirmed.iter().any(|x| now.contains(&x.rule)) {
         return Vec::new();
     }
+    let ordered = by_significance(scanner, confirmed);
+    let rules = considered_rules(&ordered);
+    let trace = Trace::record(scanner, rounds, &rules);
+    let split = ((rounds.len() as f64) * scanner.config.split) as usize;
+    let reading = Reading {
+        scanner,
+        rounds,
+        confirmed,
+        now: &now,
+        rules: &rules,
+        trace: &trace,
+        split,
+    };
+    let mut out = Vec::new();
+    for ci in 0..scanner.config.cashouts.len() {
+        reading.edges_at(ci, &ordered, &mut out);
+    }
+    out.sort_by(|a, b| {
+        (a.explained_by.is_some(), -a.ev_bound(z))
+            .partial_cmp(&(b.explained_by.is_some(), -b.ev_bound(z)))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out
+}
+
+/// The confirmed rules, most significant (smallest whole-history binomial tail) first.
+fn by_significance<'a>(scanner: &PatternScanner, confirmed: &'a [Confirmed]) -> Vec<&'a Confirmed> {
+    let cfg = &scanner.config;
     let c = cfg.cashouts.len();
     let total = scanner.counts();
     let ln_p = |x: &Confirmed| {
@@ -206,94 +232,138 @@ pub fn next_round_edges(
     };
     let mut ordered: Vec<&Confirmed> = confirmed.iter().collect();
     ordered.sort_by(|a, b| ln_p(a).total_cmp(&ln_p(b)));
+    ordered
+}
+
+/// The distinct rules of `ordered`, in order, at most [`MAX_CONSIDERED`] of them: the
+/// rules the replay traces (a rule's index here is its bit in the [`Trace`]).
+fn considered_rules(ordered: &[&Confirmed]) -> Vec<usize> {
     let mut rules: Vec<usize> = Vec::new();
-    for x in &ordered {
+    for x in ordered {
         if !rules.contains(&x.rule) && rules.len() < MAX_CONSIDERED {
             rules.push(x.rule);
         }
     }
-    let slot = |r: usize| rules.iter().position(|&x| x == r);
-    let trace = Trace::record(scanner, rounds, &rules);
-    let split = ((rounds.len() as f64) * cfg.split) as usize;
-    let mut out = Vec::new();
-    for ci in 0..c {
+    rules
+}
+
+/// What the reading of every cash-out shares: the scanner, the history, the rules that
+/// apply now and the replayed trace of the considered rules.
+struct Reading<'a> {
+    scanner: &'a PatternScanner,
+    rounds: &'a [Multiplier],
+    confirmed: &'a [Confirmed],
+    now: &'a [usize],
+    rules: &'a [usize],
+    trace: &'a Trace,
+    split: usize,
+}
+
+impl Reading<'_> {
+    /// Appends to `out` the edges at cash-out `ci` of the confirmed rules applying now.
+    fn edges_at(&self, ci: usize, ordered: &[&Confirmed], out: &mut Vec<NextEdge>) {
+        let cfg = &self.scanner.config;
+        let (rules, now) = (self.rules, self.now);
+        let slot = |r: usize| rules.iter().position(|&x| x == r);
         let cands: Vec<usize> = ordered
             .iter()
             .filter(|x| x.ci == ci)
             .filter_map(|x| slot(x.rule))
             .collect();
         if !cands.iter().any(|&j| now.contains(&rules[j])) {
-            continue;
+            return;
         }
         let cut = threshold_hundredths(cfg.cashouts[ci]);
-        let sel = select(&trace, rounds, &cands, cut, cfg.fair(ci), cfg.alpha);
+        let sel = select(
+            self.trace,
+            self.rounds,
+            &cands,
+            cut,
+            cfg.fair(ci),
+            cfg.alpha,
+        );
         // The situation of a kept rule that applies now: the rounds where it applied and
         // no kept rule that does not apply now did.
         let (a, b): (Vec<usize>, Vec<usize>) =
             sel.kept.iter().partition(|&&j| now.contains(&rules[j]));
-        let mut not_now = vec![0u64; trace.words];
-        for &j in &b {
-            set(&mut not_now, j);
+        let counts = self.situation_counts(&a, &b, cut);
+        for (&j, &s) in a.iter().zip(&counts) {
+            out.push(self.edge(ci, j, s, None));
         }
-        // (later rounds, later hits, all rounds, all hits) per kept rule applying now.
-        let mut counts = vec![(0u64, 0u64, 0u64, 0u64); a.len()];
-        for (i, m) in rounds.iter().enumerate() {
+        let total = self.scanner.counts();
+        let c = cfg.cashouts.len();
+        for &(j, by) in &sel.explained {
+            if now.contains(&rules[j]) {
+                let r = rules[j];
+                let n = total.occurrences[r];
+                let hits = total.hits[r * c + ci];
+                out.push(self.edge(ci, j, (0, 0, n, hits), Some(by)));
+            }
+        }
+    }
+
+    /// (later rounds, later hits, all rounds, all hits) per kept rule in `now` (trace
+    /// bits), over the rounds where none of the kept rules in `not_now` applied.
+    fn situation_counts(
+        &self,
+        now: &[usize],
+        not_now: &[usize],
+        cut: u32,
+    ) -> Vec<(u64, u64, u64, u64)> {
+        let trace = self.trace;
+        let mut mask = vec![0u64; trace.words];
+        for &j in not_now {
+            set(&mut mask, j);
+        }
+        let mut counts = vec![(0u64, 0u64, 0u64, 0u64); now.len()];
+        for (i, m) in self.rounds.iter().enumerate() {
             let bits = trace.round(i);
-            if any_of(bits, &not_now) {
+            if any_of(bits, &mask) {
                 continue;
             }
             let hit = u64::from(m.0 >= cut);
-            for (cnt, &j) in counts.iter_mut().zip(&a) {
+            for (cnt, &j) in counts.iter_mut().zip(now) {
                 if has(bits, j) {
                     cnt.2 += 1;
                     cnt.3 += hit;
-                    if i >= split {
+                    if i >= self.split {
                         cnt.0 += 1;
                         cnt.1 += hit;
                     }
                 }
             }
         }
-        let edge = |j: usize, s: (u64, u64, u64, u64), by: Option<usize>| {
-            let r = rules[j];
-            let conf = confirmed.iter().find(|x| x.rule == r && x.ci == ci);
-            let n = total.occurrences[r];
-            NextEdge {
-                id: r * c + ci,
-                condition: cat.conditions[r].describe(),
-                cashout: cfg.cashouts[ci],
-                occurrences: n,
-                rate: if n == 0 {
-                    0.0
-                } else {
-                    total.hits[r * c + ci] as f64 / n as f64
-                },
-                ln_e_value: conf.map_or(0.0, |x| x.ln_e),
-                p_adjusted: conf.map_or(1.0, |x| x.p_adjusted),
-                situation_occurrences: s.2,
-                situation_hits: s.3,
-                later_occurrences: s.0,
-                later_hits: s.1,
-                split_at: split,
-                explained_by: by.map(|q| cat.conditions[rules[q]].describe()),
-            }
-        };
-        for (&j, &s) in a.iter().zip(&counts) {
-            out.push(edge(j, s, None));
-        }
-        for &(j, by) in &sel.explained {
-            if now.contains(&rules[j]) {
-                let r = rules[j];
-                let n = total.occurrences[r];
-                let hits = total.hits[r * c + ci];
-                out.push(edge(j, (0, 0, n, hits), Some(by)));
-            }
+        counts
+    }
+
+    /// The edge of considered rule `j` at cash-out `ci`, given its situation counts `s`
+    /// (as from [`Self::situation_counts`]) and the kept rule `by` that explains it.
+    fn edge(&self, ci: usize, j: usize, s: (u64, u64, u64, u64), by: Option<usize>) -> NextEdge {
+        let cfg = &self.scanner.config;
+        let cat = &self.scanner.catalogue;
+        let total = self.scanner.counts();
+        let c = cfg.cashouts.len();
+        let r = self.rules[j];
+        let conf = self.confirmed.iter().find(|x| x.rule == r && x.ci == ci);
+        let n = total.occurrences[r];
+        NextEdge {
+            id: r * c + ci,
+            condition: cat.conditions[r].describe(),
+            cashout: cfg.cashouts[ci],
+            occurrences: n,
+            rate: if n == 0 {
+                0.0
+            } else {
+                total.hits[r * c + ci] as f64 / n as f64
+            },
+            ln_e_value: conf.map_or(0.0, |x| x.ln_e),
+            p_adjusted: conf.map_or(1.0, |x| x.p_adjusted),
+            situation_occurrences: s.2,
+            situation_hits: s.3,
+            later_occurrences: s.0,
+            later_hits: s.1,
+            split_at: self.split,
+            explained_by: by.map(|q| cat.conditions[self.rules[q]].describe()),
         }
     }
-    out.sort_by(|a, b| {
-        (a.explained_by.is_some(), -a.ev_bound(z))
-            .partial_cmp(&(b.explained_by.is_some(), -b.ev_bound(z)))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    out
 }

@@ -7,7 +7,8 @@
 //! one: nothing in it ever reads the round it describes.
 
 use super::evidence::binomial_sf;
-use crate::generator::FairGenerator;
+use super::levels::{in_band, mean, median, share_at_least_2};
+pub use super::levels::{LevelBins, LEVEL_BANDS, LEVEL_QUANTILES, LEVEL_WINDOWS, SHARE_WINDOWS};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -28,24 +29,6 @@ pub const MAX_PERIOD: usize = 60;
 /// 3–5, 5–10, ≥10.
 pub const CATEGORY_EDGES: [u32; 5] = [150, 200, 300, 500, 1000];
 pub const N_CATEGORIES: usize = CATEGORY_EDGES.len() + 1;
-/// Windows of the mean and median rules, and of the share-at-or-above-2x rules.
-pub const LEVEL_WINDOWS: [usize; 4] = [5, 10, 20, 50];
-pub const SHARE_WINDOWS: [usize; 5] = [10, 20, 50, 100, 200];
-/// Quantiles (under the fair law, see [`LevelBins`]) that bound the level rules' bands.
-pub const LEVEL_QUANTILES: [f64; 8] = [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95];
-/// The bands of the level rules as (lower, upper) quantile levels: the tails in three
-/// widths each (sparse edges live there) and the interior quintiles.
-pub const LEVEL_BANDS: [(f64, f64); 9] = [
-    (0.0, 0.05),
-    (0.0, 0.1),
-    (0.0, 0.2),
-    (0.2, 0.4),
-    (0.4, 0.6),
-    (0.6, 0.8),
-    (0.8, 1.0),
-    (0.9, 1.0),
-    (0.95, 1.0),
-];
 const LONGEST_WINDOW: usize = 200;
 /// Thresholds (hundredths) and windows of the count rules "at least / at most m of the
 /// last k rounds below t": a median of the last k below t is "at least k/2 + 1 below t",
@@ -232,94 +215,6 @@ impl Condition {
     }
 }
 
-/// Quantile edges of the level statistics under the fair law, so that a level rule's bins
-/// are fixed before any data is seen (edges from the history itself would leak the future).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LevelBins {
-    /// `mean[w]`, `median[w]` for [`LEVEL_WINDOWS`], `share[w]` for [`SHARE_WINDOWS`]:
-    /// the values at [`LEVEL_QUANTILES`] each.
-    pub mean: Vec<Vec<f64>>,
-    pub median: Vec<Vec<f64>>,
-    pub share: Vec<Vec<f64>>,
-}
-
-impl LevelBins {
-    /// The [`LEVEL_QUANTILES`] of each statistic on 20,000 seeded fair rounds.
-    pub fn fair(house_edge: f64) -> Self {
-        let rounds = FairGenerator {
-            seed: 0x5eed_0fb1,
-            house_edge,
-        }
-        .generate(20_000);
-        let v: Vec<f64> = rounds.iter().map(|m| m.as_f64()).collect();
-        let quantiles = |mut s: Vec<f64>| -> Vec<f64> {
-            s.sort_by(f64::total_cmp);
-            LEVEL_QUANTILES
-                .iter()
-                .map(|q| s[((s.len() as f64 * q) as usize).min(s.len() - 1)])
-                .collect()
-        };
-        let windows = |k: usize, f: &dyn Fn(&[f64]) -> f64| -> Vec<f64> {
-            v.windows(k).step_by(1).map(f).collect()
-        };
-        Self {
-            mean: LEVEL_WINDOWS
-                .iter()
-                .map(|&k| quantiles(windows(k, &mean)))
-                .collect(),
-            median: LEVEL_WINDOWS
-                .iter()
-                .map(|&k| quantiles(windows(k, &median)))
-                .collect(),
-            share: SHARE_WINDOWS
-                .iter()
-                .map(|&k| quantiles(windows(k, &share_at_least_2)))
-                .collect(),
-        }
-    }
-}
-
-fn mean(w: &[f64]) -> f64 {
-    w.iter().sum::<f64>() / w.len() as f64
-}
-
-fn median(w: &[f64]) -> f64 {
-    let mut s = w.to_vec();
-    let mid = s.len() / 2;
-    s.select_nth_unstable_by(mid, f64::total_cmp);
-    let hi = s[mid];
-    if s.len() % 2 == 1 {
-        hi
-    } else {
-        let lo = s[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        0.5 * (lo + hi)
-    }
-}
-
-fn share_at_least_2(w: &[f64]) -> f64 {
-    w.iter().filter(|&&v| v >= 2.0).count() as f64 / w.len() as f64
-}
-
-/// The value of quantile level `q` (0 and 1: unbounded) among `edges`.
-fn edge_at(q: f64, edges: &[f64]) -> Option<f64> {
-    LEVEL_QUANTILES
-        .iter()
-        .position(|&x| (x - q).abs() < 1e-12)
-        .map(|i| edges[i])
-}
-
-/// Whether `value` is in band `(lo, hi)`: at or below the upper quantile for the low
-/// tails, at or above the lower one for the high tails, in (lo, hi] inside.
-fn in_band(value: f64, (lo, hi): (f64, f64), edges: &[f64]) -> bool {
-    let above_lo = match edge_at(lo, edges) {
-        None => true,
-        Some(e) if hi == 1.0 => value >= e,
-        Some(e) => value > e,
-    };
-    let below_hi = edge_at(hi, edges).is_none_or(|e| value <= e);
-    above_lo && below_hi
-}
-
 /// The rule catalogue: every condition, in a fixed order (a rule's index is its id).
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -339,6 +234,72 @@ pub struct Catalogue {
     pub bins: LevelBins,
 }
 
+/// Appends one run rule per [`RUN_THRESHOLDS`] entry and run length 1..=[`RUN_MAX_K`]
+/// (threshold-major, the order [`Catalogue::applicable`] indexes them in).
+fn push_runs(c: &mut Vec<Condition>, rule: impl Fn(u32, u8) -> Condition) {
+    for &t in &RUN_THRESHOLDS {
+        for k in 1..=RUN_MAX_K as u8 {
+            c.push(rule(t, k));
+        }
+    }
+}
+
+/// Appends one big-one rule per [`BIG_THRESHOLDS`] entry and [`BIG_WINDOWS`] entry
+/// (threshold-major, the order [`Catalogue::applicable`] indexes them in).
+fn push_big(c: &mut Vec<Condition>, rule: impl Fn(u32, u16) -> Condition) {
+    for &big in &BIG_THRESHOLDS {
+        for &k in &BIG_WINDOWS {
+            c.push(rule(big, k as u16));
+        }
+    }
+}
+
+/// Appends the level rules: per statistic and window, one rule per [`LEVEL_BANDS`] band.
+fn push_levels(c: &mut Vec<Condition>) {
+    for (stat, windows) in [
+        (LevelStat::Mean, &LEVEL_WINDOWS[..]),
+        (LevelStat::Median, &LEVEL_WINDOWS[..]),
+        (LevelStat::ShareAtLeast2, &SHARE_WINDOWS[..]),
+    ] {
+        for &k in windows {
+            for bin in 0..LEVEL_BANDS.len() as u8 {
+                c.push(Condition::Level {
+                    stat,
+                    k: k as u16,
+                    bin,
+                });
+            }
+        }
+    }
+}
+
+/// Appends the count rules whose condition is neither too rare nor too common under the
+/// fair law (see [`COUNT_MIN_SHARE`]) and returns them in order as (index into the
+/// (threshold, window) slots, at least?, m).
+fn push_counts(c: &mut Vec<Condition>, house_edge: f64) -> Vec<(usize, bool, u8)> {
+    let mut counts = Vec::new();
+    for (ti, &t) in COUNT_THRESHOLDS.iter().enumerate() {
+        let below = 1.0 - crate::summary::fair_survival(f64::from(t) / 100.0, house_edge);
+        for (ki, &k) in COUNT_WINDOWS.iter().enumerate() {
+            let slot = ti * COUNT_WINDOWS.len() + ki;
+            let kept = |share: f64| (COUNT_MIN_SHARE..=1.0 - COUNT_MIN_SHARE).contains(&share);
+            for m in 1..=k as u8 {
+                if kept(binomial_sf(u64::from(m), u64::from(k), below)) {
+                    c.push(Condition::AtLeastBelow { t, k, m });
+                    counts.push((slot, true, m));
+                }
+            }
+            for m in 0..k as u8 {
+                if kept(1.0 - binomial_sf(u64::from(m) + 1, u64::from(k), below)) {
+                    c.push(Condition::AtMostBelow { t, k, m });
+                    counts.push((slot, false, m));
+                }
+            }
+        }
+    }
+    counts
+}
+
 /// Index of residue `r` of period `p` inside the position block.
 fn position_offset(p: usize) -> usize {
     // Σ_{q = MIN_PERIOD}^{p − 1} q
@@ -349,29 +310,13 @@ impl Catalogue {
     pub fn new(house_edge: f64) -> Self {
         let mut c = Vec::new();
         let base_run_below = c.len();
-        for &t in &RUN_THRESHOLDS {
-            for k in 1..=RUN_MAX_K as u8 {
-                c.push(Condition::RunBelow { t, k });
-            }
-        }
+        push_runs(&mut c, |t, k| Condition::RunBelow { t, k });
         let base_run_at_least = c.len();
-        for &t in &RUN_THRESHOLDS {
-            for k in 1..=RUN_MAX_K as u8 {
-                c.push(Condition::RunAtLeast { t, k });
-            }
-        }
+        push_runs(&mut c, |t, k| Condition::RunAtLeast { t, k });
         let base_big = c.len();
-        for &big in &BIG_THRESHOLDS {
-            for &k in &BIG_WINDOWS {
-                c.push(Condition::BigAmongLast { big, k: k as u16 });
-            }
-        }
+        push_big(&mut c, |big, k| Condition::BigAmongLast { big, k });
         let base_no_big = c.len();
-        for &big in &BIG_THRESHOLDS {
-            for &k in &BIG_WINDOWS {
-                c.push(Condition::NoBigInLast { big, k: k as u16 });
-            }
-        }
+        push_big(&mut c, |big, k| Condition::NoBigInLast { big, k });
         let base_position = c.len();
         for p in MIN_PERIOD..=MAX_PERIOD {
             for r in 0..p {
@@ -392,42 +337,9 @@ impl Catalogue {
             }
         }
         let base_level = c.len();
-        for (stat, windows) in [
-            (LevelStat::Mean, &LEVEL_WINDOWS[..]),
-            (LevelStat::Median, &LEVEL_WINDOWS[..]),
-            (LevelStat::ShareAtLeast2, &SHARE_WINDOWS[..]),
-        ] {
-            for &k in windows {
-                for bin in 0..LEVEL_BANDS.len() as u8 {
-                    c.push(Condition::Level {
-                        stat,
-                        k: k as u16,
-                        bin,
-                    });
-                }
-            }
-        }
+        push_levels(&mut c);
         let base_count = c.len();
-        let mut counts = Vec::new();
-        for (ti, &t) in COUNT_THRESHOLDS.iter().enumerate() {
-            let below = 1.0 - crate::summary::fair_survival(f64::from(t) / 100.0, house_edge);
-            for (ki, &k) in COUNT_WINDOWS.iter().enumerate() {
-                let slot = ti * COUNT_WINDOWS.len() + ki;
-                let kept = |share: f64| (COUNT_MIN_SHARE..=1.0 - COUNT_MIN_SHARE).contains(&share);
-                for m in 1..=k as u8 {
-                    if kept(binomial_sf(u64::from(m), u64::from(k), below)) {
-                        c.push(Condition::AtLeastBelow { t, k, m });
-                        counts.push((slot, true, m));
-                    }
-                }
-                for m in 0..k as u8 {
-                    if kept(1.0 - binomial_sf(u64::from(m) + 1, u64::from(k), below)) {
-                        c.push(Condition::AtMostBelow { t, k, m });
-                        counts.push((slot, false, m));
-                    }
-                }
-            }
-        }
+        let counts = push_counts(&mut c, house_edge);
         Self {
             conditions: c,
             base_run_below,

@@ -23,6 +23,15 @@ pub fn render(r: &PatternReport) -> String {
         r.split_at + 1,
         r.rounds
     );
+    push_rules(&mut out, r);
+    push_detection(&mut out, r);
+    push_regimes(&mut out, r);
+    push_next_round(&mut out, r);
+    out
+}
+
+/// The rules table, confirmed rules first, under a line saying how many are confirmed.
+fn push_rules(out: &mut String, r: &PatternReport) {
     if r.confirmed == 0 {
         out.push_str(&format!(
             "No rule is confirmed. Smallest Holm-adjusted p of any rule: {:.3}.\n\n",
@@ -53,6 +62,10 @@ pub fn render(r: &PatternReport) -> String {
             if rule.applies_next { "  ← applies to the next round" } else { "" }
         ));
     }
+}
+
+/// The smallest edge each family could have confirmed (its detection limits).
+fn push_detection(out: &mut String, r: &PatternReport) {
     out.push_str("\nSmallest edge each family could confirm with 80% power (its median rule):\n");
     for f in &r.families {
         out.push_str(&format!("  {} ({} rules):", f.label, f.rules));
@@ -70,6 +83,10 @@ pub fn render(r: &PatternReport) -> String {
         }
         out.push('\n');
     }
+}
+
+/// The regime tests over blocks of rounds, when the report has them.
+fn push_regimes(out: &mut String, r: &PatternReport) {
     if let Some(regimes) = &r.regimes {
         out.push_str(
             "\nRegimes (blocks of rounds, p by simulation under the fair law, Holm-adjusted):\n",
@@ -86,6 +103,10 @@ pub fn render(r: &PatternReport) -> String {
         }
         out.push_str("  (a regime change alone never gives PLAY)\n");
     }
+}
+
+/// What the confirmed rules that apply to the next round did out of sample.
+fn push_next_round(out: &mut String, r: &PatternReport) {
     for e in &r.next_round {
         out.push_str(&format!(
             "\nNext round: \"{}\" at {}x applies; its situation out of sample: {} of {} ({}).\n",
@@ -96,5 +117,4 @@ pub fn render(r: &PatternReport) -> String {
             pct(e.later_rate())
         ));
     }
-    out
 }

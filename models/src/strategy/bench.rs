@@ -1,8 +1,8 @@
 //! Timing of the Monte Carlo lab against the single-thread naive loop, in the same run.
 //! The library has no clock on wasm32, so the caller passes one (seconds since any origin).
 
+use super::plan::Strategy;
 use super::report::{monte_carlo, SimulationConfig};
-use super::staking::Strategy;
 use crate::generator::FairGenerator;
 use serde::{Deserialize, Serialize};
 

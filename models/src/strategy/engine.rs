@@ -2,8 +2,8 @@
 //! as the most one can stake), the player's limits (stop-loss, take-profit, most bets) and
 //! the settlement of each round.
 
-pub use super::staking::Signal;
-use super::staking::{Base, Bet, Bets, Outcome, Staker, View};
+pub use super::plan::Signal;
+use super::plan::{Base, Bet, Bets, Outcome, PlanError, Staker, View};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
 
@@ -166,7 +166,7 @@ pub fn run_path(
     mut next_round: impl FnMut(usize) -> (Multiplier, Option<Signal>),
     checkpoints: &[usize],
     trace: &mut [f64],
-) -> Result<PathSummary, (usize, String)> {
+) -> Result<PathSummary, (usize, PlanError)> {
     let start = limits.bankroll;
     let h = base.house_edge;
     let mut bankroll = start;
@@ -196,29 +196,10 @@ pub fn run_path(
         };
         let wish = staker.bets(&view).map_err(|e| (i, e))?;
         let bets = placeable(wish, limits, bankroll, &mut targets, h);
-        let mut won = [false; 2];
-        let mut profit = 0.0;
-        let mut any = false;
-        for (k, b) in bets.iter().enumerate() {
-            let Some(b) = b else { continue };
-            any = true;
-            won[k] = crash.0 >= targets[k].hundredths;
-            profit += if won[k] {
-                b.stake * (b.cashout - 1.0)
-            } else {
-                -b.stake
-            };
-            let p = targets[k].fair_p;
-            s.turnover += b.stake;
-            s.fair_expected += b.stake * (p * b.cashout - 1.0);
-            s.fair_variance += b.stake * b.stake * b.cashout * b.cashout * p * (1.0 - p);
-            s.largest_stake = s.largest_stake.max(b.stake);
-            s.bets += 1;
-            s.wins += usize::from(won[k]);
-        }
+        let (won, profit) = settle_bets(&bets, &targets, crash, &mut s);
         bankroll += profit;
         s.rounds_played = i + 1;
-        if any {
+        if bets.iter().any(Option::is_some) {
             if profit < 0.0 {
                 losing += 1;
                 s.longest_losing_streak = s.longest_losing_streak.max(losing);
@@ -235,20 +216,7 @@ pub fn run_path(
             profit,
             bankroll,
         });
-        let net = bankroll - start;
-        end = if bankroll < limits.min_bet {
-            Some(End::Ruin)
-        } else if limits.take_profit.is_some_and(|t| net >= t) {
-            Some(End::TakeProfit)
-        } else if limits.stop_loss.is_some_and(|l| net <= -l) {
-            Some(End::StopLoss)
-        } else if limits.max_bets.is_some_and(|m| s.bets >= m) {
-            Some(End::MaxBets)
-        } else if staker.stopped() {
-            Some(End::Stopped)
-        } else {
-            None
-        };
+        end = session_end(limits, bankroll, bankroll - start, s.bets, &*staker);
     }
     let from = cp.min(trace.len());
     for slot in &mut trace[from..] {
@@ -257,6 +225,59 @@ pub fn run_path(
     s.final_bankroll = bankroll;
     s.end = end.unwrap_or(End::Horizon);
     Ok(s)
+}
+
+/// Settles the placed `bets` against `crash`: which of them won and the round's profit;
+/// each bet's stake, fair-law moments and result are added to `s`.
+fn settle_bets(
+    bets: &Bets,
+    targets: &[Target; 2],
+    crash: Multiplier,
+    s: &mut PathSummary,
+) -> ([bool; 2], f64) {
+    let mut won = [false; 2];
+    let mut profit = 0.0;
+    for (k, b) in bets.iter().enumerate() {
+        let Some(b) = b else { continue };
+        won[k] = crash.0 >= targets[k].hundredths;
+        profit += if won[k] {
+            b.stake * (b.cashout - 1.0)
+        } else {
+            -b.stake
+        };
+        let p = targets[k].fair_p;
+        s.turnover += b.stake;
+        s.fair_expected += b.stake * (p * b.cashout - 1.0);
+        s.fair_variance += b.stake * b.stake * b.cashout * b.cashout * p * (1.0 - p);
+        s.largest_stake = s.largest_stake.max(b.stake);
+        s.bets += 1;
+        s.wins += usize::from(won[k]);
+    }
+    (won, profit)
+}
+
+/// Why the session ends after a round with `bankroll` (`net` won so far) and `bets` placed,
+/// if it does: ruin first, then the player's limits, then the plan's own stop.
+fn session_end(
+    limits: &Limits,
+    bankroll: f64,
+    net: f64,
+    bets: usize,
+    staker: &dyn Staker,
+) -> Option<End> {
+    if bankroll < limits.min_bet {
+        Some(End::Ruin)
+    } else if limits.take_profit.is_some_and(|t| net >= t) {
+        Some(End::TakeProfit)
+    } else if limits.stop_loss.is_some_and(|l| net <= -l) {
+        Some(End::StopLoss)
+    } else if limits.max_bets.is_some_and(|m| bets >= m) {
+        Some(End::MaxBets)
+    } else if staker.stopped() {
+        Some(End::Stopped)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -7,20 +7,28 @@
 //! identity). No staking plan turns a negative-EV game positive; it only reshapes the
 //! distribution (many small wins against a rare ruin, or the reverse).
 //!
-//! Layers, one way: [`staking`] (the plans as state machines) ← [`engine`] (one path: limits,
-//! ruin, settlement) ← [`report`] (Monte Carlo, replay, percentiles). [`exact`] holds the
-//! closed forms the tests check the simulation against.
+//! Layers, one way: [`plan`] (what a plan is: bets, views, the `Staker` machine, the
+//! `Strategy` spec) ← [`params`], [`plans`] (the built-in machines), [`script`] (user
+//! scripts) ← [`staking`] (the catalogue: a spec made ready to run) ← [`engine`] (one path:
+//! limits, ruin, settlement) ← [`report`] (Monte Carlo, replay, percentiles). [`exact`]
+//! holds the closed forms the tests check the simulation against.
 
 pub mod bench;
+pub mod config;
 pub mod engine;
 pub mod exact;
+pub mod params;
+pub mod plan;
+pub mod plans;
 pub mod report;
 #[cfg(feature = "script")]
 pub mod script;
 pub mod staking;
+pub mod summary;
+pub mod verdict;
 
 pub use engine::{Limits, PathSummary, Signal};
+pub use plan::{Strategy, StrategyError};
 pub use report::{
     monte_carlo, monte_carlo_observed, play_signals, replay, SimulationConfig, SimulationResult,
 };
-pub use staking::{Strategy, StrategyError};

@@ -28,7 +28,7 @@
 //! each). An optional `fn init(game)` returns the starting memory; `stop("why")` ends the
 //! session.
 
-use super::staking::{Base, Bet, Bets, Outcome, Staker, StrategyError, View};
+use super::plan::{Base, Bet, Bets, Outcome, PlanError, Staker, StrategyError, View};
 use rhai::{Array, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope, AST};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -262,26 +262,26 @@ fn number(d: &Dynamic) -> Option<f64> {
         .or_else(|| d.as_int().ok().map(|i| i as f64))
 }
 
-fn read_bet(d: &Dynamic) -> Result<Option<Bet>, String> {
+fn read_bet(d: &Dynamic) -> Result<Option<Bet>, PlanError> {
     if d.is_unit() {
         return Ok(None);
     }
     d.read_lock::<Bet>().map(|b| Some(*b)).ok_or_else(|| {
-        format!(
+        PlanError(format!(
             "on_round must return bet(stake, cashout), [bet(..), bet(..)] or () for no bet; it returned {} ({})",
             d,
             d.type_name()
-        )
+        ))
     })
 }
 
-fn read_bets(d: &Dynamic) -> Result<Bets, String> {
+fn read_bets(d: &Dynamic) -> Result<Bets, PlanError> {
     if let Some(a) = d.read_lock::<Array>() {
         if a.len() > 2 {
-            return Err(format!(
+            return Err(PlanError(format!(
                 "on_round returned {} bets; JetX has two bet panels, so at most 2",
                 a.len()
-            ));
+            )));
         }
         let mut out: Bets = [None, None];
         for (k, b) in a.iter().enumerate() {
@@ -320,7 +320,7 @@ struct ScriptStaker {
     started: bool,
     stopped: bool,
     /// An error of `on_result`, reported at the next round (settling cannot fail).
-    pending: Option<String>,
+    pending: Option<PlanError>,
     /// What the script saw before the round being settled.
     last: Option<View>,
     scope: Scope<'static>,
@@ -366,7 +366,7 @@ impl ScriptStaker {
         round: usize,
         bankroll: f64,
         net: f64,
-        signal: Option<super::staking::Signal>,
+        signal: Option<super::plan::Signal>,
     ) {
         set(&mut self.game, "round", (round as rhai::INT).into());
         set(&mut self.game, "bankroll", bankroll.into());
@@ -381,12 +381,16 @@ impl ScriptStaker {
     }
 
     /// Calls `name` with `this` bound to the script's memory; `Ok(None)` after `stop()`.
-    fn call(&mut self, name: &str, args: impl rhai::FuncArgs) -> Result<Option<Dynamic>, String> {
+    fn call(
+        &mut self,
+        name: &str,
+        args: impl rhai::FuncArgs,
+    ) -> Result<Option<Dynamic>, PlanError> {
         if Instant::now() > self.program.deadline {
-            return Err(format!(
+            return Err(PlanError(format!(
                 "the script's run took longer than {} s; use fewer paths or rounds",
                 TIME_BUDGET.as_secs()
-            ));
+            )));
         }
         let options = CallFnOptions::new()
             .eval_ast(false)
@@ -404,14 +408,14 @@ impl ScriptStaker {
                     self.stopped = true;
                     Ok(None)
                 }
-                None => Err(format!("script error: {}", describe(&e))),
+                None => Err(PlanError(format!("script error: {}", describe(&e)))),
             },
         }
     }
 }
 
 impl Staker for ScriptStaker {
-    fn bets(&mut self, view: &View) -> Result<Bets, String> {
+    fn bets(&mut self, view: &View) -> Result<Bets, PlanError> {
         if let Some(e) = self.pending.take() {
             return Err(e);
         }
@@ -428,11 +432,11 @@ impl Staker for ScriptStaker {
                     Some(m) if m.is_map() => self.memory = m,
                     Some(m) if m.is_unit() => {}
                     Some(m) => {
-                        return Err(format!(
+                        return Err(PlanError(format!(
                             "init must return a map like #{{ stake: 1.0 }} (the script's memory), not {} ({})",
                             m,
                             m.type_name()
-                        ))
+                        )))
                     }
                 }
             }

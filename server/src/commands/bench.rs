@@ -3,7 +3,7 @@
 
 use super::{load_history, print_json, CliError, HistoryInput};
 use crate::config::Config;
-use crate::modelcli::ModelCliError;
+use crate::trainer::TrainerError;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -126,11 +126,11 @@ fn members(
     repeats: usize,
     json: bool,
 ) -> Result<(), CliError> {
-    let nets = neural::bench_training(values).map_err(ModelCliError::from)?;
+    let nets = neural::bench_training(values).map_err(TrainerError::from)?;
     let mut members = ensemble::timing::default_members(ensemble::GbtConfig::default());
     members.extend(
         crate::neural_members::factories(neural::DeviceChoice::Cpu, 1)
-            .map_err(ModelCliError::from)?,
+            .map_err(TrainerError::from)?,
     );
     let timing = ensemble::timing::measure(
         values,

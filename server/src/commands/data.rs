@@ -2,10 +2,9 @@
 
 use super::{print, print_json, CliError};
 use crate::config::Config;
-use app::db;
-use app::importer::{import_file, ImportFailure};
+use app::service::import::{import_file, ImportFailure};
+use app::service::rounds;
 use app::types::{ImportOutcome, OnFault};
-use models::summary::{category_shares, Summary};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,14 +24,14 @@ pub struct ImportArgs {
 }
 
 pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliError> {
-    let pool = db::connect(&config.database).await?;
+    let state = super::local_state(config).await?;
     let on_fault = if args.skip_faulty {
         OnFault::SkipFaulty
     } else {
         OnFault::Refuse
     };
     let started = std::time::Instant::now();
-    let result = import_file(&pool, &args.file, &config.rules, args.dry_run, on_fault).await;
+    let result = import_file(&state, &args.file, args.dry_run, on_fault).await;
     let elapsed = started.elapsed();
     match result {
         Ok(outcome) => {
@@ -83,13 +82,8 @@ pub struct ExportArgs {
 }
 
 pub async fn export(config: &Config, args: ExportArgs) -> Result<ExitCode, CliError> {
-    let pool = db::connect(&config.database).await?;
-    let rounds = db::all_rounds(&pool).await?;
-    let csv = models::import::write_csv(
-        rounds
-            .iter()
-            .map(|r| (r.id, r.value, r.synthetic, r.created_at.as_str())),
-    );
+    let state = super::local_state(config).await?;
+    let csv = rounds::export_csv(&state).await?;
     match args.output {
         Some(path) => std::fs::write(&path, csv)
             .map_err(|e| CliError::Write(path.display().to_string(), e))?,
@@ -101,14 +95,12 @@ pub async fn export(config: &Config, args: ExportArgs) -> Result<ExitCode, CliEr
 }
 
 pub async fn stats(config: &Config, json: bool) -> Result<ExitCode, CliError> {
-    let pool = db::connect(&config.database).await?;
-    let values = db::all_values(&pool).await?;
-    let summary = Summary::compute(&values, config.house_edge);
-    let categories = category_shares(&values, config.house_edge);
+    let state = super::local_state(config).await?;
+    let stats = rounds::stats(&state).await?;
     if json {
-        print_json(&serde_json::json!({ "summary": summary, "categories": categories }))?;
+        print_json(&stats)?;
     } else {
-        print!("{}", render_stats(&summary, &categories));
+        print!("{}", render_stats(&stats.summary, &stats.categories));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -124,12 +116,12 @@ pub struct DemoArgs {
 }
 
 pub async fn demo(config: &Config, args: DemoArgs) -> Result<ExitCode, CliError> {
-    let pool = db::connect(&config.database).await?;
+    let state = super::local_state(config).await?;
     if args.remove {
-        let n = db::remove_demo(&pool).await?;
+        let n = rounds::remove_demo(&state).await?;
         println!("removed {n} synthetic rounds");
     } else {
-        let info = db::load_demo(&pool, args.rounds, args.seed, config.house_edge).await?;
+        let info = rounds::load_demo(&state, args.rounds, args.seed).await?;
         println!(
             "loaded {} synthetic rounds (fair generator, seed {}, house edge {})",
             info.rounds, info.seed, info.house_edge
@@ -139,7 +131,10 @@ pub async fn demo(config: &Config, args: DemoArgs) -> Result<ExitCode, CliError>
 }
 
 /// The `stats` text: each share with its 95% interval and the fair-game value.
-pub fn render_stats(s: &Summary, categories: &[models::summary::CategoryShare]) -> String {
+pub fn render_stats(
+    s: &models::summary::Summary,
+    categories: &[models::summary::CategoryShare],
+) -> String {
     let pct = |x: f64| format!("{:.1}%", x * 100.0);
     let mut out = String::new();
     out.push_str(&format!("rounds            {}\n", s.count));

@@ -3,7 +3,7 @@
 use super::render::{render_models, render_prediction};
 use super::{load_history, print, print_json, CliError, HistoryInput};
 use crate::config::Config;
-use crate::modelcli::{self, ModelCliError};
+use crate::trainer::{self, TrainerError};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ pub struct BacktestArgs {
 
 pub async fn backtest(config: &Config, args: BacktestArgs) -> Result<ExitCode, CliError> {
     use models::walkforward::Refit;
-    let mut forecaster = modelcli::forecaster_for(&args.model)?;
+    let mut forecaster = trainer::forecaster_for(&args.model)?;
     let refit = match (args.window, args.refit_every) {
         (Some(w), n) => Refit::Rolling {
             every: n.max(1),
@@ -98,8 +98,8 @@ pub async fn train(config: &Config, args: TrainArgs) -> Result<ExitCode, CliErro
         .parse()
         .map_err(|e: neural::NeuralError| CliError::Usage(e.to_string()))?;
     let values = load_history(&args.input, config).await?;
-    let train_args = modelcli::TrainArgs {
-        budget: modelcli::parse_duration(&args.budget)?,
+    let train_args = trainer::TrainArgs {
+        budget: trainer::parse_duration(&args.budget)?,
         members: args.members,
         device,
         models_dir: &config.models_dir,
@@ -109,7 +109,7 @@ pub async fn train(config: &Config, args: TrainArgs) -> Result<ExitCode, CliErro
         json_progress: args.progress_json,
     };
     let started = std::time::Instant::now();
-    let (version, outcome) = modelcli::train(&values, &train_args)?;
+    let (version, outcome) = trainer::train(&values, &train_args)?;
     let seconds = started.elapsed().as_secs_f64();
     if args.progress_json {
         crate::jobs::ProgressEvent::Saved { version, seconds }.emit();
@@ -151,7 +151,7 @@ pub struct PredictArgs {
 pub async fn predict(config: &Config, args: PredictArgs) -> Result<ExitCode, CliError> {
     models::decision::check_cashout(args.cashout).map_err(|e| CliError::Usage(e.to_string()))?;
     let values = load_history(&args.input, config).await?;
-    let service = crate::prediction::EnsemblePredictions::new(
+    let service = crate::estimator::EnsembleEstimator::new(
         config.models_dir.clone(),
         config.house_edge,
         args.version,
@@ -161,7 +161,9 @@ pub async fn predict(config: &Config, args: PredictArgs) -> Result<ExitCode, Cli
     } else {
         app::types::Mode::Normal
     };
-    let p = app::api::ssr::PredictionService::predict(&service, &values, args.cashout, mode);
+    let estimate = app::api::ssr::Estimator::estimate(&service, &values, args.cashout, mode);
+    let p =
+        app::types::PredictionView::of(estimate, &values, args.cashout, mode, config.house_edge);
     print(&p, args.json, render_prediction)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -178,13 +180,13 @@ pub struct ModelsArgs {
 pub async fn list(config: &Config, args: ModelsArgs) -> Result<ExitCode, CliError> {
     use ensemble::registry::{self, RegistryError};
     if let Some(v) = args.activate {
-        registry::read_meta(&config.models_dir, &v).map_err(ModelCliError::from)?;
-        registry::set_active(&config.models_dir, &v).map_err(ModelCliError::from)?;
+        registry::read_meta(&config.models_dir, &v).map_err(TrainerError::from)?;
+        registry::set_active(&config.models_dir, &v).map_err(TrainerError::from)?;
     }
     let infos = match registry::list(&config.models_dir) {
         Ok(i) => i,
         Err(RegistryError::NoModels(_)) => Vec::new(),
-        Err(e) => return Err(ModelCliError::from(e).into()),
+        Err(e) => return Err(TrainerError::from(e).into()),
     };
     print(&infos, args.json, |i| render_models(i))?;
     Ok(ExitCode::SUCCESS)

@@ -10,8 +10,10 @@ pub mod render;
 pub mod strategy;
 
 use crate::config::{Config, ConfigError};
-use app::db::{self, DbError};
-use app::importer::ImportFailure;
+use app::api::ssr::{FairLawEstimator, NoTraining, ServerState};
+use app::db::DbError;
+use app::service::import::ImportFailure;
+use app::service::rounds::RoundsError;
 use std::path::PathBuf;
 
 /// Why a command failed (exit code 2, the message on standard error).
@@ -24,6 +26,8 @@ pub enum CliError {
     #[error(transparent)]
     Import(#[from] ImportFailure),
     #[error(transparent)]
+    Rounds(#[from] RoundsError),
+    #[error(transparent)]
     Serve(#[from] crate::web::ServeError),
     #[error("cannot write {0}: {1}")]
     Write(String, std::io::Error),
@@ -32,7 +36,7 @@ pub enum CliError {
     #[error(transparent)]
     Eval(#[from] models::error::EvalError),
     #[error(transparent)]
-    Model(#[from] crate::modelcli::ModelCliError),
+    Model(#[from] crate::trainer::TrainerError),
     #[error(transparent)]
     Models(#[from] app::errors::ModelError),
     #[error("{0}")]
@@ -66,9 +70,9 @@ pub async fn load_history(
     }
     match &input.file {
         Some(path) => {
-            let rules = app::importer::file_rules(&config.rules);
-            let (_, report) = app::importer::read_file(path, &rules).await?;
-            let faults = app::importer::fault_list(&report);
+            let rules = app::service::import::file_rules(&config.rules);
+            let (_, report) = app::service::import::read_file(path, &rules).await?;
+            let faults = app::service::import::fault_list(&report);
             if !faults.is_empty() {
                 eprintln!(
                     "note: {} of {} rows cannot be read and are left out:",
@@ -82,10 +86,28 @@ pub async fn load_history(
             Ok(report.values)
         }
         None => {
-            let pool = db::connect(&config.database).await?;
-            Ok(db::all_values(&pool).await?)
+            let state = local_state(config).await?;
+            Ok(app::service::rounds::values(&state).await?)
         }
     }
+}
+
+/// The state the commands that read or write the stored rounds use: the same services as
+/// the web server, with the fair law as the estimator and no training jobs.
+pub async fn local_state(config: &Config) -> Result<ServerState, CliError> {
+    let pool = app::db::connect(&config.database).await?;
+    let estimator = std::sync::Arc::new(FairLawEstimator {
+        house_edge: config.house_edge,
+        notice: String::new(),
+    });
+    let training = std::sync::Arc::new(NoTraining::default());
+    Ok(ServerState::new(
+        pool,
+        config.rules,
+        config.house_edge,
+        estimator,
+        training,
+    ))
 }
 
 /// Prints `value` as pretty JSON; a value that cannot be serialised is an error, never

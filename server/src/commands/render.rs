@@ -94,12 +94,19 @@ mod tests {
 
     #[test]
     fn without_a_model_the_text_says_wait_beside_the_fair_baseline() {
-        use app::api::ssr::PredictionService;
+        use app::api::ssr::Estimator;
         let dir = tempfile::tempdir().unwrap();
         let rounds = models::generator::FairGenerator::default().generate(300);
         let service =
-            crate::prediction::EnsemblePredictions::new(dir.path().to_path_buf(), 0.03, None);
-        let p = service.predict(&rounds, 2.0, app::types::Mode::Normal);
+            crate::estimator::EnsembleEstimator::new(dir.path().to_path_buf(), 0.03, None);
+        let mode = app::types::Mode::Normal;
+        let p = app::types::PredictionView::of(
+            service.estimate(&rounds, 2.0, mode),
+            &rounds,
+            2.0,
+            mode,
+            0.03,
+        );
         assert!(render_prediction(&p).contains("WAIT (85% confidence)"));
     }
 }

@@ -1,7 +1,7 @@
 //! The shared harness of the server's integration tests: a real temporary SQLite file,
 //! the real router, and the real `jetx` binary for training jobs.
 
-use app::api::ssr::{PredictionService, ServerState};
+use app::api::ssr::{Estimator, ServerState};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
@@ -19,14 +19,14 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
-/// The default app: default value rules, the trained-ensemble predictor.
+/// The default app: default value rules, the trained-ensemble estimator.
 pub async fn test_app() -> TestApp {
     test_app_with_rules(ValueRules::default()).await
 }
 
 pub async fn test_app_with_rules(rules: ValueRules) -> TestApp {
     build(rules, |models_dir| {
-        std::sync::Arc::new(server::prediction::EnsemblePredictions::new(
+        std::sync::Arc::new(server::estimator::EnsembleEstimator::new(
             models_dir.to_path_buf(),
             0.03,
             None,
@@ -36,20 +36,20 @@ pub async fn test_app_with_rules(rules: ValueRules) -> TestApp {
 }
 
 pub async fn test_app_with_predictor(
-    predictor: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn PredictionService>,
+    estimator: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn Estimator>,
 ) -> TestApp {
-    build(ValueRules::default(), predictor).await
+    build(ValueRules::default(), estimator).await
 }
 
 async fn build(
     rules: ValueRules,
-    predictor: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn PredictionService>,
+    estimator: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn Estimator>,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("test.sqlite");
     let pool = app::db::connect(&db_path).await.unwrap();
     let models_dir = dir.path().join("models");
-    let predictor = predictor(&models_dir);
+    let estimator = estimator(&models_dir);
     let training = std::sync::Arc::new(server::jobs::TrainingJobs::new(
         server::jobs::TrainCommand {
             exe: env!("CARGO_BIN_EXE_jetx").into(),
@@ -58,12 +58,12 @@ async fn build(
             house_edge: 0.03,
         },
         vec!["cpu".into()],
-        server::modelcli::MEMBER_KINDS
+        server::trainer::MEMBER_KINDS
             .iter()
             .map(|s| s.to_string())
             .collect(),
     ));
-    let state = ServerState::new(pool, rules, 0.03, predictor, training);
+    let state = ServerState::new(pool, rules, 0.03, estimator, training);
     let config = Config::load(&Overrides::default(), |_| None).unwrap();
     let router = server::web::router(state.clone(), &config);
     TestApp {

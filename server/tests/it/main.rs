@@ -2,11 +2,12 @@
 //! sharing [`helpers`].
 
 mod api;
+mod bets;
 mod cli;
 mod helpers;
-mod ledger;
+mod limits;
 mod live;
 mod load;
-mod play;
 mod security;
 mod strategy;
+mod training;

@@ -5,7 +5,7 @@
 //! submission (and undo) joins one queue that is sent in order, one request at a time.
 //! A key pressed while a request is in flight lands in an empty field and is never wiped.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::types::ClientSettings;
 use crate::DataVersion;
 use leptos::prelude::*;
@@ -20,27 +20,6 @@ enum EntryOp {
     Undo,
     /// The bet slip's bet, on the round just entered (queued after it).
     Bet(crate::views::BetRequest),
-}
-
-/// What the entry message says about a recorded bet.
-pub(super) fn bet_result(
-    r: Result<crate::views::BetRow, leptos::prelude::ServerFnError>,
-) -> Result<String, String> {
-    match r {
-        Ok(b) => Ok(format!(
-            "Bet {:.2} at {} on the {}x round: {} {:+.2}",
-            b.settled.stake,
-            match b.settled.exit {
-                models::ledger::Exit::Target(c) | models::ledger::Exit::CashedOut(c) =>
-                    format!("{c:.2}x"),
-                models::ledger::Exit::Lost => "no cash-out".into(),
-            },
-            b.settled.crash,
-            if b.settled.won { "won" } else { "lost" },
-            b.settled.profit
-        )),
-        Err(e) => Err(format!("The bet was not recorded: {}", error_text(&e))),
-    }
 }
 
 /// The entry field's queue of submissions, sent in order by one runner at a time.
@@ -109,10 +88,7 @@ impl EntryQueue {
                         true,
                         Ok(format!("Round #{} recorded: {}x", row.position, row.value)),
                     ),
-                    Err(e) => (
-                        false,
-                        Err(format!("{text} was not stored: {}", error_text(&e))),
-                    ),
+                    Err(e) => (false, Err(format!("{text} was not stored: {}", e.message))),
                 }
             }
             EntryOp::Undo => match api::undo_last().await {
@@ -121,14 +97,14 @@ impl EntryQueue {
                     Ok(format!("Removed round #{} ({}x)", row.position, row.value)),
                 ),
                 Ok(None) => (false, Err("Nothing to undo: no rounds yet".into())),
-                Err(e) => (false, Err(error_text(&e))),
+                Err(e) => (false, Err(e.message)),
             },
             EntryOp::Bet(_) if self.last_round_failed.get_value() => (
                 false,
                 Err("The bet was not recorded: its round was not stored".into()),
             ),
             EntryOp::Bet(request) => {
-                let shown = bet_result(api::record_bet(request).await);
+                let shown = super::bets::bet_result(api::record_bet(request).await);
                 (shown.is_ok(), shown)
             }
         };
@@ -137,28 +113,26 @@ impl EntryQueue {
     }
 }
 
-/// Type a multiplier, press Enter. Ctrl+Z in the empty field undoes the last round; B
-/// records the bet slip's bet on it.
-#[component]
-pub(super) fn RoundEntry(
+/// The entry field and what its keys and buttons do.
+#[derive(Clone, Copy)]
+struct EntryField {
+    input: NodeRef<leptos::html::Input>,
     settings: Signal<Option<ClientSettings>>,
-    slip: super::ledger::BetSlip,
-    message: RwSignal<Option<Result<String, String>>>,
-) -> impl IntoView {
-    let version = expect_context::<DataVersion>();
-    let input = NodeRef::<leptos::html::Input>::new();
-    let queue = EntryQueue::new(message, version);
-    let waiting = queue.waiting;
+    slip: super::bets::BetSlip,
+    queue: EntryQueue,
+}
 
-    let rules = move || {
-        settings
-            .get_untracked()
-            .map(|s| s.rules)
-            .unwrap_or_default()
-    };
-
-    let submit = move || {
-        let Some(el) = input.get_untracked() else {
+impl EntryField {
+    /// Queues the typed value and clears the field, or shows at once why it is not a value.
+    fn submit(self) {
+        let message = self.queue.message;
+        let rules = move || {
+            self.settings
+                .get_untracked()
+                .map(|s| s.rules)
+                .unwrap_or_default()
+        };
+        let Some(el) = self.input.get_untracked() else {
             return;
         };
         let text = el.value();
@@ -172,14 +146,56 @@ pub(super) fn RoundEntry(
         }
         el.set_value("");
         let _ = el.focus();
-        queue.push(EntryOp::Add(text));
-    };
+        self.queue.push(EntryOp::Add(text));
+    }
 
-    let undo = move || {
-        queue.push(EntryOp::Undo);
-        if let Some(el) = input.get_untracked() {
+    fn undo(self) {
+        self.queue.push(EntryOp::Undo);
+        if let Some(el) = self.input.get_untracked() {
             let _ = el.focus();
         }
+    }
+
+    /// Enter submits; in the empty field Ctrl+Z undoes and B records the bet slip's bet.
+    fn key(self, ev: leptos::ev::KeyboardEvent) {
+        let empty = self
+            .input
+            .get_untracked()
+            .map(|el| el.value().is_empty())
+            .unwrap_or(true);
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            self.submit();
+        } else if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("z") && empty {
+            ev.prevent_default();
+            self.undo();
+        } else if ev.key().eq_ignore_ascii_case("b") && empty && !ev.ctrl_key() && !ev.meta_key() {
+            ev.prevent_default();
+            match self.slip.request() {
+                Ok(r) => self.queue.push(EntryOp::Bet(r)),
+                Err(e) => self.queue.message.set(Some(Err(e))),
+            }
+        }
+    }
+}
+
+/// Type a multiplier, press Enter. Ctrl+Z in the empty field undoes the last round; B
+/// records the bet slip's bet on it.
+#[component]
+pub(super) fn RoundEntry(
+    settings: Signal<Option<ClientSettings>>,
+    slip: super::bets::BetSlip,
+    message: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
+    let version = expect_context::<DataVersion>();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let queue = EntryQueue::new(message, version);
+    let waiting = queue.waiting;
+    let field = EntryField {
+        input,
+        settings,
+        slip,
+        queue,
     };
 
     view! {
@@ -197,25 +213,10 @@ pub(super) fn RoundEntry(
                     aria-describedby="entry-message"
                     aria-invalid=move || if matches!(message.get(), Some(Err(_))) { "true" } else { "false" }
                     on:input=move |_| message.set(None)
-                    on:keydown=move |ev| {
-                        let empty = input.get_untracked().map(|el| el.value().is_empty()).unwrap_or(true);
-                        if ev.key() == "Enter" {
-                            ev.prevent_default();
-                            submit();
-                        } else if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("z") && empty {
-                            ev.prevent_default();
-                            undo();
-                        } else if ev.key().eq_ignore_ascii_case("b") && empty && !ev.ctrl_key() && !ev.meta_key() {
-                            ev.prevent_default();
-                            match slip.request() {
-                                Ok(r) => queue.push(EntryOp::Bet(r)),
-                                Err(e) => message.set(Some(Err(e))),
-                            }
-                        }
-                    }
+                    on:keydown=move |ev| field.key(ev)
                 />
-                <button id="add-round" on:click=move |_| submit()>"Add"</button>
-                <button id="undo-last" class="secondary" title="Undo the last round (Ctrl+Z in the empty field)" on:click=move |_| undo()>
+                <button id="add-round" on:click=move |_| field.submit()>"Add"</button>
+                <button id="undo-last" class="secondary" title="Undo the last round (Ctrl+Z in the empty field)" on:click=move |_| field.undo()>
                     "Undo last"
                 </button>
             </div>

@@ -1,22 +1,22 @@
 //! The dashboard: keyboard entry, paste, the next round's estimate, how past estimates
 //! turned out, statistics and charts. One file per panel.
 
+mod bets;
 mod entry;
-mod ledger;
 mod live;
+mod next_round;
 mod overview;
 mod paste;
-mod prediction;
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::charts::{categories_chart, histogram_chart, last_rounds_chart, survival_chart, EChart};
 use crate::DataVersion;
+use bets::{BetSlip, BetsPanel};
 use entry::RoundEntry;
-use ledger::{BetLedger, BetSlip};
 use leptos::prelude::*;
+use next_round::PredictionPanel;
 use overview::{DemoBanner, Overview};
 use paste::PasteRounds;
-use prediction::PredictionPanel;
 
 /// Choices for how many recent rounds the chart shows.
 const LAST_N_CHOICES: [usize; 6] = [50, 100, 200, 500, 1000, 10_000];
@@ -59,12 +59,12 @@ pub fn DashboardPage() -> impl IntoView {
             <RoundEntry settings slip message/>
             <PasteRounds settings/>
         </section>
-        <BetLedger slip message/>
+        <BetsPanel slip message/>
         <PredictionPanel/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || dashboard.get().map(|r| match r {
                 Ok(d) => view! { <DemoBanner dashboard=d.clone()/> <Overview dashboard=d/> }.into_any(),
-                Err(e) => view! { <p class="error">"Could not load the dashboard: " {error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error">"Could not load the dashboard: " {e.message}</p> }.into_any(),
             })}
         </Transition>
         <section class="panel">

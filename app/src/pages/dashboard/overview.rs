@@ -1,5 +1,5 @@
 //! The stored history at a glance: demo banner, statistics cards, recent rounds.
-use crate::api::{self, error_text};
+use crate::api;
 use crate::pages::{fmt_pct, fmt_x, value_class};
 use crate::types::{Dashboard, RoundRow};
 use crate::DataVersion;
@@ -18,7 +18,7 @@ pub(super) fn DemoBanner(dashboard: Dashboard) -> impl IntoView {
         spawn_local(async move {
             match api::load_demo(DEMO_ROUNDS, DEMO_SEED).await {
                 Ok(_) => version.bump(),
-                Err(e) => error.set(Some(error_text(&e))),
+                Err(e) => error.set(Some(e.message)),
             }
         });
     };
@@ -26,7 +26,7 @@ pub(super) fn DemoBanner(dashboard: Dashboard) -> impl IntoView {
         spawn_local(async move {
             match api::remove_demo().await {
                 Ok(_) => version.bump(),
-                Err(e) => error.set(Some(error_text(&e))),
+                Err(e) => error.set(Some(e.message)),
             }
         });
     };

@@ -1,10 +1,10 @@
 //! Pasting many rounds: a preview marks each bad token before anything is stored.
-use crate::api::{self, error_text};
+use crate::api;
 use crate::types::ClientSettings;
 use crate::DataVersion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use models::values::{describe_token_error, parse_paste};
+use models::values::{describe_token_error, parse_paste, PasteParse};
 
 /// Paste many values: a preview marks each bad token; nothing is stored before confirming.
 #[component]
@@ -37,7 +37,7 @@ pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl Into
                     status.set(Some(Ok(format!("Stored {n} rounds, in order."))));
                     version.bump();
                 }
-                Err(e) => status.set(Some(Err(error_text(&e)))),
+                Err(e) => status.set(Some(Err(e.message))),
             }
         });
     };
@@ -56,29 +56,7 @@ pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl Into
             ></textarea>
             {move || preview.get().map(|p| match p {
                 Err(e) => view! { <p class="message error" id="paste-error">{e}</p> }.into_any(),
-                Ok(p) => {
-                    let (valid, bad) = (p.tokens.len() - p.error_count(), p.error_count());
-                    let problems: Vec<String> = p.errors().take(50).map(describe_token_error).collect();
-                    let chips = p.tokens.iter().take(400).map(|t| {
-                        let (class, title) = match &t.value {
-                            Ok(_) => ("chip ok", String::new()),
-                            Err(e) => ("chip bad", e.to_string()),
-                        };
-                        view! { <span class=class title=title>{t.token.text.clone()}</span> }
-                    }).collect_view();
-                    view! {
-                        <div class="paste-preview" id="paste-preview">
-                            <p>
-                                <strong id="paste-valid-count">{valid}</strong>" valid"
-                                {(bad > 0).then(|| view! { ", " <strong class="bad-count" id="paste-bad-count">{bad}</strong>" with problems" })}
-                            </p>
-                            <div class="chips">{chips}</div>
-                            <ul class="problems" id="paste-problems">
-                                {problems.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
-                            </ul>
-                        </div>
-                    }.into_any()
-                }
+                Ok(p) => view! { <PastePreview p/> }.into_any(),
             })}
             <div class="buttons">
                 <button id="paste-confirm" disabled=move || { let (v, b) = counts(); v == 0 || b > 0 }
@@ -97,5 +75,36 @@ pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl Into
                 Err(m) => view! { <p class="message error" id="paste-status">{m}</p> }.into_any(),
             })}
         </details>
+    }
+}
+
+/// The pasted values as chips, how many are valid and what is wrong with the others.
+#[component]
+fn PastePreview(p: PasteParse) -> impl IntoView {
+    let (valid, bad) = (p.tokens.len() - p.error_count(), p.error_count());
+    let problems: Vec<String> = p.errors().take(50).map(describe_token_error).collect();
+    let chips = p
+        .tokens
+        .iter()
+        .take(400)
+        .map(|t| {
+            let (class, title) = match &t.value {
+                Ok(_) => ("chip ok", String::new()),
+                Err(e) => ("chip bad", e.to_string()),
+            };
+            view! { <span class=class title=title>{t.token.text.clone()}</span> }
+        })
+        .collect_view();
+    view! {
+        <div class="paste-preview" id="paste-preview">
+            <p>
+                <strong id="paste-valid-count">{valid}</strong>" valid"
+                {(bad > 0).then(|| view! { ", " <strong class="bad-count" id="paste-bad-count">{bad}</strong>" with problems" })}
+            </p>
+            <div class="chips">{chips}</div>
+            <ul class="problems" id="paste-problems">
+                {problems.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+            </ul>
+        </div>
     }
 }

@@ -3,11 +3,11 @@
 //! the session clock and net position always in view, each next to what the fair law
 //! expects for the same stakes.
 
-use crate::api::{self, error_text};
-use crate::views::{BetRequest, LedgerView, PlayView, RealityAnswer};
+use crate::api;
+use crate::views::{BetRequest, BetsView, LimitsView, RealityAnswer};
 use crate::DataVersion;
 use leptos::prelude::*;
-use models::ledger::Position;
+use models::bets::Position;
 
 /// The bet the player is placing, as typed: stake and cash-out target.
 #[derive(Clone, Copy)]
@@ -81,14 +81,14 @@ fn expected_text(p: &Position) -> String {
 }
 
 #[component]
-pub(super) fn BetLedger(
+pub(super) fn BetsPanel(
     slip: BetSlip,
     message: RwSignal<Option<Result<String, String>>>,
 ) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let ledger = Resource::new(
         move || version.0.get(),
-        |_| api::get_ledger(offset_minutes()),
+        |_| api::list_bets(offset_minutes()),
     );
     let now = RwSignal::new(crate::unix_now());
     #[cfg(feature = "hydrate")]
@@ -107,14 +107,12 @@ pub(super) fn BetLedger(
             }
         };
         leptos::task::spawn_local(async move {
-            message.set(Some(super::entry::bet_result(
-                api::record_bet(request).await,
-            )));
+            message.set(Some(bet_result(api::record_bet(request).await)));
             version.bump();
         });
     };
     view! {
-        <section class="panel" id="ledger">
+        <section class="panel" id="bets">
             <h2>"My bets"</h2>
             <div class="form-row">
                 <label for="bet-stake">"stake"</label>
@@ -130,8 +128,8 @@ pub(super) fn BetLedger(
                 "The result comes from the recorded round."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || ledger.get().map(|r| match r {
-                    Ok(l) => view! { <LedgerBody l now/> }.into_any(),
-                    Err(e) => view! { <p class="error">"Could not load the ledger: " {error_text(&e)}</p> }.into_any(),
+                    Ok(l) => view! { <BetsBody l now/> }.into_any(),
+                    Err(e) => view! { <p class="error">"Could not load the ledger: " {e.message}</p> }.into_any(),
                 })}
             </Transition>
         </section>
@@ -139,7 +137,7 @@ pub(super) fn BetLedger(
 }
 
 #[component]
-fn LedgerBody(l: LedgerView, now: RwSignal<i64>) -> impl IntoView {
+fn BetsBody(l: BetsView, now: RwSignal<i64>) -> impl IntoView {
     let s = l.summary;
     let session_start = s.starts.session;
     let has_session = s.session.bets > 0;
@@ -167,11 +165,11 @@ fn LedgerBody(l: LedgerView, now: RwSignal<i64>) -> impl IntoView {
     .collect_view();
     let edge = l.house_edge;
     let inconsistent = l.inconsistent;
-    let play = l.play;
+    let play = l.limits;
     view! {
         <PlayLine play=play.clone()/>
         <RealityCheck play now/>
-        <p id="ledger-session" class="session-line" role="status">
+        <p id="bets-session" class="session-line" role="status">
             {move || if has_session {
                 format!(
                     "Session {} · {} bets · net {} · the fair law expects {}",
@@ -184,7 +182,7 @@ fn LedgerBody(l: LedgerView, now: RwSignal<i64>) -> impl IntoView {
                 "No bets this session.".to_string()
             }}
         </p>
-        <table class="rounds" id="ledger-periods">
+        <table class="rounds" id="bets-periods">
             <thead><tr><th scope="col">""</th><th scope="col">"bets"</th><th scope="col">"staked"</th>
                 <th scope="col">"net"</th><th scope="col">"fair law expects"</th></tr></thead>
             <tbody>{periods}</tbody>
@@ -202,7 +200,7 @@ fn LedgerBody(l: LedgerView, now: RwSignal<i64>) -> impl IntoView {
 /// The limits in one line under the session clock, or, when one is reached or a cool-off
 /// is on, that PLAY is withheld and why.
 #[component]
-fn PlayLine(play: PlayView) -> impl IntoView {
+fn PlayLine(play: LimitsView) -> impl IntoView {
     let gate = play.gate;
     if !gate.open {
         return view! {
@@ -231,7 +229,7 @@ fn PlayLine(play: PlayView) -> impl IntoView {
 /// time played, the net result and the house edge's expected cost, until the player
 /// answers. Its buttons wait a second, so an Enter typed for a round does not answer it.
 #[component]
-fn RealityCheck(play: PlayView, now: RwSignal<i64>) -> impl IntoView {
+fn RealityCheck(play: LimitsView, now: RwSignal<i64>) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let answered = RwSignal::new(false);
     let ready = RwSignal::new(false);
@@ -254,7 +252,7 @@ fn RealityCheck(play: PlayView, now: RwSignal<i64>) -> impl IntoView {
                 offset_minutes: offset_minutes(),
             };
             if let Err(e) = api::answer_reality_check(answer).await {
-                leptos::logging::warn!("reality check answer not stored: {}", error_text(&e));
+                leptos::logging::warn!("reality check answer not stored: {}", e.message);
             }
             version.bump();
         });
@@ -284,5 +282,26 @@ fn RealityCheck(play: PlayView, now: RwSignal<i64>) -> impl IntoView {
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// What the entry message says about a recorded bet.
+pub(super) fn bet_result(
+    r: Result<crate::views::BetRow, crate::errors::AppError>,
+) -> Result<String, String> {
+    match r {
+        Ok(b) => Ok(format!(
+            "Bet {:.2} at {} on the {}x round: {} {:+.2}",
+            b.settled.stake,
+            match b.settled.exit {
+                models::bets::Exit::Target(c) | models::bets::Exit::CashedOut(c) =>
+                    format!("{c:.2}x"),
+                models::bets::Exit::Lost => "no cash-out".into(),
+            },
+            b.settled.crash,
+            if b.settled.won { "won" } else { "lost" },
+            b.settled.profit
+        )),
+        Err(e) => Err(format!("The bet was not recorded: {}", e.message)),
     }
 }

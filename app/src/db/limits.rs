@@ -7,7 +7,7 @@ use sqlx::{Row, SqlitePool};
 
 /// The reality-check and cool-off settings.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PlaySettings {
+pub struct LimitSettings {
     pub reality_check_s: Option<i64>,
     pub reality_ack_at: Option<i64>,
     pub cool_off_until: Option<i64>,
@@ -84,19 +84,19 @@ pub async fn request_limit(
     Ok(Ok(next))
 }
 
-pub async fn load_settings(pool: &SqlitePool) -> Result<PlaySettings, DbError> {
+pub async fn load_settings(pool: &SqlitePool) -> Result<LimitSettings, DbError> {
     let row = sqlx::query(
         "SELECT reality_check_s, reality_ack_at, cool_off_until FROM play_settings WHERE id = 1",
     )
     .fetch_optional(pool)
     .await?;
     Ok(match row {
-        Some(r) => PlaySettings {
+        Some(r) => LimitSettings {
             reality_check_s: r.try_get("reality_check_s")?,
             reality_ack_at: r.try_get("reality_ack_at")?,
             cool_off_until: r.try_get("cool_off_until")?,
         },
-        None => PlaySettings::default(),
+        None => LimitSettings::default(),
     })
 }
 
@@ -132,7 +132,7 @@ pub async fn extend_cool_off(pool: &SqlitePool, until: i64) -> Result<i64, DbErr
 /// Unix seconds at which rounds were recorded live (typed or sent one by one) since
 /// `since`; pastes, imports and demo data are not play.
 pub async fn activity_since(pool: &SqlitePool, since: i64) -> Result<Vec<i64>, DbError> {
-    let since = models::ledger::rfc3339(since);
+    let since = models::bets::rfc3339(since);
     let times: Vec<i64> = sqlx::query_scalar(
         "SELECT CAST(strftime('%s', created_at) AS INTEGER) FROM rounds \
          WHERE created_at >= ? AND source IN ('entry', 'api') ORDER BY created_at",

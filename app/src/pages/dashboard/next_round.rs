@@ -1,12 +1,12 @@
 //! The next round: P(X ≥ t) beside the base rates, EV at the cash-out, PLAY or WAIT.
-use crate::api::{self, error_text};
+use crate::api;
 use crate::pages::fmt_pct;
 use crate::types::{Mode, PredictionView, Recommendation};
 use crate::DataVersion;
 use leptos::prelude::*;
 
-/// Cash-out targets offered (the thresholds models are trained on).
-const CASHOUTS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+// Cash-out targets offered: the thresholds models are trained on.
+use models::forecast::DEFAULT_THRESHOLDS as CASHOUTS;
 
 /// The next round: P(X ≥ t) next to the base rates, EV at the cash-out, PLAY or WAIT.
 #[component]
@@ -49,7 +49,7 @@ pub(super) fn PredictionPanel() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Estimating…"</p> }>
                 {move || prediction.get().map(|r| match r {
                     Ok(p) => view! { <PredictionBody p/> }.into_any(),
-                    Err(e) => view! { <p class="error">"No estimate: " {error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error">"No estimate: " {e.message}</p> }.into_any(),
                 })}
             </Transition>
         </section>
@@ -81,8 +81,32 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             e.condition, e.e_value, e.e_threshold, e.occurrences, e.later_occurrences, e.later_rate * 100.0
         )
     });
-    // One EV per source, so the numbers on screen never contradict each other.
-    let ev_line = match &p.pattern {
+    let ev_line = ev_text(&p);
+    let rows = threshold_rows(&p);
+    view! {
+        <div class="prediction" id="prediction-body" data-rounds=p.rounds.to_string()>
+            <div class=class id="recommendation">{word}</div>
+            <div class="rec-text">
+                {p.withheld.clone().map(|w| view! {
+                    <p id="rec-withheld" class="error">{w} " " <a href="/limits">"Limits and breaks"</a></p>
+                })}
+                <p id="rec-reason">{p.reason.clone()}</p>
+                <p class="muted" id="prediction-source">{source}</p>
+                {pattern.map(|e| view! { <p class="muted" id="prediction-pattern">{e}</p> })}
+                {evidence.map(|e| view! { <p class="muted" id="prediction-evidence">{e}</p> })}
+                <p id="prediction-ev">{ev_line}</p>
+            </div>
+        </div>
+        <table class="rounds" id="prediction-table">
+            <thead><tr><th></th><th title="The active model's probability that the next round reaches t">"P(X ≥ t)"</th><th title="A fair game with house edge h: the rate every honest estimate starts from">"fair (1−h)/t"</th><th title="Share of the stored rounds that reached t">"history"</th><th title="Each ensemble member's own estimate; spread = highest minus lowest, in percentage points (how much the members disagree)">"members"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// The EV line. One EV per source, so the numbers on screen never contradict each other.
+fn ev_text(p: &PredictionView) -> String {
+    match &p.pattern {
         Some(e) => format!(
             "EV of a 1-unit bet cashing out at {}x: {:+.1}% in the confirmed pattern's situation (lower {:.0}% bound {:+.1}%), {:+.1}% by the estimate in the table, {:+.1}% in a fair game.",
             p.cashout,
@@ -98,10 +122,13 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
             p.ev * 100.0,
             p.fair_ev * 100.0
         ),
-    };
+    }
+}
+
+/// One row per threshold: the estimate, the fair rate, the history's and the members'.
+fn threshold_rows(p: &PredictionView) -> impl IntoView {
     let empty = p.rounds == 0;
-    let rows = p
-        .thresholds
+    p.thresholds
         .iter()
         .map(|t| {
             let mut members = t
@@ -136,24 +163,5 @@ fn PredictionBody(p: PredictionView) -> impl IntoView {
                 </tr>
             }
         })
-        .collect_view();
-    view! {
-        <div class="prediction" id="prediction-body" data-rounds=p.rounds.to_string()>
-            <div class=class id="recommendation">{word}</div>
-            <div class="rec-text">
-                {p.withheld.clone().map(|w| view! {
-                    <p id="rec-withheld" class="error">{w} " " <a href="/limits">"Limits and breaks"</a></p>
-                })}
-                <p id="rec-reason">{p.reason.clone()}</p>
-                <p class="muted" id="prediction-source">{source}</p>
-                {pattern.map(|e| view! { <p class="muted" id="prediction-pattern">{e}</p> })}
-                {evidence.map(|e| view! { <p class="muted" id="prediction-evidence">{e}</p> })}
-                <p id="prediction-ev">{ev_line}</p>
-            </div>
-        </div>
-        <table class="rounds" id="prediction-table">
-            <thead><tr><th></th><th title="The active model's probability that the next round reaches t">"P(X ≥ t)"</th><th title="A fair game with house edge h: the rate every honest estimate starts from">"fair (1−h)/t"</th><th title="Share of the stored rounds that reached t">"history"</th><th title="Each ensemble member's own estimate; spread = highest minus lowest, in percentage points (how much the members disagree)">"members"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
+        .collect_view()
 }

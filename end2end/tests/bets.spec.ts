@@ -2,7 +2,7 @@ import { test, expect, openHydrated } from './fixtures';
 
 test('a bet is recorded with one key after its round, and the session net stands next to the fair law', async ({ page, server }) => {
   await openHydrated(page, server.url + '/');
-  await expect(page.locator('#ledger-session')).toContainText('No bets this session');
+  await expect(page.locator('#bets-session')).toContainText('No bets this session');
   await page.locator('#bet-stake').fill('2');
   await page.locator('#bet-target').fill('2');
   const input = page.locator('#round-input');
@@ -10,10 +10,10 @@ test('a bet is recorded with one key after its round, and the session net stands
   await input.click();
   await page.keyboard.type('2.50\nb1.20\nb', { delay: 40 });
   await expect(page.locator('#entry-message')).toContainText('lost -2.00');
-  await expect(page.locator('#ledger-session')).toContainText('2 bets · net 0.00');
-  await expect(page.locator('#ledger-session')).toContainText('the fair law expects -0.12');
-  await expect(page.locator('#ledger-session')).toContainText(/Session 0:0\d:\d\d/);
-  const today = page.locator('#ledger-periods tbody tr', { hasText: 'today' });
+  await expect(page.locator('#bets-session')).toContainText('2 bets · net 0.00');
+  await expect(page.locator('#bets-session')).toContainText('the fair law expects -0.12');
+  await expect(page.locator('#bets-session')).toContainText(/Session 0:0\d:\d\d/);
+  const today = page.locator('#bets-periods tbody tr', { hasText: 'today' });
   await expect(today.locator('td').nth(1)).toHaveText('4.00');
   // The rounds were stored as typed, the letter B never in them.
   expect(await server.values()).toEqual([2.5, 1.2]);
@@ -28,6 +28,6 @@ test('a bet is recorded with one key after its round, and the session net stands
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 1000 });
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-    await page.locator('#ledger').screenshot({ path: test.info().outputPath(`ledger-${width}.png`) });
+    await page.locator('#bets').screenshot({ path: test.info().outputPath(`bets-${width}.png`) });
   }
 });

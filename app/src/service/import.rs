@@ -1,5 +1,6 @@
-//! One import path for the browser, the REST API and the CLI: detect the format, read every
-//! row, report the faults, and store either nothing or the readable rows in one transaction.
+//! Import of a history file, one path for the browser, the REST API and the CLI: detect
+//! the format, read every row, report the faults, and store either nothing or the
+//! readable rows in one transaction.
 
 use crate::db::{self, DbError};
 use crate::types::{ImportFault, ImportOutcome, OnFault, Source};
@@ -24,8 +25,70 @@ pub enum ImportFailure {
         source: std::io::Error,
     },
     /// Faults were found and the caller asked to store nothing in that case.
-    #[error("{} of {} rows cannot be read; nothing was stored", .0.faults.len(), .0.rows)]
+    #[error("{} of {} rows cannot be read; nothing was stored (skip the faulty rows to store the rest)", .0.faults.len(), .0.rows)]
     Faults(ImportOutcome),
+}
+
+impl ImportFailure {
+    /// The HTTP status of each variant: a file over the limits is 413, an unreadable one
+    /// 422, the server's own failures 5xx.
+    pub fn status_code(&self) -> u16 {
+        use models::values::BatchError;
+        match self {
+            ImportFailure::Read(ImportError::Batch(
+                BatchError::TooManyBytes { .. } | BatchError::TooManyValues { .. },
+            )) => 413,
+            ImportFailure::Read(_) | ImportFailure::Faults(_) => 422,
+            ImportFailure::Db(e) => e.status_code(),
+            ImportFailure::TempFile(_) | ImportFailure::ReadFile { .. } => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportFailure::Read(_) => "unreadable_file",
+            ImportFailure::Faults(_) => "unreadable_rows",
+            ImportFailure::Db(e) => e.code(),
+            ImportFailure::TempFile(_) | ImportFailure::ReadFile { .. } => "internal",
+        }
+    }
+}
+
+impl crate::errors::HttpStatus for ImportFailure {
+    fn status_code(&self) -> u16 {
+        ImportFailure::status_code(self)
+    }
+    fn code(&self) -> &'static str {
+        ImportFailure::code(self)
+    }
+    /// The whole report of a refused import: every unreadable row with its reason.
+    fn details(&self) -> serde_json::Value {
+        match self {
+            ImportFailure::Faults(outcome) => {
+                serde_json::to_value(outcome).unwrap_or(serde_json::Value::Null)
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+/// Imports a file sent by the browser or the REST API, with the request limits.
+pub async fn import(
+    state: &crate::state::ServerState,
+    bytes: &[u8],
+    file_name: &str,
+    dry_run: bool,
+    on_fault: OnFault,
+) -> Result<ImportOutcome, ImportFailure> {
+    import_bytes(
+        &state.pool,
+        bytes,
+        file_name,
+        &state.rules,
+        dry_run,
+        on_fault,
+    )
+    .await
 }
 
 /// Reads a file's bytes as CSV, plain text or the Python app's SQLite database.
@@ -170,12 +233,12 @@ pub fn file_rules(rules: &ValueRules) -> ValueRules {
 /// Reads a file from disk and imports it (the CLI's `import FILE`), in one transaction
 /// however long it is.
 pub async fn import_file(
-    pool: &SqlitePool,
+    state: &crate::state::ServerState,
     path: &Path,
-    rules: &ValueRules,
     dry_run: bool,
     on_fault: OnFault,
 ) -> Result<ImportOutcome, ImportFailure> {
     let (bytes, name) = read_path(path).await?;
-    import_bytes(pool, &bytes, &name, &file_rules(rules), dry_run, on_fault).await
+    let rules = file_rules(&state.rules);
+    import_bytes(&state.pool, &bytes, &name, &rules, dry_run, on_fault).await
 }

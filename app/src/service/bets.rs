@@ -4,12 +4,12 @@
 
 use crate::db::{self, BetStoreError, DbError};
 use crate::state::ServerState;
-use crate::views::{BetRequest, BetRow, LedgerView};
-use models::ledger::BetError;
+use crate::views::{BetRequest, BetRow, BetsView};
+use models::bets::BetError;
 
 /// Why a bet was not recorded or the ledger not read.
 #[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
+pub enum BetsError {
     /// A stake or cash-out that is not one, or a request naming no exit or two.
     #[error("{0}")]
     Invalid(String),
@@ -25,51 +25,51 @@ pub enum LedgerError {
     Db(DbError),
 }
 
-impl LedgerError {
+impl BetsError {
     pub fn status_code(&self) -> u16 {
         match self {
-            LedgerError::Invalid(_) => 400,
-            LedgerError::Refused(_) => 422,
-            LedgerError::RoundNotFound(_) | LedgerError::BetNotFound(_) => 404,
-            LedgerError::Db(e) => e.status_code(),
+            BetsError::Invalid(_) => 400,
+            BetsError::Refused(_) => 422,
+            BetsError::RoundNotFound(_) | BetsError::BetNotFound(_) => 404,
+            BetsError::Db(e) => e.status_code(),
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            LedgerError::Invalid(_) => "bad_bet",
-            LedgerError::Refused(_) => "refused",
-            LedgerError::RoundNotFound(_) | LedgerError::BetNotFound(_) => "not_found",
-            LedgerError::Db(_) => "database",
+            BetsError::Invalid(_) => "bad_bet",
+            BetsError::Refused(_) => "refused",
+            BetsError::RoundNotFound(_) | BetsError::BetNotFound(_) => "not_found",
+            BetsError::Db(e) => e.code(),
         }
     }
 }
 
-crate::http_status_by_method!(LedgerError);
+crate::http_status_by_method!(BetsError);
 
-impl From<BetStoreError> for LedgerError {
+impl From<BetStoreError> for BetsError {
     fn from(e: BetStoreError) -> Self {
         match e {
             BetStoreError::Bet(e @ (BetError::Stake(_) | BetError::Cashout(_))) => {
-                LedgerError::Invalid(e.to_string())
+                BetsError::Invalid(e.to_string())
             }
             e @ (BetStoreError::Bet(BetError::AboveCrash { .. })
             | BetStoreError::NoRound
-            | BetStoreError::Full(_)) => LedgerError::Refused(e.to_string()),
-            BetStoreError::Db(DbError::NotFound(id)) => LedgerError::RoundNotFound(id),
-            BetStoreError::Db(e) => LedgerError::Db(e),
+            | BetStoreError::Full(_)) => BetsError::Refused(e.to_string()),
+            BetStoreError::Db(DbError::NotFound(id)) => BetsError::RoundNotFound(id),
+            BetStoreError::Db(e) => BetsError::Db(e),
         }
     }
 }
 
-impl From<DbError> for LedgerError {
+impl From<DbError> for BetsError {
     fn from(e: DbError) -> Self {
-        LedgerError::Db(e)
+        BetsError::Db(e)
     }
 }
 
-pub async fn record(state: &ServerState, request: &BetRequest) -> Result<BetRow, LedgerError> {
-    let exit = request.exit().map_err(LedgerError::Invalid)?;
+pub async fn record(state: &ServerState, request: &BetRequest) -> Result<BetRow, BetsError> {
+    let exit = request.exit().map_err(BetsError::Invalid)?;
     Ok(db::insert_bet(
         &state.pool,
         request.round_id,
@@ -80,37 +80,37 @@ pub async fn record(state: &ServerState, request: &BetRequest) -> Result<BetRow,
     .await?)
 }
 
-/// The ledger at `now` (Unix seconds) on a clock `offset_minutes` east of UTC.
-pub async fn ledger(
+/// The bets at `now` (Unix seconds) on a clock `offset_minutes` east of UTC.
+pub async fn view(
     state: &ServerState,
     now: i64,
     offset_minutes: i64,
-) -> Result<LedgerView, LedgerError> {
-    super::play::check_offset(offset_minutes).map_err(LedgerError::Invalid)?;
+) -> Result<BetsView, BetsError> {
+    super::limits::check_offset(offset_minutes).map_err(BetsError::Invalid)?;
     let (bets, inconsistent) = db::list_bets(&state.pool, state.house_edge).await?;
-    let activity = super::play::activity(state, now).await?;
+    let activity = super::limits::activity(state, now).await?;
     let timed: Vec<_> = bets.iter().map(BetRow::timed).collect();
-    let summary = models::ledger::summarize(&timed, &activity, now, offset_minutes * 60);
-    let play = super::play::view_with(state, &bets, &activity, now).await?;
-    Ok(LedgerView {
+    let summary = models::bets::summarize(&timed, &activity, now, offset_minutes * 60);
+    let limits = super::limits::view_with(state, &bets, &activity, now).await?;
+    Ok(BetsView {
         house_edge: state.house_edge,
         bets,
         summary,
         inconsistent,
-        play,
+        limits,
     })
 }
 
-pub async fn export_csv(state: &ServerState) -> Result<String, LedgerError> {
+pub async fn export_csv(state: &ServerState) -> Result<String, BetsError> {
     let (bets, _) = db::list_bets(&state.pool, state.house_edge).await?;
     let timed: Vec<_> = bets.iter().map(BetRow::timed).collect();
-    Ok(models::ledger::to_csv(&timed))
+    Ok(models::bets::to_csv(&timed))
 }
 
-pub async fn delete(state: &ServerState, id: i64) -> Result<(), LedgerError> {
+pub async fn delete(state: &ServerState, id: i64) -> Result<(), BetsError> {
     if db::delete_bet(&state.pool, id).await? {
         Ok(())
     } else {
-        Err(LedgerError::BetNotFound(id))
+        Err(BetsError::BetNotFound(id))
     }
 }

@@ -23,7 +23,7 @@ pub const MEMBER_KINDS: [&str; 8] = [
 ];
 
 #[derive(Debug, thiserror::Error)]
-pub enum ModelCliError {
+pub enum TrainerError {
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
@@ -37,10 +37,10 @@ pub enum ModelCliError {
 }
 
 /// "60s", "2m", "90" (seconds), "500ms".
-pub fn parse_duration(text: &str) -> Result<Duration, ModelCliError> {
+pub fn parse_duration(text: &str) -> Result<Duration, TrainerError> {
     let t = text.trim();
     let bad = || {
-        ModelCliError::Usage(format!(
+        TrainerError::Usage(format!(
             "cannot read the duration {text:?}: use e.g. 60s, 2m or 500ms"
         ))
     };
@@ -73,7 +73,7 @@ pub fn candidates(
     names: &[String],
     device: neural::DeviceChoice,
     seed: u64,
-) -> Result<Vec<MemberFactory>, ModelCliError> {
+) -> Result<Vec<MemberFactory>, TrainerError> {
     candidates_with_hook(names, device, seed, None)
 }
 
@@ -83,7 +83,7 @@ pub fn candidates_with_hook(
     device: neural::DeviceChoice,
     seed: u64,
     hook: Option<crate::neural_members::EpochHook>,
-) -> Result<Vec<MemberFactory>, ModelCliError> {
+) -> Result<Vec<MemberFactory>, TrainerError> {
     let mut kinds: Vec<&'static str> = Vec::new();
     for name in names {
         let kind = match neural::MemberKind::parse(name) {
@@ -94,7 +94,7 @@ pub fn candidates_with_hook(
             {
                 Some(k) => k,
                 None => {
-                    return Err(ModelCliError::Usage(format!(
+                    return Err(TrainerError::Usage(format!(
                         "unknown member {name:?}: choose from {}",
                         MEMBER_KINDS.join(", ")
                     )))
@@ -199,7 +199,7 @@ pub struct TrainArgs<'a> {
 pub fn train(
     rounds: &[Multiplier],
     args: &TrainArgs<'_>,
-) -> Result<(String, ensemble::train::TrainOutcome), ModelCliError> {
+) -> Result<(String, ensemble::train::TrainOutcome), TrainerError> {
     use crate::jobs::ProgressEvent;
     let hook: Option<crate::neural_members::EpochHook> = args.json_progress.then(|| {
         std::sync::Arc::new(|p: &neural::TrainProgress| {

@@ -2,7 +2,7 @@
 //! until its files change) with its walk-forward evidence, the pattern scan's PLAY / WAIT,
 //! and the models page's registry view.
 
-use crate::modelcli::{forecaster_for, loaders, MEMBER_KINDS};
+use crate::trainer::{forecaster_for, loaders, MEMBER_KINDS};
 use app::errors::ModelError;
 use ensemble::registry::{self, RegistryError};
 use models::forecast::Forecaster;
@@ -13,7 +13,7 @@ use std::path::Path;
 /// The dashboard's predictions: the active trained ensemble with its walk-forward evidence,
 /// or the fair law (with a notice) when no model can be loaded. The loaded model is kept
 /// until the active version or its files change.
-pub struct EnsemblePredictions {
+pub struct EnsembleEstimator {
     pub models_dir: std::path::PathBuf,
     pub house_edge: f64,
     /// A fixed version; `None` follows the active one.
@@ -23,7 +23,7 @@ pub struct EnsemblePredictions {
     patterns: std::sync::Mutex<models::decision::PatternTracker>,
 }
 
-impl EnsemblePredictions {
+impl EnsembleEstimator {
     pub fn new(models_dir: std::path::PathBuf, house_edge: f64, version: Option<String>) -> Self {
         Self {
             models_dir,
@@ -52,14 +52,14 @@ impl EnsemblePredictions {
         }
     }
 
-    /// The loaded model's estimate with the history's rates and the walk-forward evidence.
-    fn estimate(
+    /// The loaded model's estimate with its members' and the walk-forward evidence.
+    fn model_estimate(
         &self,
         model: &registry::LoadedModel,
         rounds: &[Multiplier],
         cashout: f64,
         mode: app::types::Mode,
-    ) -> app::types::PredictionView {
+    ) -> app::types::Estimate {
         let th = model.meta.thresholds.clone();
         let row = ensemble::next::next_row(rounds);
         let p = model.ensemble.predict_with_history(&row, rounds, &th);
@@ -69,31 +69,25 @@ impl EnsemblePredictions {
         let thresholds = th
             .iter()
             .enumerate()
-            .map(|(i, &t)| app::types::ThresholdView {
+            .map(|(i, &t)| app::types::ThresholdEstimate {
                 threshold: t,
                 probability: p
                     .get(i)
                     .copied()
                     .unwrap_or_else(|| fair_survival(t, self.house_edge)),
-                fair: fair_survival(t, self.house_edge),
-                empirical: app::types::empirical_share(rounds, t),
                 members: members
                     .iter()
                     .filter_map(|(name, ps)| ps.get(i).map(|v| (name.clone(), *v)))
                     .collect(),
             })
             .collect();
-        app::types::prediction_view(
-            Some(model.meta.version.clone()),
-            None,
-            rounds.len(),
-            cashout,
-            mode,
+        app::types::Estimate {
+            model: Some(model.meta.version.clone()),
+            notice: None,
             thresholds,
-            evidence_of(&model.meta, cashout),
-            self.house_edge,
-            self.decision(rounds, cashout, mode),
-        )
+            evidence: evidence_of(&model.meta, cashout),
+            decision: self.decision(rounds, cashout, mode),
+        }
     }
 
     /// Runs `f` on `version`, loaded once and kept until its files change.
@@ -199,27 +193,18 @@ pub fn evidence_of(meta: &ensemble::ModelMeta, cashout: f64) -> Option<app::type
     })
 }
 
-impl app::api::ssr::PredictionService for EnsemblePredictions {
-    fn predict(
+impl app::api::ssr::Estimator for EnsembleEstimator {
+    fn estimate(
         &self,
         rounds: &[Multiplier],
         cashout: f64,
         mode: app::types::Mode,
-    ) -> app::types::PredictionView {
+    ) -> app::types::Estimate {
         let fair = |notice: String| {
-            app::types::prediction_view(
-                None,
-                Some(notice),
-                rounds.len(),
-                cashout,
-                mode,
-                app::types::fair_thresholds(
-                    rounds,
-                    &models::forecast::DEFAULT_THRESHOLDS,
-                    self.house_edge,
-                ),
-                None,
+            app::types::Estimate::fair(
+                &models::forecast::DEFAULT_THRESHOLDS,
                 self.house_edge,
+                notice,
                 self.decision(rounds, cashout, mode),
             )
         };
@@ -240,9 +225,9 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
             }
         };
         match self.with_loaded(&version, |model| {
-            self.estimate(model, rounds, cashout, mode)
+            self.model_estimate(model, rounds, cashout, mode)
         }) {
-            Ok(view) => view,
+            Ok(estimate) => estimate,
             Err(RegistryError::NoModels(_)) => no_model(),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot load the active model");
@@ -312,7 +297,7 @@ impl app::api::ssr::PredictionService for EnsemblePredictions {
     }
 
     fn forecaster_names(&self) -> Vec<String> {
-        crate::modelcli::BACKTEST_MODELS
+        crate::trainer::BACKTEST_MODELS
             .iter()
             .filter(|m| **m != "baseline")
             .map(|s| s.to_string())
@@ -373,11 +358,13 @@ mod tests {
 
     #[test]
     fn no_model_means_the_fair_baseline_with_a_notice() {
-        use app::api::ssr::PredictionService;
+        use app::api::ssr::Estimator;
         let dir = tempfile::tempdir().unwrap();
         let rounds = models::generator::FairGenerator::default().generate(300);
-        let service = EnsemblePredictions::new(dir.path().to_path_buf(), 0.03, None);
-        let p = service.predict(&rounds, 2.0, app::types::Mode::Normal);
+        let service = EnsembleEstimator::new(dir.path().to_path_buf(), 0.03, None);
+        let estimate = service.estimate(&rounds, 2.0, app::types::Mode::Normal);
+        let p =
+            app::types::PredictionView::of(estimate, &rounds, 2.0, app::types::Mode::Normal, 0.03);
         assert!(p.model.is_none());
         assert!(p
             .notice

@@ -2,7 +2,7 @@
 //! starts on a Monday, sums add up, and under the fair law the net result of many bets lies
 //! in the range the ledger gives for it about 95% of the time.
 
-use models::ledger::{period_starts, rfc3339, settle, Exit, Position};
+use models::bets::{period_starts, rfc3339, settle, Exit, Position};
 use models::values::Multiplier;
 use proptest::prelude::*;
 

@@ -145,9 +145,6 @@ impl Position {
     }
 }
 
-/// A new session starts after this long without a bet.
-pub const SESSION_GAP_S: i64 = 30 * 60;
-
 /// Where the bets of one period start (Unix seconds), for the player's clock `offset_s`
 /// east of UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +182,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// The starts of the current session (the run of activity — rounds recorded and bets —
-/// with no gap over [`SESSION_GAP_S`] that is still open at `now`, or now when there is
+/// with no gap over [`crate::sessions::SESSION_GAP_S`] that is still open at `now`, or now when there is
 /// none), day, week (Monday) and month at `now`, on the player's clock.
 pub fn period_starts(now: i64, offset_s: i64, activity: &[i64]) -> PeriodStarts {
     let local = now + offset_s;
@@ -195,7 +192,7 @@ pub fn period_starts(now: i64, offset_s: i64, activity: &[i64]) -> PeriodStarts 
     let (y, m, _) = civil_from_days(day);
     let to_utc = |local_day: i64| local_day * 86_400 - offset_s;
     PeriodStarts {
-        session: crate::limits::current_session(activity, now).map_or(now, |(start, _)| start),
+        session: crate::sessions::current_session(activity, now).map_or(now, |(start, _)| start),
         day: to_utc(day),
         week: to_utc(day - weekday),
         month: to_utc(days_from_civil(y, m, 1)),
@@ -204,7 +201,7 @@ pub fn period_starts(now: i64, offset_s: i64, activity: &[i64]) -> PeriodStarts 
 
 /// The net position of the session, day, week and month at `now`, and of every bet.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct LedgerSummary {
+pub struct BetsSummary {
     pub starts: PeriodStarts,
     pub session: Position,
     pub day: Position,
@@ -215,7 +212,7 @@ pub struct LedgerSummary {
 
 /// The positions at `now`; `activity` holds the times of the rounds recorded live (the
 /// bets' own times are added here), which open and extend sessions.
-pub fn summarize(bets: &[TimedBet], activity: &[i64], now: i64, offset_s: i64) -> LedgerSummary {
+pub fn summarize(bets: &[TimedBet], activity: &[i64], now: i64, offset_s: i64) -> BetsSummary {
     let times = activity_with_bets(bets, activity);
     let starts = period_starts(now, offset_s, &times);
     let since = |t: i64| {
@@ -225,7 +222,7 @@ pub fn summarize(bets: &[TimedBet], activity: &[i64], now: i64, offset_s: i64) -
                 .map(|b| &b.bet),
         )
     };
-    LedgerSummary {
+    BetsSummary {
         starts,
         session: since(starts.session),
         day: since(starts.day),

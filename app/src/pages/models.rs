@@ -2,19 +2,18 @@
 //! walk-forward scores, reliability, the betting rule's confusion matrices and feature
 //! importance.
 
-use crate::api::{self, error_text};
+use crate::api;
 use crate::charts::EChart;
+use crate::errors::AppError;
 use crate::pages::{choice_checkbox, fmt_pct, ScrollTable};
 use crate::report_charts::{importance_chart, loss_chart, reliability_chart};
-use crate::views::{
-    JobState, ModelView, ModelsPage as ModelsData, ScoreRow, TrainRequest, TrainStatus,
-};
+use crate::views::{JobState, ModelView, ModelsView, ScoreRow, TrainRequest, TrainStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use models::backtest::ThresholdScore;
 
 /// Thresholds every trained model is scored at.
-const THRESHOLDS: [f64; 5] = [1.5, 2.0, 3.0, 5.0, 10.0];
+use models::forecast::DEFAULT_THRESHOLDS as THRESHOLDS;
 
 /// The training form's fields; owned by the page so they survive the list's refetch.
 #[derive(Clone, Copy)]
@@ -60,7 +59,7 @@ pub fn ModelsPage() -> impl IntoView {
         <h1 class="page-title">"Models"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || data.get().map(|r| match r {
-                Err(e) => view! { <p class="error">"Could not load the models: " {error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error">"Could not load the models: " {e.message}</p> }.into_any(),
                 Ok(d) => {
                     if status.get_untracked().is_none() {
                         status.set(Some(d.training.clone()));
@@ -74,7 +73,7 @@ pub fn ModelsPage() -> impl IntoView {
 
 #[component]
 fn ModelsBody(
-    data: ModelsData,
+    data: ModelsView,
     status: RwSignal<Option<TrainStatus>>,
     refresh: RwSignal<u64>,
     form: TrainForm,
@@ -118,7 +117,7 @@ fn ModelsBody(
 
 /// Shows a training job's status (unless a newer one is shown already) or the error.
 fn show_answer(
-    answer: Result<TrainStatus, ServerFnError>,
+    answer: Result<TrainStatus, AppError>,
     status: RwSignal<Option<TrainStatus>>,
     message: RwSignal<Option<String>>,
 ) {
@@ -128,8 +127,56 @@ fn show_answer(
                 *cur = Some(s);
             }
         }),
-        Err(e) => message.set(Some(error_text(&e))),
+        Err(e) => message.set(Some(e.message)),
     }
+}
+
+/// Reads the training form and starts a job, or says what is wrong with the form.
+fn start_training(
+    form: TrainForm,
+    first_device: &str,
+    status: RwSignal<Option<TrainStatus>>,
+    message: RwSignal<Option<String>>,
+) {
+    let TrainForm {
+        chosen,
+        budget,
+        device,
+        activate,
+    } = form;
+    let budget_s = match budget.get_untracked().trim().parse::<f64>() {
+        Ok(b) if b.is_finite() && b >= 1.0 => b,
+        _ => {
+            message.set(Some(
+                "The time budget must be a number of seconds, at least 1.".into(),
+            ));
+            return;
+        }
+    };
+    if chosen.with_untracked(Vec::is_empty) {
+        message.set(Some("Tick at least one member to train.".into()));
+        return;
+    }
+    let request = TrainRequest {
+        members: chosen.get_untracked(),
+        budget_s,
+        device: device
+            .get_untracked()
+            .unwrap_or_else(|| first_device.to_string()),
+        activate: activate.get_untracked(),
+    };
+    message.set(None);
+    spawn_local(async move {
+        show_answer(api::start_training(request).await, status, message);
+    });
+}
+
+/// The device choices, the chosen one (or none yet) selected.
+fn device_options(devices: &[String], device: RwSignal<Option<String>>) -> impl IntoView {
+    devices.iter().map(|d| {
+        let d2 = d.clone();
+        view! { <option value=d.clone() selected=move || device.get().as_deref() == Some(d2.as_str())>{d.clone()}</option> }
+    }).collect_view()
 }
 
 #[component]
@@ -149,33 +196,7 @@ fn TrainPanel(
     let message = RwSignal::new(None::<String>);
     let running = move || status.with(|s| s.as_ref().is_some_and(|s| s.state == JobState::Running));
 
-    let start = move |_| {
-        let budget_s = match budget.get_untracked().trim().parse::<f64>() {
-            Ok(b) if b.is_finite() && b >= 1.0 => b,
-            _ => {
-                message.set(Some(
-                    "The time budget must be a number of seconds, at least 1.".into(),
-                ));
-                return;
-            }
-        };
-        if chosen.with_untracked(Vec::is_empty) {
-            message.set(Some("Tick at least one member to train.".into()));
-            return;
-        }
-        let request = TrainRequest {
-            members: chosen.get_untracked(),
-            budget_s,
-            device: device
-                .get_untracked()
-                .unwrap_or_else(|| first_device.clone()),
-            activate: activate.get_untracked(),
-        };
-        message.set(None);
-        spawn_local(async move {
-            show_answer(api::start_training(request).await, status, message);
-        });
-    };
+    let start = move |_| start_training(form, &first_device, status, message);
     let cancel = move |_| {
         spawn_local(async move {
             show_answer(api::cancel_training().await, status, message);
@@ -212,10 +233,7 @@ fn TrainPanel(
                 <label for="train-device">"Device"</label>
                 <select id="train-device" disabled=!multi_device
                     on:change=move |ev| device.set(Some(event_target_value(&ev)))>
-                    {devices.iter().map(|d| {
-                        let d2 = d.clone();
-                        view! { <option value=d.clone() selected=move || device.get().as_deref() == Some(d2.as_str())>{d.clone()}</option> }
-                    }).collect_view()}
+                    {device_options(&devices, device)}
                 </select>
                 <label class="check">
                     <input id="train-activate" type="checkbox" prop:checked=move || activate.get()
@@ -299,7 +317,7 @@ fn ModelTable(
                                     spawn_local(async move {
                                         match api::activate_model(v).await {
                                             Ok(()) => { error.set(None); refresh.update(|r| *r += 1); }
-                                            Err(e) => error.set(Some(error_text(&e))),
+                                            Err(e) => error.set(Some(e.message)),
                                         }
                                     });
                                 }>"Activate"</button>

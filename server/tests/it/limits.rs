@@ -4,30 +4,30 @@
 //! live, and every bad setting is a 400 that changes nothing.
 
 use crate::helpers::{test_app_with_predictor, TestApp};
-use app::state::PredictionService;
+use app::state::Estimator;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 /// The fair law's numbers, but always recommending PLAY: what a confirmed edge would say.
-struct AlwaysPlay(app::api::ssr::FairPredictions);
+struct AlwaysPlay(app::api::ssr::FairLawEstimator);
 
-impl PredictionService for AlwaysPlay {
-    fn predict(
+impl Estimator for AlwaysPlay {
+    fn estimate(
         &self,
         rounds: &[models::values::Multiplier],
         cashout: f64,
         mode: app::types::Mode,
-    ) -> app::types::PredictionView {
-        let mut view = self.0.predict(rounds, cashout, mode);
-        view.recommendation = app::types::Recommendation::Play;
-        view.reason = "a confirmed pattern applies".into();
-        view
+    ) -> app::types::Estimate {
+        let mut estimate = self.0.estimate(rounds, cashout, mode);
+        estimate.decision.recommendation = app::types::Recommendation::Play;
+        estimate.decision.reason = "a confirmed pattern applies".into();
+        estimate
     }
 }
 
 async fn always_play() -> TestApp {
     test_app_with_predictor(|_| {
-        std::sync::Arc::new(AlwaysPlay(app::api::ssr::FairPredictions {
+        std::sync::Arc::new(AlwaysPlay(app::api::ssr::FairLawEstimator {
             house_edge: 0.03,
             notice: "fair".into(),
         }))
@@ -160,7 +160,7 @@ async fn time_played_comes_from_the_sessions_of_rounds_recorded_live() {
     // The ledger's session clock starts at the same moment.
     let (_, ledger) = app.json("GET", "/api/v1/bets", None).await;
     assert_eq!(ledger["summary"]["starts"]["session"], start);
-    assert_eq!(ledger["play"]["session_start"], start);
+    assert_eq!(ledger["limits"]["session_start"], start);
     assert_eq!(predict(&app).await["recommendation"], "Wait");
     // A longer limit per 7 days is not reached.
     let (_, view) = put_limit(&app, "time", "week", json!(600)).await;

@@ -2,15 +2,15 @@
 //! the gate the next round's estimate passes: a limit reached or a cool-off in force
 //! withholds PLAY (recording rounds and bets always goes on).
 
-use crate::db::{self, DbError, PlaySettings};
+use crate::db::{self, DbError, LimitSettings};
 use crate::state::ServerState;
-use crate::views::{BetRow, LimitRequest, PlayView, RealityAnswer};
-use models::ledger::{Position, TimedBet};
+use crate::views::{BetRow, LimitRequest, LimitsView, RealityAnswer};
+use models::bets::{Position, TimedBet};
 use models::limits::{self, Limit, LimitError, PlayGate};
 
 /// Why a setting was not changed or the limits not read.
 #[derive(Debug, thiserror::Error)]
-pub enum PlayError {
+pub enum LimitsError {
     #[error(transparent)]
     Invalid(#[from] LimitError),
     #[error("{0}")]
@@ -19,23 +19,23 @@ pub enum PlayError {
     Db(#[from] DbError),
 }
 
-impl PlayError {
+impl LimitsError {
     pub fn status_code(&self) -> u16 {
         match self {
-            PlayError::Invalid(_) | PlayError::Offset(_) => 400,
-            PlayError::Db(e) => e.status_code(),
+            LimitsError::Invalid(_) | LimitsError::Offset(_) => 400,
+            LimitsError::Db(e) => e.status_code(),
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            PlayError::Invalid(_) | PlayError::Offset(_) => "bad_setting",
-            PlayError::Db(_) => "database",
+            LimitsError::Invalid(_) | LimitsError::Offset(_) => "bad_setting",
+            LimitsError::Db(e) => e.code(),
         }
     }
 }
 
-crate::http_status_by_method!(PlayError);
+crate::http_status_by_method!(LimitsError);
 
 /// Largest clock offset accepted (UTC−14 … UTC+14), in minutes.
 pub const MAX_OFFSET_MINUTES: i64 = 14 * 60;
@@ -65,14 +65,14 @@ pub fn view_of(
     bets: &[TimedBet],
     activity: &[i64],
     limits: &[Limit],
-    settings: PlaySettings,
+    settings: LimitSettings,
     reality_check_min_s: i64,
     now: i64,
-) -> PlayView {
-    let times = models::ledger::activity_with_bets(bets, activity);
+) -> LimitsView {
+    let times = models::bets::activity_with_bets(bets, activity);
     let statuses = limits::statuses(limits, bets, &times, now);
     let gate = limits::gate(&statuses, settings.cool_off_until, now);
-    let session = limits::current_session(&times, now);
+    let session = models::sessions::current_session(&times, now);
     let session_bets = session.map_or(Position::default(), |(start, _)| {
         Position::of(
             bets.iter()
@@ -80,7 +80,7 @@ pub fn view_of(
                 .map(|b| &b.bet),
         )
     });
-    PlayView {
+    LimitsView {
         limits: statuses,
         gate,
         reality_check_s: settings.reality_check_s,
@@ -99,7 +99,7 @@ pub async fn view_with(
     bets: &[BetRow],
     activity: &[i64],
     now: i64,
-) -> Result<PlayView, DbError> {
+) -> Result<LimitsView, DbError> {
     let limits = db::load_limits(&state.pool).await?;
     let settings = db::load_settings(&state.pool).await?;
     let timed: Vec<TimedBet> = bets.iter().map(BetRow::timed).collect();
@@ -113,7 +113,7 @@ pub async fn view_with(
     ))
 }
 
-pub async fn view(state: &ServerState, now: i64) -> Result<PlayView, PlayError> {
+pub async fn view(state: &ServerState, now: i64) -> Result<LimitsView, LimitsError> {
     let (bets, _) = db::list_bets(&state.pool, state.house_edge).await?;
     let activity = activity(state, now).await?;
     Ok(view_with(state, &bets, &activity, now).await?)
@@ -130,7 +130,7 @@ pub async fn set_limit(
     state: &ServerState,
     request: &LimitRequest,
     now: i64,
-) -> Result<PlayView, PlayError> {
+) -> Result<LimitsView, LimitsError> {
     let limit = db::request_limit(
         &state.pool,
         request.kind,
@@ -149,7 +149,7 @@ pub async fn set_reality_check(
     state: &ServerState,
     interval_s: Option<i64>,
     now: i64,
-) -> Result<PlayView, PlayError> {
+) -> Result<LimitsView, LimitsError> {
     if let Some(i) = interval_s {
         limits::check_interval(i, state.reality_check_min_s)?;
     }
@@ -163,8 +163,8 @@ pub async fn answer_reality_check(
     state: &ServerState,
     answer: RealityAnswer,
     now: i64,
-) -> Result<PlayView, PlayError> {
-    check_offset(answer.offset_minutes).map_err(PlayError::Offset)?;
+) -> Result<LimitsView, LimitsError> {
+    check_offset(answer.offset_minutes).map_err(LimitsError::Offset)?;
     db::answer_reality_check(&state.pool, now).await?;
     if answer.stop_for_today {
         let until = limits::stop_for_today(None, now, answer.offset_minutes * 60);
@@ -174,7 +174,11 @@ pub async fn answer_reality_check(
 }
 
 /// A cool-off of `hours` (24, 168 or 720); one in force is never shortened.
-pub async fn cool_off(state: &ServerState, hours: i64, now: i64) -> Result<PlayView, PlayError> {
+pub async fn cool_off(
+    state: &ServerState,
+    hours: i64,
+    now: i64,
+) -> Result<LimitsView, LimitsError> {
     let until = limits::cool_off_end(None, hours, now)?;
     let until = db::extend_cool_off(&state.pool, until).await?;
     tracing::info!(until, "cool-off");

@@ -1,0 +1,251 @@
+//! The strategy lab's request (from the Strategies page, `POST /api/v1/simulate`, the
+//! browser's worker) and what runs where.
+
+use serde::{Deserialize, Serialize};
+
+/// A strategy parameter as JSON carries it: a number, or text (a Labouchère line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Number(f64),
+    Text(String),
+}
+
+impl ParamValue {
+    fn text(&self) -> String {
+        match self {
+            ParamValue::Number(x) => x.to_string(),
+            ParamValue::Text(t) => t.clone(),
+        }
+    }
+}
+
+fn default_paths() -> usize {
+    10_000
+}
+fn default_rounds() -> usize {
+    1_000
+}
+fn default_seed() -> u64 {
+    42
+}
+fn default_min_bet() -> f64 {
+    0.1
+}
+
+/// What the Strategies page, `POST /api/v1/simulate` and `jetx simulate` ask for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationRequest {
+    /// One of [`models::strategy::Strategy::NAMES`].
+    pub strategy: String,
+    /// The plan's parameters by name (its defaults for the rest).
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, ParamValue>,
+    pub stake: f64,
+    pub cashout: f64,
+    pub bankroll: f64,
+    #[serde(default = "default_min_bet")]
+    pub min_bet: f64,
+    #[serde(default)]
+    pub max_stake: Option<f64>,
+    #[serde(default)]
+    pub stop_loss: Option<f64>,
+    #[serde(default)]
+    pub take_profit: Option<f64>,
+    #[serde(default)]
+    pub max_bets: Option<usize>,
+    #[serde(default = "default_paths")]
+    pub paths: usize,
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Replay the stored history (in order, with the walk-forward PLAY signal) instead of
+    /// Monte Carlo under the fair law.
+    #[serde(default)]
+    pub replay: bool,
+    /// The source of a user script (strategy `"script"`); `params` then set its `config`
+    /// inputs.
+    #[serde(default)]
+    pub script: Option<String>,
+}
+
+impl Default for SimulationRequest {
+    fn default() -> Self {
+        Self {
+            strategy: "martingale".into(),
+            params: Default::default(),
+            stake: 1.0,
+            cashout: 2.0,
+            bankroll: 100.0,
+            min_bet: default_min_bet(),
+            max_stake: None,
+            stop_loss: None,
+            take_profit: None,
+            max_bets: None,
+            paths: default_paths(),
+            rounds: default_rounds(),
+            seed: default_seed(),
+            replay: false,
+            script: None,
+        }
+    }
+}
+
+impl SimulationRequest {
+    /// The run's settings, checked (every entry point goes through here).
+    pub fn config(
+        &self,
+        house_edge: f64,
+    ) -> Result<models::strategy::SimulationConfig, models::strategy::StrategyError> {
+        let params: Vec<(String, String)> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.text()))
+            .collect();
+        use models::strategy::{Strategy, StrategyError};
+        let strategy = match (self.strategy.trim(), &self.script) {
+            ("script", Some(source)) => {
+                Strategy::script(source.clone(), params.into_iter().collect())?
+            }
+            ("script", None) => {
+                return Err(StrategyError::Script(
+                    "strategy \"script\" needs the script's source".into(),
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(StrategyError::BadSetting(
+                    "a script is only run with strategy \"script\"".into(),
+                ))
+            }
+            (name, None) => Strategy::from_params(name, &params)?,
+        };
+        let config = models::strategy::SimulationConfig {
+            strategy,
+            stake: self.stake,
+            cashout: self.cashout,
+            limits: models::strategy::Limits {
+                bankroll: self.bankroll,
+                min_bet: self.min_bet,
+                max_stake: self.max_stake,
+                stop_loss: self.stop_loss,
+                take_profit: self.take_profit,
+                max_bets: self.max_bets,
+            },
+            house_edge,
+            // A replay plays the history once: the Monte Carlo size does not apply.
+            paths: if self.replay { 1 } else { self.paths },
+            rounds: if self.replay { 1 } else { self.rounds },
+            seed: self.seed,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// Why a request cannot run in the browser (a replay needs the stored rounds, a script the
+/// server's sandbox), or `None` when it can.
+pub fn browser_refusal(request: &SimulationRequest) -> Option<&'static str> {
+    if request.replay {
+        Some("a replay reads the stored rounds: it runs on the server")
+    } else if request.strategy.trim() == "script" {
+        Some("scripts run in the server's sandbox")
+    } else {
+        None
+    }
+}
+
+/// Monte Carlo of `request` on this thread, for the browser's Web Worker: the same
+/// settings, checks and result as the server's run; `progress(done, total)` after each
+/// block of paths.
+pub fn simulate_here(
+    request: &SimulationRequest,
+    house_edge: f64,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<models::strategy::SimulationResult, String> {
+    if let Some(why) = browser_refusal(request) {
+        return Err(why.to_string());
+    }
+    let config = request.config(house_edge).map_err(|e| e.to_string())?;
+    models::strategy::monte_carlo_observed(&config, 1, progress).map_err(|e| e.to_string())
+}
+
+/// A plan that bets on the app's PLAY signal needs it computed walk-forward on a replay.
+pub fn needs_play_signal(strategy: &models::strategy::Strategy) -> bool {
+    matches!(
+        strategy,
+        models::strategy::Strategy::OnlyOnPlay | models::strategy::Strategy::Kelly { .. }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_run_is_the_servers_run_and_refuses_what_needs_the_server() {
+        let request = SimulationRequest {
+            strategy: "d_alembert".into(),
+            paths: 300,
+            rounds: 120,
+            ..SimulationRequest::default()
+        };
+        let h = 0.03;
+        let mut steps = 0;
+        let here = simulate_here(&request, h, &mut |_, _| steps += 1).unwrap();
+        let config = request.config(h).unwrap();
+        assert_eq!(here, models::strategy::monte_carlo(&config, 1).unwrap());
+        // The server's two threads draw the same paths; only the order of the sums differs.
+        let server = models::strategy::monte_carlo(&config, 2).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        assert!(close(
+            here.report.mean_final_bankroll.value,
+            server.report.mean_final_bankroll.value
+        ));
+        assert!(close(
+            here.report.mean_turnover,
+            server.report.mean_turnover
+        ));
+        assert_eq!(
+            here.report.final_bankroll.p50,
+            server.report.final_bankroll.p50
+        );
+        assert_eq!(here.report.p_ruin, server.report.p_ruin);
+        assert!(steps >= 2);
+        // The JSON the worker sends back reads as the same result.
+        let text = serde_json::to_string(&here).unwrap();
+        let back = serde_json::from_str::<models::strategy::SimulationResult>(&text).unwrap();
+        // serde_json's default float parser may differ in the last digit; nothing more.
+        assert!(close(
+            back.report.mean_final_bankroll.value,
+            here.report.mean_final_bankroll.value
+        ));
+        assert_eq!(back.report.final_bankroll, here.report.final_bankroll);
+        assert_eq!(back.report.fan.rounds, here.report.fan.rounds);
+        assert_eq!(back.flat.label, here.flat.label);
+        assert_eq!(back.verdict, here.verdict);
+
+        let replay = SimulationRequest {
+            replay: true,
+            ..request.clone()
+        };
+        assert!(simulate_here(&replay, h, &mut |_, _| {})
+            .unwrap_err()
+            .contains("server"));
+        let script = SimulationRequest {
+            strategy: "script".into(),
+            script: Some("fn on_round(game) { bet(1.0, 2.0) }".into()),
+            ..request.clone()
+        };
+        assert!(simulate_here(&script, h, &mut |_, _| {})
+            .unwrap_err()
+            .contains("sandbox"));
+        let bad = SimulationRequest {
+            stake: -1.0,
+            ..request
+        };
+        assert!(simulate_here(&bad, h, &mut |_, _| {})
+            .unwrap_err()
+            .contains("stake"));
+    }
+}

@@ -1,0 +1,52 @@
+//! REST JSON API under `/api/v1`, one module per resource with its own router, merged
+//! here. Handlers only read the request, call one use case of `app::service` and format
+//! its answer; errors are `{"error": {"status", "code", "message", "details"}}`
+//! ([`AppError`]) with a 4xx status for bad input, and nothing is stored when any value
+//! is bad.
+
+use app::api::ssr::ServerState;
+use app::errors::AppError;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+mod bets;
+mod import;
+mod limits;
+mod models;
+mod patterns;
+mod predictions;
+mod rounds;
+mod simulate;
+mod training;
+
+pub use rounds::healthz;
+
+pub type ApiResult<T> = Result<T, AppError>;
+
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .merge(rounds::router())
+        .merge(import::router())
+        .merge(patterns::router())
+        .merge(predictions::router())
+        .merge(simulate::router())
+        .merge(bets::router())
+        .merge(limits::router())
+        .merge(models::router())
+        .merge(training::router())
+        .fallback(|| async { AppError::new(404, "not_found", "no such API endpoint") })
+}
+
+/// A CSV file to download.
+pub fn csv_attachment(file_name: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}

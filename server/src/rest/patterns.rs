@@ -1,0 +1,58 @@
+//! `GET /patterns`: the pattern scan of the stored history.
+
+use super::ApiResult;
+use app::api::ssr::ServerState;
+use app::errors::AppError;
+use app::service::patterns::{self, PatternRequest};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<ServerState> {
+    Router::new().route("/patterns", get(report))
+}
+
+#[derive(Debug, Deserialize)]
+struct PatternQuery {
+    /// Comma-separated cash-outs, e.g. `1.5,2,3`.
+    cashouts: Option<String>,
+    #[serde(default)]
+    all: bool,
+}
+
+/// Reads `1.5,2,3`; an empty list means the defaults.
+fn cashouts(text: Option<&str>) -> ApiResult<Option<Vec<f64>>> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .split(',')
+            .map(|t| {
+                t.trim().parse::<f64>().map_err(|_| {
+                    AppError::new(
+                        400,
+                        "bad_query",
+                        format!("cannot read the cash-out {:?}", t.trim()),
+                    )
+                })
+            })
+            .collect::<ApiResult<Vec<f64>>>()
+            .map(Some),
+    }
+}
+
+/// `GET /api/v1/patterns?cashouts=1.5,2&all=false`: the pattern scan of the stored
+/// history (the same report as `jetx patterns --json`).
+async fn report(
+    State(st): State<ServerState>,
+    query: Result<Query<PatternQuery>, QueryRejection>,
+) -> ApiResult<Json<models::patterns::PatternReport>> {
+    let Query(q) = query?;
+    let request = PatternRequest {
+        cashouts: cashouts(q.cashouts.as_deref())?,
+        all: q.all,
+    };
+    let report = patterns::report(&st, &request).await?;
+    Ok(Json((*report).clone()))
+}
