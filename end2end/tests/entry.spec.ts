@@ -106,3 +106,23 @@ test('bad input to every server function answers 4xx with its reason and stores 
   }
   expect(await server.values()).toEqual([]);
 });
+
+test('one round typed reads each panel once: dashboard, estimate, scoreboard, bets', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  // Let the first load settle, then count the reads one new round causes.
+  await expect(page.locator('#prediction-panel')).toContainText('P(X');
+  await page.waitForTimeout(500);
+  const reads = new Map<string, number>();
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.replace(/^\/api\//, '');
+    if (['dashboard', 'prediction', 'live', 'bets'].includes(name)) reads.set(name, (reads.get(name) || 0) + 1);
+  });
+  const input = page.locator('#round-input');
+  await input.fill('2.50');
+  await input.press('Enter');
+  await expect(page.locator('#entry-message')).toContainText('Round #1 recorded');
+  await expect(page.locator('#stat-count .value')).toHaveText('1');
+  await expect.poll(() => reads.get('live') || 0).toBe(1);
+  await page.waitForTimeout(1000);
+  expect(Object.fromEntries(reads)).toEqual({ dashboard: 1, prediction: 1, live: 1, bets: 1 });
+});

@@ -31,6 +31,6 @@ pub fn simulate_in_worker(
         );
     };
     let result = app::views::simulate_here(&request, house_edge, &mut tell)
-        .map_err(|e| JsValue::from_str(&e))?;
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
     serde_json::to_string(&result).map_err(|e| JsValue::from_str(&e.to_string()))
 }

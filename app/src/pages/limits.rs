@@ -6,6 +6,7 @@
 use super::ScrollTable;
 use crate::api;
 use crate::errors::AppError;
+use crate::pages::Notice;
 use crate::views::{LimitRequest, LimitsView};
 use leptos::prelude::*;
 use models::limits::{LimitKind, LimitPeriod, LimitStatus, PlayGate, COOL_OFF_HOURS};
@@ -74,10 +75,13 @@ fn kind_label(kind: LimitKind) -> &'static str {
 pub fn LimitsPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let play = Resource::new(move || changed.get(), |_| api::get_limits());
-    let message = RwSignal::new(None::<Result<String, String>>);
+    let message = RwSignal::new(None::<Notice>);
     // A request's answer: the new view on success (the page refetches), the error kept.
     let done = move |r: Result<LimitsView, AppError>, ok: String| {
-        message.set(Some(r.map(|_| ok).map_err(|e| e.message)));
+        message.set(Some(match r {
+            Ok(_) => Notice::Done(ok),
+            Err(e) => Notice::Refused(e.message),
+        }));
         changed.update(|n| *n += 1);
     };
     view! {
@@ -87,8 +91,8 @@ pub fn LimitsPage() -> impl IntoView {
             "Limits here stop this app's PLAY recommendations once reached; they cannot stop bets in the game itself. "
             "Lowering a limit applies at once; raising or removing one applies 24 hours after you ask."</p>
         <p id="limits-message" class="message" role="status" aria-live="polite"
-            class:error=move || matches!(message.get(), Some(Err(_)))>
-            {move || match message.get() { Some(Ok(m)) | Some(Err(m)) => m, None => String::new() }}
+            class:error=move || matches!(message.get(), Some(Notice::Refused(_)))>
+            {move || message.get().map(|n| n.text().to_string()).unwrap_or_default()}
         </p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || play.get().map(|r| match r {

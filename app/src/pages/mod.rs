@@ -12,6 +12,34 @@ pub mod strategies;
 use ::models::values::Multiplier;
 use leptos::prelude::*;
 
+/// A line of feedback under a form or field: what was done, or why it was not.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Done(String),
+    Refused(String),
+}
+
+impl Notice {
+    pub fn text(&self) -> &str {
+        match self {
+            Notice::Done(t) | Notice::Refused(t) => t,
+        }
+    }
+
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Notice::Refused(_))
+    }
+
+    /// The message's CSS classes.
+    pub fn class(&self) -> &'static str {
+        if self.is_refusal() {
+            "message error"
+        } else {
+            "message ok"
+        }
+    }
+}
+
 /// 0.6467 → "64.7%".
 pub fn fmt_pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)

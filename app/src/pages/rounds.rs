@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::pages::value_class;
+use crate::pages::Notice;
 use crate::types::{ImportOutcome, RoundRow};
 use crate::DataVersion;
 use leptos::prelude::*;
@@ -267,7 +268,7 @@ struct ImportState {
     version: DataVersion,
     file_input: NodeRef<leptos::html::Input>,
     report: RwSignal<Option<ImportOutcome>>,
-    status: RwSignal<Option<Result<String, String>>>,
+    status: RwSignal<Option<Notice>>,
     busy: RwSignal<bool>,
 }
 
@@ -288,7 +289,7 @@ impl ImportState {
                 .and_then(|el| el.files())
                 .and_then(|files| files.get(0))
             else {
-                status.set(Some(Err("Choose a file first.".into())));
+                status.set(Some(Notice::Refused("Choose a file first.".into())));
                 return;
             };
             busy.set(true);
@@ -303,7 +304,7 @@ impl ImportState {
                             status.set(None);
                             report.set(Some(outcome));
                         } else {
-                            status.set(Some(Ok(format!(
+                            status.set(Some(Notice::Done(format!(
                                 "Stored {} rounds from the file.",
                                 outcome.stored
                             ))));
@@ -316,7 +317,7 @@ impl ImportState {
                     }
                     Err(e) => {
                         report.set(None);
-                        status.set(Some(Err(e.message)));
+                        status.set(Some(Notice::Refused(e.message)));
                     }
                 }
                 busy.set(false);
@@ -333,7 +334,8 @@ impl ImportState {
         if let Some(el) = self.file_input.get_untracked() {
             el.set_value("");
         }
-        self.status.set(Some(Ok("Nothing was imported.".into())));
+        self.status
+            .set(Some(Notice::Done("Nothing was imported.".into())));
     }
 }
 
@@ -364,8 +366,8 @@ fn ImportPanel() -> impl IntoView {
             {move || busy.get().then(|| view! { <p class="muted">"Reading…"</p> })}
             {move || report.get().map(|r| view! { <ImportReport r state/> })}
             {move || status.get().map(|s| match s {
-                Ok(m) => view! { <p class="message ok" id="import-status">{m}</p> }.into_any(),
-                Err(m) => view! { <p class="message error" id="import-status">{m}</p> }.into_any(),
+                Notice::Done(m) => view! { <p class="message ok" id="import-status">{m}</p> }.into_any(),
+                Notice::Refused(m) => view! { <p class="message error" id="import-status">{m}</p> }.into_any(),
             })}
         </div>
     }

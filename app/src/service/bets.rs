@@ -86,7 +86,7 @@ pub async fn view(
     now: i64,
     offset_minutes: i64,
 ) -> Result<BetsView, BetsError> {
-    super::limits::check_offset(offset_minutes).map_err(BetsError::Invalid)?;
+    super::limits::check_offset(offset_minutes).map_err(|e| BetsError::Invalid(e.to_string()))?;
     let (bets, inconsistent) = db::list_bets(&state.pool, state.house_edge).await?;
     let activity = super::limits::activity(state, now).await?;
     let timed: Vec<_> = bets.iter().map(BetRow::timed).collect();

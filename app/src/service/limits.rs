@@ -40,11 +40,11 @@ crate::http_status_by_method!(LimitsError);
 /// Largest clock offset accepted (UTC−14 … UTC+14), in minutes.
 pub const MAX_OFFSET_MINUTES: i64 = 14 * 60;
 
-pub fn check_offset(offset_minutes: i64) -> Result<(), String> {
+pub fn check_offset(offset_minutes: i64) -> Result<(), LimitsError> {
     if offset_minutes.abs() > MAX_OFFSET_MINUTES {
-        Err(format!(
+        Err(LimitsError::Offset(format!(
             "offset_minutes must be within ±{MAX_OFFSET_MINUTES} (got {offset_minutes})"
-        ))
+        )))
     } else {
         Ok(())
     }
@@ -164,7 +164,7 @@ pub async fn answer_reality_check(
     answer: RealityAnswer,
     now: i64,
 ) -> Result<LimitsView, LimitsError> {
-    check_offset(answer.offset_minutes).map_err(LimitsError::Offset)?;
+    check_offset(answer.offset_minutes)?;
     db::answer_reality_check(&state.pool, now).await?;
     if answer.stop_for_today {
         let until = limits::stop_for_today(None, now, answer.offset_minutes * 60);

@@ -162,12 +162,12 @@ pub fn simulate_here(
     request: &SimulationRequest,
     house_edge: f64,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<models::strategy::SimulationResult, String> {
+) -> Result<models::strategy::SimulationResult, models::strategy::StrategyError> {
     if let Some(why) = browser_refusal(request) {
-        return Err(why.to_string());
+        return Err(models::strategy::StrategyError::BadSetting(why.to_string()));
     }
-    let config = request.config(house_edge).map_err(|e| e.to_string())?;
-    models::strategy::monte_carlo_observed(&config, 1, progress).map_err(|e| e.to_string())
+    let config = request.config(house_edge)?;
+    models::strategy::monte_carlo_observed(&config, 1, progress)
 }
 
 /// A plan that bets on the app's PLAY signal needs it computed walk-forward on a replay.
@@ -231,6 +231,7 @@ mod tests {
         };
         assert!(simulate_here(&replay, h, &mut |_, _| {})
             .unwrap_err()
+            .to_string()
             .contains("server"));
         let script = SimulationRequest {
             strategy: "script".into(),
@@ -239,6 +240,7 @@ mod tests {
         };
         assert!(simulate_here(&script, h, &mut |_, _| {})
             .unwrap_err()
+            .to_string()
             .contains("sandbox"));
         let bad = SimulationRequest {
             stake: -1.0,
@@ -246,6 +248,7 @@ mod tests {
         };
         assert!(simulate_here(&bad, h, &mut |_, _| {})
             .unwrap_err()
+            .to_string()
             .contains("stake"));
     }
 }

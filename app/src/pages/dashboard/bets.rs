@@ -4,6 +4,7 @@
 //! expects for the same stakes.
 
 use crate::api;
+use crate::pages::Notice;
 use crate::views::{BetRequest, BetsView, LimitsView, RealityAnswer};
 use crate::DataVersion;
 use leptos::prelude::*;
@@ -81,10 +82,7 @@ fn expected_text(p: &Position) -> String {
 }
 
 #[component]
-pub(super) fn BetsPanel(
-    slip: BetSlip,
-    message: RwSignal<Option<Result<String, String>>>,
-) -> impl IntoView {
+pub(super) fn BetsPanel(slip: BetSlip, message: RwSignal<Option<Notice>>) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let ledger = Resource::new(
         move || version.0.get(),
@@ -102,7 +100,7 @@ pub(super) fn BetsPanel(
         let request = match slip.request() {
             Ok(r) => r,
             Err(e) => {
-                message.set(Some(Err(e)));
+                message.set(Some(Notice::Refused(e)));
                 return;
             }
         };
@@ -286,11 +284,9 @@ fn RealityCheck(play: LimitsView, now: RwSignal<i64>) -> impl IntoView {
 }
 
 /// What the entry message says about a recorded bet.
-pub(super) fn bet_result(
-    r: Result<crate::views::BetRow, crate::errors::AppError>,
-) -> Result<String, String> {
+pub(super) fn bet_result(r: Result<crate::views::BetRow, crate::errors::AppError>) -> Notice {
     match r {
-        Ok(b) => Ok(format!(
+        Ok(b) => Notice::Done(format!(
             "Bet {:.2} at {} on the {}x round: {} {:+.2}",
             b.settled.stake,
             match b.settled.exit {
@@ -302,6 +298,6 @@ pub(super) fn bet_result(
             if b.settled.won { "won" } else { "lost" },
             b.settled.profit
         )),
-        Err(e) => Err(format!("The bet was not recorded: {}", e.message)),
+        Err(e) => Notice::Refused(format!("The bet was not recorded: {}", e.message)),
     }
 }

@@ -6,6 +6,7 @@
 //! A key pressed while a request is in flight lands in an empty field and is never wiped.
 
 use crate::api;
+use crate::pages::Notice;
 use crate::types::ClientSettings;
 use crate::DataVersion;
 use leptos::prelude::*;
@@ -32,12 +33,12 @@ struct EntryQueue {
     last_round_failed: StoredValue<bool>,
     /// Submissions not answered yet (shown, and read by the browser tests).
     waiting: RwSignal<usize>,
-    message: RwSignal<Option<Result<String, String>>>,
+    message: RwSignal<Option<Notice>>,
     version: DataVersion,
 }
 
 impl EntryQueue {
-    fn new(message: RwSignal<Option<Result<String, String>>>, version: DataVersion) -> Self {
+    fn new(message: RwSignal<Option<Notice>>, version: DataVersion) -> Self {
         Self {
             ops: StoredValue::new(VecDeque::new()),
             sending: StoredValue::new(false),
@@ -86,26 +87,32 @@ impl EntryQueue {
                 match result {
                     Ok(row) => (
                         true,
-                        Ok(format!("Round #{} recorded: {}x", row.position, row.value)),
+                        Notice::Done(format!("Round #{} recorded: {}x", row.position, row.value)),
                     ),
-                    Err(e) => (false, Err(format!("{text} was not stored: {}", e.message))),
+                    Err(e) => (
+                        false,
+                        Notice::Refused(format!("{text} was not stored: {}", e.message)),
+                    ),
                 }
             }
             EntryOp::Undo => match api::undo_last().await {
                 Ok(Some(row)) => (
                     true,
-                    Ok(format!("Removed round #{} ({}x)", row.position, row.value)),
+                    Notice::Done(format!("Removed round #{} ({}x)", row.position, row.value)),
                 ),
-                Ok(None) => (false, Err("Nothing to undo: no rounds yet".into())),
-                Err(e) => (false, Err(e.message)),
+                Ok(None) => (
+                    false,
+                    Notice::Refused("Nothing to undo: no rounds yet".into()),
+                ),
+                Err(e) => (false, Notice::Refused(e.message)),
             },
             EntryOp::Bet(_) if self.last_round_failed.get_value() => (
                 false,
-                Err("The bet was not recorded: its round was not stored".into()),
+                Notice::Refused("The bet was not recorded: its round was not stored".into()),
             ),
             EntryOp::Bet(request) => {
                 let shown = super::bets::bet_result(api::record_bet(request).await);
-                (shown.is_ok(), shown)
+                (!shown.is_refusal(), shown)
             }
         };
         self.message.set(Some(shown));
@@ -141,7 +148,7 @@ impl EntryField {
         }
         // Same parser as the server: errors show at once and the text stays to be fixed.
         if let Err(e) = parse_multiplier(&text, &rules()) {
-            message.set(Some(Err(e.to_string())));
+            message.set(Some(Notice::Refused(e.to_string())));
             return;
         }
         el.set_value("");
@@ -173,7 +180,7 @@ impl EntryField {
             ev.prevent_default();
             match self.slip.request() {
                 Ok(r) => self.queue.push(EntryOp::Bet(r)),
-                Err(e) => self.queue.message.set(Some(Err(e))),
+                Err(e) => self.queue.message.set(Some(Notice::Refused(e))),
             }
         }
     }
@@ -185,7 +192,7 @@ impl EntryField {
 pub(super) fn RoundEntry(
     settings: Signal<Option<ClientSettings>>,
     slip: super::bets::BetSlip,
-    message: RwSignal<Option<Result<String, String>>>,
+    message: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let input = NodeRef::<leptos::html::Input>::new();
@@ -211,7 +218,7 @@ pub(super) fn RoundEntry(
                     autofocus
                     placeholder="1.57 ⏎"
                     aria-describedby="entry-message"
-                    aria-invalid=move || if matches!(message.get(), Some(Err(_))) { "true" } else { "false" }
+                    aria-invalid=move || if matches!(message.get(), Some(Notice::Refused(_))) { "true" } else { "false" }
                     on:input=move |_| message.set(None)
                     on:keydown=move |ev| field.key(ev)
                 />
@@ -220,12 +227,9 @@ pub(super) fn RoundEntry(
                     "Undo last"
                 </button>
             </div>
-            <p id="entry-message" class=move || match message.get() {
-                Some(Err(_)) => "message error",
-                _ => "message ok",
-            } role="status" data-waiting=move || waiting.get().to_string()>
+            <p id="entry-message" class=move || message.get().map_or("message ok", |n| n.class()) role="status" data-waiting=move || waiting.get().to_string()>
                 {move || match message.get() {
-                    Some(Ok(m)) | Some(Err(m)) => m,
+                    Some(Notice::Done(m)) | Some(Notice::Refused(m)) => m,
                     None => "Accepts 1.57, 1,57, 1.57x or x1.57.".into(),
                 }}
                 {move || (waiting.get() > 0).then(|| format!(" ({} more on the way)", waiting.get()))}

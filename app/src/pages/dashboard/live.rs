@@ -4,18 +4,17 @@ use crate::charts::EChart;
 use crate::pages::{fmt_pct, plural, ScrollTable};
 use crate::types::Mode;
 use crate::views::{LiveView, StoredPrediction};
-use crate::DataVersion;
 use leptos::prelude::*;
 use models::live::{PlayStats, ThresholdLive};
 
+/// Which answer the next-round panel shows: the data version it was asked for, and the
+/// cash-out bits and mode of the prediction (none when it failed).
+pub(super) type Answered = (u64, Option<(u64, Mode)>);
+
 /// How every stored prediction turned out once its round was entered.
 #[component]
-pub(super) fn LivePanel(predicted: Signal<Option<(usize, u64, Mode)>>) -> impl IntoView {
-    let version = expect_context::<DataVersion>();
-    let live = Resource::new(
-        move || (version.0.get(), predicted.get()),
-        |_| api::get_live(),
-    );
+pub(super) fn LivePanel(predicted: Signal<Option<Answered>>) -> impl IntoView {
+    let live = Resource::new(move || predicted.get(), |_| api::get_live());
     view! {
         <section class="panel" id="live-panel">
             <h2>"How the predictions turned out"</h2>

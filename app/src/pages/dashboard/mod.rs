@@ -10,6 +10,7 @@ mod paste;
 
 use crate::api;
 use crate::charts::{categories_chart, histogram_chart, last_rounds_chart, survival_chart, EChart};
+use crate::pages::Notice;
 use crate::DataVersion;
 use bets::{BetSlip, BetsPanel};
 use entry::RoundEntry;
@@ -32,7 +33,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Signal::derive(move || dashboard.get().and_then(Result::ok));
     let settings = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.settings)));
     let slip = BetSlip::new();
-    let message = RwSignal::new(None::<Result<String, String>>);
+    let message = RwSignal::new(None::<Notice>);
 
     // Every redraw (new rounds, another N, the reset button) sets the zoom back to the
     // whole window: the option carries start 0 / end 100.

@@ -14,16 +14,21 @@ pub(super) fn PredictionPanel() -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let cashout = RwSignal::new(2.0f64);
     let mode = RwSignal::new(Mode::Normal);
-    let prediction = Resource::new(
+    // Each answer carries the data version it was asked for.
+    let answer = Resource::new(
         move || (version.0.get(), cashout.get().to_bits(), mode.get()),
-        |(_, c, m)| api::get_prediction(f64::from_bits(c), m),
+        |(v, c, m)| async move { (v, api::get_prediction(f64::from_bits(c), m).await) },
     );
-    // The scoreboard reloads once the new prediction is stored (not merely requested).
-    let predicted = Signal::derive(move || {
-        prediction
-            .get()
-            .and_then(Result::ok)
-            .map(|p| (p.rounds, p.cashout.to_bits(), p.mode))
+    let prediction = Signal::derive(move || answer.get().map(|(_, r)| r));
+    // The scoreboard reloads once per answer, after the new prediction is recorded (not
+    // when the history changes: that would read it twice per round).
+    let predicted = Memo::new(move |_| {
+        answer.with(|a| {
+            a.as_ref().map(|(v, r)| {
+                let shown = r.as_ref().ok().map(|p| (p.cashout.to_bits(), p.mode));
+                (*v, shown)
+            })
+        })
     });
     view! {
         <section class="panel" id="prediction-panel">
@@ -53,7 +58,7 @@ pub(super) fn PredictionPanel() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <super::live::LivePanel predicted/>
+        <super::live::LivePanel predicted=predicted.into()/>
     }
 }
 

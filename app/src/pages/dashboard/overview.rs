@@ -4,7 +4,6 @@ use crate::pages::{fmt_pct, fmt_x, value_class};
 use crate::types::{Dashboard, RoundRow};
 use crate::DataVersion;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use models::summary::{Proportion, StreakSide};
 
 const DEMO_ROUNDS: usize = 2000;
@@ -13,22 +12,36 @@ const DEMO_SEED: u64 = 42;
 #[component]
 pub(super) fn DemoBanner(dashboard: Dashboard) -> impl IntoView {
     let version = expect_context::<DataVersion>();
-    let error = RwSignal::new(None::<String>);
+    let load = ServerAction::<api::LoadDemo>::new();
+    let remove = ServerAction::<api::RemoveDemo>::new();
+    // A finished action changes the history: every panel reads it again, once.
+    Effect::new(move |_| {
+        let loaded = load.value().with(|v| matches!(v, Some(Ok(_))));
+        let removed = remove.value().with(|v| matches!(v, Some(Ok(_))));
+        if loaded || removed {
+            version.bump();
+        }
+    });
+    let error = move || {
+        let load_error = load.value().with(|v| match v {
+            Some(Err(e)) => Some(e.message.clone()),
+            _ => None,
+        });
+        load_error.or_else(|| {
+            remove.value().with(|v| match v {
+                Some(Err(e)) => Some(e.message.clone()),
+                _ => None,
+            })
+        })
+    };
     let load = move |_| {
-        spawn_local(async move {
-            match api::load_demo(DEMO_ROUNDS, DEMO_SEED).await {
-                Ok(_) => version.bump(),
-                Err(e) => error.set(Some(e.message)),
-            }
+        load.dispatch(api::LoadDemo {
+            rounds: DEMO_ROUNDS,
+            seed: DEMO_SEED,
         });
     };
     let remove = move |_| {
-        spawn_local(async move {
-            match api::remove_demo().await {
-                Ok(_) => version.bump(),
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        remove.dispatch(api::RemoveDemo {});
     };
     let body = match (&dashboard.demo, dashboard.summary.count) {
         (Some(demo), _) => view! {
@@ -53,7 +66,7 @@ pub(super) fn DemoBanner(dashboard: Dashboard) -> impl IntoView {
     };
     view! {
         {body}
-        {move || error.get().map(|e| view! { <p class="message error">{e}</p> })}
+        {move || error().map(|e| view! { <p class="message error">{e}</p> })}
     }
 }
 

@@ -1,9 +1,9 @@
 //! Pasting many rounds: a preview marks each bad token before anything is stored.
 use crate::api;
+use crate::pages::Notice;
 use crate::types::ClientSettings;
 use crate::DataVersion;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use models::values::{describe_token_error, parse_paste, PasteParse};
 
 /// Paste many values: a preview marks each bad token; nothing is stored before confirming.
@@ -11,7 +11,7 @@ use models::values::{describe_token_error, parse_paste, PasteParse};
 pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let text = RwSignal::new(String::new());
-    let status = RwSignal::new(None::<Result<String, String>>);
+    let status = RwSignal::new(None::<Notice>);
     let rules = move || settings.get().map(|s| s.rules).unwrap_or_default();
     let preview = Memo::new(move |_| {
         let t = text.get();
@@ -28,17 +28,21 @@ pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl Into
         })
     };
 
+    let add = ServerAction::<api::AddPasted>::new();
+    // What the store said; a stored paste empties the field and changes the history once.
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(n)) => {
+            text.set(String::new());
+            status.set(Some(Notice::Done(format!("Stored {n} rounds, in order."))));
+            version.bump();
+        }
+        Some(Err(e)) => status.set(Some(Notice::Refused(e.message))),
+        None => {}
+    });
     let store = move |skip_invalid: bool| {
-        let body = text.get_untracked();
-        spawn_local(async move {
-            match api::add_pasted(body, skip_invalid).await {
-                Ok(n) => {
-                    text.set(String::new());
-                    status.set(Some(Ok(format!("Stored {n} rounds, in order."))));
-                    version.bump();
-                }
-                Err(e) => status.set(Some(Err(e.message))),
-            }
+        add.dispatch(api::AddPasted {
+            text: text.get_untracked(),
+            skip_invalid,
         });
     };
 
@@ -71,8 +75,8 @@ pub(super) fn PasteRounds(settings: Signal<Option<ClientSettings>>) -> impl Into
                 <button class="secondary" on:click=move |_| { text.set(String::new()); status.set(None); }>"Clear"</button>
             </div>
             {move || status.get().map(|s| match s {
-                Ok(m) => view! { <p class="message ok" id="paste-status">{m}</p> }.into_any(),
-                Err(m) => view! { <p class="message error" id="paste-status">{m}</p> }.into_any(),
+                Notice::Done(m) => view! { <p class="message ok" id="paste-status">{m}</p> }.into_any(),
+                Notice::Refused(m) => view! { <p class="message error" id="paste-status">{m}</p> }.into_any(),
             })}
         </details>
     }
