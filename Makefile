@@ -20,6 +20,7 @@ test-rust:
 	cargo test --release --no-fail-fast -p models -p neural -p ensemble -p app -p server --features app/ssr
 
 test-e2e:
+	node --test end2end/autobet/
 	cd end2end && npx playwright test
 
 fmt:

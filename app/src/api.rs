@@ -200,3 +200,11 @@ pub async fn simulate(
 ) -> Result<models::strategy::SimulationResult, AppError> {
     Ok(service::strategy::simulate(&ssr::state()?, request).await?)
 }
+
+/// The inputs a bustabit autobet script declares in its config block, for the form.
+#[server(endpoint = "script_inputs")]
+pub async fn script_inputs(
+    source: String,
+) -> Result<Vec<models::strategy::inputs::ScriptInput>, AppError> {
+    Ok(service::strategy::script_inputs(source).await?)
+}

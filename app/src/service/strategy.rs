@@ -100,3 +100,13 @@ pub async fn simulate(
     metrics::histogram!("jetx_simulation_seconds").record(started.elapsed().as_secs_f64());
     result
 }
+
+/// The inputs a bustabit autobet script declares (its config block), for the form.
+pub async fn script_inputs(
+    source: String,
+) -> Result<Vec<models::strategy::inputs::ScriptInput>, SimulationError> {
+    tokio::task::spawn_blocking(move || models::strategy::autobet::inputs(&source))
+        .await
+        .map_err(|e| SimulationError::Internal(e.to_string()))?
+        .map_err(SimulationError::from)
+}

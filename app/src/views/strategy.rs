@@ -68,6 +68,36 @@ pub struct SimulationRequest {
     /// inputs.
     #[serde(default)]
     pub script: Option<String>,
+    /// The script's language; without it, a script that calls `engine.on(…)` or
+    /// `engine.bet(…)` is a bustabit autobet script (JavaScript), any other rhai.
+    #[serde(default)]
+    pub language: Option<ScriptLanguage>,
+}
+
+/// The languages of user scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScriptLanguage {
+    /// A bustabit autobet script, run unchanged.
+    Javascript,
+    /// The lab's own small script language (`fn on_round(game) { bet(1, 2) }`).
+    Rhai,
+}
+
+impl ScriptLanguage {
+    /// What a script looks like it is written in: rhai's `fn on_round` or `#{…}` maps, else
+    /// bustabit's `engine.on(…)` / `engine.bet(…)`, else rhai.
+    pub fn detect(source: &str) -> ScriptLanguage {
+        let rhai = ["fn on_round", "#{"];
+        let js = ["engine.on(", "engine.bet(", "var config"];
+        if rhai.iter().any(|k| source.contains(k)) {
+            ScriptLanguage::Rhai
+        } else if js.iter().any(|k| source.contains(k)) {
+            ScriptLanguage::Javascript
+        } else {
+            ScriptLanguage::Rhai
+        }
+    }
 }
 
 impl Default for SimulationRequest {
@@ -88,6 +118,7 @@ impl Default for SimulationRequest {
             seed: default_seed(),
             replay: false,
             script: None,
+            language: None,
         }
     }
 }
@@ -106,7 +137,14 @@ impl SimulationRequest {
         use models::strategy::{Strategy, StrategyError};
         let strategy = match (self.strategy.trim(), &self.script) {
             ("script", Some(source)) => {
-                Strategy::script(source.clone(), params.into_iter().collect())?
+                let inputs = params.into_iter().collect();
+                match self
+                    .language
+                    .unwrap_or_else(|| ScriptLanguage::detect(source))
+                {
+                    ScriptLanguage::Rhai => Strategy::script(source.clone(), inputs)?,
+                    ScriptLanguage::Javascript => Strategy::autobet(source.clone(), inputs)?,
+                }
             }
             ("script", None) => {
                 return Err(StrategyError::Script(
@@ -148,7 +186,7 @@ impl SimulationRequest {
 pub fn browser_refusal(request: &SimulationRequest) -> Option<&'static str> {
     if request.replay {
         Some("a replay reads the stored rounds: it runs on the server")
-    } else if request.strategy.trim() == "script" {
+    } else if matches!(request.strategy.trim(), "script" | "autobet") {
         Some("scripts run in the server's sandbox")
     } else {
         None

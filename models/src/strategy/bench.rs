@@ -23,7 +23,19 @@ pub struct StrategyBench {
     /// `script_paths` paths (scripts are capped in size).
     pub script_paths: usize,
     pub script_s: Option<f64>,
+    /// The martingale as a bustabit autobet script (JavaScript in QuickJS): a replay of
+    /// [`AUTOBET_REPLAY_ROUNDS`] rounds, the same replay stepped one game per call with the
+    /// job queue drained after each (the plain host loop, the baseline), and a Monte Carlo
+    /// of [`AUTOBET_PATHS`] × `rounds` on `threads` threads.
+    pub autobet_replay_s: Option<f64>,
+    pub autobet_replay_stepped_s: Option<f64>,
+    pub autobet_mc_s: Option<f64>,
 }
+
+/// Rounds of the autobet replay timed.
+pub const AUTOBET_REPLAY_ROUNDS: usize = 10_000;
+/// Paths of the autobet Monte Carlo timed.
+pub const AUTOBET_PATHS: usize = 1_000;
 
 impl StrategyBench {
     pub fn single_vs_naive(&self) -> f64 {
@@ -109,6 +121,8 @@ pub fn measure(
     let parallel_s = now() - t0;
     let script_paths = (paths / 5).max(1);
     let script_s = scripted(script_paths, rounds, threads, &mut now)?;
+    let (autobet_replay_s, autobet_replay_stepped_s, autobet_mc_s) =
+        autobet(rounds, threads, &mut now)?;
     Ok(StrategyBench {
         paths,
         rounds,
@@ -118,7 +132,51 @@ pub fn measure(
         parallel_s,
         script_paths,
         script_s,
+        autobet_replay_s,
+        autobet_replay_stepped_s,
+        autobet_mc_s,
     })
+}
+
+type Timings = (Option<f64>, Option<f64>, Option<f64>);
+
+#[cfg(feature = "script")]
+fn autobet(
+    rounds: usize,
+    threads: usize,
+    now: &mut impl FnMut() -> f64,
+) -> Result<Timings, super::StrategyError> {
+    let source = super::examples::by_name("martingale").map_or("", |e| e.source);
+    let program = super::autobet::Program::compile(source, &Default::default())?;
+    let crashes: Vec<f64> = FairGenerator::default()
+        .generate(AUTOBET_REPLAY_ROUNDS)
+        .iter()
+        .map(|m| m.as_f64())
+        .collect();
+    let t0 = now();
+    std::hint::black_box(program.replay(&crashes, 1e6, 0.01)?);
+    let replay_s = now() - t0;
+    let t0 = now();
+    std::hint::black_box(program.stepped().replay(&crashes, 1e6, 0.01)?);
+    let stepped_s = now() - t0;
+    let config = SimulationConfig {
+        strategy: Strategy::autobet(source.into(), Default::default())?,
+        paths: AUTOBET_PATHS,
+        rounds,
+        ..SimulationConfig::default()
+    };
+    let t0 = now();
+    std::hint::black_box(monte_carlo(&config, threads)?);
+    Ok((Some(replay_s), Some(stepped_s), Some(now() - t0)))
+}
+
+#[cfg(not(feature = "script"))]
+fn autobet(
+    _: usize,
+    _: usize,
+    _: &mut impl FnMut() -> f64,
+) -> Result<Timings, super::StrategyError> {
+    Ok((None, None, None))
 }
 
 /// The built-in martingale, as a script (the same one the script tests check against it).

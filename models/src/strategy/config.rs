@@ -100,8 +100,15 @@ impl SimulationConfig {
                 self.paths, self.rounds
             )));
         }
-        if matches!(self.strategy, Strategy::Script { .. })
-            && self.paths as u64 * self.rounds as u64 > MAX_SCRIPT_PATH_ROUNDS
+        if matches!(self.strategy, Strategy::Autobet { .. }) && self.limits.max_stake.is_some() {
+            return Err(setting(
+                "a max stake does not apply to an autobet script: the script sets its own wagers",
+            ));
+        }
+        if matches!(
+            self.strategy,
+            Strategy::Script { .. } | Strategy::Autobet { .. }
+        ) && self.paths as u64 * self.rounds as u64 > MAX_SCRIPT_PATH_ROUNDS
         {
             return Err(setting(format!(
                 "{} paths × {} rounds is more than the {MAX_SCRIPT_PATH_ROUNDS} path-rounds a script may run (e.g. 2,000 paths × 1,000 rounds)",

@@ -13,10 +13,14 @@
 //! limits, ruin, settlement) ← [`report`] (Monte Carlo, replay, percentiles). [`exact`]
 //! holds the closed forms the tests check the simulation against.
 
+#[cfg(feature = "script")]
+pub mod autobet;
 pub mod bench;
 pub mod config;
 pub mod engine;
 pub mod exact;
+pub mod examples;
+pub mod inputs;
 pub mod params;
 pub mod plan;
 pub mod plans;

@@ -79,7 +79,7 @@ impl Strategy {
             Strategy::Labouchere { .. } => &["sequence"],
             Strategy::FixedFraction { .. } | Strategy::Kelly { .. } => &["fraction"],
             Strategy::DualBankroll { .. } => &["split", "second_cashout"],
-            Strategy::Script { .. } => &[],
+            Strategy::Script { .. } | Strategy::Autobet { .. } => &[],
         }
     }
 
@@ -221,7 +221,7 @@ impl Strategy {
             Strategy::DualBankroll { second_cashout, .. } => {
                 cashout("second_cashout", *second_cashout)
             }
-            Strategy::Script { .. } => self.prepare().map(|_| ()),
+            Strategy::Script { .. } | Strategy::Autobet { .. } => self.prepare().map(|_| ()),
             _ => Ok(()),
         }
     }

@@ -116,6 +116,13 @@ pub enum Strategy {
         #[serde(default)]
         inputs: std::collections::BTreeMap<String, String>,
     },
+    /// The player's bustabit autobet script (JavaScript, see [`super::autobet`]), unchanged,
+    /// with its config inputs set from `inputs` (balances in bits).
+    Autobet {
+        source: String,
+        #[serde(default)]
+        inputs: std::collections::BTreeMap<String, String>,
+    },
 }
 
 /// A strategy name or parameter the lab does not accept.
@@ -168,6 +175,7 @@ impl Strategy {
             Strategy::OnlyOnPlay => "only_on_play",
             Strategy::DualBankroll { .. } => "dual_bankroll",
             Strategy::Script { .. } => "script",
+            Strategy::Autobet { .. } => "autobet",
         }
     }
 
@@ -187,6 +195,7 @@ impl Strategy {
             Strategy::OnlyOnPlay => "Only on PLAY",
             Strategy::DualBankroll { .. } => "Dual bankroll",
             Strategy::Script { .. } => "Your script",
+            Strategy::Autobet { .. } => "Your autobet script",
         }
     }
 
@@ -202,6 +211,7 @@ impl Strategy {
                 | Strategy::PayoutMartingale { .. }
                 | Strategy::OscarsGrind
                 | Strategy::Script { .. }
+                | Strategy::Autobet { .. }
         )
     }
 }

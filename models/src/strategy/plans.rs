@@ -62,7 +62,9 @@ pub fn start(strategy: &Strategy, base: Base, bankroll: f64) -> Box<dyn Staker +
             second_cashout,
             halves: [bankroll * split, bankroll * (1.0 - split)],
         }),
-        Strategy::Script { .. } => Box::new(Failing("the script was not prepared".into())),
+        Strategy::Script { .. } | Strategy::Autobet { .. } => {
+            Box::new(Failing("the script was not prepared".into()))
+        }
     }
 }
 

@@ -245,7 +245,34 @@ pub fn replay(
     let report = summarize(&config.strategy, &config, rounds.len(), &cps, &paths);
     let flat_paths = replay_one(&Strategy::Flat, &config, rounds, signals, &cps)?;
     let flat = summarize(&Strategy::Flat, &config, rounds.len(), &cps, &flat_paths);
-    Ok(finish(SimulationMode::Replay, &config, report, flat))
+    let mut result = finish(SimulationMode::Replay, &config, report, flat);
+    result.autobet = autobet_replay(&config, rounds)?;
+    Ok(result)
+}
+
+/// An autobet script's own account of a replay (its balance, bets, wagers, stop, log), as
+/// the bustabit simulators give it.
+#[cfg(feature = "script")]
+fn autobet_replay(
+    config: &SimulationConfig,
+    rounds: &[Multiplier],
+) -> Result<Option<super::summary::AutobetRun>, StrategyError> {
+    let Strategy::Autobet { source, inputs } = &config.strategy else {
+        return Ok(None);
+    };
+    let program = super::autobet::Program::compile(source, inputs)?;
+    let crashes: Vec<f64> = rounds.iter().map(|m| m.as_f64()).collect();
+    program
+        .replay(&crashes, config.limits.bankroll, config.house_edge)
+        .map(Some)
+}
+
+#[cfg(not(feature = "script"))]
+fn autobet_replay(
+    _: &SimulationConfig,
+    _: &[Multiplier],
+) -> Result<Option<super::summary::AutobetRun>, StrategyError> {
+    Ok(None)
 }
 
 fn finish(
@@ -265,6 +292,7 @@ fn finish(
         report,
         flat,
         verdict,
+        autobet: None,
     }
 }
 

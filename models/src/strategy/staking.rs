@@ -17,6 +17,17 @@ impl Strategy {
         Ok(s)
     }
 
+    /// A bustabit autobet script: its source and input values, checked (it compiles, asks
+    /// for no manual cash-out, its inputs exist).
+    pub fn autobet(
+        source: String,
+        inputs: std::collections::BTreeMap<String, String>,
+    ) -> Result<Strategy, StrategyError> {
+        let s = Strategy::Autobet { source, inputs };
+        s.validate()?;
+        Ok(s)
+    }
+
     /// The plan made ready to start many paths: a script is compiled once here.
     pub fn prepare(&self) -> Result<Prepared, StrategyError> {
         match self {
@@ -24,8 +35,12 @@ impl Strategy {
             Strategy::Script { source, inputs } => Ok(Prepared::Script(std::sync::Arc::new(
                 super::script::Program::compile(source, inputs)?,
             ))),
+            #[cfg(feature = "script")]
+            Strategy::Autobet { source, inputs } => Ok(Prepared::Autobet(std::sync::Arc::new(
+                super::autobet::Program::compile(source, inputs)?,
+            ))),
             #[cfg(not(feature = "script"))]
-            Strategy::Script { .. } => Err(StrategyError::Script(
+            Strategy::Script { .. } | Strategy::Autobet { .. } => Err(StrategyError::Script(
                 "scripts run on the server; this build has no script engine".into(),
             )),
             other => Ok(Prepared::Builtin(other.clone())),
@@ -47,6 +62,8 @@ pub enum Prepared {
     Builtin(Strategy),
     #[cfg(feature = "script")]
     Script(std::sync::Arc<super::script::Program>),
+    #[cfg(feature = "script")]
+    Autobet(std::sync::Arc<super::autobet::Program>),
 }
 
 impl Prepared {
@@ -55,6 +72,8 @@ impl Prepared {
             Prepared::Builtin(s) => super::plans::start(s, base, bankroll),
             #[cfg(feature = "script")]
             Prepared::Script(p) => p.start(base),
+            #[cfg(feature = "script")]
+            Prepared::Autobet(p) => p.start(base, bankroll),
         }
     }
 }

@@ -80,6 +80,23 @@ pub struct StrategyReport {
     pub fair_final_bankroll: Option<Interval>,
 }
 
+/// What a replay of a script gives, in the player's units (bits), beside the lab's report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutobetRun {
+    pub final_balance: f64,
+    pub bets: usize,
+    pub wagered: f64,
+    /// Why the run stopped before the last round: `stop(reason)` or a refused bet
+    /// (`BET_TOO_BIG`, `INVALID_BET`, `PAYOUT_TOO_LOW`, …); null when every round was played.
+    pub stopped: Option<String>,
+    /// The script's `log()` lines (the first 200).
+    pub log: Vec<String>,
+    /// How many lines it logged in all.
+    pub log_total: usize,
+    /// Games played.
+    pub games: usize,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SimulationMode {
@@ -102,6 +119,10 @@ pub struct SimulationResult {
     pub flat: StrategyReport,
     /// Plain-language reading, the probability of ruin first for loss-chasing plans.
     pub verdict: Vec<String>,
+    /// A replay of an autobet script: its own balance, bets, wagers, stop and log, in bits
+    /// (at the top level of the JSON).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub autobet: Option<AutobetRun>,
 }
 
 fn quantile_sorted(x: &[f64], q: f64) -> f64 {

@@ -73,6 +73,24 @@ fn strategies(json: bool) -> Result<(), CliError> {
             s, b.script_paths, ratio
         );
     }
+    if let (Some(r), Some(st), Some(mc)) = (
+        b.autobet_replay_s,
+        b.autobet_replay_stepped_s,
+        b.autobet_mc_s,
+    ) {
+        println!(
+            "autobet script (JS)      replay of {} rounds {:.3} s ({:.1}x the game-by-game host loop's {:.3} s); \
+             Monte Carlo {} × {} on {} threads {:.2} s",
+            models::strategy::bench::AUTOBET_REPLAY_ROUNDS,
+            r,
+            st / r.max(1e-12),
+            st,
+            models::strategy::bench::AUTOBET_PATHS,
+            b.rounds,
+            b.threads,
+            mc
+        );
+    }
     Ok(())
 }
 

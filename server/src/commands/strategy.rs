@@ -3,7 +3,7 @@
 
 use super::{print, CliError};
 use crate::config::Config;
-use app::views::{ParamValue, SimulationRequest};
+use app::views::{ParamValue, ScriptLanguage, SimulationRequest};
 use models::strategy::SimulationResult;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,8 +12,8 @@ use std::process::ExitCode;
 pub struct SimulateArgs {
     /// Replay this CSV / text / Python-app .db file instead of Monte Carlo.
     pub file: Option<PathBuf>,
-    /// Replay the stored rounds instead of Monte Carlo.
-    #[arg(long, conflicts_with = "file")]
+    /// Replay instead of Monte Carlo: FILE's rounds, or the stored rounds without FILE.
+    #[arg(long)]
     pub replay: bool,
     /// flat, martingale, payout_martingale, paroli, d_alembert, fibonacci, labouchere,
     /// oscars_grind, fixed_fraction, kelly, only_on_play, dual_bankroll [default: flat].
@@ -22,8 +22,8 @@ pub struct SimulateArgs {
     /// A parameter of the strategy, e.g. `--param multiplier=3 --param reset_after=5`.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
-    /// Your own strategy: a rhai script (see the Strategies page's help for its API);
-    /// `--param` then sets the inputs of its `config` block.
+    /// Your own strategy: a bustabit autobet script (`.js`, run unchanged; balances in
+    /// bits) or a rhai script (`.rhai`); `--param` then sets the inputs of its `config` block.
     #[arg(long, value_name = "FILE", conflicts_with = "strategy")]
     pub script: Option<PathBuf>,
     /// Monte Carlo paths [default: 10000, or 1000 for a script].
@@ -71,6 +71,14 @@ fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
         })?),
         None => None,
     };
+    let language =
+        args.script
+            .as_ref()
+            .and_then(|p| match p.extension().and_then(|e| e.to_str()) {
+                Some("js" | "mjs") => Some(ScriptLanguage::Javascript),
+                Some("rhai") => Some(ScriptLanguage::Rhai),
+                _ => None,
+            });
     let strategy = match (&script, &args.strategy) {
         (Some(_), _) => "script".to_string(),
         (None, Some(s)) => s.clone(),
@@ -95,6 +103,7 @@ fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
         rounds: args.rounds,
         seed: args.seed,
         replay: args.replay || args.file.is_some(),
+        language,
     })
 }
 
@@ -138,6 +147,23 @@ fn render(r: &SimulationResult) -> String {
         "{mode}\nbankroll {:.2}, base stake {:.2} at {:.2}x\n\n",
         r.bankroll, r.stake, r.cashout
     ));
+    if let Some(a) = &r.autobet {
+        out.push_str(&format!(
+            "The script: final balance {:.2} bits after {} bets ({:.2} bits wagered, {} games){}\n",
+            a.final_balance,
+            a.bets,
+            a.wagered,
+            a.games,
+            a.stopped
+                .as_ref()
+                .map(|s| format!("; stopped: {s}"))
+                .unwrap_or_default()
+        ));
+        for line in &a.log {
+            out.push_str(&format!("  log: {line}\n"));
+        }
+        out.push('\n');
+    }
     for line in &r.verdict {
         out.push_str(line);
         out.push('\n');

@@ -88,6 +88,34 @@ impl TestApp {
         (status, body)
     }
 
+    /// A POST of URL-encoded `pairs`, as the browser calls a server function; the answer
+    /// as text.
+    pub async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+        let encode = |s: &str| {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, bytes) = self.send(req).await;
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     /// A JSON request (or none); the answer as JSON, or as a JSON string when it is not.
     pub async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
         let req = Request::builder().method(method).uri(uri);

@@ -2,6 +2,7 @@
 //! sharing [`helpers`].
 
 mod api;
+mod autobet;
 mod bets;
 mod cli;
 mod helpers;

@@ -2,11 +2,13 @@
 //! (Monte Carlo) or on the stored rounds (replay), and see it next to flat betting —
 //! ruin first for the plans that chase losses.
 
+mod autobet;
+
 use crate::api;
 use crate::charts::EChart;
 use crate::pages::ScrollTable;
 use crate::report_charts::{fan_chart, final_bankroll_chart};
-use crate::views::{browser_refusal, ParamValue, SimulationRequest};
+use crate::views::{browser_refusal, ParamValue, ScriptLanguage, SimulationRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use models::strategy::report::{comparison_rows, SimulationMode};
@@ -19,7 +21,8 @@ const HELP: [(&str, &str); 3] = [
     ("Gamblers Anonymous", "https://www.gamblersanonymous.org/"),
 ];
 
-/// The form: text fields as typed, read into a request on Run.
+/// The form: text fields as typed, read into a request on Run. `strategy` is a built-in
+/// plan, `"script"` (rhai) or `"autobet"` (a bustabit script).
 #[derive(Clone, Copy)]
 struct Form {
     strategy: RwSignal<String>,
@@ -110,8 +113,11 @@ impl Form {
                 .parse::<usize>()
                 .map_err(|_| format!("{what}: \"{t}\" is not a whole number"))
         };
+        let chosen = self.strategy.get_untracked();
+        let autobet = chosen == "autobet";
+        let scripted = autobet || chosen == "script";
         Ok(SimulationRequest {
-            strategy: self.strategy.get_untracked(),
+            strategy: if autobet { "script".into() } else { chosen },
             params: self
                 .params
                 .get_untracked()
@@ -127,8 +133,12 @@ impl Form {
             paths: whole(self.paths, "paths")?,
             rounds: whole(self.rounds, "rounds")?,
             replay: self.replay.get_untracked(),
-            script: (self.strategy.get_untracked() == "script")
-                .then(|| self.script.get_untracked()),
+            script: scripted.then(|| self.script.get_untracked()),
+            language: scripted.then_some(if autobet {
+                ScriptLanguage::Javascript
+            } else {
+                ScriptLanguage::Rhai
+            }),
             ..SimulationRequest::default()
         })
     }
@@ -308,6 +318,9 @@ pub fn StrategiesPage() -> impl IntoView {
             "Run one and see it next to flat betting on the very same rounds."</p>
             <StrategyChoice form/>
             <ScriptBox form/>
+            <Show when=move || form.strategy.get() == "autobet">
+                <autobet::AutobetBox form/>
+            </Show>
             <div class="form-row">
                 {field("st-bankroll", "bankroll", form.bankroll, "")}
                 {field("st-stake", "base stake", form.stake, "")}
@@ -339,8 +352,13 @@ fn StrategyChoice(form: Form) -> impl IntoView {
         })
         .collect_view();
     let is_script = move || form.strategy.get() == "script";
+    let is_autobet = move || form.strategy.get() == "autobet";
     let param_inputs = move || {
-        form.params
+        // An autobet script's inputs are its own form (see `autobet`).
+        if is_autobet() {
+            return None;
+        }
+        Some(form.params
             .get()
             .into_iter()
             .enumerate()
@@ -355,7 +373,7 @@ fn StrategyChoice(form: Form) -> impl IntoView {
                         }/>
                 }
             })
-            .collect_view()
+            .collect_view())
     };
     view! {
         <div class="form-row">
@@ -363,7 +381,12 @@ fn StrategyChoice(form: Form) -> impl IntoView {
             <select id="st-strategy" on:change=move |ev| {
                 let name = event_target_value(&ev);
                 form.params.set(defaults_of(&name));
-                if name == "script"
+                match name.as_str() {
+                    "autobet" => form.script.set(models::strategy::examples::ALL[0].source.to_string()),
+                    "script" => form.script.set(EXAMPLE_SCRIPT.to_string()),
+                    _ => {}
+                }
+                if (name == "script" || name == "autobet")
                     && form.paths.get_untracked().trim().parse::<usize>().is_ok_and(|p| p > SCRIPT_PATHS)
                 {
                     form.paths.set(SCRIPT_PATHS.to_string());
@@ -371,6 +394,7 @@ fn StrategyChoice(form: Form) -> impl IntoView {
                 form.strategy.set(name);
             }>
                 {options}
+                <option value="autobet" selected=is_autobet>"Your bustabit autobet script (JavaScript)"</option>
                 <option value="script" selected=is_script>"Your script (rhai)"</option>
             </select>
             {param_inputs}
@@ -494,10 +518,12 @@ fn StrategyResult(r: SimulationResult) -> impl IntoView {
         ),
     };
     let many = r.report.paths > 1;
+    let script_run = r.autobet.clone().map(|a| view! { <ScriptRun a/> });
     view! {
         <section class="panel" id="st-result">
             <h2>{format!("{} vs flat betting", r.report.label)}</h2>
             <p class="muted">{what}</p>
+            {script_run}
             <ul id="st-verdict">{verdict}</ul>
             <ScrollTable label="strategy vs flat betting">
                 <table class="rounds" id="st-table">
@@ -515,5 +541,33 @@ fn StrategyResult(r: SimulationResult) -> impl IntoView {
                 <div class="panel"><EChart id="chart-st-final" chart=Signal::derive(move || Some(finals.clone())) height=360/></div>
             })}
         </section>
+    }
+}
+
+/// An autobet script's own account of a replay, as the bustabit simulators give it.
+#[component]
+fn ScriptRun(a: models::strategy::summary::AutobetRun) -> impl IntoView {
+    let stopped = a
+        .stopped
+        .as_ref()
+        .map(|s| format!(" It stopped: {s}."))
+        .unwrap_or_else(|| " It played every round.".into());
+    let more =
+        (a.log_total > a.log.len()).then(|| format!("… {} more lines", a.log_total - a.log.len()));
+    let lines = a
+        .log
+        .into_iter()
+        .map(|l| view! { <li>{l}</li> })
+        .collect_view();
+    view! {
+        <p id="st-autobet">{format!(
+            "The script: final balance {:.2} bits after {} bets over {} games ({:.2} bits wagered).{stopped}",
+            a.final_balance, a.bets, a.games, a.wagered
+        )}</p>
+        <details class="paste" id="st-log">
+            <summary>{format!("The script's log ({} lines)", a.log_total)}</summary>
+            <ul class="muted">{lines}</ul>
+            {more.map(|m| view! { <p class="muted">{m}</p> })}
+        </details>
     }
 }
