@@ -90,16 +90,19 @@ fn script_line(stack: &str) -> Option<usize> {
 }
 
 /// A fresh sandbox with the emulation loaded.
-fn sandbox(deadline: Instant) -> Result<(Runtime, Context), String> {
-    let rt = Runtime::new().map_err(|e| e.to_string())?;
+fn sandbox(deadline: Instant) -> Result<(Runtime, Context), StrategyError> {
+    let rt = Runtime::new().map_err(|e| script_error(e.to_string()))?;
     rt.set_memory_limit(MEMORY_LIMIT);
     rt.set_max_stack_size(STACK_LIMIT);
     rt.set_interrupt_handler(Some(Box::new(move || Instant::now() > deadline)));
-    let ctx = Context::full(&rt).map_err(|e| e.to_string())?;
+    let ctx = Context::full(&rt).map_err(|e| script_error(e.to_string()))?;
     ctx.with(|ctx| {
-        ctx.eval::<(), _>(EMULATION)
-            .catch(&ctx)
-            .map_err(|e| format!("the engine emulation failed to load: {}", js_error(e)))
+        ctx.eval::<(), _>(EMULATION).catch(&ctx).map_err(|e| {
+            script_error(format!(
+                "the engine emulation failed to load: {}",
+                js_error(e)
+            ))
+        })
     })?;
     Ok((rt, ctx))
 }
@@ -112,32 +115,43 @@ fn script_error(message: impl Into<String>) -> StrategyError {
     StrategyError::Script(message.into())
 }
 
+/// The message of a script's error, without the "script:" its display adds.
+fn message(e: StrategyError) -> String {
+    match e {
+        StrategyError::Script(m) => m,
+        other => other.to_string(),
+    }
+}
+
 /// The inputs of `source`'s config block (none when it has none).
 pub fn inputs(source: &str) -> Result<Vec<ScriptInput>, StrategyError> {
-    let (_rt, ctx) = sandbox(Instant::now() + Duration::from_secs(5)).map_err(script_error)?;
+    let (_rt, ctx) = sandbox(Instant::now() + Duration::from_secs(5))?;
     ctx.with(|ctx| {
         let f: Function = autobet(&ctx)?.get("inputs")?;
         let v: rquickjs::Value = f.call((source,))?;
         ctx.json_stringify(v)?.map(|s| s.to_string()).transpose()
     })
     .catch_ctx(&ctx)
-    .map_err(|e| script_error(format!("the config block cannot be read: {e}")))
+    .map_err(|e| script_error(format!("the config block cannot be read: {}", message(e))))
     .and_then(|json: Option<String>| {
         serde_json::from_str(json.as_deref().unwrap_or("[]"))
             .map_err(|e| script_error(format!("the config block cannot be read: {e}")))
     })
 }
 
-/// Runs `f` in `ctx` and turns a JavaScript exception into its message.
+/// Turns a JavaScript exception pending in `ctx` into the script's error, with its
+/// message and line.
 trait CatchCtx<T> {
-    fn catch_ctx(self, ctx: &Context) -> Result<T, String>;
+    fn catch_ctx(self, ctx: &Context) -> Result<T, StrategyError>;
 }
 
 impl<T> CatchCtx<T> for Result<T, rquickjs::Error> {
-    fn catch_ctx(self, ctx: &Context) -> Result<T, String> {
+    fn catch_ctx(self, ctx: &Context) -> Result<T, StrategyError> {
         match self {
             Ok(v) => Ok(v),
-            Err(e) => Err(ctx.with(|ctx| js_error(CaughtError::from_error(&ctx, e)))),
+            Err(e) => Err(script_error(
+                ctx.with(|ctx| js_error(CaughtError::from_error(&ctx, e))),
+            )),
         }
     }
 }
@@ -147,7 +161,7 @@ impl Program {
     /// player's input values (`key` → text; balances in bits).
     pub fn compile(source: &str, chosen: &BTreeMap<String, String>) -> Result<Self, StrategyError> {
         let deadline = Instant::now() + TIME_BUDGET;
-        let (_rt, ctx) = sandbox(deadline).map_err(script_error)?;
+        let (_rt, ctx) = sandbox(deadline)?;
         let config = ctx
             .with(|ctx| -> rquickjs::Result<Option<String>> {
                 let a = autobet(&ctx)?;
@@ -161,8 +175,7 @@ impl Program {
                     .map(|s| s.to_string())
                     .transpose()
             })
-            .catch_ctx(&ctx)
-            .map_err(script_error)?
+            .catch_ctx(&ctx)?
             .unwrap_or_else(|| "{}".into());
         let ticks = ctx
             .with(|ctx| -> rquickjs::Result<bool> {
@@ -196,7 +209,12 @@ impl Program {
     }
 
     /// Starts a session over `crashes` with `balance` satoshis in a fresh sandbox.
-    fn session(&self, crashes: &[f64], balance: f64, house_edge: f64) -> Result<Session, String> {
+    fn session(
+        &self,
+        crashes: &[f64],
+        balance: f64,
+        house_edge: f64,
+    ) -> Result<Session, StrategyError> {
         let (rt, ctx) = sandbox(self.deadline)?;
         ctx.with(|ctx| -> rquickjs::Result<()> {
             let a = autobet(&ctx)?;
@@ -227,9 +245,7 @@ impl Program {
         house_edge: f64,
     ) -> Result<AutobetRun, StrategyError> {
         let start = (bankroll * 100.0).round();
-        let s = self
-            .session(crashes, start, house_edge)
-            .map_err(script_error)?;
+        let s = self.session(crashes, start, house_edge)?;
         if self.ticks {
             while s.call_bool("next", ())? {
                 s.drain();
@@ -265,7 +281,7 @@ impl Program {
                 session: None,
                 ticks: self.ticks,
                 stopped: true,
-                error: Some(e),
+                error: Some(message(e)),
             }),
         }
     }
@@ -313,7 +329,6 @@ impl Session {
                 f.call((rquickjs::function::This(this), arg))
             })
             .catch_ctx(&self.ctx)
-            .map_err(script_error)
     }
 
     fn call_unit(&self, name: &str) -> Result<(), StrategyError> {
@@ -323,7 +338,6 @@ impl Session {
                 f.call((rquickjs::function::This(this),))
             })
             .catch_ctx(&self.ctx)
-            .map_err(script_error)
     }
 
     /// `begin()`: the bet of the next game in satoshis and its payout, `Ok(None)` for no
@@ -342,7 +356,7 @@ impl Session {
                 }
             })
             .catch_ctx(&self.ctx)
-            .map_err(Some)?
+            .map_err(|e| Some(message(e)))?
             .map_err(|()| None)
     }
 
@@ -354,8 +368,7 @@ impl Session {
                 let v: rquickjs::Value = f.call((rquickjs::function::This(this),))?;
                 ctx.json_stringify(v)?.map(|s| s.to_string()).transpose()
             })
-            .catch_ctx(&self.ctx)
-            .map_err(script_error)?
+            .catch_ctx(&self.ctx)?
             .unwrap_or_default();
         serde_json::from_str(&json).map_err(|e| script_error(format!("unexpected result: {e}")))
     }
@@ -422,7 +435,7 @@ impl Staker for ScriptStaker {
                 self.error = s.failure();
                 self.stopped = self.error.is_none();
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(message(e)),
         }
         if self.ticks {
             s.drain();
