@@ -38,6 +38,8 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
 step "assets"
 cp style/main.css "$PKG/jetx.css"
 cp -r public/. "$SITE/"
+# The bustabit engine emulation the script worker imports (the server embeds the same file).
+cp models/src/strategy/autobet.js "$SITE/autobet.js"
 cp end2end/node_modules/echarts/dist/echarts.min.js "$SITE/echarts.min.js"
 
 raw=$(stat -c %s "$PKG/jetx_bg.wasm")

@@ -82,8 +82,10 @@ pub fn follow_training(status: leptos::prelude::RwSignal<Option<crate::views::Tr
     });
 }
 
-/// Where the worker script is served (`public/mc-worker.js`).
+/// Where the worker scripts are served: built-in plans (`public/mc-worker.js`) and
+/// players' JavaScript scripts (`public/script-worker.js`).
 pub const MC_WORKER_PATH: &str = "/mc-worker.js";
+pub const SCRIPT_WORKER_PATH: &str = "/script-worker.js";
 
 /// What the Monte Carlo worker says.
 pub enum WorkerNews {
@@ -104,8 +106,9 @@ pub struct WorkerRun {
 }
 
 impl WorkerRun {
-    /// Starts the worker on `request` (JSON) and tells `news` what it says.
+    /// Starts the worker at `path` on `request` (JSON) and tells `news` what it says.
     pub fn start(
+        path: &str,
         request: String,
         house_edge: f64,
         news: impl FnMut(WorkerNews) + 'static,
@@ -114,8 +117,7 @@ impl WorkerRun {
         use wasm_bindgen::JsValue;
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
-        let worker =
-            web_sys::Worker::new_with_options(MC_WORKER_PATH, &options).map_err(js_text)?;
+        let worker = web_sys::Worker::new_with_options(path, &options).map_err(js_text)?;
         let field = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).ok();
         let news = std::rc::Rc::new(std::cell::RefCell::new(news));
         let tell = news.clone();

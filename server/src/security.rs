@@ -200,13 +200,19 @@ pub const DEFAULT_CSP: &str =
 pub const WORKER_PATH: &str = "/mc-worker.js";
 pub const WORKER_CSP: &str =
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+/// The worker that runs a player's bustabit script (`public/script-worker.js`): the same,
+/// plus `eval` for the player's script, which runs in the worker alone (no page, no
+/// cookies of its own) after the worker has removed its network functions.
+pub const SCRIPT_WORKER_PATH: &str = "/script-worker.js";
+pub const SCRIPT_WORKER_CSP: &str =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; connect-src 'self'";
 
 /// Adds the security headers a response does not already carry.
 pub async fn headers(req: Request, next: Next) -> Response {
-    let csp = if req.uri().path() == WORKER_PATH {
-        WORKER_CSP
-    } else {
-        DEFAULT_CSP
+    let csp = match req.uri().path() {
+        WORKER_PATH => WORKER_CSP,
+        SCRIPT_WORKER_PATH => SCRIPT_WORKER_CSP,
+        _ => DEFAULT_CSP,
     };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -243,11 +249,19 @@ mod tests {
         let app = axum::Router::new()
             .route(WORKER_PATH, axum::routing::get(|| async { "// worker" }))
             .route(
+                SCRIPT_WORKER_PATH,
+                axum::routing::get(|| async { "// script worker" }),
+            )
+            .route(
                 "/echarts.min.js",
                 axum::routing::get(|| async { "// echarts" }),
             )
             .layer(axum::middleware::from_fn(super::headers));
-        for (path, want) in [(WORKER_PATH, WORKER_CSP), ("/echarts.min.js", DEFAULT_CSP)] {
+        for (path, want) in [
+            (WORKER_PATH, WORKER_CSP),
+            (SCRIPT_WORKER_PATH, SCRIPT_WORKER_CSP),
+            ("/echarts.min.js", DEFAULT_CSP),
+        ] {
             let req = axum::http::Request::get(path)
                 .body(axum::body::Body::empty())
                 .unwrap();
@@ -260,6 +274,9 @@ mod tests {
         }
         assert!(WORKER_CSP.contains("script-src 'self' 'wasm-unsafe-eval'"));
         assert!(!WORKER_CSP.contains("unsafe-inline") && !WORKER_CSP.contains(" 'unsafe-eval'"));
+        // Only the script worker may eval, and no page may.
+        assert!(SCRIPT_WORKER_CSP.contains(" 'unsafe-eval'"));
+        assert!(!DEFAULT_CSP.contains("eval") && !app::page_csp("n").contains("'unsafe-eval'"));
     }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {

@@ -12,7 +12,7 @@ pub enum ParamValue {
 }
 
 impl ParamValue {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             ParamValue::Number(x) => x.to_string(),
             ParamValue::Text(t) => t.clone(),
@@ -158,7 +158,27 @@ impl SimulationRequest {
             }
             (name, None) => Strategy::from_params(name, &params)?,
         };
-        let config = models::strategy::SimulationConfig {
+        let config = self.settings(strategy, house_edge);
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The language of this request's script, if it has one.
+    pub fn script_language(&self) -> Option<ScriptLanguage> {
+        let source = self.script.as_deref()?;
+        (self.strategy.trim() == "script").then(|| {
+            self.language
+                .unwrap_or_else(|| ScriptLanguage::detect(source))
+        })
+    }
+
+    /// The run's settings around `strategy`, unchecked (see [`SimulationRequest::config`]).
+    pub fn settings(
+        &self,
+        strategy: models::strategy::Strategy,
+        house_edge: f64,
+    ) -> models::strategy::SimulationConfig {
+        models::strategy::SimulationConfig {
             strategy,
             stake: self.stake,
             cashout: self.cashout,
@@ -175,19 +195,19 @@ impl SimulationRequest {
             paths: if self.replay { 1 } else { self.paths },
             rounds: if self.replay { 1 } else { self.rounds },
             seed: self.seed,
-        };
-        config.validate()?;
-        Ok(config)
+        }
     }
 }
 
 /// Why a request cannot run in the browser (a replay needs the stored rounds, a script the
 /// server's sandbox), or `None` when it can.
 pub fn browser_refusal(request: &SimulationRequest) -> Option<&'static str> {
+    let rhai = request.strategy.trim() == "script"
+        && request.script_language() != Some(ScriptLanguage::Javascript);
     if request.replay {
         Some("a replay reads the stored rounds: it runs on the server")
-    } else if matches!(request.strategy.trim(), "script" | "autobet") {
-        Some("scripts run in the server's sandbox")
+    } else if rhai {
+        Some("rhai scripts run in the server's sandbox")
     } else {
         None
     }
@@ -203,6 +223,12 @@ pub fn simulate_here(
 ) -> Result<models::strategy::SimulationResult, models::strategy::StrategyError> {
     if let Some(why) = browser_refusal(request) {
         return Err(models::strategy::StrategyError::BadSetting(why.to_string()));
+    }
+    if request.strategy.trim() == "script" {
+        // A JavaScript script runs in the script worker, with the script's own engine.
+        return Err(models::strategy::StrategyError::BadSetting(
+            "scripts run in the script worker".into(),
+        ));
     }
     let config = request.config(house_edge)?;
     models::strategy::monte_carlo_observed(&config, 1, progress)

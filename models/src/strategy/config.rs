@@ -59,6 +59,12 @@ impl SimulationConfig {
     /// The one check of every setting a user gives (CLI, REST, page).
     pub fn validate(&self) -> Result<(), StrategyError> {
         self.strategy.validate()?;
+        self.validate_settings()
+    }
+
+    /// Every setting but the plan itself (a plan run from outside the crate, such as the
+    /// browser's JavaScript script, is checked where it runs).
+    pub fn validate_settings(&self) -> Result<(), StrategyError> {
         let l = &self.limits;
         positive("bankroll", l.bankroll)?;
         positive("stake", self.stake)?;

@@ -34,5 +34,6 @@ pub mod verdict;
 pub use engine::{Limits, PathSummary, Signal};
 pub use plan::{Strategy, StrategyError};
 pub use report::{
-    monte_carlo, monte_carlo_observed, play_signals, replay, SimulationConfig, SimulationResult,
+    monte_carlo, monte_carlo_external, monte_carlo_observed, play_signals, replay,
+    SimulationConfig, SimulationResult,
 };

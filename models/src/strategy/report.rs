@@ -80,6 +80,21 @@ fn monte_carlo_paths(
     strategy: &Strategy,
     config: &SimulationConfig,
     threads: usize,
+    progress: (Progress<'_>, usize, usize),
+) -> Result<Paths, StrategyError> {
+    let base = config.base();
+    let bankroll = config.limits.bankroll;
+    let prepared = strategy.prepare()?;
+    let make = move || prepared.start(base, bankroll);
+    paths_of(&make, strategy, config, threads, progress)
+}
+
+/// The paths of the plans `make` starts (one per path).
+fn paths_of(
+    make: &(dyn Fn() -> Box<dyn Staker + Send> + Sync),
+    strategy: &Strategy,
+    config: &SimulationConfig,
+    threads: usize,
     (progress, offset, total): (Progress<'_>, usize, usize),
 ) -> Result<Paths, StrategyError> {
     let cps = checkpoints(config.rounds);
@@ -87,10 +102,6 @@ fn monte_carlo_paths(
     let n = config.paths;
     let mut summaries = vec![PathSummary::untouched(config.limits.bankroll); n];
     let mut traces = vec![0.0; n * points];
-    let base = config.base();
-    let bankroll = config.limits.bankroll;
-    let prepared = strategy.prepare()?;
-    let make = move || prepared.start(base, bankroll);
     let threads = threads.clamp(1, n);
     let block = n.div_ceil(threads);
     let outcome: Result<(), (usize, PlanError)> = if threads == 1 {
@@ -103,7 +114,7 @@ fn monte_carlo_paths(
             .try_for_each(|(b, (s, t))| {
                 let range = b * step..(b * step + s.len());
                 let end = range.end;
-                run_range(&make, config, &cps, range, s, t)?;
+                run_range(make, config, &cps, range, s, t)?;
                 progress(offset + end, total);
                 Ok(())
             })
@@ -114,7 +125,7 @@ fn monte_carlo_paths(
                 .zip(traces.chunks_mut(block * points))
                 .enumerate()
                 .map(|(b, (s, t))| {
-                    let (cps, make) = (&cps, &make);
+                    let cps = &cps;
                     let range = b * block..(b * block + s.len());
                     scope.spawn(move || run_range(make, config, cps, range, s, t))
                 })
@@ -171,6 +182,35 @@ pub fn monte_carlo_observed(
     if threads > 1 {
         progress(total, total);
     }
+    let flat = summarize(&Strategy::Flat, config, config.rounds, &cps, &flat_paths);
+    Ok(finish(SimulationMode::MonteCarlo, config, report, flat))
+}
+
+/// [`monte_carlo_observed`] on one thread for a plan whose state machines come from
+/// outside the crate: `make` starts one per path (the browser runs a player's JavaScript
+/// script this way, on the same paths and with the same report as the server).
+pub fn monte_carlo_external(
+    config: &SimulationConfig,
+    make: &(dyn Fn() -> Box<dyn Staker + Send> + Sync),
+    progress: Progress<'_>,
+) -> Result<SimulationResult, StrategyError> {
+    config.validate_settings()?;
+    let cps = checkpoints(config.rounds);
+    let total = 2 * config.paths;
+    let paths = paths_of(
+        make,
+        &config.strategy,
+        config,
+        1,
+        (&mut *progress, 0, total),
+    )?;
+    let report = summarize(&config.strategy, config, config.rounds, &cps, &paths);
+    let flat_paths = monte_carlo_paths(
+        &Strategy::Flat,
+        config,
+        1,
+        (&mut *progress, config.paths, total),
+    )?;
     let flat = summarize(&Strategy::Flat, config, config.rounds, &cps, &flat_paths);
     Ok(finish(SimulationMode::MonteCarlo, config, report, flat))
 }

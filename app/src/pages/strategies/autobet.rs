@@ -156,8 +156,9 @@ fn AutobetHelp() -> impl IntoView {
                     <code>"log()"</code>", "<code>"stop(reason)"</code>", "<code>"SHA256()"</code>", "<code>"gameResultFromHash()"</code>"."</li>
                 <li>"A bet wins when its payout is at most the crash point and pays wager × payout. "
                     <code>"engine.cashOut()"</code>" (a manual cash-out) cannot be replayed from crash points: such a script is refused."</li>
-                <li>"Scripts run in a sandbox on the server (QuickJS): no network, files or DOM, 64 MB of memory, 30 s per run; "
-                    "errors name the line and the game."</li>
+                <li>"Scripts run in a sandbox: on the server in QuickJS (no network, files or DOM, 64 MB of memory, 30 s per run), "
+                    "or for a Monte Carlo in this browser's worker, with its network functions removed. "
+                    "Both run the same engine on the same rounds, so they give the same numbers; errors name the line and the game."</li>
             </ul>
         </details>
     }

@@ -276,7 +276,11 @@ impl RunState {
             let Ok(json) = serde_json::to_string(&request) else {
                 return finish(Err("the settings could not be sent to the worker".into()));
             };
-            let started = WorkerRun::start(json, house_edge, move |news| match news {
+            let path = match request.script_language() {
+                Some(_) => crate::browser::SCRIPT_WORKER_PATH,
+                None => crate::browser::MC_WORKER_PATH,
+            };
+            let started = WorkerRun::start(path, json, house_edge, move |news| match news {
                 WorkerNews::Progress { done, total } => progress.set(Some((done, total))),
                 WorkerNews::Done(outcome) => {
                     finish(outcome.map_err(|e| e.message).and_then(|text| {
@@ -451,7 +455,7 @@ fn RunControls(form: Form, state: RunState) -> impl IntoView {
             </fieldset>
             {field("st-paths", "paths", form.paths, "")}
             {field("st-rounds", "rounds per path", form.rounds, "")}
-            <label class="check" title="Monte Carlo of the built-in plans runs in a Web Worker: the page stays responsive and the server is not loaded. Replays and scripts run on the server.">
+            <label class="check" title="Monte Carlo of the built-in plans and of bustabit scripts runs in a Web Worker: the page stays responsive and the server is not loaded. Replays and rhai scripts run on the server.">
                 <input type="checkbox" id="st-in-browser" prop:checked=move || form.in_browser.get()
                     on:change=move |ev| form.in_browser.set(event_target_checked(&ev))/>"in this browser"</label>
             {move || {
