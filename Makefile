@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first (scripts/setup.sh).
-.PHONY: setup build run test test-rust test-e2e fmt lint
+.PHONY: setup build run test test-rust test-e2e fmt lint build-cuda link-cuda cuda-dist
 
 setup:
 	./scripts/setup.sh
@@ -33,6 +33,27 @@ lint: setup
 	cargo fmt --all --check
 	cargo clippy --release --all-targets -p models -p ensemble -p neural -p app -p server --features app/ssr -- -D warnings
 
-# Type-checks the CUDA build of the networks (it cannot link offline: see the README).
-check-cuda:
-	DOCS_RS=1 cargo check -p neural --features cuda
+# The CUDA build, offline (scripts/cuda-llvm.sh provides the static LLVM burn-cuda links
+# against). CUDARC_CUDA_VERSION: the newest CUDA the GPU machine's driver runs (nvidia-smi).
+CUDARC_CUDA_VERSION ?= 12080
+CUDA_ENV = XDG_DATA_HOME="$$(./scripts/cuda-llvm.sh)" CUDARC_CUDA_VERSION=$(CUDARC_CUDA_VERSION)
+
+# `jetx` with `--features cuda` in target/cuda/release/jetx (its own target directory, so
+# the CPU build stays as it is).
+build-cuda: setup
+	$(CUDA_ENV) cargo build --release --target-dir target/cuda -p server --features cuda
+
+# What a lent GPU machine needs (it reaches no network): the stripped CUDA gpu-check,
+# compressed, and the NVRTC runtime wheel, in dist/cuda (scripts/gpu-check.sh uses them).
+cuda-dist: link-cuda
+	mkdir -p dist/cuda
+	strip -o dist/cuda/gpu-check target/cuda/release/gpu-check
+	xz -9 -f dist/cuda/gpu-check
+	python3 -m pip download --quiet --no-deps -d dist/cuda "nvidia-cuda-nvrtc-cu12==12.8.*"
+	ls -la dist/cuda
+
+# What CI keeps linking: the networks' CUDA build and its check binary, and how it behaves
+# on this machine (no GPU: cuda refused with the reason, auto on the CPU).
+link-cuda: setup
+	$(CUDA_ENV) cargo build --release --target-dir target/cuda -p neural --features cuda --bin gpu-check
+	./scripts/check-cuda.sh target/cuda/release/gpu-check

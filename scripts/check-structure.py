@@ -786,6 +786,10 @@ def run_checks(root: Path) -> Result:
             has_mods = any(is_id(ts, k, "mod") for ts in [lex(main.read_text(encoding="utf-8"))] for k in range(len(ts)))
             if not roots or has_mods:
                 roots.append((f"{name}[bin]" if roots else name, main))
+        # Extra binaries (src/bin/NAME.rs) are crate roots of their own.
+        bins = d / "src/bin"
+        if bins.is_dir():
+            roots += [(f"{name}[bin {b.stem}]", b) for b in sorted(bins.glob("*.rs"))]
         for cname, rf in roots:
             sc = CrateScanner(root, cname, rf)
             sc.scan()

@@ -56,6 +56,11 @@ pub trait Estimator: Send + Sync {
         vec!["cpu".into()]
     }
 
+    /// Devices this machine has (a CUDA build on a machine without a GPU has only the CPU).
+    fn machine_devices(&self) -> Vec<String> {
+        vec!["cpu".into()]
+    }
+
     /// Member kinds a training run accepts.
     fn member_kinds(&self) -> Vec<String> {
         Vec::new()

@@ -305,11 +305,11 @@ impl app::api::ssr::Estimator for EnsembleEstimator {
     }
 
     fn devices(&self) -> Vec<String> {
-        let mut devices = vec!["cpu".to_string()];
-        if neural::DeviceChoice::Cuda.resolve(false).is_ok() {
-            devices.push("cuda".into());
-        }
-        devices
+        neural::devices().build
+    }
+
+    fn machine_devices(&self) -> Vec<String> {
+        neural::devices().machine
     }
 
     fn member_kinds(&self) -> Vec<String> {

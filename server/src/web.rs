@@ -119,7 +119,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             models_dir: config.models_dir.clone(),
             house_edge: config.house_edge,
         },
-        app::api::ssr::Estimator::devices(estimator.as_ref()),
+        // What this machine can train on: a CUDA build without a GPU offers the CPU only.
+        app::api::ssr::Estimator::machine_devices(estimator.as_ref()),
         crate::trainer::MEMBER_KINDS
             .iter()
             .map(|s| s.to_string())

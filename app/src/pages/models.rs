@@ -93,7 +93,14 @@ fn ModelsBody(
     let importance = data.importance.clone();
     let importance_note = data.importance_note.clone();
     view! {
-        <TrainPanel devices=data.devices.clone() kinds=data.member_kinds.clone() status form/>
+        // Training is offered on the devices this machine has, not only those of the build.
+        <TrainPanel devices={if data.machine_devices.is_empty() { data.devices.clone() } else { data.machine_devices.clone() }}
+            kinds=data.member_kinds.clone() status form/>
+        <p class="muted" id="devices-line">{format!(
+            "This build trains on {}; this machine has {}.",
+            data.devices.join(" or "),
+            if data.machine_devices.is_empty() { "cpu".to_string() } else { data.machine_devices.join(" and ") }
+        )}</p>
         <section class="panel" id="models-list">
             <h2>"Registered models"</h2>
             {if data.models.is_empty() {

@@ -50,6 +50,7 @@ pub async fn overview(state: &ServerState) -> Result<ModelsView, ModelsError> {
         importance: overview.importance,
         importance_note: overview.importance_note,
         devices: state.estimator.devices(),
+        machine_devices: state.estimator.machine_devices(),
         member_kinds: state.estimator.member_kinds(),
         training: state.training.status(),
     })

@@ -44,6 +44,9 @@ pub struct ModelsView {
     pub importance_note: Option<String>,
     /// Devices training may use in this build ("cpu", and "cuda" where available).
     pub devices: Vec<String>,
+    /// Devices this machine has ("cpu", and "cuda" where a CUDA device is found).
+    #[serde(default)]
+    pub machine_devices: Vec<String>,
     /// Member kinds training accepts.
     pub member_kinds: Vec<String>,
     pub training: TrainStatus,

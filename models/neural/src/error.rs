@@ -7,7 +7,9 @@ use models::error::EvalError;
 pub enum NeuralError {
     #[error("this build has no CUDA support: rebuild with --features cuda")]
     CudaUnavailable,
-    #[error("unknown device {0:?}: expected \"cpu\" or \"cuda\"")]
+    #[error("no CUDA device: this machine has no NVIDIA GPU or driver (use --device cpu or auto)")]
+    NoCudaDevice,
+    #[error("unknown device {0:?}: expected \"cpu\", \"cuda\" or \"auto\"")]
     UnknownDevice(String),
     #[error("the model has not been trained")]
     NotTrained,

@@ -28,7 +28,7 @@ pub mod rng;
 pub mod train;
 
 pub use bench::{bench_training, BenchRow};
-pub use device::DeviceChoice;
+pub use device::{cuda_devices, devices, DeviceChoice, Devices};
 pub use error::NeuralError;
 pub use member::{
     AttentiveTabular, MemberKind, MultiOutputNet, NeuralForecaster, SequenceModel, TrainedState,

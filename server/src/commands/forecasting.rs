@@ -78,7 +78,8 @@ pub struct TrainArgs {
     /// (default: all).
     #[arg(long, value_delimiter = ',')]
     pub members: Vec<String>,
-    /// Where the networks train: cpu or cuda (cuda needs a build with --features cuda).
+    /// Where the networks train: cpu, cuda (a build with --features cuda on a machine with
+    /// a CUDA device; refused otherwise) or auto (cuda where there is one, else cpu).
     #[arg(long, default_value = "cpu")]
     pub device: String,
     /// Save without making it the active model.
@@ -97,11 +98,28 @@ pub async fn train(config: &Config, args: TrainArgs) -> Result<ExitCode, CliErro
         .device
         .parse()
         .map_err(|e: neural::NeuralError| CliError::Usage(e.to_string()))?;
+    // A device that is not there is refused before any work (never a panic); `auto` says
+    // where it trains.
+    let used = device
+        .resolve(false)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    if device == neural::DeviceChoice::Auto {
+        eprintln!(
+            "note: --device auto trains on the {} ({} CUDA device(s) found, CUDA {} in this build)",
+            used,
+            neural::cuda_devices(),
+            if neural::device::cuda_compiled() {
+                "compiled"
+            } else {
+                "not compiled"
+            }
+        );
+    }
     let values = load_history(&args.input, config).await?;
     let train_args = trainer::TrainArgs {
         budget: trainer::parse_duration(&args.budget)?,
         members: args.members,
-        device,
+        device: used,
         models_dir: &config.models_dir,
         house_edge: config.house_edge,
         activate: !args.no_activate,

@@ -24,6 +24,7 @@ async fn list(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
         "importance": overview.importance,
         "importance_note": overview.importance_note,
         "devices": overview.devices,
+        "machine_devices": overview.machine_devices,
     })))
 }
 
