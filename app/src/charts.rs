@@ -41,7 +41,14 @@ pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
         points.first().map_or(1.0, |p| p.position as f64),
         points.last().map_or(1.0, |p| p.position as f64),
     );
-    base(&format!("Last {} rounds", points.len()))
+    let span =
+        points.last().map_or(0, |p| p.position) - points.first().map_or(1, |p| p.position) + 1;
+    let title = if (points.len() as i64) < span {
+        format!("Last {span} rounds (lowest and highest of each stretch)")
+    } else {
+        format!("Last {} rounds", points.len())
+    };
+    base(&title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .x_axis(
             crate::charts::x_axis()

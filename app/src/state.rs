@@ -165,7 +165,9 @@ pub type PredictionKey = (i64, String, u64, crate::types::Mode);
 pub struct Caches {
     /// Set while a backtest runs: they can take minutes of both cores, so one at a time.
     pub backtest_running: std::sync::atomic::AtomicBool,
-    history: std::sync::Mutex<Option<crate::db::HistorySnapshot>>,
+    /// An async lock: one request brings the snapshot up to date while the others wait
+    /// for it, instead of each reading the same rows.
+    history: tokio::sync::Mutex<Option<crate::db::HistorySnapshot>>,
     /// Each prediction, and whether it was recorded for live scoring yet.
     predictions: std::sync::Mutex<
         std::collections::HashMap<PredictionKey, (crate::types::PredictionView, bool)>,
@@ -269,21 +271,18 @@ impl ServerState {
         }
     }
 
-    /// The stored history, read again only when its revision changed (and then only the
-    /// new rows, unless rounds were edited or deleted).
+    /// The stored history, read again only when its revision changed, and then only the
+    /// new rows and those from the lowest edited or deleted one on.
     pub async fn history(&self) -> Result<crate::db::HistorySnapshot, crate::db::DbError> {
         let revision = crate::db::history_revision(&self.pool).await?;
-        let previous = match self.caches.history.lock() {
-            Ok(guard) => guard.clone(),
-            Err(_) => None,
-        };
-        if let Some(snap) = previous.as_ref().filter(|s| s.revision == revision) {
+        let mut slot = self.caches.history.lock().await;
+        if let Some(snap) = slot.as_ref().filter(|s| s.revision == revision) {
             return Ok(snap.clone());
         }
-        let snap = crate::db::history_snapshot(&self.pool, previous.as_ref()).await?;
-        if let Ok(mut guard) = self.caches.history.lock() {
-            *guard = Some(snap.clone());
-        }
+        // Taken out of the slot, an unshared snapshot grows in place (no copy of a
+        // million values per round); after an error the next call reads it all again.
+        let snap = crate::db::history_snapshot(&self.pool, slot.take()).await?;
+        *slot = Some(snap.clone());
         Ok(snap)
     }
 

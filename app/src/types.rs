@@ -58,6 +58,9 @@ pub struct RoundsPage {
     pub offset: i64,
     pub limit: i64,
     pub rounds: Vec<RoundRow>,
+    /// `?before=` of the next (older) page; none on the last page.
+    #[serde(default)]
+    pub next_before: Option<i64>,
 }
 
 /// How the current synthetic demo history was made.

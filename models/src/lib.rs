@@ -25,5 +25,6 @@ pub mod sessions;
 pub mod stats;
 pub mod strategy;
 pub mod summary;
+pub mod tally;
 pub mod values;
 pub mod walkforward;

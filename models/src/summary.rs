@@ -1,5 +1,6 @@
 //! Descriptive statistics of a round history, each next to what a fair game would give.
 
+use crate::tally::Tally;
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,11 @@ impl Proportion {
     pub fn at_least(values: &[Multiplier], threshold: Multiplier, house_edge: f64) -> Self {
         let n = values.len() as u64;
         let successes = values.iter().filter(|v| **v >= threshold).count() as u64;
+        Self::of_count(successes, n, threshold, house_edge)
+    }
+
+    /// The share of rounds at `threshold` or above, from counts.
+    pub fn of_count(successes: u64, n: u64, threshold: Multiplier, house_edge: f64) -> Self {
         let (low, high) = wilson_interval(successes, n, Z_95);
         Self {
             successes,
@@ -103,18 +109,7 @@ impl Streak {
 
 /// Median of the values (mean of the two middle ones for an even count).
 pub fn median(values: &[Multiplier]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut sorted: Vec<u32> = values.iter().map(|v| v.0).collect();
-    sorted.sort_unstable();
-    let mid = sorted.len() / 2;
-    let hundredths = if sorted.len() % 2 == 1 {
-        f64::from(sorted[mid])
-    } else {
-        (f64::from(sorted[mid - 1]) + f64::from(sorted[mid])) / 2.0
-    };
-    Some(hundredths / 100.0)
+    Tally::of(values).median()
 }
 
 /// One bin of a histogram: values in [low, high).
@@ -129,7 +124,12 @@ pub struct Bin {
 
 /// Histogram with `bins_per_decade` log-spaced bins from 1.00 up past the largest value.
 pub fn log_histogram(values: &[Multiplier], bins_per_decade: u32, house_edge: f64) -> Vec<Bin> {
-    let Some(max) = values.iter().max() else {
+    log_histogram_of(&Tally::of(values), bins_per_decade, house_edge)
+}
+
+/// [`log_histogram`] from a history's counts.
+pub fn log_histogram_of(tally: &Tally, bins_per_decade: u32, house_edge: f64) -> Vec<Bin> {
+    let Some(max) = tally.max() else {
         return Vec::new();
     };
     let step = 10f64.powf(1.0 / f64::from(bins_per_decade.max(1)));
@@ -139,7 +139,7 @@ pub fn log_histogram(values: &[Multiplier], bins_per_decade: u32, house_edge: f6
         // Round edges to hundredths so that a value sits in exactly one bin.
         edges.push((next * 100.0).round() / 100.0);
     }
-    let n = values.len() as f64;
+    let n = tally.len() as f64;
     let mut bins: Vec<Bin> = edges
         .windows(2)
         .map(|w| Bin {
@@ -149,12 +149,12 @@ pub fn log_histogram(values: &[Multiplier], bins_per_decade: u32, house_edge: f6
             fair_count: n * (fair_survival(w[0], house_edge) - fair_survival(w[1], house_edge)),
         })
         .collect();
-    for v in values {
-        let x = v.as_f64();
+    for (h, count) in tally.iter() {
+        let x = Multiplier(h).as_f64();
         // Edges are increasing; the first bin whose high exceeds x holds it.
         let idx = bins.partition_point(|b| b.high <= x + 1e-9);
         if let Some(bin) = bins.get_mut(idx) {
-            bin.count += 1;
+            bin.count += count;
         }
     }
     bins
@@ -174,13 +174,18 @@ pub struct CategoryShare {
 
 /// Shares of the ranges < 1.5, 1.5–3, 3–10 and ≥ 10.
 pub fn category_shares(values: &[Multiplier], house_edge: f64) -> Vec<CategoryShare> {
+    category_shares_of(&Tally::of(values), house_edge)
+}
+
+/// [`category_shares`] from a history's counts.
+pub fn category_shares_of(tally: &Tally, house_edge: f64) -> Vec<CategoryShare> {
     let ranges: [(&str, f64, Option<f64>); 4] = [
         ("< 1.5x", 1.0, Some(1.5)),
         ("1.5x – 3x", 1.5, Some(3.0)),
         ("3x – 10x", 3.0, Some(10.0)),
         ("≥ 10x", 10.0, None),
     ];
-    let n = values.len() as u64;
+    let n = tally.len();
     ranges
         .iter()
         .map(|&(label, low, high)| {
@@ -188,10 +193,7 @@ pub fn category_shares(values: &[Multiplier], house_edge: f64) -> Vec<CategorySh
                 (low * 100.0).round() as u32,
                 high.map(|h| (h * 100.0).round() as u32),
             );
-            let count = values
-                .iter()
-                .filter(|v| v.0 >= lo_h && hi_h.is_none_or(|h| v.0 < h))
-                .count() as u64;
+            let count = tally.between(lo_h, hi_h);
             let fair_share =
                 fair_survival(low, house_edge) - high.map_or(0.0, |h| fair_survival(h, house_edge));
             CategoryShare {
@@ -223,14 +225,25 @@ pub fn survival_curve(
     min_count: usize,
     house_edge: f64,
 ) -> Vec<SurvivalPoint> {
-    if values.is_empty() || points < 2 {
+    survival_curve_of(&Tally::of(values), points, min_count, house_edge)
+}
+
+/// [`survival_curve`] from a history's counts.
+pub fn survival_curve_of(
+    tally: &Tally,
+    points: usize,
+    min_count: usize,
+    house_edge: f64,
+) -> Vec<SurvivalPoint> {
+    let n = tally.len();
+    if n == 0 || points < 2 {
         return Vec::new();
     }
-    let mut sorted: Vec<u32> = values.iter().map(|v| v.0).collect();
-    sorted.sort_unstable();
-    let n = sorted.len();
-    let reach = min_count.clamp(1, n);
-    let x_max = f64::from(sorted[n - reach]) / 100.0;
+    let reach = (min_count as u64).clamp(1, n);
+    let Some(top) = tally.nth(n - reach) else {
+        return Vec::new();
+    };
+    let x_max = f64::from(top) / 100.0;
     let x_min = 1.01f64;
     if x_max <= x_min {
         return Vec::new();
@@ -242,8 +255,7 @@ pub fn survival_curve(
         if out.last().is_some_and(|p| p.x >= x) {
             continue;
         }
-        let threshold = (x * 100.0).round() as u32;
-        let count = (n - sorted.partition_point(|&v| v < threshold)) as u64;
+        let count = tally.at_least(Multiplier((x * 100.0).round() as u32));
         out.push(SurvivalPoint {
             x,
             empirical: count as f64 / n as f64,
@@ -269,19 +281,52 @@ pub struct Summary {
 
 impl Summary {
     pub fn compute(values: &[Multiplier], house_edge: f64) -> Self {
-        let mean = (!values.is_empty())
-            .then(|| values.iter().map(|v| v.as_f64()).sum::<f64>() / values.len() as f64);
+        Self::of_tally(&Tally::of(values), values, house_edge)
+    }
+
+    /// The summary from a history's counts; `values` (or only its newest rounds, as
+    /// many as the current streak needs) give the streak.
+    pub fn of_tally(tally: &Tally, values: &[Multiplier], house_edge: f64) -> Self {
+        let n = tally.len();
+        let share = |t: u32| {
+            Proportion::of_count(tally.at_least(Multiplier(t)), n, Multiplier(t), house_edge)
+        };
         Self {
-            count: values.len(),
-            at_least_1_5: Proportion::at_least(values, Multiplier(150), house_edge),
-            at_least_2: Proportion::at_least(values, Multiplier(200), house_edge),
-            median: median(values),
-            mean,
-            max: values.iter().max().copied(),
+            count: n as usize,
+            at_least_1_5: share(150),
+            at_least_2: share(200),
+            median: tally.median(),
+            mean: tally.mean(),
+            max: tally.max(),
             streak: Streak::current(values, Multiplier(150)),
             house_edge,
         }
     }
+}
+
+/// At most `max_points` of `values` for a chart, as (index, value): all of them when they
+/// fit, else the lowest and the highest of each equal stretch in their order, so every
+/// spike and every 1.00x stays visible (a long history drawn point by point would send a
+/// million points to the browser).
+pub fn min_max_points(values: &[Multiplier], max_points: usize) -> Vec<(usize, Multiplier)> {
+    if values.len() <= max_points.max(2) {
+        return values.iter().copied().enumerate().collect();
+    }
+    let stretch = values.len().div_ceil(max_points.max(2) / 2);
+    let mut out = Vec::with_capacity(max_points);
+    for (k, chunk) in values.chunks(stretch).enumerate() {
+        let at = |(i, v): (usize, &Multiplier)| (k * stretch + i, *v);
+        let lowest = chunk.iter().enumerate().min_by_key(|(_, v)| **v).map(at);
+        let highest = chunk.iter().enumerate().max_by_key(|(_, v)| **v).map(at);
+        if let (Some(lo), Some(hi)) = (lowest, highest) {
+            match lo.0.cmp(&hi.0) {
+                std::cmp::Ordering::Less => out.extend([lo, hi]),
+                std::cmp::Ordering::Greater => out.extend([hi, lo]),
+                std::cmp::Ordering::Equal => out.push(lo),
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -367,6 +412,25 @@ mod tests {
                 let x = value.as_f64();
                 let holding = bins.iter().filter(|b| b.low <= x + 1e-9 && x + 1e-9 < b.high).count();
                 prop_assert_eq!(holding, 1);
+            }
+        }
+
+        /// The drawn points are real rounds in order, never more than asked, and keep the
+        /// extremes of every stretch (so of the whole history).
+        #[test]
+        fn min_max_points_keep_every_extreme(v in proptest::collection::vec(100u32..100_000, 0..3_000), max in 2usize..400) {
+            let values = ms(&v);
+            let points = min_max_points(&values, max);
+            prop_assert!(points.len() <= max);
+            prop_assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
+            for &(i, m) in &points {
+                prop_assert_eq!(values[i], m);
+            }
+            if let (Some(hi), Some(lo)) = (values.iter().max(), values.iter().min()) {
+                prop_assert!(points.iter().any(|p| p.1 == *hi) && points.iter().any(|p| p.1 == *lo));
+            }
+            if values.len() <= max {
+                prop_assert_eq!(points.len(), values.len());
             }
         }
 

@@ -54,7 +54,37 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         // Refusals get the security headers too, and are counted (403, 400, 415).
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_response),
+        )
         .with_state(options)
+}
+
+/// A request slower than this is logged as a warning (the rest at debug level:
+/// `RUST_LOG=server=debug` shows every request).
+const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Every request runs in a span naming its method and route (the route pattern, so a
+/// slow `/api/v1/rounds/{id}` reads as one line of the logs, not one per id).
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| req.uri().path().to_owned(), |m| m.as_str().to_owned());
+    tracing::info_span!("request", method = %req.method(), route = %route)
+}
+
+fn log_response<B>(res: &axum::http::Response<B>, latency: std::time::Duration, _: &tracing::Span) {
+    let status = res.status().as_u16();
+    let ms = latency.as_secs_f64() * 1e3;
+    if latency >= SLOW_REQUEST {
+        tracing::warn!(status, ms, "slow request");
+    } else {
+        tracing::debug!(status, ms, "request");
+    }
 }
 
 /// A server function that fails answers its [`app::errors::AppError`] as JSON with

@@ -1,28 +1,24 @@
-//! The dashboard's statistics of the stored history.
+//! The dashboard's statistics of the stored history, from the history snapshot's counts
+//! (the same cost at any history length).
 
-use super::{all_values, demo_info, list_page, DbError};
 use crate::types::{ChartPoint, ClientSettings, Dashboard, DemoInfo, RoundRow};
-use models::summary::{category_shares, log_histogram, survival_curve, Summary};
+use models::summary::{
+    category_shares_of, log_histogram_of, min_max_points, survival_curve_of, Summary,
+};
+use models::tally::Tally;
 use models::values::Multiplier;
-use sqlx::SqlitePool;
 
 /// Number of recent rounds listed on the dashboard.
 pub const RECENT_ROUNDS: i64 = 15;
 
-pub async fn dashboard(
-    pool: &SqlitePool,
-    last_n: usize,
-    settings: ClientSettings,
-) -> Result<Dashboard, DbError> {
-    let values = all_values(pool).await?;
-    let recent = list_page(pool, 0, RECENT_ROUNDS).await?.rounds;
-    let demo = demo_info(pool).await?;
-    Ok(build_dashboard(&values, recent, demo, last_n, settings))
-}
+/// Most points the last-rounds chart gets; a longer stretch is drawn as the lowest and
+/// highest round of each part of it.
+pub const CHART_POINTS: usize = 2_000;
 
-/// The dashboard's statistics of a history (pure, so it is tested without a database).
+/// The dashboard of a history and its counts (pure, so it is tested without a database).
 pub fn build_dashboard(
     values: &[Multiplier],
+    tally: &Tally,
     recent: Vec<RoundRow>,
     demo: Option<DemoInfo>,
     last_n: usize,
@@ -30,21 +26,20 @@ pub fn build_dashboard(
 ) -> Dashboard {
     let h = settings.house_edge;
     let start = values.len().saturating_sub(last_n);
-    let last_rounds = values[start..]
-        .iter()
-        .enumerate()
+    let last_rounds = min_max_points(&values[start..], CHART_POINTS)
+        .into_iter()
         .map(|(i, v)| ChartPoint {
             position: (start + i + 1) as i64,
             value: v.as_f64(),
         })
         .collect();
     Dashboard {
-        summary: Summary::compute(values, h),
+        summary: Summary::of_tally(tally, values, h),
         recent,
         last_rounds,
-        histogram: log_histogram(values, 8, h),
-        categories: category_shares(values, h),
-        survival: survival_curve(values, 40, 5, h),
+        histogram: log_histogram_of(tally, 8, h),
+        categories: category_shares_of(tally, h),
+        survival: survival_curve_of(tally, 40, 5, h),
         demo,
         settings,
     }

@@ -1,8 +1,12 @@
-//! The history revision counter and the snapshot the estimator reads.
+//! The history revision counter and the snapshot the estimator, the statistics and the
+//! rounds list read: kept in memory and brought up to date with only the rows that
+//! changed, so a request costs the same at 7,000 rounds as at 1,000,000.
 
 use super::DbError;
+use models::tally::Tally;
 use models::values::Multiplier;
 use sqlx::SqlitePool;
+use std::sync::Arc;
 
 /// The counter every change of `rounds` bumps (see the migration's triggers).
 pub async fn history_revision(pool: &SqlitePool) -> Result<i64, DbError> {
@@ -13,46 +17,114 @@ pub async fn history_revision(pool: &SqlitePool) -> Result<i64, DbError> {
     )
 }
 
-/// The history as the estimator needs it.
+/// The history as the estimator and the pages need it.
 #[derive(Debug, Clone)]
 pub struct HistorySnapshot {
     pub revision: i64,
     /// Edits and deletions so far (see the migration).
     pub rewrites: i64,
-    pub values: std::sync::Arc<Vec<Multiplier>>,
+    pub values: Arc<Vec<Multiplier>>,
+    /// The rounds' ids, in the same order as `values`.
+    pub ids: Arc<Vec<i64>>,
+    /// How many rounds hold each value (the statistics' counts).
+    pub tally: Arc<Tally>,
     /// Id of the newest round (0 when empty).
     pub last_id: i64,
 }
 
-/// Reads the history with the revision it belongs to, in one read transaction. With a
-/// `previous` snapshot and no edit or deletion since, only the appended rows are read.
+impl HistorySnapshot {
+    /// 1-based position of the round with `id` in the history (a round stored after the
+    /// snapshot counts after every round in it).
+    pub fn position(&self, id: i64) -> i64 {
+        self.ids.partition_point(|&x| x < id) as i64 + 1
+    }
+
+    /// Id of the round `offset` places from the newest (0: the newest).
+    pub fn id_from_newest(&self, offset: usize) -> Option<i64> {
+        self.ids.len().checked_sub(offset + 1).map(|k| self.ids[k])
+    }
+
+    /// Keeps the rounds with an id below `id`.
+    fn truncate_before(&mut self, id: i64) {
+        let keep = self.ids.partition_point(|&x| x < id);
+        let tally = Arc::make_mut(&mut self.tally);
+        for &v in &self.values[keep..] {
+            tally.remove(v);
+        }
+        Arc::make_mut(&mut self.values).truncate(keep);
+        Arc::make_mut(&mut self.ids).truncate(keep);
+        self.last_id = self.ids.last().copied().unwrap_or(0);
+    }
+
+    fn append(&mut self, rows: Vec<(i64, i64)>) {
+        let values = Arc::make_mut(&mut self.values);
+        let ids = Arc::make_mut(&mut self.ids);
+        let tally = Arc::make_mut(&mut self.tally);
+        values.reserve(rows.len());
+        ids.reserve(rows.len());
+        for (id, h) in rows {
+            let v = Multiplier(u32::try_from(h).unwrap_or(u32::MAX));
+            values.push(v);
+            ids.push(id);
+            tally.add(v);
+        }
+        self.last_id = ids.last().copied().unwrap_or(0);
+    }
+}
+
+/// Reads the history with the revision it belongs to, in one read transaction. A
+/// `previous` snapshot is brought up to date: the rounds after it are appended, and after
+/// edits or deletions only the rounds from the lowest changed id on are read again (the
+/// triggers log each rewrite; when the log no longer reaches back, everything is read).
+/// Taking the snapshot by value lets an unshared one grow in place.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn history_snapshot(
     pool: &SqlitePool,
-    previous: Option<&HistorySnapshot>,
+    previous: Option<HistorySnapshot>,
 ) -> Result<HistorySnapshot, DbError> {
     let mut tx = pool.begin().await?;
     let (revision, rewrites): (i64, i64) =
         sqlx::query_as("SELECT revision, rewrites FROM history_revision WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
-    let base = previous.filter(|p| p.rewrites == rewrites);
-    let after = base.map_or(0, |p| p.last_id);
+    let mut snap = match previous {
+        Some(mut p) if p.rewrites != rewrites => {
+            let (logged, low): (i64, Option<i64>) = sqlx::query_as(
+                "SELECT COUNT(*), MIN(round_id) FROM history_rewrites WHERE rewrite > ?",
+            )
+            .bind(p.rewrites)
+            .fetch_one(&mut *tx)
+            .await?;
+            match low {
+                Some(low) if p.rewrites < rewrites && logged == rewrites - p.rewrites => {
+                    p.truncate_before(low);
+                    p
+                }
+                _ => empty(),
+            }
+        }
+        Some(p) => p,
+        None => empty(),
+    };
     let rows: Vec<(i64, i64)> =
         sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id > ? ORDER BY id")
-            .bind(after)
+            .bind(snap.last_id)
             .fetch_all(&mut *tx)
             .await?;
     tx.commit().await?;
-    let last_id = rows.last().map_or(after, |r| r.0);
-    let mut values = base.map_or_else(Vec::new, |p| p.values.as_ref().clone());
-    values.extend(
-        rows.into_iter()
-            .map(|(_, h)| Multiplier(u32::try_from(h).unwrap_or(u32::MAX))),
-    );
-    Ok(HistorySnapshot {
-        revision,
-        rewrites,
-        values: std::sync::Arc::new(values),
-        last_id,
-    })
+    snap.append(rows);
+    snap.revision = revision;
+    snap.rewrites = rewrites;
+    Ok(snap)
+}
+
+fn empty() -> HistorySnapshot {
+    HistorySnapshot {
+        revision: 0,
+        rewrites: 0,
+        values: Arc::default(),
+        ids: Arc::default(),
+        tally: Arc::default(),
+        last_id: 0,
+    }
 }

@@ -119,7 +119,14 @@ pub async fn add_one(state: &ServerState, text: &str) -> Result<RoundRow, Rounds
         .first()
         .copied()
         .ok_or(RoundsError::Db(DbError::Sqlx(sqlx::Error::RowNotFound)))?;
-    Ok(db::get_round(&state.pool, id).await?)
+    positioned(state, db::get_round(&state.pool, id).await?).await
+}
+
+/// The round with its position in the history, from the history snapshot. A deleted
+/// round gets the position it had.
+async fn positioned(state: &ServerState, mut row: RoundRow) -> Result<RoundRow, RoundsError> {
+    row.position = state.history().await?.position(row.id);
+    Ok(row)
 }
 
 /// Stores a pasted text in order. With a bad token it stores nothing unless
@@ -181,16 +188,19 @@ pub async fn add_batch(
 }
 
 pub async fn get(state: &ServerState, id: i64) -> Result<RoundRow, RoundsError> {
-    Ok(db::get_round(&state.pool, id).await?)
+    positioned(state, db::get_round(&state.pool, id).await?).await
 }
 
 pub async fn delete(state: &ServerState, id: i64) -> Result<RoundRow, RoundsError> {
-    Ok(db::delete_round(&state.pool, id).await?)
+    positioned(state, db::delete_round(&state.pool, id).await?).await
 }
 
 /// Removes the newest round, if any.
 pub async fn undo(state: &ServerState) -> Result<Option<RoundRow>, RoundsError> {
-    Ok(db::undo_last(&state.pool).await?)
+    match db::undo_last(&state.pool).await? {
+        Some(row) => Ok(Some(positioned(state, row).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Every stored value, oldest first.
@@ -221,8 +231,8 @@ pub struct Stats {
 pub async fn stats(state: &ServerState) -> Result<Stats, RoundsError> {
     let snap = state.history().await?;
     Ok(Stats {
-        summary: models::summary::Summary::compute(&snap.values, state.house_edge),
-        categories: models::summary::category_shares(&snap.values, state.house_edge),
+        summary: models::summary::Summary::of_tally(&snap.tally, &snap.values, state.house_edge),
+        categories: models::summary::category_shares_of(&snap.tally, state.house_edge),
         demo: db::demo_info(&state.pool).await?,
     })
 }
@@ -230,7 +240,17 @@ pub async fn stats(state: &ServerState) -> Result<Stats, RoundsError> {
 /// The dashboard's statistics and charts, with the last `last_n` rounds drawn.
 pub async fn dashboard(state: &ServerState, last_n: usize) -> Result<Dashboard, RoundsError> {
     let last_n = last_n.clamp(1, 1_000_000);
-    Ok(db::dashboard(&state.pool, last_n, state.settings()).await?)
+    let snap = state.history().await?;
+    let recent = page(state, 0, db::RECENT_ROUNDS).await?.rounds;
+    let demo = db::demo_info(&state.pool).await?;
+    Ok(db::build_dashboard(
+        &snap.values,
+        &snap.tally,
+        recent,
+        demo,
+        last_n,
+        state.settings(),
+    ))
 }
 
 /// Replaces the demo history with `rounds` synthetic rounds of the fair law.
@@ -250,7 +270,7 @@ pub async fn remove_demo(state: &ServerState) -> Result<u64, RoundsError> {
 /// Replaces a stored round's value.
 pub async fn update(state: &ServerState, id: i64, text: &str) -> Result<RoundRow, RoundsError> {
     let value = models::values::parse_multiplier(text, &state.rules)?;
-    Ok(db::update_value(&state.pool, id, value).await?)
+    positioned(state, db::update_value(&state.pool, id, value).await?).await
 }
 
 /// Most rounds one page lists.
@@ -288,10 +308,54 @@ pub fn check_page(offset: i64, limit: i64) -> Result<(i64, i64), PageError> {
     Ok((offset, limit))
 }
 
-/// One page of the stored rounds, newest first.
+/// One page of the stored rounds, newest first, `offset` rounds from the newest.
 pub async fn page(state: &ServerState, offset: i64, limit: i64) -> Result<RoundsPage, RoundsError> {
     let (offset, limit) = check_page(offset, limit)?;
-    Ok(db::list_page(&state.pool, offset, limit).await?)
+    let snap = state.history().await?;
+    let newest = usize::try_from(offset)
+        .ok()
+        .and_then(|o| snap.id_from_newest(o));
+    page_from(state, &snap, newest, limit, Some(offset)).await
+}
+
+/// The page of rounds older than round `before` (`?before=ID`; the page's `next_before`
+/// continues it).
+pub async fn page_before(
+    state: &ServerState,
+    before: i64,
+    limit: i64,
+) -> Result<RoundsPage, RoundsError> {
+    let (_, limit) = check_page(0, limit)?;
+    let snap = state.history().await?;
+    let older = snap.ids.partition_point(|&id| id < before);
+    let newest = older.checked_sub(1).and_then(|k| snap.ids.get(k).copied());
+    page_from(state, &snap, newest, limit, None).await
+}
+
+async fn page_from(
+    state: &ServerState,
+    snap: &db::HistorySnapshot,
+    newest: Option<i64>,
+    limit: i64,
+    offset: Option<i64>,
+) -> Result<RoundsPage, RoundsError> {
+    let total = snap.ids.len() as i64;
+    let mut rounds = match newest {
+        Some(id) => db::rounds_down_from(&state.pool, id, limit).await?,
+        None => Vec::new(),
+    };
+    for r in &mut rounds {
+        r.position = snap.position(r.id);
+    }
+    let offset = offset.unwrap_or_else(|| rounds.first().map_or(total, |r| total - r.position));
+    let next_before = rounds.last().filter(|r| r.position > 1).map(|r| r.id);
+    Ok(RoundsPage {
+        total,
+        offset,
+        limit,
+        rounds,
+        next_before,
+    })
 }
 
 #[cfg(test)]

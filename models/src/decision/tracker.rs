@@ -6,35 +6,77 @@ use crate::patterns::next::next_round_edges;
 use crate::patterns::scan::{PatternConfig, PatternScanner};
 use crate::values::Multiplier;
 
-/// A scanner and the rounds it has seen.
+/// How far back an undo or a correction can reach without a rescan: the tracker keeps a
+/// second scan between `REWIND` and `2 × REWIND` rounds behind the first.
+pub const REWIND: usize = 64;
+
+/// A scanner, the rounds it has seen, and a checkpoint a little behind it.
 #[derive(Debug, Clone)]
 pub struct PatternTracker {
     seen: Vec<Multiplier>,
     scanner: PatternScanner,
+    /// The scan of `seen[..behind_len]`: an undo or a change of a recent round restarts
+    /// from here (a rescan of a year of rounds takes seconds).
+    behind: PatternScanner,
+    behind_len: usize,
 }
 
 impl PatternTracker {
     pub fn new(config: PatternConfig) -> Self {
+        let scanner = PatternScanner::new(config);
         Self {
             seen: Vec::new(),
-            scanner: PatternScanner::new(config),
+            behind: scanner.clone(),
+            scanner,
+            behind_len: 0,
         }
     }
 
-    /// Brings the scan up to `rounds`: appended rounds are added one by one; any other
-    /// change (an edit, a deletion, another history) rescans from the start.
+    /// Brings the scan up to `rounds`: appended rounds are added one by one; a change
+    /// among the newest rounds (an undo, a correction) restarts from the checkpoint; any
+    /// other change (an old edit, another history) rescans from the start. The scan of
+    /// a history depends on nothing else, so each path gives the same scan.
     pub fn sync(&mut self, rounds: &[Multiplier]) {
         let n = self.seen.len();
-        if rounds.len() < n || rounds[..n] != self.seen[..] {
-            self.scanner = PatternScanner::with_catalogue(
-                self.scanner.config.clone(),
-                self.scanner.catalogue.clone(),
-            );
-            self.seen.clear();
+        let common = if rounds.len() >= n && rounds[..n] == self.seen[..] {
+            n
+        } else {
+            self.seen
+                .iter()
+                .zip(rounds)
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        if common < n {
+            if common >= self.behind_len {
+                self.scanner = self.behind.clone();
+                self.scanner.extend(&rounds[self.behind_len..common]);
+            } else {
+                self.rebuild(&rounds[..common]);
+            }
+            self.seen.truncate(common);
         }
-        let n = self.seen.len();
-        self.scanner.extend(&rounds[n..]);
-        self.seen.extend_from_slice(&rounds[n..]);
+        self.scanner.extend(&rounds[common..]);
+        self.seen.extend_from_slice(&rounds[common..]);
+        let target = self.seen.len().saturating_sub(REWIND);
+        if target >= self.behind_len + REWIND {
+            self.behind.extend(&self.seen[self.behind_len..target]);
+            self.behind_len = target;
+        }
+    }
+
+    /// The scan of `rounds` from the start, with the checkpoint `REWIND` rounds behind.
+    fn rebuild(&mut self, rounds: &[Multiplier]) {
+        let mut scanner = PatternScanner::with_catalogue(
+            self.scanner.config.clone(),
+            self.scanner.catalogue.clone(),
+        );
+        let mark = rounds.len().saturating_sub(REWIND);
+        scanner.extend(&rounds[..mark]);
+        self.behind = scanner.clone();
+        self.behind_len = mark;
+        scanner.extend(&rounds[mark..]);
+        self.scanner = scanner;
     }
 
     pub fn scanner(&self) -> &PatternScanner {
@@ -59,5 +101,75 @@ impl PatternTracker {
             cfg.house_edge,
             mode,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::FairGenerator;
+
+    /// What the scan of a history is: counts, round state, confirmed rules and the rules
+    /// that apply to the next round.
+    fn fingerprint(
+        s: &PatternScanner,
+    ) -> (crate::patterns::scan::Counts, String, Vec<usize>, usize) {
+        (
+            s.counts().clone(),
+            format!("{:?}", s.state()),
+            s.applicable_next(),
+            s.confirmed().len(),
+        )
+    }
+
+    /// After appends, undos of up to 2 × REWIND rounds, corrections of recent and of old
+    /// rounds, the tracker's scan equals a scan of the final history from scratch.
+    #[test]
+    fn every_path_to_a_history_gives_the_scan_of_that_history() {
+        let config = PatternConfig::default();
+        let pool = FairGenerator {
+            seed: 11,
+            house_edge: 0.03,
+        }
+        .generate(4_000);
+        let mut tracker = PatternTracker::new(config.clone());
+        let mut rounds: Vec<Multiplier> = Vec::new();
+        let mut next = 0usize;
+        let mut seed = 3u64;
+        for step in 0..60 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let r = (seed >> 33) as usize;
+            match r % 4 {
+                0 | 1 => {
+                    let k = 1 + r % 150;
+                    rounds.extend(pool.iter().cycle().skip(next).take(k));
+                    next += k;
+                }
+                2 => {
+                    let k = (r / 4) % (2 * REWIND + 2);
+                    rounds.truncate(rounds.len().saturating_sub(k));
+                }
+                _ if !rounds.is_empty() => {
+                    // A correction: recent most of the time, sometimes far back.
+                    let back = if r.is_multiple_of(3) {
+                        r % rounds.len()
+                    } else {
+                        r % REWIND.min(rounds.len())
+                    };
+                    let at = rounds.len() - 1 - back;
+                    rounds[at] = Multiplier(rounds[at].0 % 500 + 101);
+                }
+                _ => {}
+            }
+            tracker.sync(&rounds);
+            let fresh = PatternScanner::scan(config.clone(), &rounds);
+            assert_eq!(
+                fingerprint(tracker.scanner()),
+                fingerprint(&fresh),
+                "step {step}"
+            );
+        }
     }
 }

@@ -59,6 +59,8 @@ pub struct Added {
 pub struct PageQuery {
     pub offset: Option<i64>,
     pub limit: Option<i64>,
+    /// Keyset paging: the rounds older than this id (the previous page's `next_before`).
+    pub before: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,7 +78,18 @@ async fn list(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Json<RoundsPage>> {
     let Query(q) = query?;
-    let page = rounds::page(&st, q.offset.unwrap_or(0), q.limit.unwrap_or(100)).await?;
+    let limit = q.limit.unwrap_or(100);
+    let page = match (q.before, q.offset) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::new(
+                400,
+                "bad_query",
+                "use either offset or before, not both",
+            ))
+        }
+        (Some(before), None) => rounds::page_before(&st, before, limit).await?,
+        (None, offset) => rounds::page(&st, offset.unwrap_or(0), limit).await?,
+    };
     Ok(Json(page))
 }
 

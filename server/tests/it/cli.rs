@@ -361,3 +361,35 @@ fn an_import_killed_midway_stores_none_of_its_rows() {
         }
     }
 }
+
+/// `jetx bench --requests`: every request of the benchmark is answered, at the baseline
+/// size and at the one asked for, with a trained model behind `predict`.
+#[test]
+fn the_requests_benchmark_answers_every_request_at_both_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let out = jetx(
+        &db,
+        &["bench", "--requests", "--synthetic", "20000", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["sizes"], serde_json::json!([7000, 20000]));
+    assert!(
+        v["model"].as_str().is_some_and(|m| m.starts_with("v0001")),
+        "{v}"
+    );
+    let timings = v["timings"].as_array().unwrap();
+    assert_eq!(timings.len(), 16);
+    for t in timings {
+        assert!(t["status"].as_u64().is_some_and(|s| s < 300), "{t}");
+        assert!(
+            t["p50_ms"].as_f64().unwrap() <= t["p95_ms"].as_f64().unwrap(),
+            "{t}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use tower::ServiceExt;
 
 impl TestApp {
     /// Stores the values; returns their ids.
-    async fn add(&self, values: &[&str]) -> Vec<i64> {
+    pub(crate) async fn add(&self, values: &[&str]) -> Vec<i64> {
         let (s, body) = self
             .json("POST", "/api/v1/rounds", Some(json!({ "values": values })))
             .await;
@@ -319,7 +319,9 @@ async fn an_appended_history_is_read_incrementally_and_an_edit_reloads_it() {
     let first = full().await;
     assert_eq!(first.values.len(), 3);
     let ids = app.add(&["4.20", "1.00"]).await;
-    let appended = app::db::history_snapshot(pool, Some(&first)).await.unwrap();
+    let appended = app::db::history_snapshot(pool, Some(first.clone()))
+        .await
+        .unwrap();
     let reloaded = full().await;
     assert_eq!(appended.values, reloaded.values);
     assert_eq!(appended.last_id, ids[1]);
@@ -333,7 +335,7 @@ async fn an_appended_history_is_read_incrementally_and_an_edit_reloads_it() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let after_edit = app::db::history_snapshot(pool, Some(&appended))
+    let after_edit = app::db::history_snapshot(pool, Some(appended.clone()))
         .await
         .unwrap();
     assert_ne!(after_edit.rewrites, appended.rewrites);
@@ -358,7 +360,7 @@ async fn a_large_batch_is_stored_in_order_across_insert_chunks() {
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(app::db::all_values(&app.state.pool).await.unwrap(), values);
     for (k, id) in [(0usize, ids[0]), (500, ids[500]), (1233, ids[1233])] {
-        let row = app::db::get_round(&app.state.pool, id).await.unwrap();
+        let row = app::service::rounds::get(&app.state, id).await.unwrap();
         assert_eq!(row.value, values[k]);
         assert_eq!(row.position, k as i64 + 1);
     }

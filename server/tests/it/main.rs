@@ -6,6 +6,7 @@ mod autobet;
 mod bets;
 mod cli;
 mod helpers;
+mod history;
 mod limits;
 mod live;
 mod load;

@@ -6,6 +6,8 @@ use crate::config::Config;
 use crate::trainer::TrainerError;
 use std::process::ExitCode;
 
+pub mod requests;
+
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     #[command(flatten)]
@@ -24,6 +26,11 @@ pub struct BenchArgs {
     /// betting, full report) on one thread and on all cores, next to the naive loop.
     #[arg(long, conflicts_with_all = ["models", "patterns"])]
     pub strategies: bool,
+    /// Time a player's requests instead (stats, rounds pages, dashboard, predict, one more
+    /// round) through the real router on a SQLite file, at 7,000 stored rounds and at
+    /// `--synthetic N` (default 1,000,000).
+    #[arg(long, conflicts_with_all = ["models", "patterns", "strategies", "file"])]
+    pub requests: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -31,6 +38,11 @@ pub struct BenchArgs {
 pub async fn run(config: &Config, args: BenchArgs) -> Result<ExitCode, CliError> {
     if args.strategies {
         strategies(args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.requests {
+        let rounds = args.input.synthetic.unwrap_or(1_000_000);
+        requests::run(rounds, args.repeats.max(20), args.json).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let values = load_history(&args.input, config).await?;
