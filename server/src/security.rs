@@ -103,7 +103,12 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         tracing::warn!(code = self.code(), reason = %self, "request refused");
         let body = serde_json::json!({
-            "error": { "code": self.code(), "message": self.to_string(), "details": null }
+            "error": {
+                "status": self.status_code().as_u16(),
+                "code": self.code(),
+                "message": self.to_string(),
+                "details": null
+            }
         });
         (self.status_code(), axum::Json(body)).into_response()
     }
@@ -160,14 +165,27 @@ pub fn check(
     // The REST API's bodies are JSON (an import is a file upload, checked by its handler).
     let rest_write = path.starts_with("/api/v1/") && path != "/api/v1/import";
     if rest_write {
-        if let Some(kind) = text(headers, header::CONTENT_TYPE) {
-            let essence = kind.split(';').next().unwrap_or("").trim();
-            if !essence.eq_ignore_ascii_case("application/json") {
-                return Err(Refusal::NotJson(kind.to_string()));
+        match text(headers, header::CONTENT_TYPE) {
+            Some(kind) => {
+                let essence = kind.split(';').next().unwrap_or("").trim();
+                if !essence.eq_ignore_ascii_case("application/json") {
+                    return Err(Refusal::NotJson(kind.to_string()));
+                }
             }
+            // A write without a body (undo, cancel) needs no type; one with a body does.
+            None if has_body(headers) => return Err(Refusal::NotJson("no Content-Type".into())),
+            None => {}
         }
     }
     Ok(())
+}
+
+/// Whether the request carries a body (a length above 0, or a chunked one).
+fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || text(headers, header::CONTENT_LENGTH)
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .is_some_and(|n| n > 0)
 }
 
 /// Applies [`check`] to every request.
@@ -378,6 +396,28 @@ mod tests {
         let json = headers(&[("content-type", "application/json; charset=utf-8")]);
         assert_eq!(
             check(&Method::POST, "/api/v1/rounds", None, &json, &p),
+            Ok(())
+        );
+        // A body needs a JSON type; a write without one (undo, cancel) needs none.
+        let untyped = headers(&[("content-length", "12")]);
+        let r = check(&Method::POST, "/api/v1/rounds", None, &untyped, &p);
+        assert!(matches!(r, Err(Refusal::NotJson(_))), "{r:?}");
+        let chunked = headers(&[("transfer-encoding", "chunked")]);
+        let r = check(&Method::PUT, "/api/v1/limits", None, &chunked, &p);
+        assert!(matches!(r, Err(Refusal::NotJson(_))), "{r:?}");
+        let empty = headers(&[("content-length", "0")]);
+        assert_eq!(
+            check(&Method::POST, "/api/v1/rounds/undo", None, &empty, &p),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                &Method::POST,
+                "/api/v1/rounds/undo",
+                None,
+                &headers(&[]),
+                &p
+            ),
             Ok(())
         );
         let multipart = headers(&[("content-type", "multipart/form-data; boundary=x")]);

@@ -47,6 +47,7 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(server_fn_status))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(body_limit, too_large))
         .layer(axum::middleware::from_fn_with_state(
             hosts,
             crate::security::guard,
@@ -61,6 +62,39 @@ pub fn router(state: ServerState, config: &Config) -> Router {
                 .on_response(log_response),
         )
         .with_state(options)
+}
+
+/// A declared body over this is answered at once (and the connection closed) instead of
+/// being read to the end first.
+const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// A body over the limit is answered 413 with the error JSON. The body is read and
+/// dropped first: a server that answers while the client is still sending resets the
+/// connection, and the client (a browser upload, curl) sees no answer at all.
+async fn too_large(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use futures::StreamExt;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let Some(bytes) = declared.filter(|&n| n > limit as u64) else {
+        return next.run(req).await;
+    };
+    if bytes <= DRAIN_LIMIT {
+        let mut body = req.into_body().into_data_stream();
+        while let Some(Ok(_)) = body.next().await {}
+    }
+    app::errors::AppError::new(
+        413,
+        "too_large",
+        format!("the request body has {bytes} bytes; at most {limit} are accepted"),
+    )
+    .into_response()
 }
 
 /// A request slower than this is logged as a warning (the rest at debug level:

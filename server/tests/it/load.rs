@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The real app behind a real listener on a free loopback port.
-async fn serve(app: &TestApp) -> SocketAddr {
+pub(crate) async fn serve(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
@@ -18,7 +18,7 @@ async fn serve(app: &TestApp) -> SocketAddr {
 }
 
 /// One HTTP/1.1 request on its own connection; the status code and the body.
-async fn http(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
+pub(crate) async fn http(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
@@ -174,4 +174,25 @@ async fn concurrent_batches_are_all_or_nothing_and_readers_keep_working() {
         }
     }
     assert_eq!(stored_by_client(&app).await, expected);
+}
+
+/// A body over the limit gets an answer, 413 with the error JSON, on a connection that
+/// stays open until the client has sent it all (answering early reset the connection, so
+/// the client saw no answer); nothing is stored.
+#[tokio::test]
+async fn an_oversized_body_is_answered_413_not_reset() {
+    let app = test_app().await;
+    let addr = serve(&app).await;
+    let body = format!(
+        "{{\"values\": [{}]}}",
+        vec!["\"1.50\""; 3_500_000].join(",")
+    );
+    assert!(body.len() > 20_000_000);
+    let (status, answer) = http(addr, "POST", "/api/v1/rounds", &body).await;
+    assert_eq!(status, 413, "{answer}");
+    let error: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(error["error"]["code"], "too_large", "{error}");
+    assert_eq!(error["error"]["status"], 413);
+    let (_, stats) = app.json("GET", "/api/v1/stats", None).await;
+    assert_eq!(stats["summary"]["count"], 0);
 }
