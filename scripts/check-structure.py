@@ -453,6 +453,13 @@ class CrateScanner:
                     j = item_end(toks, i, stop)
                     if phase == 1:
                         self._mark_test_items(toks, a[0] + 1, j, mod)
+                        # `#[cfg(test)] mod tests;`: its file is reached (as test code).
+                        k = end + 1
+                        if is_p(toks, k + 2, ";") and toks[k].kind == "id" and toks[k].val == "mod" and is_id(toks, k + 1):
+                            cf = self._child_file(mod, toks[k + 1].val)
+                            if cf is not None:
+                                self.files.add(self.rel(cf))
+                                self.test_files.add(self.rel(cf))
                     i = j + 1
                     continue
                 i += 1  # scan inside the attribute too: it may hold paths

@@ -15,6 +15,7 @@ use models::summary::{Bin, CategoryShare, SurvivalPoint};
 const BLUE: &str = "#4f8cff";
 const GREY: &str = "#8a94a6";
 const ORANGE: &str = "#f59e0b";
+const RED: &str = "#ef4444";
 
 /// An x axis whose name sits centred under the tick labels: at the default end position
 /// it ran past the plot and was cut off ("multiplie", "run lengt").
@@ -276,7 +277,16 @@ pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -
     use charming::series::Scatter;
     let point = |r: &models::patterns::RuleReport| vec![r.cashout, r.rate];
     let plain: Vec<Vec<f64>> = rules.iter().filter(|r| !r.confirmed).map(point).collect();
-    let confirmed: Vec<Vec<f64>> = rules.iter().filter(|r| r.confirmed).map(point).collect();
+    let confirmed: Vec<Vec<f64>> = rules
+        .iter()
+        .filter(|r| r.confirmed && r.direction != "unfavourable")
+        .map(point)
+        .collect();
+    let avoid: Vec<Vec<f64>> = rules
+        .iter()
+        .filter(|r| r.confirmed && r.direction == "unfavourable")
+        .map(point)
+        .collect();
     let (lo, hi) = rules.iter().fold((1.1f64, 10.0f64), |(a, b), r| {
         (a.min(r.cashout), b.max(r.cashout))
     });
@@ -312,6 +322,13 @@ pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -
                 .symbol_size(11)
                 .item_style(ItemStyle::new().color(ORANGE))
                 .data(confirmed),
+        )
+        .series(
+            Scatter::new()
+                .name("unfavourable (avoid)")
+                .symbol_size(11)
+                .item_style(ItemStyle::new().color(RED))
+                .data(avoid),
         )
         .series(
             Line::new()

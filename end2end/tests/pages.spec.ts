@@ -114,7 +114,9 @@ test('backtest and analysis pages render their charts', async ({ page, server })
   await expect(page.locator('#bt-error')).toContainText('needs at least');
 
   await page.locator('header nav a[href="/analysis"]').click();
-  await expect(page.locator('#fairness-verdict')).toContainText('No test finds a departure');
+  await expect(page.locator('#fairness-memory')).toContainText('No memory found');
+  await expect(page.locator('#fairness-rtp')).toContainText('consistent with the configured 97.0%');
+  await expect(page.locator('#fitted-table tbody tr')).toHaveCount(4);
   expect(await page.locator('#tests-table tbody tr').count()).toBeGreaterThan(10);
   for (const id of ['chart-an-survival', 'chart-an-after-low', 'chart-an-after-high', 'chart-an-acf-ln', 'chart-an-acf-two', 'chart-an-moving']) {
     await expect(page.locator(`#${id}`)).toHaveAttribute('data-renders', /\d+/);

@@ -45,6 +45,12 @@ fn real_history_report_and_backtest() {
     assert!(rounds.len() > 6_000);
     let report = fairness::report(&rounds, &ReportConfig::default()).unwrap();
     println!("{}", fairness::render_text(&report));
+    // The real game: RTP 97% inside the fitted interval, no memory.
+    let f = &report.fitted;
+    assert!(f.rtp_low < 0.97 && 0.97 < f.rtp_high, "{f:?}");
+    assert!(!report.verdicts.rtp.departure, "{}", report.verdict);
+    assert!(!report.memory.departure, "{}", report.verdict);
+    assert!(f.tail_low < 1.0 && 1.0 < f.tail_high, "{f:?}");
     let cfg = logistic_config(1000, 500, models::forecast::DEFAULT_THRESHOLDS.to_vec());
     let s = backtest::evaluate(&rounds, ModelKind::Logistic, &cfg).unwrap();
     println!("{}", backtest::render_text(&s));

@@ -62,6 +62,9 @@ pub async fn insert_values(
             ));
         }
     }
+    // Read by the killed-import test: it kills the process after this line, so the kill
+    // lands inside the transaction.
+    tracing::debug!("write transaction open");
     if values.len() > 1 {
         // Rounds stored in bulk (a paste, an import, an API batch) were not played right
         // after the prediction waiting for its round: scoring it with the first of them

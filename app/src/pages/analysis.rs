@@ -93,6 +93,7 @@ fn FairnessDetails(r: FairnessReport) -> impl IntoView {
             let rejected = t.p_holm < r.alpha;
             view! {
                 <tr class:rejected=rejected>
+                    <td>{t.group.clone()}</td>
                     <td>{t.name.clone()}</td>
                     <td>{t.verdict.clone()}</td>
                     <td>{format!("{:.3}{}", t.statistic, t.df.map(|d| format!(" (df {d})")).unwrap_or_default())}</td>
@@ -103,10 +104,16 @@ fn FairnessDetails(r: FairnessReport) -> impl IntoView {
             }
         })
         .collect_view();
+    let (rtp_v, memory_v) = (r.verdicts.rtp.clone(), r.verdicts.memory.clone());
     view! {
-        <p id="fairness-verdict"><strong>{r.verdict.clone()}</strong></p>
+        <div class="verdicts" id="fairness-verdict">
+            <p id="fairness-rtp" class:departure=rtp_v.departure><strong>"The game's law: "</strong>{rtp_v.text}</p>
+            <p id="fairness-memory" class:departure=memory_v.departure><strong>"Memory: "</strong>{memory_v.text}</p>
+        </div>
+        <FittedTable f=r.fitted.clone()/>
+        <p class="muted">{r.verdict.clone()}</p>
         <p>{format!(
-            "House edge estimate {:.4} [{:.4}, {:.4}] (assumed {}). Rounds at exactly 1.00x: {} (fair-law formula {}).",
+            "RTP at the first cash-out as a house edge: {:.4} [{:.4}, {:.4}] (configured {}). Rounds at exactly 1.00x: {} (fair-law formula {}).",
             r.house_edge_estimate, r.house_edge_low, r.house_edge_high, r.house_edge,
             fmt_pct(r.share_at_one), fmt_pct(r.fair_share_at_one)
         )}</p>
@@ -122,8 +129,55 @@ fn FairnessDetails(r: FairnessReport) -> impl IntoView {
         </div>
         <ScrollTable label="fairness tests">
             <table class="rounds" id="tests-table">
-                <thead><tr><th>"test"</th><th>"verdict"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th></tr></thead>
+                <thead><tr><th>"group"</th><th>"test"</th><th>"verdict"</th><th>"statistic"</th><th>"p"</th><th>"p (Holm)"</th><th>"smallest detectable effect"</th></tr></thead>
                 <tbody>{tests}</tbody>
+            </table>
+        </ScrollTable>
+    }
+}
+
+/// The game's law as fitted: RTP, house edge, instant crashes and tail exponent, each next
+/// to the configured law.
+#[component]
+fn FittedTable(f: models::fairness::FittedLaw) -> impl IntoView {
+    let tail = if f.tail_exponent.is_finite() {
+        format!(
+            "{:.3} [{:.3}, {:.3}]",
+            f.tail_exponent, f.tail_low, f.tail_high
+        )
+    } else {
+        "too few rounds".to_string()
+    };
+    view! {
+        <ScrollTable label="the game's law, fitted">
+            <table class="rounds" id="fitted-table">
+                <thead><tr><th>"quantity"</th><th>"fitted [95%]"</th><th>"configured law"</th><th>"test"</th></tr></thead>
+                <tbody>
+                    <tr>
+                        <td>{format!("return to player (from {}x up)", f.fit_from)}</td>
+                        <td>{format!("{} [{}, {}]", fmt_pct(f.rtp), fmt_pct(f.rtp_low), fmt_pct(f.rtp_high))}</td>
+                        <td>{fmt_pct(f.claimed_rtp)}</td>
+                        <td>{format!("likelihood ratio p = {}", format_p(f.p_claimed))}</td>
+                    </tr>
+                    <tr>
+                        <td>"house edge"</td>
+                        <td>{format!("{} [{}, {}]", fmt_pct(f.house_edge), fmt_pct(f.low), fmt_pct(f.high))}</td>
+                        <td>{fmt_pct(1.0 - f.claimed_rtp)}</td>
+                        <td>"—"</td>
+                    </tr>
+                    <tr>
+                        <td>"rounds at 1.00x (instant crashes)"</td>
+                        <td>{fmt_pct(f.instant_crash_share)}</td>
+                        <td>{format!("{} by the fitted law", fmt_pct(f.instant_crash_expected))}</td>
+                        <td>{format!("{} (p = {})", f.instant_crash.replace('_', " "), format_p(f.p_instant_crash))}</td>
+                    </tr>
+                    <tr>
+                        <td>{format!("tail exponent (from {}x up)", f.tail_from)}</td>
+                        <td>{tail}</td>
+                        <td>"1"</td>
+                        <td>{format!("p = {} for 1", format_p(f.p_tail))}</td>
+                    </tr>
+                </tbody>
             </table>
         </ScrollTable>
     }

@@ -48,19 +48,26 @@ fn interval(rate: f64, lo: f64, hi: f64) -> String {
 fn rule_row(r: RuleReport) -> impl IntoView {
     // Green only where the edge is confirmed: an uncorrected interval above 0 among
     // 13,000 tests is what chance gives.
-    let ev_class = if r.confirmed && r.ev_low > 0.0 {
+    let unfavourable = r.direction == "unfavourable";
+    let ev_class = if r.confirmed && !unfavourable && r.ev_low > 0.0 {
         "pos"
     } else {
         ""
     };
+    let mark = match (r.confirmed, unfavourable) {
+        (true, true) => "✖ unfavourable: avoid",
+        (true, false) => "✔ confirmed",
+        (false, true) => "below (not confirmed)",
+        (false, false) => "",
+    };
     view! {
-        <tr class:confirmed=r.confirmed data-family=r.family.as_str()>
-            <td>{if r.confirmed { "✔ confirmed" } else { "" }}</td>
+        <tr class:confirmed=r.confirmed class:unfavourable=unfavourable data-family=r.family.as_str() data-direction=r.direction.clone()>
+            <td>{mark}</td>
             <td>{r.condition.clone()}{r.applies_next.then(|| view! { <span class="tag">" applies next"</span> })}</td>
             <td>{format!("{}x", r.cashout)}</td>
             <td>{r.occurrences}</td>
             <td>{interval(r.rate, r.rate_low, r.rate_high)}</td>
-            <td>{fmt_pct(r.fair)}</td>
+            <td>{fmt_pct(r.reference)}</td>
             <td class=ev_class>{format!("{:+.3} [{:+.3}, {:+.3}]", r.ev, r.ev_low, r.ev_high)}</td>
             <td>{format_p(r.p_value)}</td>
             <td>{format_p(r.p_adjusted)}</td>
@@ -152,6 +159,24 @@ fn PatternsSummary(report: PatternReport) -> impl IntoView {
             report.confirmed, report.rounds, report.tests
         )
     };
+    let avoid = (report.unfavourable > 0).then(|| {
+        let applying: Vec<String> = report
+            .rules
+            .iter()
+            .filter(|r| r.confirmed && r.direction == "unfavourable" && r.applies_next)
+            .map(|r| format!("\"{}\" at {}x", r.condition, r.cashout))
+            .collect();
+        let now = if applying.is_empty() {
+            String::new()
+        } else {
+            format!(" Applies to the next round: {}.", applying.join(", "))
+        };
+        format!(
+            "{} unfavourable rule(s) confirmed: after them a cash-out comes less often than this game's own rate. \
+             Avoid those situations; they are never a reason to play, and they are evidence the rounds have memory.{now}",
+            report.unfavourable
+        )
+    });
     let next = report
         .next_round
         .iter()
@@ -172,6 +197,7 @@ fn PatternsSummary(report: PatternReport) -> impl IntoView {
     view! {
         <section class="panel">
             <p id="patterns-verdict"><strong>{verdict}</strong></p>
+            {avoid.map(|a| view! { <p id="patterns-avoid" class="warn">{a}</p> })}
             <p class="muted">{format!(
                 "A rule is confirmed when its exact binomial p against the fair rate survives Holm's correction across all {} tests \
                  and its anytime-valid e-value of \"EV > 0\" reaches {:.0} (= tests/α, α = {}). The e-value is a running bet made \
@@ -229,7 +255,7 @@ fn RulesTable(report: PatternReport) -> impl IntoView {
             <ScrollTable label="rules">
                 <table class="rounds" id="patterns-table">
                     <thead><tr>
-                        <th>"status"</th><th>"rule"</th><th>"cash-out"</th><th>"n"</th><th>"rate [95%]"</th><th>"fair"</th>
+                        <th>"status"</th><th>"rule"</th><th>"cash-out"</th><th>"n"</th><th>"rate [95%]"</th><th title="favourable: the fair rate; unfavourable: the game's own rate">"compared with"</th>
                         <th>"EV per unit [95%]"</th><th>"p"</th><th>"p (Holm)"</th><th>"q (BH)"</th><th>"e-value"</th>
                         <th>"in-sample rate"</th><th>"out-of-sample rate"</th>
                     </tr></thead>

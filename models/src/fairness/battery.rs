@@ -23,6 +23,7 @@ fn line(
         effect_measure: measure.to_string(),
         detail: String::new(),
         verdict: String::new(),
+        group: String::new(),
     }
 }
 

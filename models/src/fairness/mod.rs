@@ -1,8 +1,16 @@
 //! Fairness and randomness report: does a history look like a fair, memoryless crash game
 //! with house edge h (P(X ≥ x) = (1 − h)/x, rounds independent)?
 //!
+//! The report speaks in two parts. **The game's own law** ([`fitted`]): the RTP fitted by
+//! maximum likelihood with its interval and a likelihood-ratio test of the configured RTP,
+//! the instant crashes against that law and the tail exponent — "RTP 99.0% [98.4, 99.6]: not
+//! the configured 97%". **Memory**: runs, Ljung–Box, transitions and streak tests, which use
+//! only the history's own rates, never the configured law — "no memory found, at this power".
+//! The tests of the configured law's shape (RTP per cash-out, the 1.00x share, goodness of
+//! fit) are listed in their own group.
+//!
 //! Every test states its null hypothesis, statistic and p-value; p-values are Holm-corrected
-//! across the whole report (family-wise error α). Each test also states the SMALLEST EFFECT it
+//! within their group, law or memory (family-wise error α in each). Each test also states the SMALLEST EFFECT it
 //! could have detected at this n (power 80%, two-sided α = 0.05), so "no evidence" is never
 //! read as "proven fair" beyond what the sample can show:
 //!
@@ -89,6 +97,16 @@ pub struct TestLine {
     /// Where the evidence comes from (e.g. the cell contributing most to a chi-square).
     pub detail: String,
     pub verdict: String,
+    /// `law` (tests of the configured law) or `memory` (tests of independence).
+    #[serde(default)]
+    pub group: String,
+}
+
+/// The two parts of the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdicts {
+    pub rtp: Verdict,
+    pub memory: Verdict,
 }
 
 /// The report.
@@ -109,10 +127,19 @@ pub struct FairnessReport {
     /// Lines whose Holm-adjusted p is below α.
     pub rejections: usize,
     pub verdict: String,
+    /// The game's own law.
+    pub fitted: FittedLaw,
+    /// Does the history have memory? (Also under `verdicts`; the top-level `rtp` is the
+    /// per-cash-out table.)
+    pub memory: Verdict,
+    pub verdicts: Verdicts,
 }
 
 mod battery;
+pub mod fitted;
 mod text;
+
+pub use fitted::{FittedLaw, Verdict};
 
 #[cfg(test)]
 use battery::run_lengths;
@@ -145,19 +172,27 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
     let rtp = battery.rtp();
     battery.share_at_one();
     battery.goodness_of_fit();
+    let law_tests = battery.tests.len();
     battery.serial();
     battery.transitions();
     battery.streaks();
     let Battery {
         mut tests, skipped, ..
     } = battery;
-
-    let rejections = holm_verdicts(&mut tests, cfg.alpha);
+    for (i, t) in tests.iter_mut().enumerate() {
+        t.group = if i < law_tests { "law" } else { "memory" }.into();
+    }
+    let rejections = holm_verdicts(&mut tests, cfg.alpha, h);
     let (he, he_lo, he_hi) = match rtp.first() {
         Some(r) => (1.0 - r.rtp, 1.0 - r.high, 1.0 - r.low),
         None => (f64::NAN, f64::NAN, f64::NAN),
     };
-    let verdict = overall_verdict(rejections, tests.len(), h, cfg.alpha, &skipped);
+    let fitted = fitted::fit(values, 1.0 - h, cfg.alpha);
+    let verdicts = Verdicts {
+        rtp: fitted::rtp_verdict(&fitted, cfg.alpha),
+        memory: memory_verdict(&tests, cfg.alpha, nf),
+    };
+    let verdict = overall_verdict(&verdicts, &tests, h, cfg.alpha, &skipped);
     Ok(FairnessReport {
         n,
         house_edge: h,
@@ -171,48 +206,89 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         alpha: cfg.alpha,
         rejections,
         verdict,
+        fitted,
+        memory: verdicts.memory.clone(),
+        verdicts,
     })
 }
 
-/// Holm-adjusts the p-values across the report and writes each line's verdict; returns
-/// how many lines reject at `alpha`.
-fn holm_verdicts(tests: &mut [TestLine], alpha: f64) -> usize {
-    let p: Vec<f64> = tests.iter().map(|t| t.p_value).collect();
-    let adj = stats::holm_adjust(&p);
+/// Holm-adjusts the p-values within each group (law, memory) and writes each line's
+/// verdict; returns how many lines reject at `alpha`.
+fn holm_verdicts(tests: &mut [TestLine], alpha: f64, h: f64) -> usize {
     let mut rejections = 0;
-    for (t, a) in tests.iter_mut().zip(adj) {
-        t.p_holm = a;
-        t.verdict = if a < alpha {
-            rejections += 1;
-            format!("departure from a fair memoryless game (Holm p = {a:.2e})")
+    for group in ["law", "memory"] {
+        let idx: Vec<usize> = (0..tests.len())
+            .filter(|&i| tests[i].group == group)
+            .collect();
+        let p: Vec<f64> = idx.iter().map(|&i| tests[i].p_value).collect();
+        let null = if group == "law" {
+            format!("the configured law (h = {h})")
         } else {
-            format!(
-                "consistent with a fair memoryless game; an effect of {} ≥ {:.4} would likely have been seen",
-                t.effect_measure, t.min_detectable
-            )
+            "independent rounds".to_string()
         };
+        for (&i, a) in idx.iter().zip(stats::holm_adjust(&p)) {
+            let t = &mut tests[i];
+            t.p_holm = a;
+            t.verdict = if a < alpha {
+                rejections += 1;
+                format!("departure from {null} (Holm p = {a:.2e})")
+            } else {
+                format!(
+                    "consistent with {null}; an effect of {} ≥ {:.4} would likely have been seen",
+                    t.effect_measure, t.min_detectable
+                )
+            };
+        }
     }
     rejections
 }
 
-/// The report's closing sentence: how many of the `n_tests` tests find a departure, and
+/// Memory: do the independence tests (which use the history's own rates, never the
+/// configured law) find any?
+fn memory_verdict(tests: &[TestLine], alpha: f64, n: f64) -> Verdict {
+    let memory: Vec<&TestLine> = tests.iter().filter(|t| t.group == "memory").collect();
+    let found: Vec<&&TestLine> = memory.iter().filter(|t| t.p_holm < alpha).collect();
+    let mde = stats::detect_multiplier(stats::ALPHA, stats::POWER) / n.sqrt();
+    match found.iter().min_by(|a, b| a.p_holm.total_cmp(&b.p_holm)) {
+        Some(t) => Verdict {
+            departure: true,
+            text: format!(
+                "Memory found: {} of {} memory tests find rounds that depend on earlier ones (strongest: {}, Holm p = {:.1e}).",
+                found.len(),
+                memory.len(),
+                t.name,
+                t.p_holm
+            ),
+        },
+        None => Verdict {
+            departure: false,
+            text: format!(
+                "No memory found at this power: all {} memory tests are consistent with independent rounds (Holm p ≥ {alpha}); a lag-1 autocorrelation of {mde:.3} or more would likely have been seen.",
+                memory.len()
+            ),
+        },
+    }
+}
+
+/// The report's closing sentences: the RTP, memory, the configured law's shape tests, and
 /// which tests could not be run.
 fn overall_verdict(
-    rejections: usize,
-    n_tests: usize,
+    verdicts: &Verdicts,
+    tests: &[TestLine],
     h: f64,
     alpha: f64,
     skipped: &[String],
 ) -> String {
-    let mut verdict = if rejections == 0 {
-        format!(
-            "No test finds a departure from a fair, memoryless game with house edge {h} (all {n_tests} Holm-adjusted p ≥ {alpha})."
-        )
-    } else {
-        format!(
-            "{rejections} of {n_tests} tests find a departure from a fair, memoryless game with house edge {h} (Holm-adjusted p < {alpha})."
-        )
-    };
+    let mut verdict = format!("{} {}", verdicts.rtp.text, verdicts.memory.text);
+    let law: Vec<&TestLine> = tests.iter().filter(|t| t.group == "law").collect();
+    let law_rejections = law.iter().filter(|t| t.p_holm < alpha).count();
+    if law_rejections > 0 {
+        let _ = write!(
+            verdict,
+            " {law_rejections} of {} tests of the configured law (h = {h}) find a departure.",
+            law.len()
+        );
+    }
     if !skipped.is_empty() {
         let _ = write!(verdict, " Not run: {}.", skipped.join("; "));
     }
@@ -244,7 +320,13 @@ mod tests {
         assert!((runs.min_detectable - 0.028).abs() < 0.001);
         assert!((r.house_edge_estimate - 0.03).abs() < 0.03);
         let text = render_text(&r);
-        assert!(text.contains("Ljung–Box") && text.contains("No test finds"));
+        assert!(text.contains("Ljung–Box") && text.contains("No memory found"));
+        assert!(
+            !r.verdicts.rtp.departure && !r.memory.departure,
+            "{}",
+            r.verdict
+        );
+        assert!(r.verdict.contains("consistent with the configured 97.0%"));
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.contains("p_holm"));
     }
@@ -273,6 +355,7 @@ mod tests {
         ] {
             let r = report(&planted(p), &ReportConfig::default()).unwrap();
             assert!(r.rejections > 0, "{}", render_text(&r));
+            assert!(r.memory.departure, "{}", r.verdict);
         }
         let v = planted(Planted::Periodic {
             period: 7,
@@ -286,6 +369,49 @@ mod tests {
             .find(|t| t.name.starts_with("Ljung–Box 1{X ≥ 2}"))
             .unwrap();
         assert!(lb.p_holm < 0.01, "{}", render_text(&r));
+    }
+
+    #[test]
+    fn another_operator_is_measured_not_called_unfair() {
+        // RTP 99% and no 1.00x rounds in the export; no memory.
+        let v: Vec<Multiplier> = FairGenerator {
+            seed: 8,
+            house_edge: 0.01,
+        }
+        .generate(16_829)
+        .into_iter()
+        .map(|m| Multiplier(m.0.max(101)))
+        .collect();
+        let r = report(&v, &ReportConfig::default()).unwrap();
+        assert!(r.verdicts.rtp.departure, "{}", r.verdict);
+        assert!(!r.memory.departure, "{}", r.verdict);
+        assert!(
+            r.verdict.contains("not the configured 97.0%"),
+            "{}",
+            r.verdict
+        );
+        assert!(r.verdict.contains("No memory found"), "{}", r.verdict);
+        assert_eq!(r.fitted.instant_crash, "missing");
+        assert!(r
+            .tests
+            .iter()
+            .all(|t| t.group == "law" || t.group == "memory"));
+        let json = serde_json::to_value(&r).unwrap();
+        for key in [
+            "house_edge",
+            "low",
+            "high",
+            "rtp",
+            "p_claimed",
+            "tail_exponent",
+            "instant_crash_share",
+            "instant_crash_expected",
+        ] {
+            assert!(json["fitted"][key].is_number(), "fitted.{key}");
+        }
+        assert_eq!(json["memory"]["departure"], false);
+        assert_eq!(json["verdicts"]["rtp"]["departure"], true);
+        assert!(json["rtp"].is_array(), "the per-cash-out table stays");
     }
 
     #[test]

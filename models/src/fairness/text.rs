@@ -10,6 +10,24 @@ pub fn render_text(r: &FairnessReport) -> String {
         "Fairness report: {} rounds, null hypothesis house edge h = {}",
         r.n, r.house_edge
     );
+    let f = &r.fitted;
+    let _ = writeln!(
+        o,
+        "Fitted law: RTP {:.4} [{:.4}, {:.4}] from {}x up, house edge {:.4}; claimed RTP {:.4}: likelihood-ratio p = {:.3e}",
+        f.rtp, f.rtp_low, f.rtp_high, f.fit_from, f.house_edge, f.claimed_rtp, f.p_claimed
+    );
+    let _ = writeln!(
+        o,
+        "Instant crashes: {:.4} at 1.00x, the fitted law gives {:.4} ({}, p = {:.3e}); tail exponent {:.3} [{:.3}, {:.3}] from {}x",
+        f.instant_crash_share,
+        f.instant_crash_expected,
+        f.instant_crash,
+        f.p_instant_crash,
+        f.tail_exponent,
+        f.tail_low,
+        f.tail_high,
+        f.tail_from
+    );
     if let Some(first) = r.rtp.first() {
         let _ = writeln!(
             o,
@@ -36,13 +54,14 @@ pub fn render_text(r: &FairnessReport) -> String {
     }
     let _ = writeln!(
         o,
-        "{:<58} {:>10} {:>5} {:>9} {:>9} {:>9}  verdict",
-        "test", "statistic", "df", "p", "Holm p", "min eff."
+        "{:<7} {:<58} {:>10} {:>5} {:>9} {:>9} {:>9}  verdict",
+        "group", "test", "statistic", "df", "p", "Holm p", "min eff."
     );
     for t in &r.tests {
         let _ = writeln!(
             o,
-            "{:<58} {:>10.4} {:>5} {:>9.4} {:>9.4} {:>9.4}  {}",
+            "{:<7} {:<58} {:>10.4} {:>5} {:>9.4} {:>9.4} {:>9.4}  {}",
+            t.group,
             t.name,
             t.statistic,
             t.df.map_or("-".into(), |d| format!("{d}")),
@@ -55,6 +74,8 @@ pub fn render_text(r: &FairnessReport) -> String {
             let _ = writeln!(o, "    {}", t.detail);
         }
     }
+    let _ = writeln!(o, "RTP: {}", r.verdicts.rtp.text);
+    let _ = writeln!(o, "Memory: {}", r.verdicts.memory.text);
     let _ = writeln!(o, "{}", r.verdict);
     o
 }

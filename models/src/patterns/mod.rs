@@ -11,6 +11,7 @@
 //! - [`next`]: what the confirmed rules say about the next round (for PLAY / WAIT).
 //! - [`limits`]: the smallest edge each family could have detected (80% power).
 //! - [`regimes`]: homogeneity and change-point tests of the edge over blocks.
+//! - [`unfavourable`]: rules confirmed below the game's own rate (avoid; never PLAY).
 //! - [`report`]: the whole report (CLI `jetx patterns`, REST, the Patterns page).
 
 pub mod bench;
@@ -23,6 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod text;
+pub mod unfavourable;
 
 pub use next::NextEdge;
 pub use report::{PatternReport, RuleReport};

@@ -8,6 +8,7 @@ use super::next::{next_round_edges, NextEdge};
 use super::regimes::{regime_tests, RegimeTest};
 use super::rules::{Condition, Family};
 use super::scan::{first_counts, Confirmed, Counts, PatternConfig, PatternScanner};
+use super::unfavourable::Below;
 use crate::summary::{wilson_interval, Z_95};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
@@ -59,18 +60,27 @@ pub struct RuleReport {
     pub rate_high: f64,
     /// (1 − h)/c.
     pub fair: f64,
+    /// `favourable` (rate above fair; tested against fair and break-even) or
+    /// `unfavourable` (rate below the game's own; never a reason to play).
+    #[serde(default = "favourable")]
+    pub direction: String,
+    /// The rate this line's test compares with: `fair` for a favourable line, the game's
+    /// own rate at the cash-out (lowered by its uncertainty) for an unfavourable one.
+    #[serde(default)]
+    pub reference: f64,
     /// 1/c: EV is positive above it.
     pub breakeven: f64,
     pub ev: f64,
     pub ev_low: f64,
     pub ev_high: f64,
-    /// Exact one-sided binomial p of "rate > fair".
+    /// Exact one-sided binomial p of "rate > fair" (unfavourable: "rate < reference").
     pub p_value: f64,
     /// Holm over the whole scan.
     pub p_adjusted: f64,
     /// Benjamini–Hochberg over the whole scan.
     pub q_value: f64,
-    /// Anytime-valid e-value of "EV > 0" (capped at 1e300 for JSON).
+    /// Anytime-valid e-value of "EV > 0" (unfavourable: of "rate < reference"; capped at
+    /// 1e300 for JSON).
     pub e_value: f64,
     pub ln_e_value: f64,
     pub confirmed: bool,
@@ -89,6 +99,9 @@ pub struct FamilySummary {
     pub rules: usize,
     pub tests: usize,
     pub confirmed: usize,
+    /// Confirmed unfavourable tests.
+    #[serde(default)]
+    pub unfavourable: usize,
     pub smallest_p_adjusted: f64,
     pub detection: Vec<DetectionLimit>,
 }
@@ -106,7 +119,11 @@ pub struct PatternReport {
     pub e_threshold: f64,
     /// First round (0-based) of the later, out-of-sample part.
     pub split_at: usize,
+    /// Confirmed favourable rules × cash-outs (what PLAY can use).
     pub confirmed: usize,
+    /// Confirmed unfavourable rules × cash-outs (listed with `direction` = unfavourable).
+    #[serde(default)]
+    pub unfavourable: usize,
     /// Holm-adjusted p of "some rule beats the fair rate" (the smallest adjusted p).
     pub any_edge_p: f64,
     /// Listed rules: every confirmed one, then the most significant of each family.
@@ -172,6 +189,10 @@ pub fn evidence_path(
     }
 }
 
+fn favourable() -> String {
+    "favourable".into()
+}
+
 fn median(mut v: Vec<u64>) -> u64 {
     if v.is_empty() {
         return 0;
@@ -200,15 +221,21 @@ impl PatternReport {
     fn assemble(scanner: &PatternScanner, rounds: &[Multiplier], first: Counts) -> Self {
         let cfg = &scanner.config;
         let n_tests = scanner.n_tests();
-        let t = Tested::new(scanner, first);
+        let t = Tested::new(scanner, rounds, first);
         let mut listed: Vec<usize> = t.confirmed.iter().map(|x| x.rule * t.c + x.ci).collect();
+        let mut listed_below = t.below.confirmed.clone();
         let families = Family::ALL
             .into_iter()
-            .map(|fam| t.family(fam, &mut listed))
+            .map(|fam| t.family(fam, &mut listed, &mut listed_below))
             .collect();
-        let rules: Vec<RuleReport> = listed.into_iter().map(|idx| t.rule(idx)).collect();
+        let rules: Vec<RuleReport> = listed
+            .into_iter()
+            .map(|idx| t.rule(idx, false))
+            .chain(listed_below.into_iter().map(|idx| t.rule(idx, true)))
+            .collect();
         let evidence_path = rules
             .iter()
+            .filter(|r| r.direction == "favourable")
             .max_by(|a, b| a.ln_e_value.total_cmp(&b.ln_e_value))
             .map(|r| evidence_path(scanner, rounds, r.id / t.c, r.id % t.c));
         PatternReport {
@@ -220,6 +247,7 @@ impl PatternReport {
             e_threshold: n_tests as f64 / cfg.alpha,
             split_at: split_at(rounds.len(), cfg),
             confirmed: t.confirmed.len(),
+            unfavourable: t.below.confirmed.len(),
             any_edge_p: t.holm.iter().copied().fold(1.0, f64::min),
             listed_of: n_tests,
             rules,
@@ -252,10 +280,11 @@ struct Tested<'a> {
     q: Vec<f64>,
     confirmed: Vec<Confirmed>,
     next_rules: Vec<usize>,
+    below: Below,
 }
 
 impl<'a> Tested<'a> {
-    fn new(scanner: &'a PatternScanner, first: Counts) -> Self {
+    fn new(scanner: &'a PatternScanner, rounds: &[Multiplier], first: Counts) -> Self {
         let cfg = &scanner.config;
         let c = cfg.cashouts.len();
         let total = scanner.counts();
@@ -278,18 +307,32 @@ impl<'a> Tested<'a> {
             p,
             confirmed: scanner.confirmed(),
             next_rules: scanner.applicable_next(),
+            below: Below::new(scanner, rounds, holm_from_ln),
         }
     }
 
-    /// Test `idx` (rule × cash-out) as the report lists it.
-    fn rule(&self, idx: usize) -> RuleReport {
+    /// Test `idx` (rule × cash-out) as the report lists it, in the unfavourable direction
+    /// when `below`.
+    fn rule(&self, idx: usize, below: bool) -> RuleReport {
         let cfg = &self.scanner.config;
         let total = self.scanner.counts();
         let (r, ci) = (idx / self.c, idx % self.c);
         let cashout = cfg.cashouts[ci];
         let cond = self.scanner.catalogue.conditions[r];
         let all = RateStats::new(total.hits[idx], total.occurrences[r], cashout, Z_95);
-        let ln_e = ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci)).max(-745.0);
+        let ln_e = if below {
+            self.below
+                .ln_e_exact(total.occurrences[r], total.hits[idx], ci)
+        } else {
+            ln_e_value(total.occurrences[r], total.hits[idx], cfg.breakeven(ci))
+        }
+        .max(-745.0);
+        let (p_value, p_adjusted, q_value) = if below {
+            let b = &self.below;
+            (b.ln_p[idx].exp(), b.holm[idx], b.q[idx])
+        } else {
+            (self.p[idx], self.holm[idx], self.q[idx])
+        };
         let part = |n: &Counts| RateStats::new(n.hits[idx], n.occurrences[r], cashout, Z_95);
         RuleReport {
             id: idx,
@@ -303,16 +346,26 @@ impl<'a> Tested<'a> {
             rate_low: all.rate_low,
             rate_high: all.rate_high,
             fair: cfg.fair(ci),
+            direction: if below { "unfavourable" } else { "favourable" }.into(),
+            reference: if below {
+                self.below.reference[ci]
+            } else {
+                cfg.fair(ci)
+            },
             breakeven: cfg.breakeven(ci),
             ev: all.ev,
             ev_low: all.ev_low,
             ev_high: all.ev_high,
-            p_value: self.p[idx],
-            p_adjusted: self.holm[idx],
-            q_value: self.q[idx],
+            p_value,
+            p_adjusted,
+            q_value,
             e_value: ln_e.min(690.0).exp(),
             ln_e_value: ln_e,
-            confirmed: self.confirmed.iter().any(|x| x.rule == r && x.ci == ci),
+            confirmed: if below {
+                self.below.is_confirmed(idx)
+            } else {
+                self.confirmed.iter().any(|x| x.rule == r && x.ci == ci)
+            },
             applies_next: self.next_rules.contains(&r),
             in_sample: part(&self.first),
             out_of_sample: part(&self.second),
@@ -320,8 +373,13 @@ impl<'a> Tested<'a> {
     }
 
     /// The family's summary with its detection limits; adds its most significant tests
-    /// to `listed`.
-    fn family(&self, fam: Family, listed: &mut Vec<usize>) -> FamilySummary {
+    /// to `listed` and its few most significant unfavourable ones to `listed_below`.
+    fn family(
+        &self,
+        fam: Family,
+        listed: &mut Vec<usize>,
+        listed_below: &mut Vec<usize>,
+    ) -> FamilySummary {
         let cfg = &self.scanner.config;
         let cat = &self.scanner.catalogue;
         let total = self.scanner.counts();
@@ -339,6 +397,16 @@ impl<'a> Tested<'a> {
                 listed.push(t);
             }
         }
+        let mut below = tests.clone();
+        below.sort_by(|&a, &b| self.below.ln_p[a].total_cmp(&self.below.ln_p[b]));
+        for &t in below
+            .iter()
+            .take(cfg.listed_per_family.min(UNFAVOURABLE_LISTED))
+        {
+            if !listed_below.contains(&t) {
+                listed_below.push(t);
+            }
+        }
         let typical = median(rules.iter().map(|&r| total.occurrences[r]).collect());
         let n_tests = self.scanner.n_tests();
         FamilySummary {
@@ -350,6 +418,12 @@ impl<'a> Tested<'a> {
                 .confirmed
                 .iter()
                 .filter(|x| cat.conditions[x.rule].family() == fam)
+                .count(),
+            unfavourable: self
+                .below
+                .confirmed
+                .iter()
+                .filter(|&&i| cat.conditions[i / c].family() == fam)
                 .count(),
             smallest_p_adjusted: tests.first().map_or(1.0, |&t| self.holm[t]),
             detection: (0..c)
@@ -365,6 +439,9 @@ impl<'a> Tested<'a> {
 fn split_at(n: usize, cfg: &PatternConfig) -> usize {
     ((n as f64) * cfg.split) as usize
 }
+
+/// Unconfirmed unfavourable tests listed per family (the most significant).
+const UNFAVOURABLE_LISTED: usize = 3;
 
 /// Holm-adjusted p-values from ln p (exact in the deep tail), in the input order.
 fn holm_from_ln(ln_p: &[f64]) -> Vec<f64> {

@@ -40,20 +40,31 @@ fn push_rules(out: &mut String, r: &PatternReport) {
     } else {
         out.push_str(&format!("{} confirmed rule(s):\n", r.confirmed));
     }
+    if r.unfavourable > 0 {
+        out.push_str(&format!(
+            "{} unfavourable rule(s) confirmed: a cash-out comes less often than this game's own rate after them (AVOID; never a reason to play, and evidence the rounds have memory).\n",
+            r.unfavourable
+        ));
+    }
     out.push_str(
-        "  conf  cash-out  rule                                                     n    rate (95% CI)          fair    EV      p adj     e-value   in → out of sample\n",
+        "  conf   cash-out  rule                                                     n    rate (95% CI)          vs      EV      p adj     e-value   in → out of sample\n",
     );
     for rule in &r.rules {
         out.push_str(&format!(
-            "  {:<4}  {:>7}x  {:<55} {:>5}  {:>6} ({}–{})  {:>6}  {:>+6.3}  {:>8.2e}  {:>8.2e}  {} → {}{}\n",
-            if rule.confirmed { "YES" } else { "" },
+            "  {:<5}  {:>7}x  {:<55} {:>5}  {:>6} ({}–{})  {:>6}  {:>+6.3}  {:>8.2e}  {:>8.2e}  {} → {}{}\n",
+            match (rule.confirmed, rule.direction.as_str()) {
+                (true, "unfavourable") => "AVOID",
+                (true, _) => "YES",
+                (false, "unfavourable") => "low",
+                _ => "",
+            },
             rule.cashout,
             rule.condition,
             rule.occurrences,
             pct(rule.rate),
             pct(rule.rate_low),
             pct(rule.rate_high),
-            pct(rule.fair),
+            pct(rule.reference),
             rule.ev,
             rule.p_adjusted,
             rule.e_value,
