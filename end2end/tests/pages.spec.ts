@@ -1,6 +1,14 @@
 import { test, expect, openHydrated, armEnterTimer, Server } from './fixtures';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+
+/** SHA-256 of the exported rounds' values, one per line with two decimals (what a report's
+ *  provenance names), computed independently of the server. */
+function sha256OfExport(csv: string): string {
+  const values = csv.trim().split('\n').slice(1).map((line) => line.split(',')[1]);
+  return createHash('sha256').update(values.map((v) => `${Number(v).toFixed(2)}\n`).join('')).digest('hex');
+}
 
 /** Polls the training job over REST until it ends; returns its last status. */
 async function waitForJob(server: Server, timeoutMs = 90_000): Promise<any> {
@@ -117,6 +125,9 @@ test('backtest and analysis pages render their charts', async ({ page, server })
   await expect(page.locator('#fairness-memory')).toContainText('No memory found');
   await expect(page.locator('#fairness-rtp')).toContainText('consistent with the configured 97.0%');
   await expect(page.locator('#fitted-table tbody tr')).toHaveCount(4);
+  // The report names the values it read: the SHA-256 of the stored rounds, computed here.
+  const csv = await (await fetch(`${server.url}/api/v1/rounds/export.csv`)).text();
+  await expect(page.locator('#fairness .provenance')).toHaveAttribute('data-sha256', sha256OfExport(csv));
   expect(await page.locator('#tests-table tbody tr').count()).toBeGreaterThan(10);
   for (const id of ['chart-an-survival', 'chart-an-after-low', 'chart-an-after-high', 'chart-an-acf-ln', 'chart-an-acf-two', 'chart-an-moving']) {
     await expect(page.locator(`#${id}`)).toHaveAttribute('data-renders', /\d+/);

@@ -123,6 +123,20 @@ pub struct BacktestSummary {
     pub alpha: f64,
     pub thresholds: Vec<ThresholdScore>,
     pub verdict: String,
+    /// The values' hash and the settings (`{"config", "model"}`), for `jetx verify-report`.
+    #[serde(default)]
+    pub provenance: Option<crate::provenance::Provenance>,
+}
+
+impl BacktestSummary {
+    /// Names the model as the one who asked for it named it (`logistic`, `ensemble`, …), so
+    /// the run can be made again from the report alone.
+    pub fn with_model_setting(mut self, model: &str) -> Self {
+        if let Some(p) = self.provenance.as_mut() {
+            p.settings["model"] = serde_json::Value::from(model);
+        }
+        self
+    }
 }
 
 /// Backtests a named model.
@@ -157,7 +171,14 @@ pub fn evaluate_forecaster(
     progress: impl FnMut(usize, usize),
 ) -> Result<BacktestSummary, EvalError> {
     let wf = walkforward::run(rounds, model, &config.walk, progress)?;
-    summarize(&wf, rounds.len(), config)
+    let mut s = summarize(&wf, rounds.len(), config)?;
+    s.provenance = Some(crate::provenance::Provenance::new(
+        "backtest",
+        crate::provenance::BACKTEST_VERSION,
+        rounds,
+        &serde_json::json!({ "config": config, "model": wf.model }),
+    ));
+    Ok(s)
 }
 
 /// Scores a walk-forward run against the fair law (1 − h)/t.
@@ -223,6 +244,7 @@ pub fn summarize(
         alpha: config.alpha,
         thresholds: out,
         verdict: String::new(),
+        provenance: None,
     })
     .map(|mut s| {
         correct_for_comparisons(std::slice::from_mut(&mut s));

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod live;
 pub mod patterns;
 pub mod planted;
+pub mod provenance;
 pub mod scores;
 pub mod sessions;
 pub mod stats;

@@ -66,6 +66,10 @@ pub enum Command {
     /// the fair law (Monte Carlo) or replayed on a history, next to flat betting: ruin,
     /// final bankroll, drawdown, and the closed-form expected loss (house edge × turnover).
     Simulate(cmd::strategy::SimulateArgs),
+    /// Recompute a fairness, pattern or backtest report (`--json`) from a history and the
+    /// settings the report carries: exit 0 when every number is reproduced, 1 when the
+    /// values' SHA-256 or any number differs (listed).
+    VerifyReport(cmd::verify::VerifyArgs),
     /// Load a synthetic demo history into an empty database (or remove it with --remove).
     Demo(cmd::data::DemoArgs),
 }
@@ -124,6 +128,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Demo(args) => cmd::data::demo(&config, args).await,
         Command::Analyze(args) => cmd::analysis::analyze(&config, args).await,
         Command::Patterns(args) => cmd::analysis::patterns(&config, args).await,
+        Command::VerifyReport(args) => cmd::verify::verify_report(&config, args).await,
         Command::Backtest(args) => cmd::forecasting::backtest(&config, args).await,
         Command::Train(args) => cmd::forecasting::train(&config, args).await,
         Command::Predict(args) => cmd::forecasting::predict(&config, args).await,

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::charts::{survival_chart, EChart};
-use crate::pages::{fmt_pct, format_p, ScrollTable};
+use crate::pages::{fmt_pct, format_p, ProvenanceLine, ScrollTable};
 use crate::report_charts::{acf_chart, continuation_chart, moving_chart};
 use crate::views::AnalysisView;
 use crate::DataVersion;
@@ -105,13 +105,21 @@ fn FairnessDetails(r: FairnessReport) -> impl IntoView {
         })
         .collect_view();
     let (rtp_v, memory_v) = (r.verdicts.rtp.clone(), r.verdicts.memory.clone());
+    let law: Vec<_> = r.tests.iter().filter(|t| t.group == "law").collect();
+    let law_tests = format!(
+        "Tests of the configured law (h = {}): {} of {} find a departure (group \"law\" below); memory tests use only the history's own rates.",
+        r.house_edge,
+        law.iter().filter(|t| t.p_holm < r.alpha).count(),
+        law.len()
+    );
     view! {
         <div class="verdicts" id="fairness-verdict">
             <p id="fairness-rtp" class:departure=rtp_v.departure><strong>"The game's law: "</strong>{rtp_v.text}</p>
             <p id="fairness-memory" class:departure=memory_v.departure><strong>"Memory: "</strong>{memory_v.text}</p>
         </div>
         <FittedTable f=r.fitted.clone()/>
-        <p class="muted">{r.verdict.clone()}</p>
+        <p class="muted" id="law-tests">{law_tests}</p>
+        <ProvenanceLine p=r.provenance.clone()/>
         <p>{format!(
             "RTP at the first cash-out as a house edge: {:.4} [{:.4}, {:.4}] (configured {}). Rounds at exactly 1.00x: {} (fair-law formula {}).",
             r.house_edge_estimate, r.house_edge_low, r.house_edge_high, r.house_edge,

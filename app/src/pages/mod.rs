@@ -84,6 +84,25 @@ pub fn bets_text(pnl: &::models::scores::BettingPnl) -> String {
 
 /// A table that scrolls sideways on narrow screens, as a named region the keyboard can
 /// reach (axe-core: scrollable-region-focusable).
+/// Where a report came from, so anyone can recompute it (`jetx verify-report`): the
+/// values' SHA-256, the method and its version, the settings.
+#[component]
+pub fn ProvenanceLine(p: ::models::provenance::Provenance) -> impl IntoView {
+    let settings = p.settings.to_string();
+    view! {
+        <div class="muted provenance" data-sha256=p.values_sha256.clone()>
+            {format!(
+                "Reproducible: {} rounds, SHA-256 {}…, method {} v{}. ",
+                p.rounds,
+                p.values_sha256.get(..16).unwrap_or_default(),
+                p.method,
+                p.method_version
+            )}
+            <details><summary>"settings"</summary><code>{settings}</code></details>
+        </div>
+    }
+}
+
 #[component]
 pub fn ScrollTable(label: &'static str, children: Children) -> impl IntoView {
     view! {

@@ -5,7 +5,7 @@
 
 use crate::api;
 use crate::charts::{patterns_chart, EChart};
-use crate::pages::{fmt_pct, format_p, ScrollTable};
+use crate::pages::{fmt_pct, format_p, ProvenanceLine, ScrollTable};
 use crate::DataVersion;
 use leptos::prelude::*;
 use models::patterns::{Family, PatternReport, RuleReport};
@@ -159,6 +159,9 @@ fn PatternsSummary(report: PatternReport) -> impl IntoView {
             report.confirmed, report.rounds, report.tests
         )
     };
+    let none_below = (report.unfavourable == 0).then_some(
+        "Nothing is confirmed below the game's own rate either: every rule × cash-out is also tested for an unfavourable rate, at the same α.",
+    );
     let avoid = (report.unfavourable > 0).then(|| {
         let applying: Vec<String> = report
             .rules
@@ -198,6 +201,7 @@ fn PatternsSummary(report: PatternReport) -> impl IntoView {
         <section class="panel">
             <p id="patterns-verdict"><strong>{verdict}</strong></p>
             {avoid.map(|a| view! { <p id="patterns-avoid" class="warn">{a}</p> })}
+            {none_below.map(|a| view! { <p class="muted" id="patterns-none-below">{a}</p> })}
             <p class="muted">{format!(
                 "A rule is confirmed when its exact binomial p against the fair rate survives Holm's correction across all {} tests \
                  and its anytime-valid e-value of \"EV > 0\" reaches {:.0} (= tests/α, α = {}). The e-value is a running bet made \
@@ -206,6 +210,7 @@ fn PatternsSummary(report: PatternReport) -> impl IntoView {
                 report.tests, report.e_threshold, report.alpha, report.split_at, report.split_at + 1, report.rounds
             )}</p>
             {(!report.next_round.is_empty()).then(|| view! { <ul id="patterns-next">{next}</ul> })}
+            {report.provenance.clone().map(|p| view! { <ProvenanceLine p/> })}
         </section>
     }
 }

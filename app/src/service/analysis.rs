@@ -11,6 +11,9 @@ pub enum AnalysisError {
     Db(#[from] crate::db::DbError),
     #[error("the analysis stopped unexpectedly: {0}")]
     Task(String),
+    /// The history cannot support the report (too few rounds).
+    #[error("{0}")]
+    Report(String),
 }
 
 impl AnalysisError {
@@ -18,6 +21,7 @@ impl AnalysisError {
         match self {
             AnalysisError::Db(e) => e.status_code(),
             AnalysisError::Task(_) => 500,
+            AnalysisError::Report(_) => 422,
         }
     }
 
@@ -25,6 +29,7 @@ impl AnalysisError {
         match self {
             AnalysisError::Db(e) => e.code(),
             AnalysisError::Task(_) => "internal",
+            AnalysisError::Report(_) => "too_few_rounds",
         }
     }
 }
@@ -37,4 +42,20 @@ pub async fn view(state: &ServerState) -> Result<AnalysisView, AnalysisError> {
     tokio::task::spawn_blocking(move || crate::reports::build_analysis(&snap.values, house_edge))
         .await
         .map_err(|e| AnalysisError::Task(e.to_string()))
+}
+
+/// The fairness report of the stored rounds (`GET /api/v1/analysis`): the game's own law,
+/// memory, and the provenance to recompute it.
+pub async fn fairness(
+    state: &ServerState,
+) -> Result<models::fairness::FairnessReport, AnalysisError> {
+    let snap = state.history().await?;
+    let cfg = models::fairness::ReportConfig {
+        house_edge: state.house_edge,
+        ..Default::default()
+    };
+    tokio::task::spawn_blocking(move || models::fairness::report(&snap.values, &cfg))
+        .await
+        .map_err(|e| AnalysisError::Task(e.to_string()))?
+        .map_err(|e| AnalysisError::Report(e.to_string()))
 }

@@ -133,6 +133,8 @@ pub struct FairnessReport {
     /// per-cash-out table.)
     pub memory: Verdict,
     pub verdicts: Verdicts,
+    /// The values' hash, the method version and the settings, for `jetx verify-report`.
+    pub provenance: crate::provenance::Provenance,
 }
 
 mod battery;
@@ -209,6 +211,12 @@ pub fn report(values: &[Multiplier], cfg: &ReportConfig) -> Result<FairnessRepor
         fitted,
         memory: verdicts.memory.clone(),
         verdicts,
+        provenance: crate::provenance::Provenance::new(
+            "fairness",
+            crate::provenance::FAIRNESS_VERSION,
+            values,
+            cfg,
+        ),
     })
 }
 

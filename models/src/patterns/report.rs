@@ -138,6 +138,9 @@ pub struct PatternReport {
     /// The e-value of the listed rule with the most evidence, round by round.
     #[serde(default)]
     pub evidence_path: Option<EvidencePath>,
+    /// The values' hash, the method version and the settings, for `jetx verify-report`.
+    #[serde(default)]
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 /// How one rule's anytime-valid e-value grew (or not) round by round: what a player who
@@ -262,6 +265,12 @@ impl PatternReport {
                 crate::bet::Mode::Normal.z(),
             ),
             evidence_path,
+            provenance: Some(crate::provenance::Provenance::new(
+                "patterns",
+                crate::provenance::PATTERNS_VERSION,
+                rounds,
+                cfg,
+            )),
         }
     }
 }

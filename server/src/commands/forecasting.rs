@@ -63,6 +63,7 @@ pub async fn backtest(config: &Config, args: BacktestArgs) -> Result<ExitCode, C
         &cfg,
         |done, total| bar.update(done, total),
     )?;
+    let summary = summary.with_model_setting(&args.model);
     print(&summary, args.json, models::backtest::render_text)?;
     Ok(ExitCode::SUCCESS)
 }

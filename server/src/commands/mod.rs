@@ -8,6 +8,7 @@ pub mod data;
 pub mod forecasting;
 pub mod render;
 pub mod strategy;
+pub mod verify;
 
 use crate::config::{Config, ConfigError};
 use app::api::ssr::{FairLawEstimator, NoTraining, ServerState};

@@ -10,6 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
+mod analysis;
 mod bets;
 mod import;
 mod limits;
@@ -29,6 +30,7 @@ pub fn router() -> Router<ServerState> {
         .merge(rounds::router())
         .merge(import::router())
         .merge(patterns::router())
+        .merge(analysis::router())
         .merge(predictions::router())
         .merge(simulate::router())
         .merge(bets::router())

@@ -397,3 +397,79 @@ fn the_requests_benchmark_answers_every_request_at_both_sizes() {
         );
     }
 }
+
+/// `jetx verify-report`: a fairness, pattern and backtest report made from a file is
+/// reproduced from that file; a changed number or other values are caught and named.
+#[test]
+fn reports_are_reproduced_from_their_values_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let rounds = dir.path().join("rounds.csv");
+    let demo = models::generator::FairGenerator {
+        seed: 9,
+        house_edge: 0.03,
+    }
+    .generate(3_000);
+    let text: String = demo.iter().map(|m| format!("{m}\n")).collect();
+    std::fs::write(&rounds, &text).unwrap();
+    let file = rounds.to_str().unwrap();
+    for args in [
+        vec!["analyze", file, "--json"],
+        vec!["patterns", file, "--json"],
+        vec![
+            "backtest", file, "--model", "logistic", "--start", "1500", "--json",
+        ],
+    ] {
+        let out = jetx(&db, &args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report_path = dir.path().join(format!("{}.json", args[0]));
+        std::fs::write(&report_path, &out.stdout).unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let sha = report["provenance"]["values_sha256"].as_str().unwrap();
+        assert_eq!(sha, models::provenance::values_sha256(&demo), "{args:?}");
+        let verify = |path: &std::path::Path, values: &str| {
+            jetx(
+                &db,
+                &["verify-report", values, "--report", path.to_str().unwrap()],
+            )
+        };
+        let ok = verify(&report_path, file);
+        assert_eq!(ok.status.code(), Some(0), "{args:?}: {}", stdout(&ok));
+        assert!(stdout(&ok).contains("REPRODUCED"), "{}", stdout(&ok));
+        // One number changed in the report: caught, with its path.
+        let mut forged = report.clone();
+        let n = forged["provenance"]["rounds"].clone();
+        *forged.pointer_mut(first_number(&report)).unwrap() = serde_json::json!(123456.5);
+        forged["provenance"]["rounds"] = n;
+        let forged_path = dir.path().join("forged.json");
+        std::fs::write(&forged_path, forged.to_string()).unwrap();
+        let bad = verify(&forged_path, file);
+        assert_eq!(bad.status.code(), Some(1), "{args:?}: {}", stdout(&bad));
+        assert!(stdout(&bad).contains("123456.5"), "{}", stdout(&bad));
+        // Other values: refused before anything is recomputed.
+        let other = dir.path().join("other.csv");
+        std::fs::write(&other, text.replacen('\n', "\n1.00\n", 1)).unwrap();
+        let wrong = verify(&report_path, other.to_str().unwrap());
+        assert_eq!(wrong.status.code(), Some(1));
+        assert!(
+            stdout(&wrong).contains("not the values the report read"),
+            "{}",
+            stdout(&wrong)
+        );
+    }
+}
+
+/// A JSON pointer to a result number every report kind has.
+fn first_number(report: &serde_json::Value) -> &'static str {
+    if report.get("fitted").is_some() {
+        "/fitted/rtp"
+    } else if report.get("families").is_some() {
+        "/any_edge_p"
+    } else {
+        "/thresholds/0/model_brier"
+    }
+}

@@ -10,6 +10,7 @@ mod history;
 mod limits;
 mod live;
 mod load;
+mod reports;
 mod security;
 mod strategy;
 mod training;

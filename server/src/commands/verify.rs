@@ -1,0 +1,121 @@
+//! `verify-report`: recomputes a fairness, pattern or backtest report from the values and
+//! the settings it carries, and says whether it is reproduced.
+
+use super::{load_history, CliError, HistoryInput};
+use crate::config::Config;
+use models::provenance::{differences, values_sha256, Provenance};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub input: HistoryInput,
+    /// The report as `--json` printed it (`jetx analyze`, `patterns` or `backtest`).
+    #[arg(long, value_name = "REPORT.json")]
+    pub report: PathBuf,
+}
+
+/// Keys that are measurements of the run, not results (never compared).
+const VOLATILE: &[&str] = &["seconds", "elapsed_s", "took_ms"];
+
+pub async fn verify_report(config: &Config, args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let text = std::fs::read_to_string(&args.report)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.report.display())))?;
+    let stored: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("{} is not JSON: {e}", args.report.display())))?;
+    let provenance: Provenance = serde_json::from_value(stored["provenance"].clone())
+        .map_err(|_| {
+            CliError::Usage(
+                "the report carries no provenance (values hash, method, settings): make it again with this version"
+                    .into(),
+            )
+        })?;
+    let values = load_history(&args.input, config).await?;
+    let sha = values_sha256(&values);
+    if sha != provenance.values_sha256 {
+        println!(
+            "NOT REPRODUCED: these are not the values the report read ({} rounds, SHA-256 {sha}; the report read {} rounds, SHA-256 {})",
+            values.len(),
+            provenance.rounds,
+            provenance.values_sha256
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let recomputed = recompute(&provenance, &values)?;
+    let diffs = differences(&stored, &recomputed, VOLATILE);
+    let current = current_version(&provenance.method);
+    if diffs.is_empty() {
+        println!(
+            "REPRODUCED: {} report of {} rounds (SHA-256 {sha}), method version {}, every number recomputed and equal",
+            provenance.method, provenance.rounds, provenance.method_version
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "NOT REPRODUCED: {} of the report's values differ when recomputed from the same {} rounds",
+        diffs.len(),
+        provenance.rounds
+    );
+    if current != provenance.method_version {
+        println!(
+            "  the report was made by {} method version {}; this program has version {current}",
+            provenance.method, provenance.method_version
+        );
+    }
+    for d in diffs.iter().take(20) {
+        println!("  {d}");
+    }
+    Ok(ExitCode::from(1))
+}
+
+fn current_version(method: &str) -> u32 {
+    use models::provenance::{BACKTEST_VERSION, FAIRNESS_VERSION, PATTERNS_VERSION};
+    match method {
+        "fairness" => FAIRNESS_VERSION,
+        "patterns" => PATTERNS_VERSION,
+        _ => BACKTEST_VERSION,
+    }
+}
+
+/// The report its provenance describes, made again from `values`.
+fn recompute(
+    p: &Provenance,
+    values: &[models::values::Multiplier],
+) -> Result<serde_json::Value, CliError> {
+    let bad = |e: serde_json::Error| CliError::Usage(format!("the report's settings: {e}"));
+    let json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(bad);
+    match p.method.as_str() {
+        "fairness" => {
+            let cfg: models::fairness::ReportConfig =
+                serde_json::from_value(p.settings.clone()).map_err(bad)?;
+            json(serde_json::to_value(models::fairness::report(
+                values, &cfg,
+            )?))
+        }
+        "patterns" => {
+            let cfg: models::patterns::PatternConfig =
+                serde_json::from_value(p.settings.clone()).map_err(bad)?;
+            cfg.validate()?;
+            json(serde_json::to_value(
+                models::patterns::PatternReport::build(values, &cfg),
+            ))
+        }
+        "backtest" => {
+            let cfg: models::backtest::BacktestConfig =
+                serde_json::from_value(p.settings["config"].clone()).map_err(bad)?;
+            let model = p.settings["model"].as_str().unwrap_or_default();
+            let mut forecaster = crate::trainer::forecaster_for(model)?;
+            let summary = models::backtest::evaluate_forecaster(
+                values,
+                forecaster.as_mut(),
+                &cfg,
+                |_, _| {},
+            )?;
+            json(serde_json::to_value(summary.with_model_setting(model)))
+        }
+        other => Err(CliError::Usage(format!(
+            "unknown report method {other:?}: fairness, patterns or backtest"
+        ))),
+    }
+}
