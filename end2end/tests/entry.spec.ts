@@ -75,8 +75,8 @@ test('bad input to every server function answers 4xx with its reason and stores 
     ['prediction', { cashout: '0.5', mode: 'normal' }, 400, 'outside'],
     ['activate_model', { version: '../etc' }, 400, 'not a model version'],
     ['start_training', { 'request[members][0]': 'logistic', 'request[budget_s]': '5000', 'request[device]': 'cpu', 'request[activate]': 'false' }, 400, 'time budget'],
-    // No member ticked: the form sends no `members` at all.
-    ['start_training', { 'request[budget_s]': '3', 'request[device]': 'quantum', 'request[activate]': 'false' }, 400, 'device'],
+    // A device that does not exist (a form with no member ticked is valid: training.rs).
+    ['start_training', { 'request[members][0]': 'logistic', 'request[budget_s]': '3', 'request[device]': 'quantum', 'request[activate]': 'false' }, 400, 'device'],
     ['backtest', { 'request[start]': '99999', 'request[refit]': 'every', 'request[refit_every]': '500', 'request[window]': '1000', 'request[gap]': '0', 'request[thresholds][0]': '2', 'request[models][0]': 'logistic', 'request[cashout]': '2' }, 400, 'needs at least'],
     ['backtest', { 'request[start]': '1000', 'request[refit]': 'every', 'request[refit_every]': '500', 'request[window]': '1000', 'request[gap]': '0', 'request[cashout]': '2' }, 400, 'threshold'],
     ['delete_round', { id: 'abc' }, 400, ''],

@@ -314,7 +314,7 @@ fn real_rounds() -> Option<Vec<Multiplier>> {
 #[test]
 fn real_history_backtest_and_training_time() {
     let Some(rounds) = real_rounds() else {
-        eprintln!("skipped: {REAL} not found");
+        eprintln!("SKIPPED real_history_backtest_and_training_time: {REAL} not found");
         return;
     };
     println!("real history: {} rounds", rounds.len());
@@ -323,6 +323,14 @@ fn real_history_backtest_and_training_time() {
         println!(
             "BENCH {}: {:.2} s for {} rounds ({} epochs)",
             b.member, b.seconds, b.rounds, b.epochs
+        );
+        // Every network trains (at least one epoch), in a time a player can wait for.
+        assert!(b.epochs >= 1, "{}", b.member);
+        assert!(
+            b.seconds > 0.0 && b.seconds < 120.0,
+            "{}: {:.1} s",
+            b.member,
+            b.seconds
         );
     }
     let cfg = backtest_config(2000, 2500, THRESHOLDS.to_vec());
@@ -333,6 +341,14 @@ fn real_history_backtest_and_training_time() {
         println!(
             "REAL t={}: BSS {:+.5} [{:+.5}, {:+.5}], DM p {:.3}, edge {}",
             t.threshold, t.skill.bss, t.skill.low, t.skill.high, t.dm.p_a_better, t.edge_found
+        );
+        // A fair game: no edge, and probabilities that stay close to the fair law's.
+        assert!(!t.edge_found, "false edge at {}", t.threshold);
+        assert!(
+            t.skill.bss > -0.02,
+            "BSS {:+.5} at {}",
+            t.skill.bss,
+            t.threshold
         );
     }
 }

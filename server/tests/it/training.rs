@@ -196,6 +196,32 @@ async fn bad_training_requests_are_refused() {
     assert_eq!(status["job"], 0, "{status}");
 }
 
+/// A training form with no member ticked sends no `members` field at all: it is read as
+/// "every member", not refused; on an empty history the job then fails with its reason.
+#[tokio::test]
+async fn a_training_form_with_no_member_ticked_trains_every_member() {
+    let t = test_app().await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/start_training")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "request[budget_s]=3&request[device]=cpu&request[activate]=false",
+        ))
+        .unwrap();
+    let (s, body) = t.send(req).await;
+    let started: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(s, StatusCode::OK, "{started}");
+    assert_eq!(started["state"], "running", "{started}");
+    assert_eq!(started["request"]["members"], json!([]), "{started}");
+    let done = t.wait_for_end(Duration::from_secs(60)).await;
+    assert_eq!(done["state"], "failed", "{done}");
+    assert!(
+        done["error"].as_str().is_some_and(|e| e.contains("round")),
+        "{done}"
+    );
+}
+
 #[tokio::test]
 async fn training_events_stream_starts_with_the_current_status() {
     let t = test_app().await;
