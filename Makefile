@@ -26,12 +26,14 @@ test-e2e:
 fmt:
 	cargo fmt --all
 
-# What CI checks before the tests: module cycles and sizes, formatting, and clippy with warnings as errors on every
-# crate and target it builds (the server side; the wasm side is the same code under hydrate).
+# What CI checks before the tests: module cycles and sizes, formatting, clippy with warnings as errors on every
+# crate and target it builds (the server side; the wasm side is the same code under hydrate), and the
+# dependency policy (deny.toml: licenses, banned crates, sources; advisories: see the README).
 lint: setup
 	python3 scripts/check-structure.py
 	cargo fmt --all --check
 	cargo clippy --release --all-targets -p models -p ensemble -p neural -p app -p server --features app/ssr -- -D warnings
+	cargo deny check --hide-inclusion-graph --show-stats bans licenses sources
 
 # The CUDA build, offline (scripts/cuda-llvm.sh provides the static LLVM burn-cuda links
 # against). CUDARC_CUDA_VERSION: the newest CUDA the GPU machine's driver runs (nvidia-smi).
