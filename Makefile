@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first (scripts/setup.sh).
-.PHONY: setup build run test test-rust test-e2e fmt lint build-cuda link-cuda cuda-dist
+.PHONY: setup build run test test-rust test-e2e fmt lint coverage build-cuda link-cuda cuda-dist
 
 setup:
 	./scripts/setup.sh
@@ -25,6 +25,12 @@ test-e2e:
 
 fmt:
 	cargo fmt --all
+
+# Line and region coverage per crate by the whole Rust suite (cargo-llvm-cov, installed on
+# first use); HTML in target/llvm-cov/html. Not in CI: it builds everything a second time,
+# instrumented (README, "Coverage").
+coverage: setup
+	./scripts/coverage.sh
 
 # What CI checks before the tests: module cycles and sizes, formatting, clippy with warnings as errors on every
 # crate and target it builds (the server side; the wasm side is the same code under hydrate), and the

@@ -45,6 +45,24 @@ pub fn fmt_pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// A registry stamp `20261201T200729Z` as `2026-12-01 20:07 UTC`; anything else as it is.
+pub fn fmt_stamp(stamp: &str) -> String {
+    let b = stamp.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' && digits(0..8) && digits(9..15) {
+        format!(
+            "{}-{}-{} {}:{} UTC",
+            &stamp[0..4],
+            &stamp[4..6],
+            &stamp[6..8],
+            &stamp[9..11],
+            &stamp[11..13]
+        )
+    } else {
+        stamp.to_string()
+    }
+}
+
 /// A p-value: four decimals, or scientific below 1e-4.
 pub fn format_p(p: f64) -> String {
     if p < 1e-4 {
@@ -164,5 +182,9 @@ mod tests {
         assert_eq!(value_class(Multiplier(150)), "cat-mid");
         assert_eq!(value_class(Multiplier(300)), "cat-high");
         assert_eq!(value_class(Multiplier(1000)), "cat-top");
+        assert_eq!(fmt_stamp("20261201T200729Z"), "2026-12-01 20:07 UTC");
+        assert_eq!(fmt_stamp("2026-12-01"), "2026-12-01");
+        assert_eq!(fmt_stamp("2026120xT200729Z"), "2026120xT200729Z");
+        assert_eq!(fmt_stamp(""), "");
     }
 }

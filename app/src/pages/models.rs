@@ -5,7 +5,7 @@
 use crate::api;
 use crate::charts::EChart;
 use crate::errors::AppError;
-use crate::pages::{choice_checkbox, fmt_pct, ScrollTable};
+use crate::pages::{choice_checkbox, fmt_pct, fmt_stamp, ScrollTable};
 use crate::report_charts::{importance_chart, loss_chart, reliability_chart};
 use crate::views::{JobState, ModelView, ModelsView, ScoreRow, TrainRequest, TrainStatus};
 use leptos::prelude::*;
@@ -331,7 +331,7 @@ fn ModelTable(
                             }.into_any()
                         }}
                     </td>
-                    <td>{m.created_at.clone()}</td>
+                    <td title=m.created_at.clone()>{fmt_stamp(&m.created_at)}</td>
                     <td>{m.n_rounds}</td>
                     <td>{m.device.clone()}</td>
                     <td class="members">{m.members.iter().map(|n| n.split(" (").next().unwrap_or(n).to_string()).collect::<Vec<_>>().join(", ")}</td>
