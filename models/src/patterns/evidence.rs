@@ -122,6 +122,20 @@ pub fn ln_e_upper_bound(n: u64, k: u64, p0: f64) -> f64 {
     nf * (term(q, p0) + term(1.0 - q, 1.0 - p0))
 }
 
+/// Holm-adjusted p-values from ln p (exact in the deep tail), in the input order.
+pub fn holm_from_ln(ln_p: &[f64]) -> Vec<f64> {
+    let m = ln_p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| ln_p[a].total_cmp(&ln_p[b]));
+    let mut out = vec![1.0; m];
+    let mut running = f64::NEG_INFINITY;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max((((m - rank) as f64).ln() + ln_p[i]).min(0.0));
+        out[i] = running.exp();
+    }
+    out
+}
+
 /// Benjamini–Hochberg adjusted p-values (q-values), in the input order.
 pub fn bh_adjust(p: &[f64]) -> Vec<f64> {
     let m = p.len();

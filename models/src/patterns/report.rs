@@ -2,7 +2,7 @@
 //! and confirmation; the earlier vs later parts of the history; detection limits; regimes;
 //! and what applies to the next round.
 
-use super::evidence::{bh_adjust, ln_binomial_sf, ln_e_value};
+use super::evidence::{bh_adjust, holm_from_ln, ln_binomial_sf, ln_e_value};
 use super::limits::{detection_limit, DetectionLimit};
 use super::next::{next_round_edges, NextEdge};
 use super::regimes::{regime_tests, RegimeTest};
@@ -316,7 +316,7 @@ impl<'a> Tested<'a> {
             p,
             confirmed: scanner.confirmed(),
             next_rules: scanner.applicable_next(),
-            below: Below::new(scanner, rounds, holm_from_ln),
+            below: Below::new(scanner, rounds),
         }
     }
 
@@ -451,17 +451,3 @@ fn split_at(n: usize, cfg: &PatternConfig) -> usize {
 
 /// Unconfirmed unfavourable tests listed per family (the most significant).
 const UNFAVOURABLE_LISTED: usize = 3;
-
-/// Holm-adjusted p-values from ln p (exact in the deep tail), in the input order.
-fn holm_from_ln(ln_p: &[f64]) -> Vec<f64> {
-    let m = ln_p.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| ln_p[a].total_cmp(&ln_p[b]));
-    let mut out = vec![1.0; m];
-    let mut running = f64::NEG_INFINITY;
-    for (rank, &i) in order.iter().enumerate() {
-        running = running.max((((m - rank) as f64).ln() + ln_p[i]).min(0.0));
-        out[i] = running.exp();
-    }
-    out
-}

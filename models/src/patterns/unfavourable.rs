@@ -9,7 +9,7 @@
 //! own family-wise error α): the exact lower-tail binomial p survives Holm across every rule
 //! × cash-out, and the anytime-valid mixture e-value against "rate ≥ reference" reaches N/α.
 
-use super::evidence::{bh_adjust, ln_binomial_sf, ln_e_upper_bound, ln_e_value};
+use super::evidence::{bh_adjust, holm_from_ln, ln_binomial_sf, ln_e_upper_bound, ln_e_value};
 use super::scan::PatternScanner;
 use crate::forecast::threshold_hundredths;
 use crate::summary::wilson_interval;
@@ -35,12 +35,8 @@ pub struct Below {
 }
 
 impl Below {
-    /// For a scanner that has seen exactly `rounds`; `holm_from_ln` adjusts ln p-values.
-    pub fn new(
-        scanner: &PatternScanner,
-        rounds: &[Multiplier],
-        holm_from_ln: fn(&[f64]) -> Vec<f64>,
-    ) -> Self {
+    /// For a scanner that has seen exactly `rounds`.
+    pub fn new(scanner: &PatternScanner, rounds: &[Multiplier]) -> Self {
         let cfg = &scanner.config;
         let c = cfg.cashouts.len();
         let counts = scanner.counts();
