@@ -3,10 +3,10 @@
 //! prediction service (the trained ensemble, or the fair law) and the training jobs.
 //! Server functions, REST handlers and the use cases in [`crate::service`] read it.
 
+use crate::db::Pool;
 pub use crate::errors::ModelError;
 use crate::types::ClientSettings;
 use models::values::ValueRules;
-use sqlx::SqlitePool;
 
 /// Estimates the next round and manages the trained models. The server plugs in the
 /// trained ensemble; without one the fair law answers ([`FairLawEstimator`]).
@@ -242,7 +242,7 @@ impl Caches {
 /// What every request handler needs; provided as Leptos context and axum state.
 #[derive(Clone)]
 pub struct ServerState {
-    pub pool: SqlitePool,
+    pub pool: Pool,
     pub rules: ValueRules,
     pub house_edge: f64,
     pub estimator: std::sync::Arc<dyn Estimator>,
@@ -254,7 +254,7 @@ pub struct ServerState {
 
 impl ServerState {
     pub fn new(
-        pool: SqlitePool,
+        pool: Pool,
         rules: ValueRules,
         house_edge: f64,
         estimator: std::sync::Arc<dyn Estimator>,

@@ -17,7 +17,7 @@ pub struct Cli {
     /// TOML settings file (default: ./jetx.toml when it exists).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// SQLite database file (default: data/jetx.sqlite; env JETX_DATABASE).
+    /// SQLite database file, or a postgres:// URL (default: data/jetx.sqlite; env JETX_DATABASE).
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
     #[command(subcommand)]

@@ -238,8 +238,9 @@ impl TrainingJobs {
     /// The `jetx train` command line of a request.
     fn command(&self, request: &TrainRequest) -> Command {
         let mut cmd = Command::new(&self.command.exe);
-        cmd.arg("--db")
-            .arg(&self.command.database)
+        // In the environment, not the command line: a PostgreSQL URL may hold a password,
+        // and any local user can read a process's arguments.
+        cmd.env("JETX_DATABASE", &self.command.database)
             .env("JETX_MODELS_DIR", &self.command.models_dir)
             .env("JETX_HOUSE_EDGE", self.command.house_edge.to_string())
             .arg("train")

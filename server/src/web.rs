@@ -199,7 +199,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         .map_err(|e| ServeError::Bind(config.addr.to_string(), e))?;
     tracing::info!(
         addr = %config.addr,
-        database = %config.database.display(),
+        database = %app::db::redacted(&config.database.to_string_lossy()),
         startup_ms = started.elapsed().as_millis() as u64,
         "listening on http://{}",
         config.addr

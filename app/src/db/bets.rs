@@ -2,10 +2,11 @@
 //! every read, so an edited round re-settles it.
 
 use super::DbError;
+use super::Pool;
 pub use crate::views::BetRow;
 use models::bets::{settle, BetError, Exit};
 use models::values::Multiplier;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 /// At most this many bets per round: JetX has two bet panels.
 pub const BETS_PER_ROUND: i64 = 2;
@@ -45,10 +46,7 @@ fn exit_of(kind: &str, at: Option<f64>) -> Exit {
     }
 }
 
-fn row_to_bet(
-    row: &sqlx::sqlite::SqliteRow,
-    house_edge: f64,
-) -> Result<Option<BetRow>, sqlx::Error> {
+fn row_to_bet(row: &sqlx::any::AnyRow, house_edge: f64) -> Result<Option<BetRow>, sqlx::Error> {
     let hundredths: i64 = row.try_get("hundredths")?;
     let crash = Multiplier(u32::try_from(hundredths).unwrap_or(u32::MAX));
     let kind: String = row.try_get("exit_kind")?;
@@ -72,7 +70,7 @@ const LIST_BETS: &str =
 
 /// Stores a bet on `round_id` (the newest round when `None`), checked against its crash.
 pub async fn insert_bet(
-    pool: &SqlitePool,
+    pool: &Pool,
     round_id: Option<i64>,
     stake: f64,
     exit: Exit,
@@ -82,7 +80,7 @@ pub async fn insert_bet(
     let mut tx = super::begin_write(pool).await?;
     let round: Option<(i64, i64)> = match round_id {
         Some(id) => {
-            sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id = ?")
+            sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -100,7 +98,7 @@ pub async fn insert_bet(
     };
     let crash = Multiplier(u32::try_from(hundredths).unwrap_or(u32::MAX));
     let settled = settle(stake, exit, crash, house_edge)?;
-    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bets WHERE round_id = ?")
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bets WHERE round_id = $1")
         .bind(round_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -109,7 +107,7 @@ pub async fn insert_bet(
     }
     let (kind, at) = exit_columns(exit);
     let (id, placed_at): (i64, i64) = sqlx::query_as(
-        "INSERT INTO bets (round_id, stake, exit_kind, exit_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO bets (round_id, stake, exit_kind, exit_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, placed_at",
     )
     .bind(round_id)
@@ -130,10 +128,7 @@ pub async fn insert_bet(
 
 /// Every stored bet, oldest first, settled; and how many no longer settle (their round
 /// was edited below a manual cash-out).
-pub async fn list_bets(
-    pool: &SqlitePool,
-    house_edge: f64,
-) -> Result<(Vec<BetRow>, usize), DbError> {
+pub async fn list_bets(pool: &Pool, house_edge: f64) -> Result<(Vec<BetRow>, usize), DbError> {
     let rows = sqlx::query(LIST_BETS).fetch_all(pool).await?;
     let mut bets = Vec::with_capacity(rows.len());
     let mut inconsistent = 0;
@@ -147,8 +142,8 @@ pub async fn list_bets(
 }
 
 /// Deletes bet `id`; false when there is none.
-pub async fn delete_bet(pool: &SqlitePool, id: i64) -> Result<bool, DbError> {
-    let done = sqlx::query("DELETE FROM bets WHERE id = ?")
+pub async fn delete_bet(pool: &Pool, id: i64) -> Result<bool, DbError> {
+    let done = sqlx::query("DELETE FROM bets WHERE id = $1")
         .bind(id)
         .execute(pool)
         .await?;

@@ -1,11 +1,12 @@
 //! The synthetic demo history: loaded into an empty database, flagged, removed as one.
 
 use super::DbError;
+use super::Pool;
 use crate::types::{DemoInfo, Source};
 use models::generator::FairGenerator;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
-pub async fn demo_info(pool: &SqlitePool) -> Result<Option<DemoInfo>, DbError> {
+pub async fn demo_info(pool: &Pool) -> Result<Option<DemoInfo>, DbError> {
     let rounds: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rounds WHERE synthetic = 1")
         .fetch_one(pool)
         .await?;
@@ -28,7 +29,7 @@ pub async fn demo_info(pool: &SqlitePool) -> Result<Option<DemoInfo>, DbError> {
 
 /// Fills an empty history with synthetic rounds from the seeded fair generator.
 pub async fn load_demo(
-    pool: &SqlitePool,
+    pool: &Pool,
     rounds: usize,
     seed: u64,
     house_edge: f64,
@@ -58,7 +59,7 @@ pub async fn load_demo(
     super::rounds::drop_pending_predictions(&mut tx).await?;
     // Seeds above i64::MAX are stored as their bit pattern.
     let seed_i64 = seed as i64;
-    sqlx::query("INSERT INTO demo_runs (seed, house_edge, rounds) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO demo_runs (seed, house_edge, rounds) VALUES ($1, $2, $3)")
         .bind(seed_i64)
         .bind(house_edge)
         .bind(rounds as i64)
@@ -75,7 +76,7 @@ pub async fn load_demo(
 }
 
 /// Removes every synthetic round; returns how many.
-pub async fn remove_demo(pool: &SqlitePool) -> Result<u64, DbError> {
+pub async fn remove_demo(pool: &Pool) -> Result<u64, DbError> {
     let mut tx = super::begin_write(pool).await?;
     let removed = sqlx::query("DELETE FROM rounds WHERE synthetic = 1")
         .execute(&mut *tx)

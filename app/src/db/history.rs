@@ -3,13 +3,13 @@
 //! changed, so a request costs the same at 7,000 rounds as at 1,000,000.
 
 use super::DbError;
+use super::Pool;
 use models::tally::Tally;
 use models::values::Multiplier;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 
 /// The counter every change of `rounds` bumps (see the migration's triggers).
-pub async fn history_revision(pool: &SqlitePool) -> Result<i64, DbError> {
+pub async fn history_revision(pool: &Pool) -> Result<i64, DbError> {
     Ok(
         sqlx::query_scalar("SELECT revision FROM history_revision WHERE id = 1")
             .fetch_one(pool)
@@ -79,10 +79,10 @@ impl HistorySnapshot {
 /// Taking the snapshot by value lets an unshared one grow in place.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn history_snapshot(
-    pool: &SqlitePool,
+    pool: &Pool,
     previous: Option<HistorySnapshot>,
 ) -> Result<HistorySnapshot, DbError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_read(pool).await?;
     let (revision, rewrites): (i64, i64) =
         sqlx::query_as("SELECT revision, rewrites FROM history_revision WHERE id = 1")
             .fetch_one(&mut *tx)
@@ -90,7 +90,7 @@ pub async fn history_snapshot(
     let mut snap = match previous {
         Some(mut p) if p.rewrites != rewrites => {
             let (logged, low): (i64, Option<i64>) = sqlx::query_as(
-                "SELECT COUNT(*), MIN(round_id) FROM history_rewrites WHERE rewrite > ?",
+                "SELECT COUNT(*), MIN(round_id) FROM history_rewrites WHERE rewrite > $1",
             )
             .bind(p.rewrites)
             .fetch_one(&mut *tx)
@@ -107,7 +107,7 @@ pub async fn history_snapshot(
         None => empty(),
     };
     let rows: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id > ? ORDER BY id")
+        sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id > $1 ORDER BY id")
             .bind(snap.last_id)
             .fetch_all(&mut *tx)
             .await?;

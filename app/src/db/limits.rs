@@ -2,8 +2,9 @@
 //! was active: the times rounds were recorded live, which make the sessions.
 
 use super::DbError;
+use super::Pool;
 use models::limits::{Limit, LimitKind, LimitPeriod, Pending};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 /// The reality-check and cool-off settings.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -13,7 +14,7 @@ pub struct LimitSettings {
     pub cool_off_until: Option<i64>,
 }
 
-fn row_to_limit(row: &sqlx::sqlite::SqliteRow) -> Result<Option<Limit>, sqlx::Error> {
+fn row_to_limit(row: &sqlx::any::AnyRow) -> Result<Option<Limit>, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     let period: String = row.try_get("period")?;
     let (Some(kind), Some(period)) = (LimitKind::parse(&kind), LimitPeriod::parse(&period)) else {
@@ -31,7 +32,9 @@ fn row_to_limit(row: &sqlx::sqlite::SqliteRow) -> Result<Option<Limit>, sqlx::Er
     }))
 }
 
-async fn limits_in<'e>(executor: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<Limit>, sqlx::Error> {
+async fn limits_in<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<Vec<Limit>, sqlx::Error> {
     let rows =
         sqlx::query("SELECT kind, period, amount, pending_amount, pending_at FROM play_limits")
             .fetch_all(executor)
@@ -44,14 +47,14 @@ async fn limits_in<'e>(executor: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<Li
 }
 
 /// Every limit the player has set (or asked to change).
-pub async fn load_limits(pool: &SqlitePool) -> Result<Vec<Limit>, DbError> {
+pub async fn load_limits(pool: &Pool) -> Result<Vec<Limit>, DbError> {
     Ok(limits_in(pool).await?)
 }
 
 /// Applies the player's request for the `kind`/`period` limit at `now` (read and written
 /// in one write transaction, so two tabs cannot both loosen from the same old value).
 pub async fn request_limit(
-    pool: &SqlitePool,
+    pool: &Pool,
     kind: LimitKind,
     period: LimitPeriod,
     amount: Option<f64>,
@@ -69,7 +72,7 @@ pub async fn request_limit(
     };
     sqlx::query(
         "INSERT INTO play_limits (kind, period, amount, pending_amount, pending_at) \
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, period) DO UPDATE SET \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, period) DO UPDATE SET \
          amount = excluded.amount, pending_amount = excluded.pending_amount, \
          pending_at = excluded.pending_at",
     )
@@ -84,7 +87,7 @@ pub async fn request_limit(
     Ok(Ok(next))
 }
 
-pub async fn load_settings(pool: &SqlitePool) -> Result<LimitSettings, DbError> {
+pub async fn load_settings(pool: &Pool) -> Result<LimitSettings, DbError> {
     let row = sqlx::query(
         "SELECT reality_check_s, reality_ack_at, cool_off_until FROM play_settings WHERE id = 1",
     )
@@ -100,16 +103,16 @@ pub async fn load_settings(pool: &SqlitePool) -> Result<LimitSettings, DbError> 
     })
 }
 
-pub async fn set_reality_check(pool: &SqlitePool, interval_s: Option<i64>) -> Result<(), DbError> {
-    sqlx::query("UPDATE play_settings SET reality_check_s = ? WHERE id = 1")
+pub async fn set_reality_check(pool: &Pool, interval_s: Option<i64>) -> Result<(), DbError> {
+    sqlx::query("UPDATE play_settings SET reality_check_s = $1 WHERE id = 1")
         .bind(interval_s)
         .execute(pool)
         .await?;
     Ok(())
 }
 
-pub async fn answer_reality_check(pool: &SqlitePool, at: i64) -> Result<(), DbError> {
-    sqlx::query("UPDATE play_settings SET reality_ack_at = ? WHERE id = 1")
+pub async fn answer_reality_check(pool: &Pool, at: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE play_settings SET reality_ack_at = $1 WHERE id = 1")
         .bind(at)
         .execute(pool)
         .await?;
@@ -118,9 +121,10 @@ pub async fn answer_reality_check(pool: &SqlitePool, at: i64) -> Result<(), DbEr
 
 /// Sets the cool-off to end at `until`, or later if one in force already does (the
 /// comparison runs in SQL, so two tabs cannot shorten each other's).
-pub async fn extend_cool_off(pool: &SqlitePool, until: i64) -> Result<i64, DbError> {
+pub async fn extend_cool_off(pool: &Pool, until: i64) -> Result<i64, DbError> {
     let end: i64 = sqlx::query_scalar(
-        "UPDATE play_settings SET cool_off_until = MAX(COALESCE(cool_off_until, 0), ?) \
+        "UPDATE play_settings SET cool_off_until = \
+         CASE WHEN COALESCE(cool_off_until, 0) > $1 THEN cool_off_until ELSE $1 END \
          WHERE id = 1 RETURNING cool_off_until",
     )
     .bind(until)
@@ -131,14 +135,16 @@ pub async fn extend_cool_off(pool: &SqlitePool, until: i64) -> Result<i64, DbErr
 
 /// Unix seconds at which rounds were recorded live (typed or sent one by one) since
 /// `since`; pastes, imports and demo data are not play.
-pub async fn activity_since(pool: &SqlitePool, since: i64) -> Result<Vec<i64>, DbError> {
+pub async fn activity_since(pool: &Pool, since: i64) -> Result<Vec<i64>, DbError> {
     let since = models::bets::rfc3339(since);
-    let times: Vec<i64> = sqlx::query_scalar(
-        "SELECT CAST(strftime('%s', created_at) AS INTEGER) FROM rounds \
-         WHERE created_at >= ? AND source IN ('entry', 'api') ORDER BY created_at",
-    )
-    .bind(since)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!(
+        "SELECT {} FROM rounds \
+         WHERE created_at >= $1 AND source IN ('entry', 'api') ORDER BY created_at",
+        super::Backend::of_pool(pool).epoch_of("created_at")
+    );
+    let times: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
     Ok(times)
 }

@@ -1,13 +1,17 @@
-//! SQLite storage of the round history (server only), one file per table or concern.
+//! Storage of the round history (server only), one file per table or concern: a SQLite
+//! file by default, or a PostgreSQL database that several servers share.
 //!
 //! Every write that takes several values runs in one transaction, and values are parsed
 //! before the transaction starts, so a rejected value never changes the database.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Executor};
 use std::path::Path;
+use std::str::FromStr;
 use std::time::Duration;
 
+mod backend;
 mod bets;
 mod dashboard;
 mod demo;
@@ -17,6 +21,7 @@ mod predictions;
 mod python_app;
 mod rounds;
 
+pub use backend::*;
 pub use bets::*;
 pub use dashboard::*;
 pub use demo::*;
@@ -26,7 +31,16 @@ pub use predictions::*;
 pub use python_app::*;
 pub use rounds::*;
 
+/// The SQLite schema (the files directly in `migrations/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+/// The same schema for PostgreSQL (`migrations/postgres/`).
+pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The database of the app: SQLite or PostgreSQL behind one pool type, so every query
+/// is written once (the few dialect differences are in [`Backend`]).
+pub type Pool = sqlx::AnyPool;
+/// A transaction on [`Pool`].
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -47,39 +61,85 @@ pub enum DbError {
     NotAnExport(String),
 }
 
-/// Opens (creating if needed) the database file, in WAL mode, and runs the migrations.
-pub async fn connect(path: &Path) -> Result<SqlitePool, DbError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+/// Opens the database and runs the migrations: a `postgres://` URL is a PostgreSQL
+/// database (several servers may share it), anything else a SQLite file, created with its
+/// folder if needed, in WAL mode.
+pub async fn connect(location: &Path) -> Result<Pool, DbError> {
+    sqlx::any::install_default_drivers();
+    let text = location.to_string_lossy();
+    if Backend::of_url(&text) == Backend::Postgres {
+        let options = AnyConnectOptions::from_str(&text)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        PG_MIGRATOR.run(&pool).await?;
+        return Ok(pool);
+    }
+    if let Some(dir) = location.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| DbError::Folder {
             path: dir.display().to_string(),
             source,
         })?;
     }
-    let options = SqliteConnectOptions::new()
-        .filename(path)
+    let url = SqliteConnectOptions::new()
+        .filename(location)
         .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT);
-    let pool = SqlitePoolOptions::new()
+        .to_url_lossy();
+    let options = AnyConnectOptions::from_str(url.as_str())?;
+    // The driver's own options are not reachable through the URL: set them per connection.
+    let pragmas = format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = {};",
+        BUSY_TIMEOUT.as_millis()
+    );
+    let pool = AnyPoolOptions::new()
         .max_connections(4)
+        .after_connect(move |conn, _| {
+            let pragmas = sqlx::AssertSqlSafe(pragmas.clone());
+            Box::pin(async move { conn.execute(pragmas).await.map(|_| ()) })
+        })
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
 
-/// Starts a write transaction that takes SQLite's write lock at `BEGIN`. A deferred
-/// transaction that reads first and writes later cannot wait for a busy lock (SQLite
-/// answers `SQLITE_BUSY` / `SQLITE_BUSY_SNAPSHOT` at once to avoid a deadlock), which
-/// failed 2,693 of 5,000 concurrent single-round POSTs; `BEGIN IMMEDIATE` waits (up to
-/// the busy timeout) before anything is read, so concurrent writers queue instead.
-pub(crate) async fn begin_write(
-    pool: &SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, DbError> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+/// Starts a write transaction that waits for every other writer first, so writes queue
+/// instead of failing, and round ids grow in commit order (the history snapshot reads
+/// the rounds after the last id it has). SQLite: a deferred transaction that reads first
+/// and writes later cannot wait for a busy lock (`SQLITE_BUSY_SNAPSHOT` at once; 2,693 of
+/// 5,000 concurrent single-round POSTs failed), `BEGIN IMMEDIATE` takes the write lock
+/// at the start. PostgreSQL: a transaction-scoped advisory lock, across every server
+/// sharing the database (a sequence alone hands out ids before commit).
+pub(crate) async fn begin_write(pool: &Pool) -> Result<Tx, DbError> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => Ok(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
 }
+
+/// A read transaction that sees one state of the database throughout (SQLite's WAL
+/// snapshot; PostgreSQL needs REPEATABLE READ for that).
+pub(crate) async fn begin_read(pool: &Pool) -> Result<Tx, DbError> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => Ok(pool.begin().await?),
+        Backend::Postgres => Ok(pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?),
+    }
+}
+
+/// The advisory lock key of the writers of the history (any number, the same everywhere).
+const WRITE_LOCK: i64 = 0x4a45_5458_0001;
 
 /// How long a write waits for another writer (a large import holds the lock for seconds).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -107,15 +167,16 @@ impl DbError {
     }
 }
 
-/// `SQLITE_BUSY` and its extended codes (517 = busy snapshot), or the pool out of
-/// connections for longer than its timeout.
+/// The pool out of connections for longer than its timeout, `SQLITE_BUSY` and its
+/// extended codes (517 = busy snapshot), or PostgreSQL's lock timeout, serialization
+/// failure and deadlock (the SQLSTATEs are five characters, SQLite's codes numbers).
 fn is_busy(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut => true,
-        sqlx::Error::Database(d) => d
-            .code()
-            .and_then(|c| c.parse::<i32>().ok())
-            .is_some_and(|c| c & 0xff == 5),
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| match c.len() {
+            5 => matches!(&*c, "55P03" | "40001" | "40P01"),
+            _ => c.parse::<i32>().is_ok_and(|c| c & 0xff == 5),
+        }),
         _ => false,
     }
 }

@@ -2,13 +2,14 @@
 //! arrives.
 
 use super::DbError;
+use super::Pool;
 use models::values::Multiplier;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 /// Stores a prediction shown to the user; the same round, model, cash-out and mode is stored
 /// once (the first time it is shown).
 pub async fn store_prediction(
-    pool: &SqlitePool,
+    pool: &Pool,
     after_round_id: i64,
     view: &crate::types::PredictionView,
 ) -> Result<(), DbError> {
@@ -18,9 +19,9 @@ pub async fn store_prediction(
     let fair: Vec<f64> = view.thresholds.iter().map(|t| t.fair).collect();
     let mut tx = super::begin_write(pool).await?;
     let stored = sqlx::query(
-        "INSERT OR IGNORE INTO predictions (after_round_id, rounds_seen, model, cashout, mode, \
+        "INSERT INTO predictions (after_round_id, rounds_seen, model, cashout, mode, \
          thresholds, probabilities, fair, ev, recommendation, reason) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
     )
     .bind(after_round_id)
     .bind(view.rounds as i64)
@@ -45,8 +46,8 @@ pub async fn store_prediction(
         "UPDATE predictions SET \
          outcome_round_id = (SELECT r.id FROM rounds r WHERE r.id > predictions.after_round_id ORDER BY r.id LIMIT 1), \
          outcome_hundredths = (SELECT r.hundredths FROM rounds r WHERE r.id > predictions.after_round_id ORDER BY r.id LIMIT 1) \
-         WHERE after_round_id = ? AND outcome_round_id IS NULL \
-         AND EXISTS (SELECT 1 FROM rounds r WHERE r.id > ?)",
+         WHERE after_round_id = $1 AND outcome_round_id IS NULL \
+         AND EXISTS (SELECT 1 FROM rounds r WHERE r.id > $2)",
     )
     .bind(after_round_id)
     .bind(after_round_id)
@@ -72,7 +73,7 @@ macro_rules! select_predictions {
 }
 
 fn row_to_prediction(
-    row: &sqlx::sqlite::SqliteRow,
+    row: &sqlx::any::AnyRow,
 ) -> Result<crate::views::StoredPrediction, sqlx::Error> {
     let floats = |name: &str| -> Result<Vec<f64>, sqlx::Error> {
         let text: String = row.try_get(name)?;
@@ -105,14 +106,14 @@ fn row_to_prediction(
 
 /// Stored predictions, newest first, and how many there are in all.
 pub async fn list_predictions(
-    pool: &SqlitePool,
+    pool: &Pool,
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<crate::views::StoredPrediction>), DbError> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM predictions")
         .fetch_one(pool)
         .await?;
-    let rows = sqlx::query(select_predictions!("ORDER BY id DESC LIMIT ? OFFSET ?"))
+    let rows = sqlx::query(select_predictions!("ORDER BY id DESC LIMIT $1 OFFSET $2"))
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
@@ -126,7 +127,7 @@ pub async fn list_predictions(
 
 /// Every scored prediction, oldest first, and the number still waiting for their round.
 pub async fn scored_predictions(
-    pool: &SqlitePool,
+    pool: &Pool,
 ) -> Result<(Vec<crate::views::StoredPrediction>, i64), DbError> {
     let rows = sqlx::query(select_predictions!(
         "WHERE outcome_hundredths IS NOT NULL ORDER BY after_round_id, id"

@@ -2,11 +2,12 @@
 //! transaction starts, so a rejected value never changes the table.
 
 use super::DbError;
+use super::{Backend, Pool, Tx};
 use crate::types::{RoundRow, Source};
 use models::values::Multiplier;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
-fn row_to_round(row: &sqlx::sqlite::SqliteRow) -> Result<RoundRow, sqlx::Error> {
+fn row_to_round(row: &sqlx::any::AnyRow) -> Result<RoundRow, sqlx::Error> {
     let hundredths: i64 = row.try_get("hundredths")?;
     let source: String = row.try_get("source")?;
     Ok(RoundRow {
@@ -24,16 +25,14 @@ fn row_to_round(row: &sqlx::sqlite::SqliteRow) -> Result<RoundRow, sqlx::Error> 
 /// snapshot (counting the rows before it took 10 ms at 1,000,000 rounds).
 const ROUND_COLUMNS_BY_ID: &str =
     "SELECT id, hundredths, source, synthetic, created_at, updated_at, \
-     0 AS position FROM rounds WHERE id = ?";
+     0 AS position FROM rounds WHERE id = $1";
 
 /// Values per INSERT statement (one JSON text of at most ~0.5 MB).
 const INSERT_CHUNK: usize = 50_000;
 
 /// Removes the predictions still waiting for their round (live scoring counts only rounds
 /// entered one at a time after the prediction).
-pub(crate) async fn drop_pending_predictions(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-) -> Result<u64, DbError> {
+pub(crate) async fn drop_pending_predictions(tx: &mut Tx) -> Result<u64, DbError> {
     let done = sqlx::query("DELETE FROM predictions WHERE outcome_round_id IS NULL")
         .execute(&mut **tx)
         .await?;
@@ -44,18 +43,20 @@ pub(crate) async fn drop_pending_predictions(
 /// bulk store: predictions waiting for their round are dropped, not scored by it.
 #[tracing::instrument(level = "debug", skip_all, fields(rounds = values.len()))]
 pub async fn insert_values(
-    pool: &SqlitePool,
+    pool: &Pool,
     values: &[Multiplier],
     source: Source,
 ) -> Result<Vec<i64>, DbError> {
     let mut tx = super::begin_write(pool).await?;
     if source != Source::Demo {
         // Statistics over a mix of generated and real rounds would describe neither.
-        let has_demo: bool =
-            sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM rounds WHERE synthetic = 1)")
-                .fetch_one(&mut *tx)
-                .await?;
-        if has_demo {
+        // (A count, not EXISTS: that is a boolean in PostgreSQL and a number in SQLite.)
+        let has_demo: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM rounds WHERE synthetic = 1 LIMIT 1) AS d",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if has_demo > 0 {
             return Err(DbError::Refused(
                 "the history holds synthetic demo data: remove it first, so real rounds never mix with generated ones"
                     .into(),
@@ -84,40 +85,53 @@ pub async fn insert_values(
 /// `rounds`: it bumps the history revision once, and a single round scores the
 /// predictions waiting for it (bulk stores drop those first).
 pub(crate) async fn append(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     values: &[Multiplier],
     source: Source,
 ) -> Result<(Vec<i64>, u64), DbError> {
     let synthetic = i64::from(source == Source::Demo);
     let mut ids = Vec::with_capacity(values.len());
     // One statement per chunk, the values as one JSON array: per-row statements (or binds)
-    // made a 1,000,000-row import take 6.5 s. We hold the write lock (BEGIN IMMEDIATE)
-    // and AUTOINCREMENT ids grow in insertion order, so a chunk's ids are the `n` ending
-    // at `last_insert_rowid()`.
+    // made a 1,000,000-row import take 6.5 s.
     for chunk in values.chunks(INSERT_CHUNK) {
         let json = serde_json::to_string(&chunk.iter().map(|v| v.0).collect::<Vec<u32>>())
             .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
-        let inserted = sqlx::query(
-            "INSERT INTO rounds (hundredths, source, synthetic) \
-             SELECT value, ?, ? FROM json_each(?) ORDER BY key",
-        )
-        .bind(source.as_str())
-        .bind(synthetic)
-        .bind(json)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        let last: i64 = sqlx::query_scalar("SELECT last_insert_rowid()")
-            .fetch_one(&mut **tx)
-            .await?;
-        if inserted != chunk.len() as u64 {
+        let backend = Backend::of_connection(tx);
+        let insert = sqlx::query(backend.insert_json_rounds())
+            .bind(source.as_str())
+            .bind(synthetic)
+            .bind(json);
+        let stored = match backend {
+            // We hold the write lock and AUTOINCREMENT ids grow in insertion order, so a
+            // chunk's ids are the `n` ending at `last_insert_rowid()` (returning a
+            // million ids row by row costs more than the insert).
+            Backend::Sqlite => {
+                let inserted = insert.execute(&mut **tx).await?.rows_affected() as i64;
+                let last: i64 = sqlx::query_scalar("SELECT last_insert_rowid()")
+                    .fetch_one(&mut **tx)
+                    .await?;
+                (last - inserted + 1..=last).collect()
+            }
+            // A sequence may skip numbers: the ids as given.
+            Backend::Postgres => {
+                let mut got: Vec<i64> = insert
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .collect::<Result<_, _>>()?;
+                got.sort_unstable();
+                got
+            }
+        };
+        if stored.len() != chunk.len() {
             return Err(DbError::Sqlx(sqlx::Error::Protocol(format!(
-                "stored {inserted} of {} rounds",
+                "stored {} of {} rounds",
+                stored.len(),
                 chunk.len()
             ))));
         }
-        let first = last - inserted as i64 + 1;
-        ids.extend(first..=last);
+        ids.extend(stored);
     }
     if ids.is_empty() {
         return Ok((ids, 0));
@@ -128,8 +142,8 @@ pub(crate) async fn append(
     let mut scored = 0;
     if let ([id], [value]) = (ids.as_slice(), values) {
         scored = sqlx::query(
-            "UPDATE predictions SET outcome_round_id = ?, outcome_hundredths = ? \
-             WHERE outcome_round_id IS NULL AND after_round_id < ?",
+            "UPDATE predictions SET outcome_round_id = $1, outcome_hundredths = $2 \
+             WHERE outcome_round_id IS NULL AND after_round_id < $3",
         )
         .bind(id)
         .bind(i64::from(value.0))
@@ -141,7 +155,7 @@ pub(crate) async fn append(
     Ok((ids, scored))
 }
 
-pub async fn get_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbError> {
+pub async fn get_round(pool: &Pool, id: i64) -> Result<RoundRow, DbError> {
     let row = sqlx::query(ROUND_COLUMNS_BY_ID)
         .bind(id)
         .fetch_optional(pool)
@@ -150,7 +164,7 @@ pub async fn get_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbError> 
     Ok(row_to_round(&row)?)
 }
 
-pub async fn count(pool: &SqlitePool) -> Result<i64, DbError> {
+pub async fn count(pool: &Pool) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rounds")
         .fetch_one(pool)
         .await?)
@@ -160,13 +174,13 @@ pub async fn count(pool: &SqlitePool) -> Result<i64, DbError> {
 /// key (the same cost at any depth). Positions are left at 0 for the caller: the history
 /// snapshot knows them without counting rows.
 pub async fn rounds_down_from(
-    pool: &SqlitePool,
+    pool: &Pool,
     newest: i64,
     limit: i64,
 ) -> Result<Vec<RoundRow>, DbError> {
     let rows = sqlx::query(
         "SELECT id, hundredths, source, synthetic, created_at, updated_at, 0 AS position \
-         FROM rounds WHERE id <= ? ORDER BY id DESC LIMIT ?",
+         FROM rounds WHERE id <= $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(newest)
     .bind(limit)
@@ -176,7 +190,7 @@ pub async fn rounds_down_from(
 }
 
 /// Every value, oldest first.
-pub async fn all_values(pool: &SqlitePool) -> Result<Vec<Multiplier>, DbError> {
+pub async fn all_values(pool: &Pool) -> Result<Vec<Multiplier>, DbError> {
     let raw: Vec<i64> = sqlx::query_scalar("SELECT hundredths FROM rounds ORDER BY id")
         .fetch_all(pool)
         .await?;
@@ -187,7 +201,7 @@ pub async fn all_values(pool: &SqlitePool) -> Result<Vec<Multiplier>, DbError> {
 }
 
 /// Every round, oldest first (for the CSV export).
-pub async fn all_rounds(pool: &SqlitePool) -> Result<Vec<RoundRow>, DbError> {
+pub async fn all_rounds(pool: &Pool) -> Result<Vec<RoundRow>, DbError> {
     let rows = sqlx::query(
         "SELECT id, hundredths, source, synthetic, created_at, updated_at, \
          ROW_NUMBER() OVER (ORDER BY id) AS position FROM rounds ORDER BY id",
@@ -197,26 +211,24 @@ pub async fn all_rounds(pool: &SqlitePool) -> Result<Vec<RoundRow>, DbError> {
     Ok(rows.iter().map(row_to_round).collect::<Result<_, _>>()?)
 }
 
-pub async fn update_value(
-    pool: &SqlitePool,
-    id: i64,
-    value: Multiplier,
-) -> Result<RoundRow, DbError> {
-    let changed = sqlx::query(
-        "UPDATE rounds SET hundredths = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-    )
-    .bind(i64::from(value.0))
-    .bind(id)
-    .execute(pool)
-    .await?
-    .rows_affected();
+pub async fn update_value(pool: &Pool, id: i64, value: Multiplier) -> Result<RoundRow, DbError> {
+    let sql = format!(
+        "UPDATE rounds SET hundredths = $1, updated_at = {} WHERE id = $2",
+        Backend::of_pool(pool).now_text()
+    );
+    let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(i64::from(value.0))
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected();
     if changed == 0 {
         return Err(DbError::NotFound(id));
     }
     get_round(pool, id).await
 }
 
-pub async fn delete_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbError> {
+pub async fn delete_round(pool: &Pool, id: i64) -> Result<RoundRow, DbError> {
     let mut tx = super::begin_write(pool).await?;
     let row = sqlx::query(ROUND_COLUMNS_BY_ID)
         .bind(id)
@@ -224,7 +236,7 @@ pub async fn delete_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbErro
         .await?
         .ok_or(DbError::NotFound(id))?;
     let round = row_to_round(&row)?;
-    sqlx::query("DELETE FROM rounds WHERE id = ?")
+    sqlx::query("DELETE FROM rounds WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -233,7 +245,7 @@ pub async fn delete_round(pool: &SqlitePool, id: i64) -> Result<RoundRow, DbErro
 }
 
 /// Deletes the most recent round; `None` when the history is empty.
-pub async fn undo_last(pool: &SqlitePool) -> Result<Option<RoundRow>, DbError> {
+pub async fn undo_last(pool: &Pool) -> Result<Option<RoundRow>, DbError> {
     let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM rounds")
         .fetch_one(pool)
         .await?;

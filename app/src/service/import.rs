@@ -2,11 +2,11 @@
 //! the format, read every row, report the faults, and store either nothing or the
 //! readable rows in one transaction.
 
+use crate::db::Pool;
 use crate::db::{self, DbError};
 use crate::types::{ImportFault, ImportOutcome, OnFault, Source};
 use models::import::{describe_fault, read_csv, read_text, ImportError, ImportReport};
 use models::values::ValueRules;
-use sqlx::SqlitePool;
 use std::path::Path;
 
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
@@ -165,7 +165,7 @@ pub fn fault_list(report: &ImportReport) -> Vec<ImportFault> {
 /// Reads and, unless `dry_run`, stores. With faults and `OnFault::Refuse`, stores nothing
 /// and returns `ImportFailure::Faults` carrying the full report.
 pub async fn import_bytes(
-    pool: &SqlitePool,
+    pool: &Pool,
     bytes: &[u8],
     file_name: &str,
     rules: &ValueRules,

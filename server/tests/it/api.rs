@@ -346,10 +346,9 @@ async fn healthz_stats_and_data_surviving_a_reconnect() {
         (stats["summary"]["at_least_1_5"]["fair"].as_f64().unwrap() - 0.97 / 1.5).abs() < 1e-12
     );
 
-    // A second connection to the same file (as after a restart) sees the same rounds.
-    let db_file = t.dir.path().join("test.sqlite");
+    // A second connection to the same database (as after a restart) sees the same rounds.
     t.state.pool.close().await;
-    let pool = app::db::connect(&db_file).await.unwrap();
+    let pool = app::db::connect(&t.database).await.unwrap();
     let values: Vec<u32> = app::db::all_values(&pool)
         .await
         .unwrap()

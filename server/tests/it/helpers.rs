@@ -1,5 +1,7 @@
-//! The shared harness of the server's integration tests: a real temporary SQLite file,
-//! the real router, and the real `jetx` binary for training jobs.
+//! The shared harness of the server's integration tests: a real temporary SQLite file
+//! (or, with `JETX_TEST_POSTGRES` set to a server's URL, a fresh PostgreSQL database on
+//! it: `scripts/with-postgres.sh` starts a throw-away one), the real router, and the real
+//! `jetx` binary for training jobs.
 
 use app::api::ssr::{Estimator, ServerState};
 use axum::body::Body;
@@ -16,7 +18,33 @@ pub struct TestApp {
     pub router: Router,
     pub state: ServerState,
     pub models_dir: PathBuf,
-    pub dir: tempfile::TempDir,
+    /// Holds the temporary folder (database file, models) for the test's lifetime.
+    pub _dir: tempfile::TempDir,
+    /// Where the data is: the SQLite file, or the PostgreSQL database's URL.
+    pub database: PathBuf,
+}
+
+/// A new empty database for one test: a file in `dir`, or a database of its own on the
+/// PostgreSQL server of `JETX_TEST_POSTGRES` (tests run in parallel).
+pub async fn fresh_database(dir: &std::path::Path) -> PathBuf {
+    let Ok(server) = std::env::var("JETX_TEST_POSTGRES") else {
+        return dir.join("test.sqlite");
+    };
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("jetx_test_{}_{n}", std::process::id());
+    sqlx::any::install_default_drivers();
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
+        .await
+        .unwrap();
+    sqlx::Executor::execute(
+        &mut admin,
+        sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+    )
+    .await
+    .unwrap();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    PathBuf::from(format!("{base}/{name}"))
 }
 
 /// The default app: default value rules, the trained-ensemble estimator.
@@ -46,7 +74,7 @@ async fn build(
     estimator: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn Estimator>,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("test.sqlite");
+    let db_path = fresh_database(dir.path()).await;
     let pool = app::db::connect(&db_path).await.unwrap();
     let models_dir = dir.path().join("models");
     let estimator = estimator(&models_dir);
@@ -70,7 +98,8 @@ async fn build(
         router,
         state,
         models_dir,
-        dir,
+        _dir: dir,
+        database: db_path,
     }
 }
 

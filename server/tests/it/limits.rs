@@ -133,18 +133,18 @@ async fn time_played_comes_from_the_sessions_of_rounds_recorded_live() {
     // Rounds typed every 10 minutes for the last 50 minutes, and a demo round (not play).
     for minutes_ago in [50, 40, 30, 20, 10] {
         sqlx::query(
-            "INSERT INTO rounds (hundredths, source, created_at) \
-             VALUES (150, 'entry', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?))",
+            "INSERT INTO rounds (hundredths, source, created_at) VALUES (150, 'entry', $1)",
         )
-        .bind(format!("-{minutes_ago} minutes"))
+        .bind(models::bets::rfc3339(now() - minutes_ago * 60))
         .execute(&app.state.pool)
         .await
         .unwrap();
     }
     sqlx::query(
         "INSERT INTO rounds (hundredths, source, synthetic, created_at) \
-         VALUES (150, 'demo', 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-5 hours'))",
+         VALUES (150, 'demo', 1, $1)",
     )
+    .bind(models::bets::rfc3339(now() - 5 * 3600))
     .execute(&app.state.pool)
     .await
     .unwrap();

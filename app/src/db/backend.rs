@@ -1,0 +1,127 @@
+//! The two databases the app stores its data in, and the few places where their SQL
+//! differs. Everything else is written once, with `$1`-style parameters (both accept
+//! them) and portable types (64-bit integers, doubles, text).
+
+use super::Pool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// A `postgres://` or `postgresql://` URL is PostgreSQL; anything else a SQLite file.
+    pub fn of_url(location: &str) -> Self {
+        let lower = location.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn of_pool(pool: &Pool) -> Self {
+        Self::of_url(pool.connect_options().database_url.as_str())
+    }
+
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// The current time as stored in `created_at` / `updated_at` (RFC 3339, UTC, ms).
+    pub fn now_text(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            Backend::Postgres => {
+                "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            }
+        }
+    }
+
+    /// Unix seconds (floored) of a `created_at` column.
+    pub fn epoch_of(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("CAST(strftime('%s', {column}) AS INTEGER)"),
+            Backend::Postgres => {
+                format!("CAST(FLOOR(EXTRACT(EPOCH FROM CAST({column} AS timestamptz))) AS BIGINT)")
+            }
+        }
+    }
+
+    /// `INSERT` of the values of a JSON array (parameter `$3`) in array order, with the
+    /// source (`$1`) and the synthetic flag (`$2`): one statement per 50,000 rounds.
+    pub fn insert_json_rounds(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "INSERT INTO rounds (hundredths, source, synthetic) \
+                 SELECT value, $1, $2 FROM json_each($3) ORDER BY key"
+            }
+            Backend::Postgres => {
+                "INSERT INTO rounds (hundredths, source, synthetic) \
+                 SELECT CAST(v.value AS BIGINT), $1, $2 \
+                 FROM jsonb_array_elements_text(CAST($3 AS jsonb)) WITH ORDINALITY AS v(value, k) \
+                 ORDER BY v.k RETURNING id"
+            }
+        }
+    }
+}
+
+/// The location for logs and messages: a PostgreSQL URL without its password.
+pub fn redacted(location: &str) -> String {
+    if Backend::of_url(location) == Backend::Sqlite {
+        return location.to_string();
+    }
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return location.to_string();
+    };
+    match rest.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => location.to_string(),
+        },
+        None => location.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{redacted, Backend};
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redacted("postgres://jetx:s3cr@t@db.example:5432/jetx"),
+            "postgres://jetx:***@db.example:5432/jetx"
+        );
+        assert_eq!(
+            redacted("postgres://jetx@127.0.0.1/db"),
+            "postgres://jetx@127.0.0.1/db"
+        );
+        assert_eq!(redacted("data/a:b@c.sqlite"), "data/a:b@c.sqlite");
+    }
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(Backend::of_url("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(
+            Backend::of_url("PostgreSQL://u@h:5432/db"),
+            Backend::Postgres
+        );
+        assert_eq!(Backend::of_url("data/jetx.sqlite"), Backend::Sqlite);
+        // A file whose name merely contains the word stays a file.
+        assert_eq!(Backend::of_url("data/postgres.sqlite"), Backend::Sqlite);
+        assert_eq!(Backend::of_url("sqlite://x.db"), Backend::Sqlite);
+    }
+}
