@@ -16,10 +16,12 @@ test: setup
 	JETX_BUILD_TESTS=1 ./scripts/build-site.sh
 	$(MAKE) test-rust test-e2e
 
-# The server's integration tests run a second time on PostgreSQL (a throw-away cluster).
+# The server's integration tests run a second time on PostgreSQL (a throw-away cluster),
+# with the same packages and features (another set would compile app and server again).
+CRATES = -p models -p neural -p ensemble -p app -p server --features app/ssr
 test-rust:
-	cargo test --release --no-fail-fast -p models -p neural -p ensemble -p app -p server --features app/ssr
-	./scripts/with-postgres.sh cargo test --release --no-fail-fast -p server --features app/ssr --test it
+	cargo test --release --no-fail-fast $(CRATES)
+	./scripts/with-postgres.sh cargo test --release --no-fail-fast $(CRATES) --test it
 
 test-e2e:
 	node --test end2end/autobet/

@@ -148,17 +148,17 @@ pub async fn activate_model(version: String) -> Result<(), AppError> {
 
 #[server(endpoint = "start_training")]
 pub async fn start_training(request: TrainRequest) -> Result<TrainStatus, AppError> {
-    Ok(service::training::start(&ssr::state()?, request)?)
+    Ok(service::training::start(&ssr::state()?, request).await?)
 }
 
 #[server(endpoint = "cancel_training")]
 pub async fn cancel_training() -> Result<TrainStatus, AppError> {
-    Ok(service::training::cancel(&ssr::state()?)?)
+    Ok(service::training::cancel(&ssr::state()?).await?)
 }
 
 #[server(endpoint = "training_status")]
 pub async fn training_status() -> Result<TrainStatus, AppError> {
-    Ok(service::training::status(&ssr::state()?))
+    Ok(service::training::status(&ssr::state()?).await)
 }
 
 /// Model names the backtest page offers.

@@ -250,6 +250,8 @@ pub struct ServerState {
     pub caches: std::sync::Arc<Caches>,
     /// The shortest reality-check interval a player may choose (seconds; tests shorten it).
     pub reality_check_min_s: i64,
+    /// This server among those sharing the database (the holder of its job leases).
+    pub instance: std::sync::Arc<str>,
 }
 
 impl ServerState {
@@ -268,6 +270,7 @@ impl ServerState {
             training,
             caches: std::sync::Arc::new(Caches::default()),
             reality_check_min_s: models::limits::DEFAULT_MIN_REALITY_CHECK_S,
+            instance: new_instance_id().into(),
         }
     }
 
@@ -292,4 +295,16 @@ impl ServerState {
             house_edge: self.house_edge,
         }
     }
+}
+
+/// A name for a server among those sharing the database (the holder of its job leases):
+/// process id, start time and a count (tests run two servers in one process).
+fn new_instance_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos:x}-{n}", std::process::id())
 }

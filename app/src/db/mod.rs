@@ -16,6 +16,7 @@ mod bets;
 mod dashboard;
 mod demo;
 mod history;
+mod leases;
 mod limits;
 mod predictions;
 mod python_app;
@@ -26,6 +27,7 @@ pub use bets::*;
 pub use dashboard::*;
 pub use demo::*;
 pub use history::*;
+pub use leases::*;
 pub use limits::*;
 pub use predictions::*;
 pub use python_app::*;
@@ -104,6 +106,28 @@ pub async fn connect(location: &Path) -> Result<Pool, DbError> {
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// Creates the empty database `name` (letters, digits and `_`) on the PostgreSQL server
+/// of `server_url`; returns its URL. For tests and benchmarks, which need fresh ones.
+pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<String, DbError> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(DbError::Refused(format!(
+            "not a plain database name: {name:?}"
+        )));
+    }
+    let Some((base, _)) = server_url.rsplit_once('/') else {
+        return Err(DbError::Refused(format!(
+            "not a PostgreSQL URL: {}",
+            redacted(server_url)
+        )));
+    };
+    sqlx::any::install_default_drivers();
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(server_url).await?;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await?;
+    Ok(format!("{base}/{name}"))
 }
 
 /// Starts a write transaction that waits for every other writer first, so writes queue

@@ -25,6 +25,14 @@ pub async fn run(
         return Err(BacktestError::Busy);
     }
     let running = Running(state.caches.clone());
+    // One at a time across every server sharing the database too.
+    let lease = match crate::service::leases::take(state, crate::service::leases::BACKTEST, "{}")
+        .await
+        .map_err(|e| BacktestError::Internal(e.to_string()))?
+    {
+        Ok(held) => held.keep_alive(),
+        Err(_) => return Err(BacktestError::Busy),
+    };
     let snap = state
         .history()
         .await
@@ -38,7 +46,9 @@ pub async fn run(
         crate::reports::build_backtest(&snap.values, &request, house_edge, &make, &mut |_, _, _| {})
     })
     .await
-    .map_err(|e| BacktestError::Internal(e.to_string()))?;
+    .map_err(|e| BacktestError::Internal(e.to_string()));
+    lease.finish().await;
+    let result = result?;
     let outcome = if result.is_ok() { "done" } else { "failed" };
     metrics::counter!("jetx_backtests_total", "outcome" => outcome).increment(1);
     metrics::histogram!("jetx_backtest_seconds").record(started.elapsed().as_secs_f64());

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod backtest;
 pub mod bets;
 pub mod import;
+pub mod leases;
 pub mod limits;
 pub mod models;
 pub mod patterns;

@@ -21,7 +21,7 @@ pub fn router() -> Router<ServerState> {
 
 /// `GET /api/v1/train`: the training job's status.
 async fn status(State(st): State<ServerState>) -> Json<TrainStatus> {
-    Json(training::status(&st))
+    Json(training::status(&st).await)
 }
 
 /// `POST /api/v1/train {"members": ["mlp", "gbt"], "budget_s": 30, "device": "cpu",
@@ -31,16 +31,17 @@ async fn start(
     body: Result<Json<TrainRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<TrainStatus>)> {
     let Json(req) = body?;
-    Ok((StatusCode::ACCEPTED, Json(training::start(&st, req)?)))
+    Ok((StatusCode::ACCEPTED, Json(training::start(&st, req).await?)))
 }
 
 /// `POST /api/v1/train/cancel`: kills the running job; nothing is registered.
 async fn cancel(State(st): State<ServerState>) -> ApiResult<Json<TrainStatus>> {
-    Ok(Json(training::cancel(&st)?))
+    Ok(Json(training::cancel(&st).await?))
 }
 
 /// `GET /api/v1/train/events`: server-sent events, one `status` event per change of the
-/// training job (the current status first).
+/// training job (the current status first), whichever server sharing the database runs
+/// it (another server's job is read from its lease every second).
 async fn events(
     State(st): State<ServerState>,
 ) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
@@ -51,12 +52,20 @@ async fn events(
             .json_data(s)
             .unwrap_or_else(|_| Event::default().event("status").data("{}"))
     };
-    let stream = futures::stream::unfold((rx, true), move |(mut rx, first)| async move {
-        if !first && rx.changed().await.is_err() {
-            return None;
+    let stream = futures::stream::unfold((rx, None, st), move |(mut rx, last, st)| async move {
+        loop {
+            if last.is_some() {
+                tokio::select! {
+                    changed = rx.changed() => if changed.is_err() { return None },
+                    _ = tokio::time::sleep(app::service::leases::RENEW_EVERY) => {}
+                }
+            }
+            rx.borrow_and_update();
+            let status = training::status(&st).await;
+            if last.as_ref() != Some(&status) {
+                return Some((Ok(event(&status)), (rx, Some(status), st)));
+            }
         }
-        let status = rx.borrow_and_update().clone();
-        Some((Ok(event(&status)), (rx, false)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

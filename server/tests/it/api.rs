@@ -439,18 +439,6 @@ async fn patterns_report_the_stored_history_and_refuse_bad_settings() {
     }
 }
 
-/// A server function called as the browser calls it (URL-encoded form).
-async fn server_fn(app: &TestApp, endpoint: &str, form: &str) -> (StatusCode, String) {
-    let req = Request::builder()
-        .method("POST")
-        .uri(format!("/api/{endpoint}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    let (status, body) = app.send(req).await;
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
 #[tokio::test]
 async fn server_functions_answer_bad_input_with_4xx_and_store_nothing() {
     let app = test_app().await;
@@ -472,7 +460,7 @@ async fn server_functions_answer_bad_input_with_4xx_and_store_nothing() {
         ("backtest", backtest, 400, "needs at least"),
         ("backtest", no_models, 400, "model"),
     ] {
-        let (got, body) = server_fn(&app, endpoint, form).await;
+        let (got, body) = app.server_fn(endpoint, form).await;
         assert_eq!(got.as_u16(), status, "{endpoint} {form}: {body}");
         assert!(body.contains(reason), "{endpoint}: {body}");
     }

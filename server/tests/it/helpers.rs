@@ -33,18 +33,10 @@ pub async fn fresh_database(dir: &std::path::Path) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = format!("jetx_test_{}_{n}", std::process::id());
-    sqlx::any::install_default_drivers();
-    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
+    app::db::create_postgres_database(&server, &name)
         .await
-        .unwrap();
-    sqlx::Executor::execute(
-        &mut admin,
-        sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
-    )
-    .await
-    .unwrap();
-    let (base, _) = server.rsplit_once('/').unwrap();
-    PathBuf::from(format!("{base}/{name}"))
+        .unwrap()
+        .into()
 }
 
 /// The default app: default value rules, the trained-ensemble estimator.
@@ -69,12 +61,39 @@ pub async fn test_app_with_predictor(
     build(ValueRules::default(), estimator).await
 }
 
+/// A second server on the database of another (its own models folder and caches).
+pub async fn test_app_on(database: &std::path::Path) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    build_on(
+        dir,
+        database.to_path_buf(),
+        ValueRules::default(),
+        |models_dir| {
+            std::sync::Arc::new(server::estimator::EnsembleEstimator::new(
+                models_dir.to_path_buf(),
+                0.03,
+                None,
+            ))
+        },
+    )
+    .await
+}
+
 async fn build(
     rules: ValueRules,
     estimator: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn Estimator>,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = fresh_database(dir.path()).await;
+    build_on(dir, db_path, rules, estimator).await
+}
+
+async fn build_on(
+    dir: tempfile::TempDir,
+    db_path: PathBuf,
+    rules: ValueRules,
+    estimator: impl FnOnce(&std::path::Path) -> std::sync::Arc<dyn Estimator>,
+) -> TestApp {
     let pool = app::db::connect(&db_path).await.unwrap();
     let models_dir = dir.path().join("models");
     let estimator = estimator(&models_dir);
@@ -119,6 +138,18 @@ impl TestApp {
 
     /// A POST of URL-encoded `pairs`, as the browser calls a server function; the answer
     /// as text.
+    /// A server function called as the browser calls it (URL-encoded form).
+    pub async fn server_fn(&self, endpoint: &str, form: &str) -> (StatusCode, String) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/api/{endpoint}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap();
+        let (status, body) = self.send(req).await;
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
     pub async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
         let encode = |s: &str| {
             s.bytes()

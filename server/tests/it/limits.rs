@@ -55,7 +55,7 @@ async fn put_limit(app: &TestApp, kind: &str, period: &str, amount: Value) -> (S
 fn limit<'a>(view: &'a Value, kind: &str, period: &str) -> Option<&'a Value> {
     view["limits"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("not a limits view: {view}"))
         .iter()
         .find(|s| s["limit"]["kind"] == kind && s["limit"]["period"] == period)
 }

@@ -7,6 +7,7 @@ mod bets;
 mod cli;
 mod helpers;
 mod history;
+mod instances;
 mod limits;
 mod live;
 mod load;

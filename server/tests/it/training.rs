@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 impl TestApp {
-    async fn train_status(&self) -> Value {
+    pub(crate) async fn train_status(&self) -> Value {
         let (s, body) = self.json("GET", "/api/v1/train", None).await;
         assert_eq!(s, StatusCode::OK, "{body}");
         body
     }
 
     /// Polls GET /train until the job is no longer running.
-    async fn wait_for_end(&self, timeout: Duration) -> Value {
+    pub(crate) async fn wait_for_end(&self, timeout: Duration) -> Value {
         let start = Instant::now();
         loop {
             let status = self.train_status().await;

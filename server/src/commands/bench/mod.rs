@@ -31,6 +31,10 @@ pub struct BenchArgs {
     /// `--synthetic N` (default 1,000,000).
     #[arg(long, conflicts_with_all = ["models", "patterns", "strategies", "file"])]
     pub requests: bool,
+    /// With `--requests`: on fresh databases created on this PostgreSQL server (a
+    /// `postgres://` URL whose user may create databases) instead of SQLite files.
+    #[arg(long, requires = "requests")]
+    pub postgres: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -42,7 +46,8 @@ pub async fn run(config: &Config, args: BenchArgs) -> Result<ExitCode, CliError>
     }
     if args.requests {
         let rounds = args.input.synthetic.unwrap_or(1_000_000);
-        requests::run(rounds, args.repeats.max(20), args.json).await?;
+        let store = args.postgres.as_deref();
+        requests::run(rounds, args.repeats.max(20), store, args.json).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let values = load_history(&args.input, config).await?;

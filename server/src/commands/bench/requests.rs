@@ -1,6 +1,6 @@
 //! `bench --requests`: what a player's requests cost with 7,000 stored rounds and with N
-//! (a year of rounds is about 1,000,000), through the real router and a real SQLite file,
-//! in one run so the two sizes are compared on the same machine.
+//! (a year of rounds is about 1,000,000), through the real router and a real SQLite file
+//! (or PostgreSQL database), in one run so the two sizes are compared on the same machine.
 
 use super::super::{print_json, CliError};
 use crate::config::{Config, Overrides};
@@ -41,6 +41,8 @@ pub struct Timing {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RequestsBench {
+    /// "sqlite" or "postgres".
+    pub backend: String,
     pub sizes: Vec<usize>,
     pub repeats: usize,
     /// Seconds to store each size's history in bulk (the import path).
@@ -49,7 +51,14 @@ pub struct RequestsBench {
     pub timings: Vec<Timing>,
 }
 
-pub async fn run(rounds: usize, repeats: usize, json: bool) -> Result<(), CliError> {
+/// `postgres`: the URL of a PostgreSQL server to create the databases on (else SQLite
+/// files in a temporary folder).
+pub async fn run(
+    rounds: usize,
+    repeats: usize,
+    postgres: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
     let work =
         tempfile::tempdir().map_err(|e| CliError::Usage(format!("no temporary folder: {e}")))?;
     let models_dir = work.path().join("models");
@@ -59,6 +68,12 @@ pub async fn run(rounds: usize, repeats: usize, json: bool) -> Result<(), CliErr
         sizes.push(rounds);
     }
     let mut bench = RequestsBench {
+        backend: if postgres.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+        .into(),
         sizes: sizes.clone(),
         repeats,
         store_s: Vec::new(),
@@ -66,7 +81,15 @@ pub async fn run(rounds: usize, repeats: usize, json: bool) -> Result<(), CliErr
         timings: Vec::new(),
     };
     for (k, &n) in sizes.iter().enumerate() {
-        let db = work.path().join(format!("bench-{k}.sqlite"));
+        let db = match postgres {
+            Some(server) => {
+                let name = format!("jetx_bench_{}_{k}", std::process::id());
+                app::db::create_postgres_database(server, &name)
+                    .await?
+                    .into()
+            }
+            None => work.path().join(format!("bench-{k}.sqlite")),
+        };
         let (state, router, store_s) = open(&db, &models_dir, n).await?;
         bench.store_s.push(store_s);
         bench
@@ -241,8 +264,8 @@ fn timing(name: &str, rounds: usize, mut times: Vec<f64>, status: u16) -> Timing
 /// size's p95 to the baseline's.
 pub fn render(b: &RequestsBench) -> String {
     let mut s = format!(
-        "requests through the router, {} repeats each after one warm-up; model {}\n",
-        b.repeats, b.model
+        "requests through the router on {}, {} repeats each after one warm-up; model {}\n",
+        b.backend, b.repeats, b.model
     );
     for (n, t) in b.sizes.iter().zip(&b.store_s) {
         s += &format!("stored {n:>9} rounds in {t:.2} s\n");
