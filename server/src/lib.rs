@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod neural_members;
 pub mod progress;
+pub mod registry_sync;
 pub mod rest;
 pub mod security;
 pub mod trainer;

@@ -170,6 +170,10 @@ pub enum ServeError {
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let started = std::time::Instant::now();
     let pool = app::db::connect(&config.database).await?;
+    if app::db::Backend::of_pool(&pool) == app::db::Backend::Postgres {
+        // Servers on one PostgreSQL database share their trained models through it.
+        crate::registry_sync::RegistrySync::new(pool.clone(), config.models_dir.clone()).spawn();
+    }
     let estimator = std::sync::Arc::new(crate::estimator::EnsembleEstimator::new(
         config.models_dir.clone(),
         config.house_edge,

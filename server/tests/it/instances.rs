@@ -253,3 +253,47 @@ impl TestApp {
         Events(resp.into_body())
     }
 }
+
+#[tokio::test]
+async fn a_model_trained_on_one_server_is_served_by_the_other_and_activations_follow() {
+    use server::registry_sync::RegistrySync;
+    let a = test_app().await;
+    let b = test_app_on(&a.database).await;
+    let mut sync_a = RegistrySync::new(a.state.pool.clone(), a.models_dir.clone());
+    let mut sync_b = RegistrySync::new(b.state.pool.clone(), b.models_dir.clone());
+    let first = a.train_logistic().await;
+    let pass = sync_a.pass().await.unwrap();
+    assert_eq!(pass.uploaded, [first.as_str()]);
+    assert_eq!(pass.active.as_deref(), Some(first.as_str()));
+    let pass = sync_b.pass().await.unwrap();
+    assert_eq!(pass.downloaded, [first.as_str()]);
+    assert_eq!(pass.active.as_deref(), Some(first.as_str()));
+    assert_eq!(model_of(&b).await, first);
+
+    // A newer model trained and activated on the second server becomes the first's too.
+    let second = b.train_logistic_on_stored().await;
+    assert_ne!(second, first);
+    assert_eq!(sync_b.pass().await.unwrap().uploaded, [second.as_str()]);
+    let pass = sync_a.pass().await.unwrap();
+    assert_eq!(pass.downloaded, [second.as_str()]);
+    assert_eq!(pass.active.as_deref(), Some(second.as_str()));
+    assert_eq!(model_of(&a).await, second);
+    // Nothing left to copy.
+    assert_eq!(sync_a.pass().await.unwrap(), sync_a_pass_idle(&second));
+}
+
+fn sync_a_pass_idle(active: &str) -> server::registry_sync::SyncPass {
+    server::registry_sync::SyncPass {
+        active: Some(active.to_string()),
+        ..Default::default()
+    }
+}
+
+/// The model version behind a server's next-round estimate.
+async fn model_of(t: &TestApp) -> String {
+    let (s, p) = t
+        .json("POST", "/api/v1/predict", Some(json!({"cashout": 2.0})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    p["model"].as_str().unwrap_or_default().to_string()
+}

@@ -40,10 +40,15 @@ impl TestApp {
 
     /// Loads demo rounds, trains a logistic-only model that becomes active, returns its
     /// version.
-    async fn train_logistic(&self) -> String {
+    pub(crate) async fn train_logistic(&self) -> String {
         app::db::load_demo(&self.state.pool, 1500, 7, 0.03)
             .await
             .unwrap();
+        self.train_logistic_on_stored().await
+    }
+
+    /// Trains a logistic-only model on the stored rounds; returns its version.
+    pub(crate) async fn train_logistic_on_stored(&self) -> String {
         let (s, started) = self
             .json(
                 "POST",
