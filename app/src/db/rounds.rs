@@ -27,6 +27,9 @@ const ROUND_COLUMNS_BY_ID: &str =
     "SELECT id, hundredths, source, synthetic, created_at, updated_at, \
      0 AS position FROM rounds WHERE id = $1";
 
+/// Rounds stored at once from which PostgreSQL's statistics are renewed right away.
+const ANALYZE_AFTER: usize = 10_000;
+
 /// Values per INSERT statement (one JSON text of at most ~0.5 MB).
 const INSERT_CHUNK: usize = 50_000;
 
@@ -74,6 +77,11 @@ pub async fn insert_values(
     }
     let (ids, scored) = append(&mut tx, values, source).await?;
     tx.commit().await?;
+    if values.len() >= ANALYZE_AFTER && Backend::of_pool(pool) == Backend::Postgres {
+        // Fresh statistics at once (autovacuum gets there later): until then the planner
+        // takes the table for empty or tiny and reads it whole.
+        sqlx::query("ANALYZE rounds").execute(pool).await?;
+    }
     metrics::counter!("jetx_rounds_stored_total", "source" => source.as_str())
         .increment(ids.len() as u64);
     metrics::counter!("jetx_predictions_scored_total").increment(scored);
