@@ -165,6 +165,8 @@ pub type PredictionKey = (i64, String, u64, crate::types::Mode);
 pub struct Caches {
     /// Set while a backtest runs: they can take minutes of both cores, so one at a time.
     pub backtest_running: std::sync::atomic::AtomicBool,
+    /// Held while a training job is started (see `service::training::start`).
+    pub training_start: tokio::sync::Mutex<()>,
     /// An async lock: one request brings the snapshot up to date while the others wait
     /// for it, instead of each reading the same rows.
     history: tokio::sync::Mutex<Option<crate::db::HistorySnapshot>>,

@@ -26,12 +26,15 @@ impl LeaseRow {
     }
 }
 
-/// Takes the lease of `kind` for `holder` unless another holder's lease is live; `Ok(None)`
-/// when taken, `Ok(Some(row))` with the live lease otherwise.
+/// Takes the lease of `kind` for `holder` unless a lease of another server is live;
+/// `Ok(None)` when taken, `Ok(Some(row))` with the live lease otherwise. A live lease
+/// whose holder starts with `mine` is this server's own, ended but not yet released: the
+/// caller knows its job stopped, and takes it over.
 pub async fn acquire_lease(
     pool: &Pool,
     kind: &str,
     holder: &str,
+    mine: &str,
     status: &str,
     now: i64,
 ) -> Result<Option<LeaseRow>, DbError> {
@@ -40,13 +43,15 @@ pub async fn acquire_lease(
          VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO UPDATE SET \
          holder = excluded.holder, expires_at = excluded.expires_at, \
          status = excluded.status, cancel = 0 \
-         WHERE job_leases.expires_at <= $5",
+         WHERE job_leases.expires_at <= $5 \
+         OR substr(job_leases.holder, 1, length($6)) = $6",
     )
     .bind(kind)
     .bind(holder)
     .bind(now + LEASE_S)
     .bind(status)
     .bind(now)
+    .bind(mine)
     .execute(pool)
     .await?
     .rows_affected();

@@ -5,6 +5,7 @@
 
 use crate::db::{self, DbError, LeaseRow, Pool};
 use crate::state::ServerState;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const TRAINING: &str = "training";
@@ -35,9 +36,13 @@ pub async fn take(
     kind: &'static str,
     status: &str,
 ) -> Result<Result<Held, LeaseRow>, DbError> {
-    let holder = state.instance.to_string();
+    // Each job its own holder name, so the late release of the previous job of this
+    // server cannot end the next one's lease.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mine = format!("{}#", state.instance);
+    let holder = format!("{mine}{}", NEXT.fetch_add(1, Ordering::Relaxed));
     Ok(
-        match db::acquire_lease(&state.pool, kind, &holder, status, now()).await? {
+        match db::acquire_lease(&state.pool, kind, &holder, &mine, status, now()).await? {
             None => Ok(Held {
                 pool: state.pool.clone(),
                 holder,
@@ -53,7 +58,7 @@ pub async fn take(
 pub async fn held_elsewhere(state: &ServerState, kind: &str) -> Result<Option<LeaseRow>, DbError> {
     Ok(db::read_lease(&state.pool, kind)
         .await?
-        .filter(|l| l.live(now()) && *l.holder != *state.instance))
+        .filter(|l| l.live(now()) && !l.holder.starts_with(&format!("{}#", state.instance))))
 }
 
 impl Held {

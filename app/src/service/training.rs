@@ -25,6 +25,8 @@ pub async fn start(
     state: &ServerState,
     request: TrainRequest,
 ) -> Result<TrainStatus, TrainingError> {
+    // One start at a time on this server: two could both find no job running here.
+    let _one = state.caches.training_start.lock().await;
     let local = state.training.status();
     if local.state == JobState::Running {
         return Err(TrainingError::Busy { job: local.job });
@@ -77,7 +79,18 @@ async fn follow(state: ServerState, held: Held) {
             Err(e) => tracing::warn!(error = %e, "could not renew the training lease"),
         }
         tokio::select! {
-            changed = rx.changed() => if changed.is_err() { return },
+            changed = rx.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                // A job reports many epochs a second: at most a few writes a second while
+                // it runs, and its end at once.
+                let _ = tokio::time::timeout(
+                    leases::RENEW_EVERY / 4,
+                    rx.wait_for(|s| s.state != JobState::Running),
+                )
+                .await;
+            }
             _ = tokio::time::sleep(leases::RENEW_EVERY) => {}
         }
     }

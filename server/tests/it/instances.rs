@@ -102,7 +102,8 @@ async fn a_job_of_another_server_is_shown_refused_until_its_lease_ends_and_cance
     let taken = app::db::acquire_lease(
         pool,
         "training",
-        "other-server",
+        "other#1",
+        "other#",
         &running_elsewhere(7),
         now(),
     )
@@ -208,19 +209,19 @@ async fn one_backtest_at_a_time_across_servers() {
         .await
         .unwrap();
     let form = "request[start]=1500&request[refit]=every&request[refit_every]=500&request[window]=1000&request[gap]=0&request[thresholds][0]=2&request[models][0]=empirical&request[cashout]=2";
-    let taken = app::db::acquire_lease(&t.state.pool, "backtest", "other-server", "{}", now())
+    let taken = app::db::acquire_lease(&t.state.pool, "backtest", "other#1", "other#", "{}", now())
         .await
         .unwrap();
     assert!(taken.is_none());
     let (s, body) = t.server_fn("backtest", form).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
-    app::db::release_lease(&t.state.pool, "backtest", "other-server", "{}", now())
+    app::db::release_lease(&t.state.pool, "backtest", "other#1", "{}", now())
         .await
         .unwrap();
     let (s, body) = t.server_fn("backtest", form).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     // Released when done: the other server may run one now.
-    let again = app::db::acquire_lease(&t.state.pool, "backtest", "other-server", "{}", now())
+    let again = app::db::acquire_lease(&t.state.pool, "backtest", "other#1", "other#", "{}", now())
         .await
         .unwrap();
     assert!(again.is_none(), "{again:?}");
@@ -269,6 +270,8 @@ async fn a_model_trained_on_one_server_is_served_by_the_other_and_activations_fo
     assert_eq!(pass.downloaded, [first.as_str()]);
     assert_eq!(pass.active.as_deref(), Some(first.as_str()));
     assert_eq!(model_of(&b).await, first);
+    // The first server's job has ended; once its lease is released the other may train.
+    wait_for_release(&a.state.pool).await;
 
     // A newer model trained and activated on the second server becomes the first's too.
     let second = b.train_logistic_on_stored().await;
@@ -296,4 +299,49 @@ async fn model_of(t: &TestApp) -> String {
         .await;
     assert_eq!(s, StatusCode::OK, "{p}");
     p["model"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_server_starts_its_next_job_before_its_last_lease_is_released_but_only_one() {
+    let t = Arc::new(test_app().await);
+    app::db::load_demo(&t.state.pool, 1500, 7, 0.03)
+        .await
+        .unwrap();
+    // This server's previous job ended, and its lease is still live (not released yet).
+    let mine = format!("{}#", t.state.instance);
+    let old = format!("{mine}999");
+    let taken = app::db::acquire_lease(&t.state.pool, "training", &old, &mine, "{}", now())
+        .await
+        .unwrap();
+    assert!(taken.is_none());
+    // Two starts at once: exactly one runs, the other is told a job runs.
+    let quick: Value = serde_json::from_str(QUICK).unwrap();
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let (t, body) = (t.clone(), quick.clone());
+            tokio::spawn(async move { t.json("POST", "/api/v1/train", Some(body)).await })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for s in starts {
+        codes.push(s.await.unwrap().0);
+    }
+    codes.sort();
+    assert_eq!(codes, [StatusCode::ACCEPTED, StatusCode::CONFLICT]);
+    // The late release of the old job does not end the new job's lease.
+    app::db::release_lease(&t.state.pool, "training", &old, "{}", now())
+        .await
+        .unwrap();
+    let lease = app::db::read_lease(&t.state.pool, "training")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        lease.holder.starts_with(&mine) && lease.holder != old,
+        "{lease:?}"
+    );
+    assert_eq!(
+        t.wait_for_end(Duration::from_secs(120)).await["state"],
+        "succeeded"
+    );
 }
