@@ -33,13 +33,6 @@ impl Backend {
         }
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
-    }
-
     /// The current time as stored in `created_at` / `updated_at` (RFC 3339, UTC, ms).
     pub fn now_text(self) -> &'static str {
         match self {

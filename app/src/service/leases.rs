@@ -39,7 +39,7 @@ pub async fn take(
     // Each job its own holder name, so the late release of the previous job of this
     // server cannot end the next one's lease.
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let mine = format!("{}#", state.instance);
+    let mine = holder_prefix(state);
     let holder = format!("{mine}{}", NEXT.fetch_add(1, Ordering::Relaxed));
     Ok(
         match db::acquire_lease(&state.pool, kind, &holder, &mine, status, now()).await? {
@@ -58,7 +58,12 @@ pub async fn take(
 pub async fn held_elsewhere(state: &ServerState, kind: &str) -> Result<Option<LeaseRow>, DbError> {
     Ok(db::read_lease(&state.pool, kind)
         .await?
-        .filter(|l| l.live(now()) && !l.holder.starts_with(&format!("{}#", state.instance))))
+        .filter(|l| l.live(now()) && !l.holder.starts_with(&holder_prefix(state))))
+}
+
+/// What every holder name of this server's leases starts with.
+fn holder_prefix(state: &ServerState) -> String {
+    format!("{}#", state.instance)
 }
 
 impl Held {
