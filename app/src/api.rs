@@ -16,9 +16,24 @@ pub mod ssr {
     pub use crate::state::*;
     use leptos::prelude::*;
 
+    /// The hosted server's accounts database and the signed-in player.
+    pub fn account() -> Result<
+        (
+            crate::service::accounts::Accounts,
+            crate::service::accounts::User,
+        ),
+        crate::errors::AppError,
+    > {
+        use_context::<crate::service::accounts::Accounts>()
+            .zip(use_context::<crate::service::accounts::User>())
+            .ok_or_else(|| crate::service::accounts::AccountError::Unauthenticated.into())
+    }
+
+    /// The state of the player the request works for; on a hosted server without a
+    /// signed-in player there is none (the request is refused before it gets here).
     pub fn state() -> Result<ServerState, crate::errors::AppError> {
         use_context::<ServerState>()
-            .ok_or_else(|| crate::errors::AppError::internal("server state is missing"))
+            .ok_or_else(|| crate::service::accounts::AccountError::Unauthenticated.into())
     }
 }
 
@@ -28,6 +43,34 @@ use crate::service;
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard(last_n: usize) -> Result<Dashboard, AppError> {
     Ok(service::rounds::dashboard(&ssr::state()?, last_n).await?)
+}
+
+/// The signed-in player's name on a hosted server; `None` in the local app.
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<String>, AppError> {
+    Ok(use_context::<crate::service::accounts::User>().map(|u| u.username))
+}
+
+/// The signed-in player's API tokens (hosted mode).
+#[server(endpoint = "list_tokens")]
+pub async fn list_tokens() -> Result<Vec<crate::views::TokenInfo>, AppError> {
+    let (accounts, user) = ssr::account()?;
+    Ok(service::accounts::tokens(&accounts.0, &user).await?)
+}
+
+/// A new API token; its secret is in the answer only.
+#[server(endpoint = "create_token")]
+pub async fn create_token(name: String) -> Result<String, AppError> {
+    let (accounts, user) = ssr::account()?;
+    Ok(service::accounts::create_token(&accounts.0, &user, &name)
+        .await?
+        .1)
+}
+
+#[server(endpoint = "revoke_token")]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    let (accounts, user) = ssr::account()?;
+    Ok(service::accounts::revoke_token(&accounts.0, &user, id).await?)
 }
 
 #[server(endpoint = "settings")]

@@ -45,6 +45,48 @@ pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome,
     }
 }
 
+/// Sends `body` as JSON (or nothing) to the REST API and reads the JSON answer (null
+/// when there is none, as for 204); a 4xx/5xx answer is its `error`.
+pub async fn send_json(
+    method: &str,
+    url: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<serde_json::Value, AppError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(&b.to_string()));
+    }
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_text)?;
+    if body.is_some() {
+        request
+            .headers()
+            .set("content-type", "application/json")
+            .map_err(js_text)?;
+    }
+    let window = web_sys::window().ok_or_else(|| browser_error("no window"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_text)?
+        .dyn_into()
+        .map_err(js_text)?;
+    let text = JsFuture::from(response.text().map_err(js_text)?)
+        .await
+        .map_err(js_text)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    } else {
+        let status = response.status();
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| {
+                AppError::new(status, crate::errors::code_for_status(status), text)
+            }))
+    }
+}
+
 /// A failure inside the browser (no answer from the server, a worker that did not start).
 fn browser_error(message: impl Into<String>) -> AppError {
     AppError::new(0, "browser", message)

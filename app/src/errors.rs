@@ -170,7 +170,20 @@ mod http {
         fn into_response(self) -> Response {
             self.record();
             let status = self.http_status();
-            (status, axum::Json(serde_json::json!({ "error": self }))).into_response()
+            // A 429 says when to try again in the header too (clients and proxies read it).
+            let retry_after = self
+                .details
+                .get("retry_after_s")
+                .and_then(serde_json::Value::as_i64)
+                .filter(|_| status == StatusCode::TOO_MANY_REQUESTS);
+            let mut response =
+                (status, axum::Json(serde_json::json!({ "error": self }))).into_response();
+            if let Some(s) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, s.into());
+            }
+            response
         }
     }
 
@@ -258,6 +271,9 @@ pub enum ModelError {
     /// Not a folder name inside the registry (path tricks, empty, hidden).
     #[error("{0:?} is not a model version")]
     NotAVersion(String),
+    /// No such version in the registry (never trained here, or another player's).
+    #[error("no model version {0:?}")]
+    NoSuchVersion(String),
     /// The version is missing, damaged or made by another build: it cannot answer.
     #[error("cannot use {version}: {reason}")]
     CannotLoad { version: String, reason: String },
@@ -278,6 +294,7 @@ impl ModelError {
             | ModelError::CannotLoad { .. }
             | ModelError::UnknownModel { .. }
             | ModelError::Unavailable(_) => 400,
+            ModelError::NoSuchVersion(_) => 404,
             ModelError::Internal(_) => 500,
         }
     }
@@ -286,6 +303,7 @@ impl ModelError {
     pub fn code(&self) -> &'static str {
         match self {
             ModelError::NotAVersion(_) | ModelError::CannotLoad { .. } => "cannot_activate",
+            ModelError::NoSuchVersion(_) => "not_found",
             ModelError::UnknownModel { .. } => "unknown_model",
             ModelError::Unavailable(_) => "unavailable",
             ModelError::Internal(_) => "internal",

@@ -68,6 +68,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // ECharts is a classic script so it exists before the wasm draws with it.
                 <script src="/echarts.min.js"></script>
+                // Hosted mode: an ended session sends the player to login, keeping drafts.
+                <script src="/session.js"></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -149,6 +151,7 @@ pub fn App() -> impl IntoView {
                     <A href="/strategies">"Strategies"</A>
                     <A href="/limits">"Limits"</A>
                 </nav>
+                <pages::account::UserMenu/>
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="error">"Page not found."</p> }>
@@ -160,6 +163,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/analysis") view=pages::analysis::AnalysisPage/>
                     <Route path=path!("/strategies") view=pages::strategies::StrategiesPage/>
                     <Route path=path!("/limits") view=pages::limits::LimitsPage/>
+                    <Route path=path!("/login") view=pages::account::LoginPage/>
+                    <Route path=path!("/signup") view=pages::account::SignupPage/>
+                    <Route path=path!("/account") view=pages::account::AccountPage/>
                 </Routes>
             </main>
             <footer>

@@ -26,7 +26,8 @@ export class Server {
   url = '';
   log = '';
   modelsDir: string;
-  constructor(public dbPath: string) {
+  /** `env`: more settings, e.g. `{ JETX_ACCOUNTS: '1' }` for a hosted server. */
+  constructor(public dbPath: string, public env: Record<string, string> = {}) {
     this.modelsDir = path.join(path.dirname(dbPath), 'models');
   }
 
@@ -45,6 +46,7 @@ export class Server {
         RUST_LOG: 'warn',
         // Reality checks every few seconds are allowed here, so a test can wait for one.
         JETX_REALITY_CHECK_MIN_S: '2',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -72,6 +72,9 @@ pub enum Command {
     VerifyReport(cmd::verify::VerifyArgs),
     /// Load a synthetic demo history into an empty database (or remove it with --remove).
     Demo(cmd::data::DemoArgs),
+    /// Accounts of a hosted server (`accounts = true`): add, delete, list.
+    #[command(subcommand)]
+    User(cmd::users::UserCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -135,5 +138,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Models(args) => cmd::forecasting::list(&config, args).await,
         Command::Bench(args) => cmd::bench::run(&config, args).await,
         Command::Simulate(args) => cmd::strategy::simulate(&config, args).await,
+        Command::User(command) => cmd::users::run(&config, command).await,
     }
 }

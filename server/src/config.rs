@@ -51,6 +51,16 @@ pub struct FileConfig {
     /// The shortest reality-check interval players may choose, in seconds (default 300;
     /// the browser tests use a few seconds).
     pub reality_check_min_s: Option<i64>,
+    /// Hosted mode: players sign in, each sees only their own data (see `accounts`).
+    pub accounts: Option<bool>,
+    /// Whether anyone may sign up in hosted mode (default true; else `jetx user add`).
+    pub signup: Option<bool>,
+    /// Seconds without a request after which a session ends (default 3600).
+    pub session_idle_s: Option<i64>,
+    /// Seconds after login after which a session ends however active (default 43200).
+    pub session_absolute_s: Option<i64>,
+    /// Send the session cookie with `Secure` (set it when the server is reached over TLS).
+    pub secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +74,8 @@ pub struct Config {
     /// Extra host names (without port) requests may name in `Host`.
     pub allowed_hosts: Vec<String>,
     pub reality_check_min_s: i64,
+    /// Hosted mode's settings; `None` in the local app (no login).
+    pub accounts: Option<crate::accounts::AccountSettings>,
 }
 
 /// Flags given on the command line, which win over everything else.
@@ -129,6 +141,17 @@ impl Config {
         let house_edge = read_house_edge(&env, file.house_edge)?;
         let allowed_hosts = read_allowed_hosts(&env, file.allowed_hosts)?;
         let reality_check_min_s = read_reality_check_min_s(&env, file.reality_check_min_s)?;
+        let accounts = crate::accounts::AccountSettings::load(
+            &env,
+            crate::accounts::FileAccounts {
+                accounts: file.accounts,
+                signup: file.signup,
+                session_idle_s: file.session_idle_s,
+                session_absolute_s: file.session_absolute_s,
+                secure_cookies: file.secure_cookies,
+            },
+        )
+        .map_err(|e| invalid(&e.name, &e.value, e.reason))?;
         Ok(Self {
             addr,
             database,
@@ -138,6 +161,7 @@ impl Config {
             house_edge,
             allowed_hosts,
             reality_check_min_s,
+            accounts,
         })
     }
 }

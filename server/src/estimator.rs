@@ -283,6 +283,9 @@ impl app::api::ssr::Estimator for EnsembleEstimator {
         {
             return Err(ModelError::NotAVersion(version.to_string()));
         }
+        if !self.models_dir.join(version).is_dir() {
+            return Err(ModelError::NoSuchVersion(version.to_string()));
+        }
         // Only a version that loads may answer the dashboard.
         let cannot = |e: RegistryError| ModelError::CannotLoad {
             version: version.to_string(),

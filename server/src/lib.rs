@@ -2,6 +2,7 @@
 // The page views nest deeply typed Leptos views (see AnalysisPage).
 #![recursion_limit = "256"]
 
+pub mod accounts;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The web app: Leptos pages and server functions, the REST API and static files.
 
+use crate::accounts::Scope;
 use crate::config::Config;
 use crate::rest;
 use app::api::ssr::ServerState;
@@ -21,31 +22,42 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// The whole HTTP application, ready to serve.
+/// The whole HTTP application of the local app (one player, no login), ready to serve.
 pub fn router(state: ServerState, config: &Config) -> Router {
+    router_with(state.clone(), config, Scope::Local(state))
+}
+
+/// The application for `scope`: the local player, or the players of a hosted server
+/// (then with the sign-in API and the session layer). `state` answers `/healthz`.
+pub fn router_with(state: ServerState, config: &Config, scope: Scope) -> Router {
     let options = leptos_options(config);
     crate::metrics::install();
     let hosts = std::sync::Arc::new(crate::security::HostPolicy::new(&config.allowed_hosts));
     let routes = generate_route_list(App);
     // Uploads may be as large as the input limit, plus room for multipart/JSON framing.
     let body_limit = state.rules.max_input_bytes.saturating_add(64 * 1024);
-    let api = rest::router().with_state(state.clone());
-    let context_state = state.clone();
-    Router::new()
+    let mut api = rest::router().with_state(state.clone());
+    let scope = std::sync::Arc::new(scope);
+    if let Scope::Hosted(hosted) = scope.as_ref() {
+        api = api.merge(crate::accounts::rest::router().with_state(hosted.clone()));
+    }
+    let mut app = Router::new()
         .route("/healthz", get(rest::healthz).with_state(state))
         .route("/metrics", get(crate::metrics::render))
         .nest("/api/v1", api)
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, routes, player_context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(axum::middleware::from_fn(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            scope.clone(),
+            crate::accounts::scope,
+        ));
+    if let Scope::Hosted(hosted) = scope.as_ref() {
+        app = app.layer(crate::accounts::session_layer(hosted));
+    }
+    app.layer(axum::middleware::from_fn(server_fn_status))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(body_limit, too_large))
         .layer(axum::middleware::from_fn_with_state(
@@ -62,6 +74,23 @@ pub fn router(state: ServerState, config: &Config) -> Router {
                 .on_response(log_response),
         )
         .with_state(options)
+}
+
+/// Server functions and pages work on the player the scope middleware chose for the
+/// request (see [`crate::accounts::scope`]); a hosted page also knows who signed in.
+fn player_context() {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return;
+    };
+    if let Some(state) = parts.extensions.get::<ServerState>() {
+        provide_context(state.clone());
+    }
+    if let Some(user) = parts.extensions.get::<app::service::accounts::User>() {
+        provide_context(user.clone());
+    }
+    if let Some(accounts) = parts.extensions.get::<app::service::accounts::Accounts>() {
+        provide_context(accounts.clone());
+    }
 }
 
 /// A declared body over this is answered at once (and the connection closed) instead of
@@ -170,34 +199,33 @@ pub enum ServeError {
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let started = std::time::Instant::now();
     let pool = app::db::connect(&config.database).await?;
-    if app::db::Backend::of_pool(&pool) == app::db::Backend::Postgres {
-        // Servers on one PostgreSQL database share their trained models through it.
-        crate::registry_sync::RegistrySync::new(pool.clone(), config.models_dir.clone()).spawn();
-    }
-    let estimator = std::sync::Arc::new(crate::estimator::EnsembleEstimator::new(
-        config.models_dir.clone(),
-        config.house_edge,
-        None,
-    ));
     let exe = std::env::current_exe().map_err(ServeError::NoBinary)?;
-    let training = std::sync::Arc::new(crate::jobs::TrainingJobs::new(
-        crate::jobs::TrainCommand {
-            exe,
-            database: config.database.clone(),
-            models_dir: config.models_dir.clone(),
-            house_edge: config.house_edge,
-        },
-        // What this machine can train on: a CUDA build without a GPU offers the CPU only.
-        app::api::ssr::Estimator::machine_devices(estimator.as_ref()),
-        crate::trainer::MEMBER_KINDS
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-    ));
-    let jobs = training.clone();
-    let mut state = ServerState::new(pool, config.rules, config.house_edge, estimator, training);
-    state.reality_check_min_s = config.reality_check_min_s;
-    let app = router(state, &config);
+    let factory = crate::accounts::TenantFactory {
+        database: config.database.clone(),
+        models_dir: config.models_dir.clone(),
+        rules: config.rules,
+        house_edge: config.house_edge,
+        reality_check_min_s: config.reality_check_min_s,
+        exe,
+    };
+    let state = factory.state(
+        pool.clone(),
+        config.database.clone(),
+        config.models_dir.clone(),
+    );
+    let scope = match &config.accounts {
+        None => Scope::Local(state.clone()),
+        Some(settings) => Scope::Hosted(std::sync::Arc::new(crate::accounts::Hosted {
+            pool: pool.clone(),
+            settings: settings.clone(),
+            tenants: crate::accounts::Tenants::new(factory, pool.clone()),
+        })),
+    };
+    let hosted = match &scope {
+        Scope::Hosted(h) => Some(h.clone()),
+        Scope::Local(_) => None,
+    };
+    let app = router_with(state.clone(), &config, scope);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServeError::Bind(config.addr.to_string(), e))?;
@@ -210,11 +238,14 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     );
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let notify = stopping.clone();
-    let server =
-        axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            notify.notify_one();
-        });
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        notify.notify_one();
+    });
     // Event streams never end by themselves: give open requests a moment, then stop.
     tokio::select! {
         r = server.into_future() => r.map_err(|e| ServeError::Bind(config.addr.to_string(), e))?,
@@ -224,7 +255,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         } => tracing::info!("closed the connections still open after 2 s"),
     }
     // A training run does not outlive the server that started it.
-    let _ = app::api::ssr::TrainingService::cancel(jobs.as_ref());
+    let mut states = vec![state];
+    if let Some(h) = hosted {
+        states.extend(h.tenants.states().await);
+    }
+    for s in states {
+        let _ = s.training.cancel();
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+mod accounts;
 mod backend;
 mod bets;
 mod dashboard;
@@ -22,6 +23,7 @@ mod predictions;
 mod python_app;
 mod rounds;
 
+pub use accounts::*;
 pub use backend::*;
 pub use bets::*;
 pub use dashboard::*;

@@ -1,5 +1,6 @@
 //! Pages of the app and small formatting helpers they share.
 
+pub mod account;
 pub mod analysis;
 pub mod backtest;
 pub mod dashboard;

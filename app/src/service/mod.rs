@@ -3,6 +3,7 @@
 //! the database or the state's services directly. Each has a typed error whose status and
 //! code become an [`crate::errors::AppError`].
 
+pub mod accounts;
 pub mod analysis;
 pub mod backtest;
 pub mod bets;

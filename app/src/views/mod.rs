@@ -2,6 +2,7 @@
 //! the REST API, one file per resource (the rounds, the dashboard and the next-round
 //! estimate are in [`crate::types`]).
 
+mod accounts;
 mod analysis;
 mod backtest;
 mod bets;
@@ -10,6 +11,7 @@ mod models;
 mod predictions;
 mod strategy;
 
+pub use accounts::*;
 pub use analysis::*;
 pub use backtest::*;
 pub use bets::*;

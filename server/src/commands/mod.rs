@@ -8,6 +8,7 @@ pub mod data;
 pub mod forecasting;
 pub mod render;
 pub mod strategy;
+pub mod users;
 pub mod verify;
 
 use crate::config::{Config, ConfigError};
@@ -40,6 +41,8 @@ pub enum CliError {
     Model(#[from] crate::trainer::TrainerError),
     #[error(transparent)]
     Models(#[from] app::errors::ModelError),
+    #[error(transparent)]
+    Accounts(#[from] app::service::accounts::AccountError),
     #[error("{0}")]
     Usage(String),
 }

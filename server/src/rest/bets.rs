@@ -1,12 +1,13 @@
 //! `/bets`: record a real bet, list the bets with their positions next to the fair law,
 //! export, delete.
 
+use super::Player;
 use super::{csv_attachment, ApiResult};
 use app::api::ssr::ServerState;
 use app::service::bets;
 use app::views::{BetRequest, BetRow, BetsView};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get};
@@ -23,7 +24,7 @@ pub fn router() -> Router<ServerState> {
 /// `POST /api/v1/bets` `{"stake": 2, "target": 2.0}` (or `"cashed_out": 1.8`, or
 /// `"lost": true`; `"round_id"`, else the newest round) → 201 with the settled bet.
 async fn record(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<BetRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<BetRow>)> {
     let Json(req) = body?;
@@ -42,7 +43,7 @@ struct BetsQuery {
 /// `GET /api/v1/bets?offset_minutes=60`: every bet, and the session / day / week / month
 /// positions next to the fair law's expectation.
 async fn list(
-    State(st): State<ServerState>,
+    Player(st): Player,
     query: Result<Query<BetsQuery>, QueryRejection>,
 ) -> ApiResult<Json<BetsView>> {
     let Query(q) = query?;
@@ -51,17 +52,14 @@ async fn list(
     ))
 }
 
-async fn export_csv(State(st): State<ServerState>) -> ApiResult<Response> {
+async fn export_csv(Player(st): Player) -> ApiResult<Response> {
     Ok(csv_attachment(
         "jetx_bets.csv",
         bets::export_csv(&st).await?,
     ))
 }
 
-async fn remove(
-    State(st): State<ServerState>,
-    id: Result<Path<i64>, PathRejection>,
-) -> ApiResult<StatusCode> {
+async fn remove(Player(st): Player, id: Result<Path<i64>, PathRejection>) -> ApiResult<StatusCode> {
     let Path(id) = id?;
     bets::delete(&st, id).await?;
     Ok(StatusCode::NO_CONTENT)

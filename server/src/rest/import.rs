@@ -2,11 +2,12 @@
 //! SQLite database).
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::types::{ImportOutcome, OnFault};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -28,7 +29,7 @@ pub struct ImportQuery {
 /// `POST /api/v1/import?dry_run=true|false&on_fault=refuse|skip_faulty&filename=…` with the
 /// file as the body.
 async fn import(
-    State(st): State<ServerState>,
+    Player(st): Player,
     query: Result<Query<ImportQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<ImportOutcome>> {

@@ -1,11 +1,11 @@
 //! `/limits`, `/reality-check`, `/cool-off`: responsible play.
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::service::limits;
 use app::views::{LimitRequest, LimitsView, RealityAnswer};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -20,14 +20,14 @@ pub fn router() -> Router<ServerState> {
 
 /// `GET /api/v1/limits`: the limits with what was used of them, the cool-off, the
 /// reality-check interval and whether PLAY may be recommended.
-async fn view(State(st): State<ServerState>) -> ApiResult<Json<LimitsView>> {
+async fn view(Player(st): Player) -> ApiResult<Json<LimitsView>> {
     Ok(Json(limits::view(&st, app::unix_now()).await?))
 }
 
 /// `PUT /api/v1/limits {"kind": "loss", "period": "day", "amount": 50}`: lowering applies
 /// at once, raising or removing (`"amount": null`) after 24 hours.
 async fn set_limit(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<LimitRequest>, JsonRejection>,
 ) -> ApiResult<Json<LimitsView>> {
     let Json(req) = body?;
@@ -43,7 +43,7 @@ struct RealityCheckSetting {
 
 /// `PUT /api/v1/reality-check {"interval_s": 1800}`.
 async fn set_reality_check(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<RealityCheckSetting>, JsonRejection>,
 ) -> ApiResult<Json<LimitsView>> {
     let Json(req) = body?;
@@ -53,7 +53,7 @@ async fn set_reality_check(
 
 /// `POST /api/v1/reality-check/answer {"stop_for_today": false, "offset_minutes": 60}`.
 async fn answer_reality_check(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<RealityAnswer>, JsonRejection>,
 ) -> ApiResult<Json<LimitsView>> {
     let Json(answer) = body?;
@@ -70,7 +70,7 @@ struct CoolOffRequest {
 /// `POST /api/v1/cool-off {"hours": 24}` (24, 168 or 720): no PLAY until it ends; it
 /// cannot be shortened.
 async fn cool_off(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<CoolOffRequest>, JsonRejection>,
 ) -> ApiResult<Json<LimitsView>> {
     let Json(req) = body?;

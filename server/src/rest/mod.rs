@@ -25,6 +25,27 @@ pub use rounds::healthz;
 
 pub type ApiResult<T> = Result<T, AppError>;
 
+/// The state of the player the request works for: the local app's, or on a hosted
+/// server the signed-in player's own (put there by [`crate::accounts::scope`]). Every
+/// handler takes its data from here, never from the router's state.
+pub struct Player(pub ServerState);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Player {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<ServerState>()
+            .cloned()
+            .map(Player)
+            .ok_or_else(|| app::service::accounts::AccountError::Unauthenticated.into())
+    }
+}
+
 pub fn router() -> Router<ServerState> {
     Router::new()
         .merge(rounds::router())

@@ -1,10 +1,11 @@
 //! `/models`: registered versions with their walk-forward scores; activation.
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::service::models;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -17,7 +18,7 @@ pub fn router() -> Router<ServerState> {
 
 /// `GET /api/v1/models`: registered versions with their walk-forward scores, the active
 /// model's feature importance and the training devices.
-async fn list(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
+async fn list(Player(st): Player) -> ApiResult<Json<Value>> {
     let overview = models::overview(&st).await?;
     Ok(Json(json!({
         "models": overview.models,
@@ -30,7 +31,7 @@ async fn list(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
 
 /// `POST /api/v1/models/{version}/activate`.
 async fn activate(
-    State(st): State<ServerState>,
+    Player(st): Player,
     version: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let Path(version) = version?;

@@ -1,11 +1,12 @@
 //! `GET /patterns`: the pattern scan of the stored history.
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::errors::AppError;
 use app::service::patterns::{self, PatternRequest};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -45,7 +46,7 @@ fn cashouts(text: Option<&str>) -> ApiResult<Option<Vec<f64>>> {
 /// `GET /api/v1/patterns?cashouts=1.5,2&all=false`: the pattern scan of the stored
 /// history (the same report as `jetx patterns --json`).
 async fn report(
-    State(st): State<ServerState>,
+    Player(st): Player,
     query: Result<Query<PatternQuery>, QueryRejection>,
 ) -> ApiResult<Json<models::patterns::PatternReport>> {
     let Query(q) = query?;

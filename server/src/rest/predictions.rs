@@ -2,12 +2,13 @@
 //! outcomes) and `GET /predictions/live` (the live scoreboard).
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::service::predictions::{self, PredictionsPage};
 use app::types::{Mode, PredictionView};
 use app::views::LiveView;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -37,7 +38,7 @@ pub struct PageQuery {
 
 /// `POST /api/v1/predict {"cashout": 2.0, "mode": "normal"}`: the next round's estimate.
 async fn predict(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<PredictRequest>, JsonRejection>,
 ) -> ApiResult<Json<PredictionView>> {
     let Json(req) = body?;
@@ -48,7 +49,7 @@ async fn predict(
 /// `GET /api/v1/predictions?offset=0&limit=100`: stored predictions, newest first, with
 /// their outcomes once the next round is stored.
 async fn list(
-    State(st): State<ServerState>,
+    Player(st): Player,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Json<PredictionsPage>> {
     let Query(q) = query?;
@@ -57,6 +58,6 @@ async fn list(
 }
 
 /// `GET /api/v1/predictions/live`: the live scoreboard.
-async fn live(State(st): State<ServerState>) -> ApiResult<Json<LiveView>> {
+async fn live(Player(st): Player) -> ApiResult<Json<LiveView>> {
     Ok(Json(predictions::live(&st).await?))
 }

@@ -1,5 +1,6 @@
 //! `/rounds` and `/stats`: record, list, edit, delete, undo, export; the statistics.
 
+use super::Player;
 use super::{csv_attachment, ApiResult};
 use app::api::ssr::ServerState;
 use app::errors::AppError;
@@ -74,7 +75,7 @@ pub async fn healthz(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
 }
 
 async fn list(
-    State(st): State<ServerState>,
+    Player(st): Player,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Json<RoundsPage>> {
     let Query(q) = query?;
@@ -94,7 +95,7 @@ async fn list(
 }
 
 async fn add(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<AddRounds>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Added>)> {
     let Json(req) = body?;
@@ -125,14 +126,14 @@ fn id(path: Result<Path<i64>, PathRejection>) -> ApiResult<i64> {
 }
 
 async fn one(
-    State(st): State<ServerState>,
+    Player(st): Player,
     path: Result<Path<i64>, PathRejection>,
 ) -> ApiResult<Json<RoundRow>> {
     Ok(Json(rounds::get(&st, id(path)?).await?))
 }
 
 async fn update(
-    State(st): State<ServerState>,
+    Player(st): Player,
     path: Result<Path<i64>, PathRejection>,
     body: Result<Json<UpdateRound>, JsonRejection>,
 ) -> ApiResult<Json<RoundRow>> {
@@ -142,21 +143,21 @@ async fn update(
 }
 
 async fn delete(
-    State(st): State<ServerState>,
+    Player(st): Player,
     path: Result<Path<i64>, PathRejection>,
 ) -> ApiResult<Json<RoundRow>> {
     Ok(Json(rounds::delete(&st, id(path)?).await?))
 }
 
-async fn undo(State(st): State<ServerState>) -> ApiResult<Json<Option<RoundRow>>> {
+async fn undo(Player(st): Player) -> ApiResult<Json<Option<RoundRow>>> {
     Ok(Json(rounds::undo(&st).await?))
 }
 
-async fn stats(State(st): State<ServerState>) -> ApiResult<Json<rounds::Stats>> {
+async fn stats(Player(st): Player) -> ApiResult<Json<rounds::Stats>> {
     Ok(Json(rounds::stats(&st).await?))
 }
 
-async fn export_csv(State(st): State<ServerState>) -> ApiResult<Response> {
+async fn export_csv(Player(st): Player) -> ApiResult<Response> {
     Ok(csv_attachment(
         "jetx_rounds.csv",
         rounds::export_csv(&st).await?,

@@ -1,10 +1,10 @@
 //! `POST /simulate`: the strategy lab.
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::views::SimulationRequest;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use models::strategy::SimulationResult;
@@ -17,7 +17,7 @@ pub fn router() -> Router<ServerState> {
 /// "stake": 1, "cashout": 2, "bankroll": 100, "paths": 10000, "rounds": 1000}`: the strategy
 /// lab (the same result as `jetx simulate --json`); `"replay": true` plays the stored rounds.
 async fn simulate(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<SimulationRequest>, JsonRejection>,
 ) -> ApiResult<Json<SimulationResult>> {
     let Json(req) = body?;

@@ -2,11 +2,11 @@
 //! events), cancel it.
 
 use super::ApiResult;
+use super::Player;
 use app::api::ssr::ServerState;
 use app::service::training;
 use app::views::{TrainRequest, TrainStatus};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
@@ -20,14 +20,14 @@ pub fn router() -> Router<ServerState> {
 }
 
 /// `GET /api/v1/train`: the training job's status.
-async fn status(State(st): State<ServerState>) -> Json<TrainStatus> {
+async fn status(Player(st): Player) -> Json<TrainStatus> {
     Json(training::status(&st).await)
 }
 
 /// `POST /api/v1/train {"members": ["mlp", "gbt"], "budget_s": 30, "device": "cpu",
 /// "activate": true}`: starts a background training job (202), or 409 while one runs.
 async fn start(
-    State(st): State<ServerState>,
+    Player(st): Player,
     body: Result<Json<TrainRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<TrainStatus>)> {
     let Json(req) = body?;
@@ -35,7 +35,7 @@ async fn start(
 }
 
 /// `POST /api/v1/train/cancel`: kills the running job; nothing is registered.
-async fn cancel(State(st): State<ServerState>) -> ApiResult<Json<TrainStatus>> {
+async fn cancel(Player(st): Player) -> ApiResult<Json<TrainStatus>> {
     Ok(Json(training::cancel(&st).await?))
 }
 
@@ -43,7 +43,7 @@ async fn cancel(State(st): State<ServerState>) -> ApiResult<Json<TrainStatus>> {
 /// training job (the current status first), whichever server sharing the database runs
 /// it (another server's job is read from its lease every second).
 async fn events(
-    State(st): State<ServerState>,
+    Player(st): Player,
 ) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
     let rx = training::subscribe(&st);
     let event = |s: &TrainStatus| {

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub _dir: tempfile::TempDir,
     /// Where the data is: the SQLite file, or the PostgreSQL database's URL.
     pub database: PathBuf,
+    /// A hosted server's accounts and players (see [`hosted_app`]).
+    pub hosted: Option<std::sync::Arc<server::accounts::Hosted>>,
 }
 
 /// A new empty database for one test: a file in `dir`, or a database of its own on the
@@ -119,6 +121,47 @@ async fn build_on(
         models_dir,
         _dir: dir,
         database: db_path,
+        hosted: None,
+    }
+}
+
+/// A hosted server (`accounts = true`) on a fresh database, sessions ending after
+/// `idle_s` seconds without a request.
+pub async fn hosted_app(idle_s: i64) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(dir.path()).await;
+    let pool = app::db::connect(&database).await.unwrap();
+    let models_dir = dir.path().join("models");
+    let factory = server::accounts::TenantFactory {
+        database: database.clone(),
+        models_dir: models_dir.clone(),
+        rules: ValueRules::default(),
+        house_edge: 0.03,
+        reality_check_min_s: models::limits::DEFAULT_MIN_REALITY_CHECK_S,
+        exe: env!("CARGO_BIN_EXE_jetx").into(),
+    };
+    let state = factory.state(pool.clone(), database.clone(), models_dir.clone());
+    let settings = server::accounts::AccountSettings {
+        signup: true,
+        session_idle_s: idle_s,
+        session_absolute_s: server::accounts::DEFAULT_SESSION_ABSOLUTE_S,
+        secure_cookies: false,
+    };
+    let hosted = std::sync::Arc::new(server::accounts::Hosted {
+        pool: pool.clone(),
+        settings,
+        tenants: server::accounts::Tenants::new(factory, pool),
+    });
+    let config = Config::load(&Overrides::default(), |_| None).unwrap();
+    let scope = server::accounts::Scope::Hosted(hosted.clone());
+    let router = server::web::router_with(state.clone(), &config, scope);
+    TestApp {
+        router,
+        state,
+        models_dir,
+        _dir: dir,
+        database,
+        hosted: Some(hosted),
     }
 }
 

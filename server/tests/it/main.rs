@@ -1,6 +1,8 @@
 //! The server's integration tests in one binary (one link on 2 cores instead of three),
 //! sharing [`helpers`].
 
+mod accounts;
+mod accounts_scoping;
 mod api;
 mod autobet;
 mod bets;

@@ -19,7 +19,7 @@ const HOST: &str = "127.0.0.1:3000";
 const EVIL: &str = "http://evil.example";
 
 /// Every REST route that changes something (method, path, a valid JSON body).
-const REST_WRITES: &[(&str, &str, &str)] = &[
+pub const REST_WRITES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/rounds", r#"{"value":"2.00"}"#),
     ("POST", "/api/v1/rounds/undo", ""),
     ("PUT", "/api/v1/rounds/1", r#"{"value":"3.00"}"#),

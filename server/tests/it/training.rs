@@ -284,7 +284,7 @@ async fn a_damaged_model_falls_back_to_the_fair_law_and_cannot_be_activated() {
     let (s, body) = t
         .json("POST", "/api/v1/models/v9999-nothing/activate", None)
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
 }
 
 #[tokio::test]
@@ -352,11 +352,17 @@ async fn a_cancel_that_comes_after_the_model_was_saved_does_not_misreport() {
 #[tokio::test]
 async fn only_a_registry_folder_name_can_be_activated() {
     let app = test_app().await;
-    for bad in [".tmp-v0001", "..%2F..%2Fetc", "v0001%2F..%2F..", "nothing"] {
+    for bad in [".tmp-v0001", "..%2F..%2Fetc", "v0001%2F..%2F.."] {
         let (status, body) = app
             .json("POST", &format!("/api/v1/models/{bad}/activate"), None)
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert_eq!(body["error"]["code"], "cannot_activate");
     }
+    // A plain name that is no version here is not found (as another player's would be).
+    let (status, body) = app
+        .json("POST", "/api/v1/models/nothing/activate", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
 }

@@ -35,10 +35,15 @@ struct EntryQueue {
     waiting: RwSignal<usize>,
     message: RwSignal<Option<Notice>>,
     version: DataVersion,
+    input: NodeRef<leptos::html::Input>,
 }
 
 impl EntryQueue {
-    fn new(message: RwSignal<Option<Notice>>, version: DataVersion) -> Self {
+    fn new(
+        message: RwSignal<Option<Notice>>,
+        version: DataVersion,
+        input: NodeRef<leptos::html::Input>,
+    ) -> Self {
         Self {
             ops: StoredValue::new(VecDeque::new()),
             sending: StoredValue::new(false),
@@ -46,6 +51,19 @@ impl EntryQueue {
             waiting: RwSignal::new(0),
             message,
             version,
+            input,
+        }
+    }
+
+    /// Puts a value that was not stored because the session ended back into the empty
+    /// field: the login page keeps it (public/session.js) and brings the player back.
+    fn keep_draft(self, text: &str) {
+        if let Some(el) = self
+            .input
+            .get_untracked()
+            .filter(|el| el.value().is_empty())
+        {
+            el.set_value(text);
         }
     }
 
@@ -89,10 +107,15 @@ impl EntryQueue {
                         true,
                         Notice::Done(format!("Round #{} recorded: {}x", row.position, row.value)),
                     ),
-                    Err(e) => (
-                        false,
-                        Notice::Refused(format!("{text} was not stored: {}", e.message)),
-                    ),
+                    Err(e) => {
+                        if e.status == 401 {
+                            self.keep_draft(&text);
+                        }
+                        (
+                            false,
+                            Notice::Refused(format!("{text} was not stored: {}", e.message)),
+                        )
+                    }
                 }
             }
             EntryOp::Undo => match api::undo_last().await {
@@ -196,7 +219,7 @@ pub(super) fn RoundEntry(
 ) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let input = NodeRef::<leptos::html::Input>::new();
-    let queue = EntryQueue::new(message, version);
+    let queue = EntryQueue::new(message, version, input);
     let waiting = queue.waiting;
     let field = EntryField {
         input,

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::trainer::TrainerError;
 use std::process::ExitCode;
 
+pub mod accounts;
 pub mod requests;
 
 #[derive(Debug, clap::Args)]
@@ -33,8 +34,13 @@ pub struct BenchArgs {
     pub requests: bool,
     /// With `--requests`: on fresh databases created on this PostgreSQL server (a
     /// `postgres://` URL whose user may create databases) instead of SQLite files.
-    #[arg(long, requires = "requests")]
+    #[arg(long)]
     pub postgres: Option<String>,
+    /// Time what hosted mode adds to a request instead: `GET /api/v1/stats` locally, with
+    /// a session cookie and with an API token; and login (Argon2id). With `--postgres`,
+    /// on PostgreSQL.
+    #[arg(long, conflicts_with_all = ["models", "patterns", "strategies", "requests", "file"])]
+    pub accounts: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -42,6 +48,11 @@ pub struct BenchArgs {
 pub async fn run(config: &Config, args: BenchArgs) -> Result<ExitCode, CliError> {
     if args.strategies {
         strategies(args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.accounts {
+        let store = args.postgres.as_deref();
+        accounts::run(args.repeats.max(50), store, args.json).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.requests {

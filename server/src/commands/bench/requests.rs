@@ -123,7 +123,7 @@ fn train_small_model(models_dir: &std::path::Path) -> Result<String, CliError> {
     Ok(version)
 }
 
-fn synthetic(n: usize) -> Vec<Multiplier> {
+pub(super) fn synthetic(n: usize) -> Vec<Multiplier> {
     models::generator::FairGenerator {
         seed: 42,
         house_edge: 0.03,
@@ -245,7 +245,7 @@ async fn send(
     Ok(status)
 }
 
-fn timing(name: &str, rounds: usize, mut times: Vec<f64>, status: u16) -> Timing {
+pub(super) fn timing(name: &str, rounds: usize, mut times: Vec<f64>, status: u16) -> Timing {
     times.sort_by(f64::total_cmp);
     let at = |q: f64| {
         let k = ((times.len() as f64 - 1.0) * q).round() as usize;
