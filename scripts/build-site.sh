@@ -41,6 +41,8 @@ cp -r public/. "$SITE/"
 # The bustabit engine emulation the script worker imports (the server embeds the same file).
 cp models/src/strategy/autobet.js "$SITE/autobet.js"
 cp end2end/node_modules/echarts/dist/echarts.min.js "$SITE/echarts.min.js"
+# The API docs page's Swagger UI (npm swagger-ui-dist, pinned in end2end/package.json).
+cp end2end/node_modules/swagger-ui-dist/swagger-ui-bundle.js end2end/node_modules/swagger-ui-dist/swagger-ui.css "$SITE/api-docs/"
 
 raw=$(stat -c %s "$PKG/jetx_bg.wasm")
 gz=$(gzip -9 -c "$PKG/jetx_bg.wasm" | wc -c)

@@ -36,15 +36,17 @@ pub fn router_with(state: ServerState, config: &Config, scope: Scope) -> Router 
     let routes = generate_route_list(App);
     // Uploads may be as large as the input limit, plus room for multipart/JSON framing.
     let body_limit = state.rules.max_input_bytes.saturating_add(64 * 1024);
-    let mut api = rest::router().with_state(state.clone());
     let scope = std::sync::Arc::new(scope);
-    if let Scope::Hosted(hosted) = scope.as_ref() {
-        api = api.merge(crate::accounts::rest::router().with_state(hosted.clone()));
-    }
+    let (api, doc) = api_routes(state.clone(), &scope);
     let mut app = Router::new()
         .route("/healthz", get(rest::healthz).with_state(state))
         .route("/metrics", get(crate::metrics::render))
-        .nest("/api/v1", api)
+        .route("/api-docs", get(api_docs_page))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || std::future::ready(axum::Json(doc.clone()))),
+        )
+        .merge(api)
         .leptos_routes_with_context(&options, routes, player_context, {
             let options = options.clone();
             move || shell(options.clone())
@@ -75,6 +77,63 @@ pub fn router_with(state: ServerState, config: &Config, scope: Scope) -> Router 
         )
         .with_state(options)
 }
+
+/// The REST routes under `/api/v1` (with the account routes on a hosted server) and their
+/// OpenAPI document (which always lists the account routes, marked as hosted mode's).
+fn api_routes(
+    state: ServerState,
+    scope: &Scope,
+) -> (
+    Router<LeptosOptions>,
+    std::sync::Arc<utoipa::openapi::OpenApi>,
+) {
+    use utoipa_axum::router::OpenApiRouter;
+    let mut api = rest::router().with_state(state);
+    if let Scope::Hosted(hosted) = scope {
+        api = api.merge(crate::accounts::rest::router().with_state(hosted.clone()));
+    }
+    let (router, doc) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
+    let auth = OpenApiRouter::<std::sync::Arc<crate::accounts::Hosted>>::new()
+        .nest("/api/v1", crate::accounts::rest::router())
+        .into_openapi();
+    (
+        router,
+        std::sync::Arc::new(rest::openapi::document(doc, auth, crate::accounts::COOKIE)),
+    )
+}
+
+/// The API docs page: Swagger UI (files from the `swagger-ui-dist` npm package, copied
+/// into the site at build time) reading `/api/v1/openapi.json`. Its own policy: the
+/// scripts and styles of this site only (Swagger UI sets inline styles).
+async fn api_docs_page() -> impl axum::response::IntoResponse {
+    use axum::http::header;
+    let csp = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+               img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+               frame-ancestors 'none'";
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, csp),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
+        API_DOCS_HTML,
+    )
+}
+
+const API_DOCS_HTML: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API · JetX Predictor</title>
+<link rel="stylesheet" href="/api-docs/swagger-ui.css">
+</head>
+<body>
+<main id="swagger-ui"></main>
+<script src="/api-docs/swagger-ui-bundle.js"></script>
+<script src="/api-docs/init.js"></script>
+</body>
+</html>
+"#;
 
 /// Server functions and pages work on the player the scope middleware chose for the
 /// request (see [`crate::accounts::scope`]); a hosted page also knows who signed in.

@@ -198,6 +198,7 @@ fn is_public(path: &str) -> bool {
 /// Files of the site: no session is read for them.
 fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/")
+        || path.starts_with("/api-docs")
         || matches!(
             path,
             "/favicon.svg"

@@ -3,29 +3,30 @@
 //! [`app::service::accounts`] and sets or clears the session.
 
 use super::{session_error, Hosted, Login, LOGIN_KEY};
+use crate::rest::openapi::ErrorBody;
 use app::errors::AppError;
 use app::service::accounts::{self as service, Credentials, TokenInfo, User};
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{Extensions, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 type Result<T> = std::result::Result<T, AppError>;
 
-pub fn router() -> Router<Arc<Hosted>> {
-    Router::new()
-        .route("/auth/signup", post(signup))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
-        .route("/tokens", post(create_token).get(list_tokens))
-        .route("/tokens/{id}", delete(revoke_token))
+pub fn router() -> OpenApiRouter<Arc<Hosted>> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(create_token, list_tokens))
+        .routes(routes!(revoke_token))
 }
 
 /// The signed-in player (the scope middleware put them there), or 401.
@@ -59,6 +60,8 @@ async fn start_session(session: &Session, user: &User) -> Result<()> {
         .map_err(session_error)
 }
 
+/// Creates an account (when sign-up is open) and signs it in.
+#[utoipa::path(post, path = "/auth/signup", tag = "accounts", request_body(content = Object, example = json!({"username": "ana", "password": "correct horse battery"})), responses((status = 201, description = "the account, signed in: `{\"username\"}` and the session cookie", body = Object), (status = 403, description = "sign-up is closed (`signup_closed`)", body = ErrorBody), (status = 409, description = "the name is taken (`taken`)", body = ErrorBody), (status = 422, description = "a bad name (3–32 letters, digits, . _ -) or password (8 characters or more)", body = ErrorBody)))]
 async fn signup(
     State(hosted): State<Arc<Hosted>>,
     session: Session,
@@ -74,6 +77,8 @@ async fn signup(
     ))
 }
 
+/// Signs in: a new session (the cookie), never the id the browser had before.
+#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body(content = Object, example = json!({"username": "ana", "password": "correct horse battery"})), responses((status = 200, description = "signed in: `{\"username\"}` and a new session cookie", body = Object), (status = 401, description = "wrong name or password (`wrong_password`)", body = ErrorBody), (status = 429, description = "too many failed logins for the account or from the address (`too_many_tries`, `Retry-After`)", body = ErrorBody)))]
 async fn login(
     State(hosted): State<Arc<Hosted>>,
     session: Session,
@@ -90,11 +95,15 @@ async fn login(
     Ok(Json(json!({ "username": user.username })))
 }
 
+/// Ends the session.
+#[utoipa::path(post, path = "/auth/logout", tag = "accounts", responses((status = 204, description = "the session ended")))]
 async fn logout(session: Session) -> Result<StatusCode> {
     session.flush().await.map_err(session_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Who is signed in.
+#[utoipa::path(get, path = "/auth/me", tag = "accounts", responses((status = 200, description = "`{\"username\"}` of the signed-in player", body = Object), (status = 401, description = "not signed in", body = ErrorBody)))]
 async fn me(user: Option<Extension<User>>) -> Result<Json<Value>> {
     let Some(Extension(user)) = user else {
         return Err(service::AccountError::Unauthenticated.into());
@@ -107,6 +116,8 @@ struct TokenRequest {
     name: String,
 }
 
+/// A new API token for scripts; its secret is in this answer only.
+#[utoipa::path(post, path = "/tokens", tag = "accounts", request_body(content = Object, example = json!({"name": "my script"})), responses((status = 201, description = "`{\"id\", \"token\"}`: the only time the token is shown", body = Object), (status = 422, description = "a name of 1–64 characters is needed", body = ErrorBody)))]
 async fn create_token(
     State(hosted): State<Arc<Hosted>>,
     SignedIn(user): SignedIn,
@@ -120,6 +131,8 @@ async fn create_token(
     ))
 }
 
+/// The player's tokens, without their secrets.
+#[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, description = "the player's tokens: id, name, created_s, last_used_s (never the secret)", body = Object)))]
 async fn list_tokens(
     State(hosted): State<Arc<Hosted>>,
     SignedIn(user): SignedIn,
@@ -127,6 +140,8 @@ async fn list_tokens(
     Ok(Json(service::tokens(&hosted.pool, &user).await?))
 }
 
+/// Revokes one of the player's tokens.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = i64, Path)), responses((status = 204, description = "revoked"), (status = 404, description = "no such token of this player", body = ErrorBody)))]
 async fn revoke_token(
     State(hosted): State<Arc<Hosted>>,
     SignedIn(user): SignedIn,

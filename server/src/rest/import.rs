@@ -1,6 +1,7 @@
 //! `POST /import`: a history file as the request body (CSV, text, or the Python app's
 //! SQLite database).
 
+use super::openapi::ErrorBody;
 use super::ApiResult;
 use super::Player;
 use app::api::ssr::ServerState;
@@ -8,26 +9,32 @@ use app::types::{ImportOutcome, OnFault};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::Query;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<ServerState> {
-    Router::new().route("/import", post(import))
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new().routes(routes!(import))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// Only report what would be stored.
     #[serde(default)]
     pub dry_run: bool,
+    /// `refuse` (default: faulty rows store nothing) or `skip_faulty`.
     #[serde(default)]
+    #[param(value_type = Option<String>)]
     pub on_fault: OnFault,
+    /// The file's name (its extension picks the format).
     #[serde(default)]
     pub filename: String,
 }
 
 /// `POST /api/v1/import?dry_run=true|false&on_fault=refuse|skip_faulty&filename=…` with the
 /// file as the body.
+#[utoipa::path(post, path = "/import", tag = "rounds", params(ImportQuery), request_body(content = Vec<u8>, description = "the file itself: CSV, text, or the Python app’s SQLite database", content_type = "application/octet-stream"), responses((status = 200, description = "what was read and stored: `{format, rows, valid, faults[], stored, dry_run}`", body = Object), (status = 413, description = "larger than the input limit", body = ErrorBody), (status = 422, description = "rows that cannot be read (with on_fault=refuse): nothing stored", body = ErrorBody)))]
 async fn import(
     Player(st): Player,
     query: Result<Query<ImportQuery>, QueryRejection>,

@@ -8,13 +8,14 @@ use app::api::ssr::ServerState;
 use app::errors::AppError;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 mod analysis;
 mod bets;
 mod import;
 mod limits;
 mod models;
+pub mod openapi;
 mod patterns;
 mod predictions;
 mod rounds;
@@ -46,8 +47,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Player {
     }
 }
 
-pub fn router() -> Router<ServerState> {
-    Router::new()
+/// Every REST route with its OpenAPI description: a route is registered only through
+/// `routes!` on its annotated handler, so the document ([`openapi`]) lists them all.
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
         .merge(rounds::router())
         .merge(import::router())
         .merge(patterns::router())
@@ -58,8 +61,12 @@ pub fn router() -> Router<ServerState> {
         .merge(limits::router())
         .merge(models::router())
         .merge(training::router())
-        .fallback(|| async { AppError::new(404, "not_found", "no such API endpoint") })
+        .fallback(|| async { AppError::new(404, "not_found", NO_SUCH_ENDPOINT) })
 }
+
+/// The message of the API's 404 for a path that is no route (tests tell it from a
+/// resource that is not found).
+pub const NO_SUCH_ENDPOINT: &str = "no such API endpoint";
 
 /// A CSV file to download.
 pub fn csv_attachment(file_name: &str, body: String) -> Response {

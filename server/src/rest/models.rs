@@ -1,23 +1,25 @@
 //! `/models`: registered versions with their walk-forward scores; activation.
 
+use super::openapi::ErrorBody;
 use super::ApiResult;
 use super::Player;
 use app::api::ssr::ServerState;
 use app::service::models;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/models", get(list))
-        .route("/models/{version}/activate", post(activate))
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(activate))
 }
 
 /// `GET /api/v1/models`: registered versions with their walk-forward scores, the active
 /// model's feature importance and the training devices.
+#[utoipa::path(get, path = "/models", tag = "models", responses((status = 200, description = "registered versions with walk-forward scores, the active model’s feature importance, devices", body = Object)))]
 async fn list(Player(st): Player) -> ApiResult<Json<Value>> {
     let overview = models::overview(&st).await?;
     Ok(Json(json!({
@@ -30,6 +32,7 @@ async fn list(Player(st): Player) -> ApiResult<Json<Value>> {
 }
 
 /// `POST /api/v1/models/{version}/activate`.
+#[utoipa::path(post, path = "/models/{version}/activate", tag = "models", params(("version" = String, Path, description = "a version folder name, e.g. v0003-20261201T200729Z")), responses((status = 200, description = "the version now active", body = Object), (status = 400, description = "not a version name, or a version that does not load", body = ErrorBody), (status = 404, description = "no such version in this player’s registry", body = ErrorBody)))]
 async fn activate(
     Player(st): Player,
     version: Result<Path<String>, PathRejection>,

@@ -1,5 +1,6 @@
 //! `GET /patterns`: the pattern scan of the stored history.
 
+use super::openapi::ErrorBody;
 use super::ApiResult;
 use super::Player;
 use app::api::ssr::ServerState;
@@ -7,15 +8,16 @@ use app::errors::AppError;
 use app::service::patterns::{self, PatternRequest};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<ServerState> {
-    Router::new().route("/patterns", get(report))
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new().routes(routes!(report))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PatternQuery {
     /// Comma-separated cash-outs, e.g. `1.5,2,3`.
     cashouts: Option<String>,
@@ -45,6 +47,7 @@ fn cashouts(text: Option<&str>) -> ApiResult<Option<Vec<f64>>> {
 
 /// `GET /api/v1/patterns?cashouts=1.5,2&all=false`: the pattern scan of the stored
 /// history (the same report as `jetx patterns --json`).
+#[utoipa::path(get, path = "/patterns", tag = "analysis", params(PatternQuery), responses((status = 200, description = "the pattern scan (as `jetx patterns --json`)", body = Object), (status = 400, description = "a cash-out that cannot be read", body = ErrorBody)))]
 async fn report(
     Player(st): Player,
     query: Result<Query<PatternQuery>, QueryRejection>,

@@ -1,6 +1,7 @@
 //! `/train`: start a training job (one at a time), follow it (status, server-sent
 //! events), cancel it.
 
+use super::openapi::ErrorBody;
 use super::ApiResult;
 use super::Player;
 use app::api::ssr::ServerState;
@@ -9,23 +10,25 @@ use app::views::{TrainRequest, TrainStatus};
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/train", get(status).post(start))
-        .route("/train/cancel", post(cancel))
-        .route("/train/events", get(events))
+pub fn router() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(status, start))
+        .routes(routes!(cancel))
+        .routes(routes!(events))
 }
 
 /// `GET /api/v1/train`: the training job's status.
+#[utoipa::path(get, path = "/train", tag = "models", responses((status = 200, description = "the training job’s status: state, stage, percent, eta_s, losses, version, error", body = Object)))]
 async fn status(Player(st): Player) -> Json<TrainStatus> {
     Json(training::status(&st).await)
 }
 
 /// `POST /api/v1/train {"members": ["mlp", "gbt"], "budget_s": 30, "device": "cpu",
 /// "activate": true}`: starts a background training job (202), or 409 while one runs.
+#[utoipa::path(post, path = "/train", tag = "models", request_body(content = Object, example = json!({"members": ["logistic", "gbt"], "budget_s": 30, "device": "cpu", "activate": true})), responses((status = 202, description = "started: the job status", body = Object), (status = 400, description = "a bad budget (1–3600 s), device or member", body = ErrorBody), (status = 409, description = "a job runs already (on this or another server)", body = ErrorBody)))]
 async fn start(
     Player(st): Player,
     body: Result<Json<TrainRequest>, JsonRejection>,
@@ -35,6 +38,7 @@ async fn start(
 }
 
 /// `POST /api/v1/train/cancel`: kills the running job; nothing is registered.
+#[utoipa::path(post, path = "/train/cancel", tag = "models", responses((status = 200, description = "the cancelled job’s status; nothing is registered", body = Object), (status = 409, description = "no job runs, or its model is registered already", body = ErrorBody)))]
 async fn cancel(Player(st): Player) -> ApiResult<Json<TrainStatus>> {
     Ok(Json(training::cancel(&st).await?))
 }
@@ -42,6 +46,7 @@ async fn cancel(Player(st): Player) -> ApiResult<Json<TrainStatus>> {
 /// `GET /api/v1/train/events`: server-sent events, one `status` event per change of the
 /// training job (the current status first), whichever server sharing the database runs
 /// it (another server's job is read from its lease every second).
+#[utoipa::path(get, path = "/train/events", tag = "models", responses((status = 200, description = "server-sent events: one `status` event (the job status JSON) per change, the current one first", content_type = "text/event-stream", body = String)))]
 async fn events(
     Player(st): Player,
 ) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {

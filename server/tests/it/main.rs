@@ -13,6 +13,7 @@ mod instances;
 mod limits;
 mod live;
 mod load;
+mod openapi;
 mod reports;
 mod security;
 mod strategy;

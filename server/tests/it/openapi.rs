@@ -1,0 +1,145 @@
+//! The OpenAPI document (`/api/v1/openapi.json`) describes every route of the REST API,
+//! and every route it describes answers on the real router.
+
+use crate::accounts::Client;
+use crate::helpers::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+
+const METHODS: [&str; 4] = ["get", "put", "post", "delete"];
+
+/// Each documented operation as (method, path), from the served document.
+async fn operations(app: &TestApp) -> (Value, Vec<(String, String)>) {
+    let (status, doc) = app.json("GET", "/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if item.get(method).is_some() {
+                ops.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    (doc, ops)
+}
+
+#[tokio::test]
+async fn every_documented_route_answers_on_the_hosted_router() {
+    let app = hosted_app(3600).await;
+    let player = Client::signup(&app, "ana").await;
+    let cookie = format!("jetx_session={}", player.cookie.clone().unwrap());
+    let (doc, mut ops) = operations(&app).await;
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["info"]["title"], "JetX Predictor API");
+    // Logout last: it ends the session the other calls use.
+    ops.sort_by_key(|(_, path)| path.ends_with("/logout"));
+    assert!(ops.len() >= 37, "{} operations: {ops:?}", ops.len());
+    for (method, path) in &ops {
+        let uri = path.replace("{id}", "1").replace("{version}", "v1");
+        let (content_type, body) = match (method.as_str(), path.as_str()) {
+            ("POST", "/api/v1/import") => ("application/octet-stream", "multiplier\n2.00\n"),
+            ("POST" | "PUT", _) => ("application/json", "{}"),
+            _ => ("application/json", ""),
+        };
+        let req = Request::builder()
+            .method(method.as_str())
+            .uri(&uri)
+            .header("cookie", &cookie)
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+            .await
+            .unwrap();
+        let status = resp.status();
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
+        assert_ne!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {uri} with a session"
+        );
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        if content_type.is_some_and(|t| t.starts_with("text/event-stream")) {
+            continue; // the event stream never ends: its status is the answer
+        }
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(server::rest::NO_SUCH_ENDPOINT),
+            "{method} {uri} is documented but not routed: {status} {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_operation_says_what_it_answers_and_how_it_fails() {
+    let app = test_app().await;
+    let (doc, ops) = operations(&app).await;
+    for (method, path) in &ops {
+        let op = &doc["paths"][path][method.to_lowercase()];
+        let what = format!("{method} {path}");
+        assert!(
+            op["summary"].is_string() || op["description"].is_string(),
+            "{what} has no text"
+        );
+        let responses = op["responses"].as_object().unwrap();
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{what}: no success response"
+        );
+        assert!(
+            responses.keys().any(|s| s.starts_with('4')),
+            "{what}: no error response"
+        );
+        let public = path.ends_with("/auth/signup") || path.ends_with("/auth/login");
+        assert_eq!(op["security"].is_array(), !public, "{what}: security");
+        if method != "GET" {
+            assert!(responses.contains_key("403"), "{what}: cross-site refusal");
+        }
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["ErrorBody"].is_object(),
+        "the error body is a schema"
+    );
+    assert!(
+        schemas["AddRounds"].is_object(),
+        "request bodies are schemas"
+    );
+}
+
+/// Routes are registered only through `routes!` on annotated handlers (which puts them
+/// in the document): a plain `.route(` in the API's modules would be undocumented, and
+/// the document has one operation per annotated handler.
+#[tokio::test]
+async fn no_api_route_bypasses_the_document() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files: Vec<_> = std::fs::read_dir(root.join("rest"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(root.join("accounts/rest.rs"));
+    let mut annotated = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains(".route("),
+            "{} registers a route outside the document",
+            file.display()
+        );
+        annotated += text.matches("#[utoipa::path(").count();
+    }
+    let (_, ops) = operations(&test_app().await).await;
+    assert_eq!(ops.len(), annotated, "{ops:?}");
+}
