@@ -20,6 +20,21 @@ pub struct Cli {
     /// SQLite database file, or a postgres:// URL (default: data/jetx.sqlite; env JETX_DATABASE).
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// Work on this server's stored rounds through its REST API instead of a local
+    /// database (stats, export, import, analyze, patterns, predict), e.g.
+    /// `https://jetx.example.com` (env JETX_SERVER).
+    #[arg(long, global = true, value_name = "URL", env = "JETX_SERVER")]
+    pub server: Option<String>,
+    /// The API token a hosted server asks for (create one on its account page; env
+    /// JETX_TOKEN).
+    #[arg(
+        long,
+        global = true,
+        value_name = "TOKEN",
+        env = "JETX_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -108,6 +123,28 @@ fn init_logging() {
         .try_init();
 }
 
+/// A subcommand against a server's REST API (`--server`): those that read or change the
+/// stored rounds; the others run on this machine only.
+fn run_remote(remote: &cmd::remote::Remote, command: Command) -> Result<ExitCode, CliError> {
+    use cmd::remote;
+    match command {
+        Command::Stats { json } => remote::stats(remote, json),
+        Command::Export(args) => remote::export(remote, args),
+        Command::Import(args) => remote::import(remote, args),
+        Command::Analyze(args) => remote::analyze(remote, args),
+        Command::Patterns(args) => remote::patterns(remote, args),
+        Command::Predict(args) => remote::predict(remote, args),
+        other => {
+            let name = format!("{other:?}");
+            let name = name
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or_default();
+            Err(remote::local_only(&name.to_lowercase()))
+        }
+    }
+}
+
 /// Loads the settings and runs the subcommand (`serve` when none is given).
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let addr = match &cli.command {
@@ -119,6 +156,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         database: cli.db.clone(),
         addr,
     };
+    if let Some(server) = &cli.server {
+        let remote = cmd::remote::Remote::new(server, cli.token.clone());
+        return run_remote(
+            &remote,
+            cli.command.unwrap_or(Command::Serve { addr: None }),
+        );
+    }
     let config: Config = Config::load(&overrides, |k| std::env::var(k).ok())?;
     match cli.command.unwrap_or(Command::Serve { addr: None }) {
         Command::Serve { .. } => {

@@ -54,7 +54,7 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliEr
     }
 }
 
-fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), CliError> {
+pub(super) fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), CliError> {
     print(outcome, json, |outcome| {
         let mut out = format!(
             "read {} rows as {}: {} readable, {} cannot be read{}\n",
@@ -84,14 +84,20 @@ pub struct ExportArgs {
 pub async fn export(config: &Config, args: ExportArgs) -> Result<ExitCode, CliError> {
     let state = super::local_state(config).await?;
     let csv = rounds::export_csv(&state).await?;
-    match args.output {
-        Some(path) => std::fs::write(&path, csv)
-            .map_err(|e| CliError::Write(path.display().to_string(), e))?,
-        None => std::io::stdout()
-            .write_all(csv.as_bytes())
-            .map_err(|e| CliError::Write("standard output".into(), e))?,
-    }
+    write_export(args.output.as_deref(), csv.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an export to `output`, or to standard output.
+pub(super) fn write_export(output: Option<&std::path::Path>, csv: &[u8]) -> Result<(), CliError> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, csv).map_err(|e| CliError::Write(path.display().to_string(), e))
+        }
+        None => std::io::stdout()
+            .write_all(csv)
+            .map_err(|e| CliError::Write("standard output".into(), e)),
+    }
 }
 
 pub async fn stats(config: &Config, json: bool) -> Result<ExitCode, CliError> {

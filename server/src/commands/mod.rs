@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod bench;
 pub mod data;
 pub mod forecasting;
+pub mod remote;
 pub mod render;
 pub mod strategy;
 pub mod users;
@@ -43,6 +44,8 @@ pub enum CliError {
     Models(#[from] app::errors::ModelError),
     #[error(transparent)]
     Accounts(#[from] app::service::accounts::AccountError),
+    #[error("the server answered {} {}: {}", .0.status, .0.code, .0.message)]
+    Remote(app::errors::AppError),
     #[error("{0}")]
     Usage(String),
 }

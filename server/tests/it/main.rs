@@ -14,6 +14,7 @@ mod limits;
 mod live;
 mod load;
 mod openapi;
+mod remote;
 mod reports;
 mod security;
 mod strategy;
