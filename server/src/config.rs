@@ -61,6 +61,9 @@ pub struct FileConfig {
     pub session_absolute_s: Option<i64>,
     /// Send the session cookie with `Secure` (set it when the server is reached over TLS).
     pub secure_cookies: Option<bool>,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the client, for the
+    /// failed-login limit per address.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +152,7 @@ impl Config {
                 session_idle_s: file.session_idle_s,
                 session_absolute_s: file.session_absolute_s,
                 secure_cookies: file.secure_cookies,
+                trusted_proxies: file.trusted_proxies,
             },
         )
         .map_err(|e| invalid(&e.name, &e.value, e.reason))?;

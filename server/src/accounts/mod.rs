@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
 use tower_sessions::Session;
 
+pub mod address;
 pub mod rest;
 pub mod session_store;
 pub mod tenants;
@@ -38,6 +39,7 @@ pub struct FileAccounts {
     pub session_idle_s: Option<i64>,
     pub session_absolute_s: Option<i64>,
     pub secure_cookies: Option<bool>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,8 @@ pub struct AccountSettings {
     pub session_idle_s: i64,
     pub session_absolute_s: i64,
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see [`address`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A setting that cannot be used (the config reports it with its name and value).
@@ -93,6 +97,21 @@ fn env_seconds(
     Ok(s)
 }
 
+fn trusted_proxies(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<Vec<String>>,
+) -> Result<Vec<std::net::IpAddr>, InvalidSetting> {
+    let (list, text) = match env("JETX_TRUSTED_PROXIES") {
+        Some(t) => (t.split(',').map(str::to_owned).collect(), t),
+        None => {
+            let list = from_file.unwrap_or_default();
+            let text = list.join(",");
+            (list, text)
+        }
+    };
+    address::parse_trusted(&list).map_err(|reason| invalid("trusted_proxies", &text, reason))
+}
+
 impl AccountSettings {
     /// `None` unless hosted mode is switched on.
     pub fn load(
@@ -126,6 +145,7 @@ impl AccountSettings {
             secure_cookies: env_bool(env, "JETX_SECURE_COOKIES")?
                 .or(file.secure_cookies)
                 .unwrap_or(false),
+            trusted_proxies: trusted_proxies(env, file.trusted_proxies)?,
         }))
     }
 
@@ -326,4 +346,47 @@ async fn signed_in(
 pub fn session_error(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "session store failed");
     AppError::new(503, "busy", "sessions are unavailable; try again")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Option<AccountSettings>, InvalidSetting> {
+        let env = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        AccountSettings::load(&env, FileAccounts::default())
+    }
+
+    #[test]
+    fn hosted_mode_is_off_unless_asked_for_and_its_settings_are_checked() {
+        assert_eq!(load(&[]).unwrap(), None);
+        assert_eq!(load(&[("JETX_ACCOUNTS", "0")]).unwrap(), None);
+        let on = load(&[("JETX_ACCOUNTS", "1")]).unwrap().unwrap();
+        assert_eq!(on.session_idle_s, 3600);
+        assert_eq!(on.session_absolute_s, 12 * 3600);
+        assert!(on.signup && !on.secure_cookies && on.trusted_proxies.is_empty());
+        assert_eq!(on.touch_every_s(), 60);
+        let short = load(&[("JETX_ACCOUNTS", "1"), ("JETX_SESSION_IDLE_S", "3")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            short.touch_every_s(),
+            0,
+            "a short idle timeout is kept to the second"
+        );
+        for (name, bad) in [
+            ("JETX_ACCOUNTS", "maybe"),
+            ("JETX_SESSION_IDLE_S", "0"),
+            ("JETX_TRUSTED_PROXIES", "10.0.0.2,proxy.example"),
+        ] {
+            // The first pair named wins: the bad value is read.
+            let e = load(&[(name, bad), ("JETX_ACCOUNTS", "1")]).unwrap_err();
+            assert_eq!(e.value, bad, "{name}");
+        }
+    }
 }

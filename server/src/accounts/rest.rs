@@ -83,12 +83,17 @@ async fn login(
     State(hosted): State<Arc<Hosted>>,
     session: Session,
     extensions: Extensions,
+    headers: axum::http::HeaderMap,
     body: std::result::Result<Json<Credentials>, JsonRejection>,
 ) -> Result<Json<Value>> {
     let Json(credentials) = body?;
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let address = extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        .map(|c| {
+            super::address::client_address(c.0.ip(), forwarded, &hosted.settings.trusted_proxies)
+        })
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let user = service::login(&hosted.pool, &credentials, &address).await?;
     start_session(&session, &user).await?;
     tracing::info!(user = %user.username, "logged in");

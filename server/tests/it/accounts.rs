@@ -519,3 +519,51 @@ async fn the_local_app_has_no_login_and_sets_no_cookie() {
         assert_eq!(a.headers["location"], "/");
     }
 }
+
+/// Behind a trusted reverse proxy the per-address limit counts each client, not the
+/// proxy: one guesser does not lock out everyone else, and cannot dodge the limit by
+/// writing its own `X-Forwarded-For`.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_address_limit() {
+    let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+    let app = hosted_app_with(3600, vec![proxy]).await;
+    Client::signup(&app, "bob").await;
+    let login = |client: &str, name: &str, password: &str| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", client)
+            .body(Body::from(
+                json!({"username": name, "password": password}).to_string(),
+            ))
+            .unwrap();
+        let peer = std::net::SocketAddr::new(proxy, 40000);
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        let router = app.router.clone();
+        async move {
+            tower::ServiceExt::oneshot(router, req)
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for i in 0..20 {
+        // A fake left-most entry does not make a new address.
+        let client = format!("192.0.2.{i}, 203.0.113.7");
+        assert_eq!(
+            login(&client, &format!("user{i}"), "nope nope").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login("203.0.113.7", "bob", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login("203.0.113.8", "bob", PASSWORD).await,
+        StatusCode::OK,
+        "another client"
+    );
+}

@@ -128,6 +128,11 @@ async fn build_on(
 /// A hosted server (`accounts = true`) on a fresh database, sessions ending after
 /// `idle_s` seconds without a request.
 pub async fn hosted_app(idle_s: i64) -> TestApp {
+    hosted_app_with(idle_s, Vec::new()).await
+}
+
+/// [`hosted_app`] behind the reverse proxies `trusted_proxies`.
+pub async fn hosted_app_with(idle_s: i64, trusted_proxies: Vec<std::net::IpAddr>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(dir.path()).await;
     let pool = app::db::connect(&database).await.unwrap();
@@ -146,6 +151,7 @@ pub async fn hosted_app(idle_s: i64) -> TestApp {
         session_idle_s: idle_s,
         session_absolute_s: server::accounts::DEFAULT_SESSION_ABSOLUTE_S,
         secure_cookies: false,
+        trusted_proxies,
     };
     let hosted = std::sync::Arc::new(server::accounts::Hosted {
         pool: pool.clone(),

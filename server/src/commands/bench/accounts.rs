@@ -140,6 +140,7 @@ async fn hosted(
         session_idle_s: crate::accounts::DEFAULT_SESSION_IDLE_S,
         session_absolute_s: crate::accounts::DEFAULT_SESSION_ABSOLUTE_S,
         secure_cookies: false,
+        trusted_proxies: Vec::new(),
     };
     let hosted = Arc::new(Hosted {
         pool: pool.clone(),
