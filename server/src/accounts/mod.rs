@@ -225,6 +225,7 @@ fn is_static(path: &str) -> bool {
                 | "/echarts.min.js"
                 | "/mc-worker.js"
                 | "/script-worker.js"
+                | "/autobet.js"
                 | "/session.js"
         )
 }

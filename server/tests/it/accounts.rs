@@ -311,6 +311,20 @@ async fn without_a_session_every_route_is_refused_and_pages_send_to_login() {
             format!("/login?next={next}").as_str()
         );
     }
+    // The site's files are served without a session (the login page needs them).
+    for file in [
+        "/session.js",
+        "/autobet.js",
+        "/api-docs/init.js",
+        "/pkg/jetx.js",
+    ] {
+        let a = nobody.call(&app, "GET", file, None).await;
+        assert!(
+            !a.status.is_redirection() && a.status != StatusCode::UNAUTHORIZED,
+            "{file}: {}",
+            a.status
+        );
+    }
     // What a player needs before signing in still answers.
     assert_eq!(
         nobody.call(&app, "GET", "/healthz", None).await.status,
