@@ -22,27 +22,8 @@ pub async fn post_blob(url: &str, body: &web_sys::Blob) -> Result<ImportOutcome,
         .headers()
         .set("content-type", "application/octet-stream")
         .map_err(js_text)?;
-    let window = web_sys::window().ok_or_else(|| browser_error("no window"))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(js_text)?
-        .dyn_into()
-        .map_err(js_text)?;
-    let text = JsFuture::from(response.text().map_err(js_text)?)
-        .await
-        .map_err(js_text)?
-        .as_string()
-        .unwrap_or_default();
-    if response.ok() {
-        serde_json::from_str(&text).map_err(|e| browser_error(format!("unexpected answer: {e}")))
-    } else {
-        let status = response.status();
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| {
-                AppError::new(status, crate::errors::code_for_status(status), text)
-            }))
-    }
+    let text = fetch_text(&request).await?;
+    serde_json::from_str(&text).map_err(|e| browser_error(format!("unexpected answer: {e}")))
 }
 
 /// Sends `body` as JSON (or nothing) to the REST API and reads the JSON answer (null
@@ -64,8 +45,14 @@ pub async fn send_json(
             .set("content-type", "application/json")
             .map_err(js_text)?;
     }
+    let text = fetch_text(&request).await?;
+    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Sends `request`; the answer's text, or for a 4xx/5xx answer the REST API's `error`.
+async fn fetch_text(request: &web_sys::Request) -> Result<String, AppError> {
     let window = web_sys::window().ok_or_else(|| browser_error("no window"))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(request))
         .await
         .map_err(js_text)?
         .dyn_into()
@@ -76,15 +63,12 @@ pub async fn send_json(
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
-    } else {
-        let status = response.status();
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| {
-                AppError::new(status, crate::errors::code_for_status(status), text)
-            }))
+        return Ok(text);
     }
+    let status = response.status();
+    Err(serde_json::from_str::<ErrorBody>(&text)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| AppError::new(status, crate::errors::code_for_status(status), text)))
 }
 
 /// A failure inside the browser (no answer from the server, a worker that did not start).
