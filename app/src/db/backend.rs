@@ -118,3 +118,30 @@ mod tests {
         assert_eq!(Backend::of_url("sqlite://x.db"), Backend::Sqlite);
     }
 }
+
+/// A nullable double to bind. sqlx 0.9.0's `Any` driver hands PostgreSQL a NULL `f64` as a
+/// NULL `float4` and a NULL `f32` as a NULL `float8` (its two float arms are swapped), and
+/// PostgreSQL prepares the statement with that parameter type: the next non-NULL `f64`
+/// bound to the same cached statement then fails with "incorrect binary data format". So
+/// NULL goes as the `f32` kind, which arrives as `float8`; `it::limits` alternates NULL and
+/// values on one connection, so a change in sqlx shows there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NullableF64(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for NullableF64 {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for NullableF64 {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(value) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&value, buf),
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}

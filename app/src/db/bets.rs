@@ -113,7 +113,7 @@ pub async fn insert_bet(
     .bind(round_id)
     .bind(stake)
     .bind(kind)
-    .bind(at)
+    .bind(super::NullableF64(at))
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -78,8 +78,8 @@ pub async fn request_limit(
     )
     .bind(kind.as_str())
     .bind(period.as_str())
-    .bind(next.amount)
-    .bind(next.pending.and_then(|p| p.amount))
+    .bind(super::NullableF64(next.amount))
+    .bind(super::NullableF64(next.pending.and_then(|p| p.amount)))
     .bind(next.pending.map(|p| p.effective_at))
     .execute(&mut *tx)
     .await?;

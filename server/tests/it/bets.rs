@@ -198,3 +198,33 @@ async fn bad_bets_get_a_4xx_and_store_nothing() {
     let (s, body) = app.json("DELETE", "/api/v1/bets/abc", None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
 }
+
+/// One connection stores a lost bet (no exit multiplier: NULL) and then bets with one, in
+/// turn, and each is settled right: a cached statement must take both (see `NullableF64`).
+#[tokio::test]
+async fn lost_bets_and_cash_outs_alternate_on_one_connection() {
+    use models::bets::Exit;
+    let app = test_app().await;
+    // Used one request at a time, a pool opens a single connection.
+    let pool = app::db::connect(&app.database).await.unwrap();
+    for step in 0..4 {
+        let (s, body) = app
+            .json("POST", "/api/v1/rounds", Some(json!({"value": "3.00"})))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let lost = app::db::insert_bet(&pool, None, 1.0, Exit::Lost, 0.03)
+            .await
+            .unwrap();
+        assert_eq!(lost.settled.profit, -1.0);
+        let exit = if step % 2 == 0 {
+            Exit::Target(2.0)
+        } else {
+            Exit::CashedOut(2.5)
+        };
+        let won = app::db::insert_bet(&pool, None, 2.0, exit, 0.03)
+            .await
+            .unwrap();
+        assert!(won.settled.profit > 0.0, "{exit:?}: {:?}", won.settled);
+    }
+    assert_eq!(bets_stored(&app).await, 8);
+}

@@ -307,3 +307,45 @@ async fn bad_settings_are_refused_with_a_400_and_change_nothing() {
     assert!(view["gate"]["cool_off_until"].is_null());
     assert!(view["reality_answered_at"].is_null());
 }
+
+/// One connection runs the limit's statement with no pending amount (NULL), then with one,
+/// again and again: PostgreSQL keeps a cached statement's parameter types from its first
+/// run, so a NULL sent as the wrong float type broke the next raise (CI, stop 39).
+#[tokio::test]
+async fn raising_and_lowering_on_one_connection_alternate_null_and_a_pending_amount() {
+    use models::limits::{LimitKind, LimitPeriod};
+    let app = test_app_with_predictor(|_| {
+        std::sync::Arc::new(app::api::ssr::FairLawEstimator {
+            house_edge: 0.03,
+            notice: "fair".into(),
+        })
+    })
+    .await;
+    // Used one request at a time, a pool opens a single connection.
+    let pool = app::db::connect(&app.database).await.unwrap();
+    for step in 0..6 {
+        let low = 100.0 - f64::from(step);
+        let lowered =
+            app::db::request_limit(&pool, LimitKind::Stake, LimitPeriod::Week, Some(low), now())
+                .await
+                .unwrap()
+                .unwrap();
+        assert_eq!((lowered.amount, lowered.pending), (Some(low), None));
+        let raised = app::db::request_limit(
+            &pool,
+            LimitKind::Stake,
+            LimitPeriod::Week,
+            Some(low + 100.0),
+            now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(raised.amount, Some(low));
+        assert_eq!(raised.pending.and_then(|p| p.amount), Some(low + 100.0));
+    }
+    let (_, view) = app.json("GET", "/api/v1/limits", None).await;
+    let l = limit(&view, "stake", "week").unwrap();
+    assert_eq!(l["limit"]["amount"], 95.0);
+    assert_eq!(l["limit"]["pending"]["amount"], 195.0);
+}
