@@ -1,8 +1,9 @@
 //! Chart options built with `charming` (plain functions, testable on the server) and the
 //! component that draws them with ECharts in the browser.
 
+use crate::chart_table::{chart_table, ChartTable};
 use crate::types::ChartPoint;
-use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, Title};
+use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, LegendType, Title};
 use charming::element::{
     AxisType, ItemStyle, Label, LabelPosition, LineStyle, LineStyleType, MarkLine, MarkLineData,
     MarkLineVariant, NameLocation, Symbol, Tooltip, Trigger,
@@ -22,6 +23,19 @@ const RED: &str = "#ef4444";
 pub fn x_axis() -> Axis {
     Axis::new().name_location(NameLocation::Middle).name_gap(26)
 }
+
+/// The legend: one line at the top right that pages when its entries do not fit, starting
+/// right of the y axis's name (a legend that wrapped onto a second line covered it).
+pub fn legend() -> Legend {
+    Legend::new()
+        .type_(LegendType::Scroll)
+        .top(24)
+        .left(LEGEND_LEFT)
+        .right(8)
+}
+
+/// Left edge of the legend, in pixels: clear of the y axis name above a 64 px grid margin.
+pub const LEGEND_LEFT: i32 = 140;
 
 fn base(title: &str) -> Chart {
     Chart::new()
@@ -109,7 +123,7 @@ fn bin_label(b: &Bin) -> String {
 pub fn histogram_chart(bins: &[Bin]) -> Chart {
     base("Distribution (log-spaced bins)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Category)
@@ -143,10 +157,11 @@ pub fn categories_chart(categories: &[CategoryShare]) -> Chart {
     let pct = |x: f64| (x * 1000.0).round() / 10.0;
     base("Category shares (%)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Category)
+                .name("multiplier")
                 .data(categories.iter().map(|c| c.label.clone()).collect()),
         )
         .y_axis(Axis::new().type_(AxisType::Value).name("%"))
@@ -170,7 +185,7 @@ pub fn survival_chart(points: &[SurvivalPoint], house_edge: f64) -> Chart {
     let fair: Vec<Vec<f64>> = points.iter().map(|p| vec![p.x, p.fair]).collect();
     base("Survival P(X ≥ x)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Log)
@@ -210,65 +225,128 @@ pub fn EChart(
     #[prop(default = 320)]
     height: u32,
 ) -> impl IntoView {
+    // The text alternative: a summary for screen readers, the numbers on request (built
+    // only when opened: a long chart's table is hundreds of rows).
+    let table = Memo::new(move |_| chart.with(|c| c.as_ref().map(chart_table)));
+    // A role="img" needs a name even before there is anything to draw.
+    let summary = move || {
+        table.with(|t| {
+            t.as_ref()
+                .map_or_else(|| "Chart: no data yet.".to_string(), |t| t.summary.clone())
+        })
+    };
     #[cfg(feature = "hydrate")]
-    {
-        let instance = StoredValue::new_local(None::<charming::Echarts>);
-        let renders = StoredValue::new_local(0u32);
-        let draw = move |chart: Chart| {
-            let drawn = instance.try_update_value(|current| match current {
-                Some(echarts) => {
-                    charming::WasmRenderer::update(echarts, &chart);
+    draw_in_browser(id, chart, summary);
+    let open = RwSignal::new(false);
+    view! {
+        <div class="chart-box">
+            <div id=id class="chart" role="img" aria-label=summary style=format!("height:{height}px")></div>
+            <details class="chart-data" on:toggle=move |_| open.update(|o| *o = !*o)>
+                <summary>"Data"</summary>
+                {move || open.get().then(|| table.get().map(|t| view! { <ChartData t/> }))}
+            </details>
+        </div>
+    }
+}
+
+/// Draws `chart` with ECharts into the box `id`, again whenever it changes, follows the
+/// window's width, and keeps the box's label (`summary`) current.
+#[cfg(feature = "hydrate")]
+fn draw_in_browser(
+    id: &'static str,
+    chart: Signal<Option<Chart>>,
+    summary: impl Fn() -> String + Copy + 'static,
+) {
+    let instance = StoredValue::new_local(None::<charming::Echarts>);
+    let renders = StoredValue::new_local(0u32);
+    let draw = move |chart: Chart| {
+        let drawn = instance.try_update_value(|current| match current {
+            Some(echarts) => {
+                charming::WasmRenderer::update(echarts, &chart);
+                true
+            }
+            None => match charming::WasmRenderer::new_opt(None, None)
+                .theme(charming::theme::Theme::Dark)
+                .render(id, &chart)
+            {
+                Ok(echarts) => {
+                    *current = Some(echarts);
                     true
                 }
-                None => match charming::WasmRenderer::new_opt(None, None)
-                    .theme(charming::theme::Theme::Dark)
-                    .render(id, &chart)
-                {
-                    Ok(echarts) => {
-                        *current = Some(echarts);
-                        true
-                    }
-                    Err(e) => {
-                        leptos::logging::error!("chart {id}: {e:?}");
-                        false
-                    }
-                },
-            });
-            if drawn == Some(true) {
-                // A counter the browser tests wait on.
-                let n = renders.get_value() + 1;
-                renders.set_value(n);
-                if let Some(el) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id(id))
-                {
-                    let _ = el.set_attribute("data-renders", &n.to_string());
+                Err(e) => {
+                    leptos::logging::error!("chart {id}: {e:?}");
+                    false
                 }
-            }
-        };
-        // The width follows the container: ECharts measures it again on every window
-        // resize (a phone turned, a window narrowed), or the canvas keeps its first width.
-        let resized =
-            leptos::leptos_dom::helpers::window_event_listener(leptos::ev::resize, move |_| {
-                instance.with_value(|current| {
-                    if let Some(echarts) = current {
-                        echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
-                    }
-                });
-            });
-        on_cleanup(move || resized.remove());
-        Effect::new(move |_| {
-            let Some(chart) = chart.get() else {
-                return;
-            };
-            // Drawing takes milliseconds per chart: on the next frame, so that answers
-            // already received (the next-round estimate) are shown first.
-            leptos::leptos_dom::helpers::request_animation_frame(move || draw(chart));
+            },
         });
+        if drawn == Some(true) {
+            // A counter the browser tests wait on.
+            let n = renders.get_value() + 1;
+            renders.set_value(n);
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+            {
+                let _ = el.set_attribute("data-renders", &n.to_string());
+            }
+        }
+    };
+    // The width follows the container: ECharts measures it again on every window
+    // resize (a phone turned, a window narrowed), or the canvas keeps its first width.
+    let resized =
+        leptos::leptos_dom::helpers::window_event_listener(leptos::ev::resize, move |_| {
+            instance.with_value(|current| {
+                if let Some(echarts) = current {
+                    echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
+                }
+            });
+        });
+    on_cleanup(move || resized.remove());
+    // The server may render the box before the data is there; hydration keeps what
+    // the server wrote, so the label is set again once the page runs.
+    Effect::new(move |_| {
+        let label = summary();
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+        {
+            let _ = el.set_attribute("aria-label", &label);
+        }
+    });
+    Effect::new(move |_| {
+        let Some(chart) = chart.get() else {
+            return;
+        };
+        // Drawing takes milliseconds per chart: on the next frame, so that answers
+        // already received (the next-round estimate) are shown first.
+        leptos::leptos_dom::helpers::request_animation_frame(move || draw(chart));
+    });
+}
+
+/// A chart's numbers as a table (see [`chart_table`]).
+#[component]
+fn ChartData(t: ChartTable) -> impl IntoView {
+    let label = format!("{} data", t.title);
+    let omitted = (t.omitted > 0).then(|| {
+        format!(
+            "The first {} rows of {}.",
+            t.rows.len(),
+            t.rows.len() + t.omitted
+        )
+    });
+    view! {
+        <p class="muted chart-summary">{t.summary.clone()}</p>
+        <div class="table-wrap chart-table-wrap" tabindex="0" role="region" aria-label=label>
+            <table class="rounds chart-table">
+                <caption class="sr-only">{t.title.clone()}</caption>
+                <thead><tr>{t.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>{t.rows.into_iter().map(|row| view! {
+                    <tr>{row.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}</tr>
+                }).collect_view()}</tbody>
+            </table>
+        </div>
+        {omitted.map(|o| view! { <p class="muted">{o}</p> })}
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = chart;
-    view! { <div id=id class="chart" style=format!("height:{height}px")></div> }
 }
 
 /// The listed rules' conditional rates P(X ≥ c | condition) against the fair line
@@ -300,7 +378,7 @@ pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -
     let even: Vec<Vec<f64>> = grid.iter().map(|&c| vec![c, 1.0 / c]).collect();
     base("Conditional rate P(X ≥ c | rule) vs the fair law")
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Log)

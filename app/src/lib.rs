@@ -4,6 +4,7 @@
 pub mod api;
 #[cfg(feature = "hydrate")]
 mod browser;
+pub mod chart_table;
 pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod db;

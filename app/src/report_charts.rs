@@ -2,7 +2,7 @@
 //! tested on the server; drawn by [`crate::charts::EChart`]).
 
 use crate::views::{FeatureImportance, LossPoint};
-use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend, Title};
+use charming::component::{Axis, DataZoom, DataZoomType, Grid, Title};
 use charming::element::{
     AxisType, ItemStyle, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Symbol,
     Tooltip, Trigger,
@@ -70,7 +70,7 @@ pub fn lines_chart(
     );
     let mut chart = base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(x_axis)
         .y_axis(Axis::new().type_(AxisType::Value).name(y_name).scale(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside));
@@ -114,7 +114,7 @@ pub fn reliability_chart(title: &str, series: &[(String, &Reliability)]) -> Char
     let (lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
     let mut chart = base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Value)
@@ -179,7 +179,7 @@ pub fn folds_chart(folds: &[Fold]) -> Chart {
         .collect();
     base("Folds: training rows and forecast rounds")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(crate::charts::x_axis().type_(AxisType::Value).name("round"))
         .y_axis(
             Axis::new()
@@ -227,7 +227,7 @@ pub fn loss_chart(losses: &[LossPoint]) -> Chart {
     }
     let mut chart = base("Network losses (BCE per epoch, in order of the fits)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Value)
@@ -259,12 +259,13 @@ pub fn loss_chart(losses: &[LossPoint]) -> Chart {
                 Line::new()
                     .name(format!("{short} validation"))
                     .symbol(Symbol::None)
+                    // A colour of its own (and dashed): one colour for both read as one line.
                     .line_style(
                         LineStyle::new()
-                            .color(colour(i))
+                            .color(colour(i + members.len()))
                             .type_(LineStyleType::Dashed),
                     )
-                    .item_style(ItemStyle::new().color(colour(i)))
+                    .item_style(ItemStyle::new().color(colour(i + members.len())))
                     .data(
                         points
                             .iter()
@@ -298,7 +299,7 @@ pub fn continuation_chart(title: &str, c: &StreakContinuation) -> Chart {
     };
     base(title)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(
             crate::charts::x_axis()
                 .type_(AxisType::Category)
@@ -376,7 +377,7 @@ pub fn moving_chart(moving: &[MovingShare]) -> Chart {
     let threshold = moving.first().map_or(2.0, |m| m.threshold);
     let mut chart = base(&format!("Moving share of rounds ≥ {threshold}x"))
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(24).right(8))
+        .legend(crate::charts::legend())
         .x_axis(data_x_axis(
             "round",
             moving.iter().flat_map(|m| m.points.iter().map(|(x, _)| *x)),
@@ -524,6 +525,29 @@ mod tests {
         assert_eq!(series[0]["name"], "mlp train");
         assert_eq!(series[0]["data"].as_array().unwrap().len(), 2);
         assert_eq!(series[1]["data"].as_array().unwrap().len(), 1);
+        // Every line has a colour of its own: train and validation are told apart.
+        let colours: std::collections::HashSet<String> = series
+            .iter()
+            .map(|s| s["lineStyle"]["color"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(colours.len(), 4);
+    }
+
+    #[test]
+    fn every_legend_is_one_line_right_of_the_y_axis_name() {
+        let losses = vec![LossPoint {
+            member: "mlp (16)".into(),
+            epoch: 1,
+            train_loss: 0.6,
+            valid_loss: Some(0.7),
+        }];
+        let j = json(&loss_chart(&losses));
+        assert_eq!(j["legend"]["type"], "scroll");
+        assert_eq!(j["legend"]["left"], crate::charts::LEGEND_LEFT);
+        // The y axis name sits above the axis, at the grid's left margin.
+        assert!(
+            j["grid"][0]["left"].as_f64().unwrap() + 40.0 < f64::from(crate::charts::LEGEND_LEFT)
+        );
     }
 
     #[test]

@@ -123,6 +123,36 @@ pub struct ImportOutcome {
     /// How many rounds were stored (0 on a dry run or when refused).
     pub stored: usize,
     pub dry_run: bool,
+    /// The longest run of the file's readable rounds that is already stored, in the same
+    /// order (at least 8 rounds; positions from 0): the same file imported twice, or a
+    /// newer export repeating the rounds stored last time.
+    #[serde(default)]
+    pub already_stored: Option<models::overlap::Overlap>,
+    /// Rounds of that run left out of the import (`duplicates = skip`).
+    #[serde(default)]
+    pub skipped_duplicates: usize,
+}
+
+/// What to do with a file's rounds that are already stored (see
+/// [`ImportOutcome::already_stored`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDuplicate {
+    /// Store every readable round, the repeated ones too (the outcome still names them).
+    #[default]
+    Keep,
+    /// Store only the rounds outside the repeated run.
+    Skip,
+    /// Store nothing when a run is repeated (409).
+    Refuse,
+}
+
+/// How an import treats faulty rows and repeated rounds, and whether it stores at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub on_fault: OnFault,
+    pub duplicates: OnDuplicate,
 }
 
 /// What to do with the readable rows of an import that has faults.

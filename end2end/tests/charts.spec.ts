@@ -49,3 +49,38 @@ test('the last-rounds chart: Reset zoom and a new "Show the last N" show the who
   await expect(page.locator('#chart-last')).toHaveAttribute('data-renders', /\d+/);
   await expect.poll(zoomStart).toBe(0);
 });
+
+test('every chart has a summary and its numbers as a table on request, the same numbers as drawn', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  await page.locator('#load-demo').click();
+  await expect(page.locator('#stat-count .value')).toHaveText('2000');
+  await expect(page.locator('#chart-cat')).toHaveAttribute('data-renders', /\d+/);
+  // The chart box is an image named by its summary.
+  const cat = page.locator('#chart-cat');
+  await expect(cat).toHaveAttribute('role', 'img');
+  await expect(cat).toHaveAttribute('aria-label', /^Category shares \(%\): observed \(4 points\), fair game \(4 points\)/);
+  // No table until asked (a long chart's table is hundreds of rows).
+  const box = page.locator('.chart-box', { has: cat });
+  await expect(box.locator('table')).toHaveCount(0);
+  await box.locator('summary', { hasText: 'Data' }).click();
+  const table = box.locator('table.chart-table');
+  await expect(table.locator('thead th')).toHaveText(['multiplier', 'observed', 'fair game']);
+  await expect(table.locator('tbody tr')).toHaveCount(4);
+  // The table's numbers are the drawn ones.
+  const drawn = await page.evaluate(() => {
+    const chart = (window as any).echarts.getInstanceByDom(document.getElementById('chart-cat'));
+    return chart.getOption().series.map((s: any) => s.data.map((v: any) => Number(v)));
+  });
+  const cells = await table.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent || '')),
+  );
+  for (let i = 0; i < 4; i++) {
+    expect(Number(cells[i][1])).toBeCloseTo(drawn[0][i], 2);
+    expect(Number(cells[i][2])).toBeCloseTo(drawn[1][i], 2);
+  }
+  await box.locator('summary', { hasText: 'Data' }).click();
+  await expect(table).toHaveCount(0);
+  // Every chart on the page has its toggle.
+  const charts = await page.locator('.chart').count();
+  await expect(page.locator('.chart-data > summary')).toHaveCount(charts);
+});

@@ -28,3 +28,33 @@ test('the prediction panel shows base rates and WAITs on fair data', async ({ pa
   expect(bad.status).toBe(400);
   expect(bad.json.error.code).toBe('bad_cashout');
 });
+
+test('after Enter the estimate, its EV and PLAY/WAIT are on screen without scrolling at 1280×800 and 390×844', async ({ page, server }) => {
+  let s = 20261206;
+  const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 4294967296; };
+  const values = Array.from({ length: 300 }, () => Math.min(10000, Math.max(1, Math.floor(97 / u()) / 100)).toFixed(2));
+  expect((await server.api('POST', '/api/v1/rounds', { values })).status).toBe(201);
+  let stored = values.length;
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await openHydrated(page, server.url);
+    await page.locator('#round-input').fill('2.47');
+    await page.locator('#round-input').press('Enter');
+    stored += 1;
+    await expect(page.locator('#prediction-body')).toHaveAttribute('data-rounds', String(stored));
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    for (const part of ['#round-input', '#recommendation', '#rec-reason', '#prediction-ev', '#prediction-table']) {
+      await expect(page.locator(part), `${part} at ${width}×${height}`).toBeInViewport({ ratio: 1 });
+    }
+    if (width === 390) {
+      // The navigation is one line: every link is reachable by scrolling it sideways.
+      const header = await page.locator('header.top').boundingBox();
+      expect(header!.height).toBeLessThanOrEqual(60);
+      await expect(page.locator('header nav a')).toHaveCount(8);
+      await page.locator('header nav a', { hasText: 'Limits' }).scrollIntoViewIfNeeded();
+      await expect(page.locator('header nav a', { hasText: 'Limits' })).toBeInViewport();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: test.info().outputPath(`dashboard-${width}.png`) });
+  }
+});

@@ -186,3 +186,32 @@ test('rounds page by keyboard: Edit focuses the input, Esc cancels and returns f
   await expect(page.getByRole('button', { name: 'Edit round 2 (2.40x)' })).toBeFocused();
   expect(await server.values()).toEqual([1.1, 2.4, 3.3]);
 });
+
+test('a file whose rounds are already stored is named before anything is stored, and only its new rounds can be kept', async ({ page, server }) => {
+  const values = Array.from({ length: 120 }, (_, i) => (1 + ((i * 7919) % 997) / 100).toFixed(2));
+  const file = (vs: string[]) => ({ name: 'export.csv', mimeType: 'text/csv', buffer: Buffer.from(`value\n${vs.join('\n')}\n`) });
+  await openHydrated(page, `${server.url}/rounds`);
+  await page.locator('#import-file').setInputFiles(file(values.slice(0, 100)));
+  await expect(page.locator('#import-summary')).toHaveText('Read 100 rows as csv: 100 readable, 0 cannot be read.');
+  await expect(page.locator('#import-duplicates')).toHaveCount(0);
+  await page.locator('#import-confirm').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 100 rounds from the file.');
+
+  // A newer export: the same 100 rounds, then 20 new ones.
+  await page.locator('#import-file').setInputFiles(file(values));
+  await expect(page.locator('#import-duplicates')).toHaveText(
+    "100 of these rounds are already stored: the file's rounds 1–100 are rounds 1–100 of your history. Importing them again would count them twice.",
+  );
+  await expect(page.locator('#import-confirm')).toHaveText('Import all 120 anyway');
+  await expect(page.locator('#import-new-only')).toHaveText('Import only the 20 new rounds');
+  await page.screenshot({ path: test.info().outputPath('import-duplicates.png'), fullPage: true });
+  await page.locator('#import-new-only').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 20 new rounds from the file; 100 already stored were skipped.');
+  expect(await server.values()).toEqual(values.map(Number));
+
+  // The same file again: nothing new to keep.
+  await page.locator('#import-file').setInputFiles(file(values));
+  await expect(page.locator('#import-new-only')).toBeDisabled();
+  await page.locator('#import-cancel').click();
+  expect((await server.values()).length).toBe(120);
+});

@@ -18,6 +18,7 @@ pub mod hashchain;
 pub mod import;
 pub mod limits;
 pub mod live;
+pub mod overlap;
 pub mod patterns;
 pub mod planted;
 pub mod provenance;

@@ -273,8 +273,9 @@ struct ImportState {
 }
 
 impl ImportState {
-    /// Sends the chosen file: a dry run reports what can be read, otherwise the rows are stored.
-    fn send(self, dry_run: bool) {
+    /// Sends the chosen file: a dry run reports what can be read, otherwise the rows are
+    /// stored, the ones already stored kept or skipped as `duplicates` says.
+    fn send(self, dry_run: bool, duplicates: &'static str) {
         #[cfg(feature = "hydrate")]
         {
             let ImportState {
@@ -295,7 +296,7 @@ impl ImportState {
             busy.set(true);
             spawn_local(async move {
                 let url = format!(
-                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&filename={}",
+                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&duplicates={duplicates}&filename={}",
                     js_sys::encode_uri_component(&file.name())
                 );
                 match crate::browser::post_blob(&url, &file).await {
@@ -304,10 +305,7 @@ impl ImportState {
                             status.set(None);
                             report.set(Some(outcome));
                         } else {
-                            status.set(Some(Notice::Done(format!(
-                                "Stored {} rounds from the file.",
-                                outcome.stored
-                            ))));
+                            status.set(Some(Notice::Done(stored_text(&outcome))));
                             report.set(None);
                             if let Some(el) = file_input.get_untracked() {
                                 el.set_value("");
@@ -324,7 +322,7 @@ impl ImportState {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (dry_run, &self.file_input, &self.version);
+        let _ = (dry_run, duplicates, &self.file_input, &self.version);
     }
 
     /// Drops the report: nothing is stored.
@@ -362,7 +360,7 @@ fn ImportPanel() -> impl IntoView {
         <div class="import" id="import-panel">
             <label for="import-file">"Import a file: CSV (a "<code>"value"</code>" column, e.g. "<code>"id,value"</code>"), plain text, or the Python JetX Predictor's "<code>".db"</code></label>
             <input id="import-file" type="file" accept=".csv,.txt,.db,.sqlite,.sqlite3,text/csv,text/plain"
-                node_ref=file_input on:change=move |_| state.send(true)/>
+                node_ref=file_input on:change=move |_| state.send(true, "keep")/>
             {move || busy.get().then(|| view! { <p class="muted">"Reading…"</p> })}
             {move || report.get().map(|r| view! { <ImportReport r state/> })}
             {move || status.get().map(|s| match s {
@@ -373,10 +371,38 @@ fn ImportPanel() -> impl IntoView {
     }
 }
 
+/// "Stored 500 new rounds from the file; 7000 already stored were skipped."
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn stored_text(outcome: &ImportOutcome) -> String {
+    if outcome.skipped_duplicates == 0 {
+        return format!("Stored {} rounds from the file.", outcome.stored);
+    }
+    format!(
+        "Stored {} new rounds from the file; {} already stored were skipped.",
+        outcome.stored, outcome.skipped_duplicates
+    )
+}
+
 /// What the dry run could read, and the buttons to store it or nothing.
 #[component]
 fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
     let faults = r.faults.len();
+    let repeated = r.already_stored.map(|run| {
+        format!(
+            "{} of these rounds are already stored: the file's rounds {}–{} are rounds {}–{} of your history. Importing them again would count them twice.",
+            run.len,
+            run.file_start + 1,
+            run.file_start + run.len,
+            run.stored_start + 1,
+            run.stored_start + run.len
+        )
+    });
+    let new = r.valid - r.already_stored.map_or(0, |run| run.len);
+    let confirm_text = match (r.already_stored.is_some(), faults) {
+        (true, _) => format!("Import all {} anyway", r.valid),
+        (false, 0) => format!("Import all {} rounds", r.valid),
+        (false, _) => format!("Import the {} readable rows, skip {}", r.valid, faults),
+    };
     let shown: Vec<_> = r
         .faults
         .iter()
@@ -394,9 +420,18 @@ fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
                 </ul>
                 {(faults > 100).then(|| view! { <p class="muted">{format!("… and {} more", faults - 100)}</p> })}
             })}
+            {repeated.map(|run| view! {
+                <p class="message warn" id="import-duplicates" role="alert">{run}</p>
+            })}
             <div class="buttons">
-                <button id="import-confirm" disabled=r.valid == 0 on:click=move |_| state.send(false)>
-                    {if faults == 0 { format!("Import all {} rounds", r.valid) } else { format!("Import the {} readable rows, skip {}", r.valid, faults) }}
+                {(r.already_stored.is_some()).then(|| view! {
+                    <button id="import-new-only" disabled=new == 0 on:click=move |_| state.send(false, "skip")>
+                        {format!("Import only the {new} new rounds")}
+                    </button>
+                })}
+                <button id="import-confirm" disabled=r.valid == 0 class:secondary=r.already_stored.is_some()
+                    on:click=move |_| state.send(false, "keep")>
+                    {confirm_text}
                 </button>
                 <button id="import-cancel" class="secondary" on:click=move |_| state.import_nothing()>"Import nothing"</button>
             </div>

@@ -4,8 +4,9 @@
 
 use crate::db::Pool;
 use crate::db::{self, DbError};
-use crate::types::{ImportFault, ImportOutcome, OnFault, Source};
+use crate::types::{ImportFault, ImportOptions, ImportOutcome, OnDuplicate, OnFault, Source};
 use models::import::{describe_fault, read_csv, read_text, ImportError, ImportReport};
+use models::values::Multiplier;
 use models::values::ValueRules;
 use std::path::Path;
 
@@ -26,7 +27,10 @@ pub enum ImportFailure {
     },
     /// Faults were found and the caller asked to store nothing in that case.
     #[error("{} of {} rows cannot be read; nothing was stored (skip the faulty rows to store the rest)", .0.faults.len(), .0.rows)]
-    Faults(ImportOutcome),
+    Faults(Box<ImportOutcome>),
+    /// Rounds of the file are already stored and the caller asked to store nothing then.
+    #[error("{} rounds of this file are already stored (the file's rounds {} to {} are rounds {} to {} of the history); nothing was stored (skip them to store only the new rounds, or keep them to store all)", .0.already_stored.map_or(0, |o| o.len), .0.already_stored.map_or(0, |o| o.file_start + 1), .0.already_stored.map_or(0, |o| o.file_start + o.len), .0.already_stored.map_or(0, |o| o.stored_start + 1), .0.already_stored.map_or(0, |o| o.stored_start + o.len))]
+    AlreadyStored(Box<ImportOutcome>),
 }
 
 impl ImportFailure {
@@ -39,6 +43,7 @@ impl ImportFailure {
                 BatchError::TooManyBytes { .. } | BatchError::TooManyValues { .. },
             )) => 413,
             ImportFailure::Read(_) | ImportFailure::Faults(_) => 422,
+            ImportFailure::AlreadyStored(_) => 409,
             ImportFailure::Db(e) => e.status_code(),
             ImportFailure::TempFile(_) | ImportFailure::ReadFile { .. } => 500,
         }
@@ -48,6 +53,7 @@ impl ImportFailure {
         match self {
             ImportFailure::Read(_) => "unreadable_file",
             ImportFailure::Faults(_) => "unreadable_rows",
+            ImportFailure::AlreadyStored(_) => "already_stored",
             ImportFailure::Db(e) => e.code(),
             ImportFailure::TempFile(_) | ImportFailure::ReadFile { .. } => "internal",
         }
@@ -64,7 +70,7 @@ impl crate::errors::HttpStatus for ImportFailure {
     /// The whole report of a refused import: every unreadable row with its reason.
     fn details(&self) -> serde_json::Value {
         match self {
-            ImportFailure::Faults(outcome) => {
+            ImportFailure::Faults(outcome) | ImportFailure::AlreadyStored(outcome) => {
                 serde_json::to_value(outcome).unwrap_or(serde_json::Value::Null)
             }
             _ => serde_json::Value::Null,
@@ -77,16 +83,16 @@ pub async fn import(
     state: &crate::state::ServerState,
     bytes: &[u8],
     file_name: &str,
-    dry_run: bool,
-    on_fault: OnFault,
+    options: ImportOptions,
 ) -> Result<ImportOutcome, ImportFailure> {
+    let history = state.history().await?;
     import_bytes(
         &state.pool,
         bytes,
         file_name,
         &state.rules,
-        dry_run,
-        on_fault,
+        &history.values,
+        options,
     )
     .await
 }
@@ -163,14 +169,15 @@ pub fn fault_list(report: &ImportReport) -> Vec<ImportFault> {
 }
 
 /// Reads and, unless `dry_run`, stores. With faults and `OnFault::Refuse`, stores nothing
-/// and returns `ImportFailure::Faults` carrying the full report.
+/// and returns `ImportFailure::Faults` carrying the full report; rounds already in
+/// `history` are kept, skipped or refused as `options.duplicates` says.
 pub async fn import_bytes(
     pool: &Pool,
     bytes: &[u8],
     file_name: &str,
     rules: &ValueRules,
-    dry_run: bool,
-    on_fault: OnFault,
+    history: &[Multiplier],
+    options: ImportOptions,
 ) -> Result<ImportOutcome, ImportFailure> {
     let (format, report) = read_any(bytes, file_name, rules).await?;
     let mut outcome = ImportOutcome {
@@ -179,19 +186,36 @@ pub async fn import_bytes(
         valid: report.values.len(),
         faults: fault_list(&report),
         stored: 0,
-        dry_run,
+        dry_run: options.dry_run,
+        already_stored: models::overlap::longest_shared_run(history, &report.values),
+        skipped_duplicates: 0,
     };
-    if dry_run {
+    if options.dry_run {
         return Ok(outcome);
     }
-    if !outcome.faults.is_empty() && on_fault == OnFault::Refuse {
-        return Err(ImportFailure::Faults(outcome));
+    if !outcome.faults.is_empty() && options.on_fault == OnFault::Refuse {
+        return Err(ImportFailure::Faults(Box::new(outcome)));
     }
-    if report.values.is_empty() {
+    let values = match (outcome.already_stored, options.duplicates) {
+        (Some(_), OnDuplicate::Refuse) => {
+            return Err(ImportFailure::AlreadyStored(Box::new(outcome)))
+        }
+        (Some(run), OnDuplicate::Skip) => {
+            outcome.skipped_duplicates = run.len;
+            let new = run.outside(&report.values);
+            if new.is_empty() {
+                // Nothing new: the player asked for exactly this.
+                return Ok(outcome);
+            }
+            new
+        }
+        _ => report.values,
+    };
+    if values.is_empty() {
         return Err(ImportError::Batch(models::values::BatchError::NoValues).into());
     }
-    db::insert_values(pool, &report.values, Source::Import).await?;
-    outcome.stored = report.values.len();
+    db::insert_values(pool, &values, Source::Import).await?;
+    outcome.stored = values.len();
     Ok(outcome)
 }
 
@@ -235,10 +259,10 @@ pub fn file_rules(rules: &ValueRules) -> ValueRules {
 pub async fn import_file(
     state: &crate::state::ServerState,
     path: &Path,
-    dry_run: bool,
-    on_fault: OnFault,
+    options: ImportOptions,
 ) -> Result<ImportOutcome, ImportFailure> {
     let (bytes, name) = read_path(path).await?;
     let rules = file_rules(&state.rules);
-    import_bytes(&state.pool, &bytes, &name, &rules, dry_run, on_fault).await
+    let history = state.history().await?;
+    import_bytes(&state.pool, &bytes, &name, &rules, &history.values, options).await
 }

@@ -4,7 +4,7 @@ use super::{print, print_json, CliError};
 use crate::config::Config;
 use app::service::import::{import_file, ImportFailure};
 use app::service::rounds;
-use app::types::{ImportOutcome, OnFault};
+use app::types::{ImportOptions, ImportOutcome, OnDuplicate, OnFault};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +18,11 @@ pub struct ImportArgs {
     /// Store the readable rows when some rows cannot be read (default: store nothing).
     #[arg(long)]
     pub skip_faulty: bool,
+    /// Rounds of the file already stored (the same file twice, an export repeating the last
+    /// import): `keep` stores them again, `skip` stores only the new ones, `refuse` stores
+    /// nothing.
+    #[arg(long, default_value = "keep", value_parser = ["keep", "skip", "refuse"])]
+    pub duplicates: String,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
@@ -30,8 +35,13 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliEr
     } else {
         OnFault::Refuse
     };
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        on_fault,
+        duplicates: on_duplicate(&args.duplicates),
+    };
     let started = std::time::Instant::now();
-    let result = import_file(&state, &args.file, args.dry_run, on_fault).await;
+    let result = import_file(&state, &args.file, options).await;
     let elapsed = started.elapsed();
     match result {
         Ok(outcome) => {
@@ -50,7 +60,21 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliEr
             );
             Ok(ExitCode::from(1))
         }
+        Err(ImportFailure::AlreadyStored(outcome)) => {
+            print_outcome(&outcome, args.json)?;
+            eprintln!("nothing was stored (--duplicates skip stores only the new rounds)");
+            Ok(ExitCode::from(1))
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The `--duplicates` word (clap allows only these three).
+pub(super) fn on_duplicate(word: &str) -> OnDuplicate {
+    match word {
+        "skip" => OnDuplicate::Skip,
+        "refuse" => OnDuplicate::Refuse,
+        _ => OnDuplicate::Keep,
     }
 }
 
@@ -66,6 +90,20 @@ pub(super) fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), C
         );
         for f in &outcome.faults {
             out.push_str(&format!("  {}\n", f.message));
+        }
+        if let Some(run) = outcome.already_stored {
+            out.push_str(&format!(
+                "already stored: the file's rounds {}-{} are rounds {}-{} of the history{}\n",
+                run.file_start + 1,
+                run.file_start + run.len,
+                run.stored_start + 1,
+                run.stored_start + run.len,
+                if outcome.skipped_duplicates > 0 {
+                    " (skipped)"
+                } else {
+                    ""
+                }
+            ));
         }
         if outcome.stored > 0 {
             out.push_str(&format!("stored {} rounds\n", outcome.stored));

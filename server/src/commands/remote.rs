@@ -199,9 +199,10 @@ pub fn import(remote: &Remote, args: super::data::ImportArgs) -> Result<ExitCode
         "refuse"
     };
     let path = format!(
-        "/import?filename={}&dry_run={}&on_fault={on_fault}",
+        "/import?filename={}&dry_run={}&on_fault={on_fault}&duplicates={}",
         url_encode(&name),
-        args.dry_run
+        args.dry_run,
+        args.duplicates
     );
     match remote.send("POST", &path, Some(("application/octet-stream", bytes))) {
         Ok(answer) => {
@@ -211,14 +212,18 @@ pub fn import(remote: &Remote, args: super::data::ImportArgs) -> Result<ExitCode
             Ok(ExitCode::SUCCESS)
         }
         // Unreadable rows: the report is in the error's details, and nothing was stored.
-        Err(CliError::Remote(e)) if e.code == "unreadable_rows" => {
+        Err(CliError::Remote(e)) if e.code == "unreadable_rows" || e.code == "already_stored" => {
             let outcome: app::types::ImportOutcome = serde_json::from_value(e.details.clone())
                 .map_err(|_| CliError::Remote(e.clone()))?;
             super::data::print_outcome(&outcome, args.json)?;
-            eprintln!(
-                "nothing was stored: {} rows cannot be read (--skip-faulty stores the rest)",
-                outcome.faults.len()
-            );
+            if e.code == "already_stored" {
+                eprintln!("nothing was stored (--duplicates skip stores only the new rounds)");
+            } else {
+                eprintln!(
+                    "nothing was stored: {} rows cannot be read (--skip-faulty stores the rest)",
+                    outcome.faults.len()
+                );
+            }
             Ok(ExitCode::from(1))
         }
         Err(e) => Err(e),

@@ -5,7 +5,7 @@ use super::openapi::ErrorBody;
 use super::ApiResult;
 use super::Player;
 use app::api::ssr::ServerState;
-use app::types::{ImportOutcome, OnFault};
+use app::types::{ImportOptions, ImportOutcome, OnDuplicate, OnFault};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::Query;
@@ -27,14 +27,19 @@ pub struct ImportQuery {
     #[serde(default)]
     #[param(value_type = Option<String>)]
     pub on_fault: OnFault,
+    /// Rounds of the file already stored (the longest repeated run, at least 8): `keep`
+    /// (default) stores them again, `skip` only the new ones, `refuse` nothing (409).
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    pub duplicates: OnDuplicate,
     /// The file's name (its extension picks the format).
     #[serde(default)]
     pub filename: String,
 }
 
-/// `POST /api/v1/import?dry_run=true|false&on_fault=refuse|skip_faulty&filename=…` with the
-/// file as the body.
-#[utoipa::path(post, path = "/import", tag = "rounds", params(ImportQuery), request_body(content = Vec<u8>, description = "the file itself: CSV, text, or the Python app’s SQLite database", content_type = "application/octet-stream"), responses((status = 200, description = "what was read and stored: `{format, rows, valid, faults[], stored, dry_run}`", body = Object), (status = 413, description = "larger than the input limit", body = ErrorBody), (status = 422, description = "rows that cannot be read (with on_fault=refuse): nothing stored", body = ErrorBody)))]
+/// `POST /api/v1/import?dry_run=true|false&on_fault=refuse|skip_faulty&duplicates=keep|skip|refuse&filename=…`
+/// with the file as the body.
+#[utoipa::path(post, path = "/import", tag = "rounds", params(ImportQuery), request_body(content = Vec<u8>, description = "the file itself: CSV, text, or the Python app’s SQLite database", content_type = "application/octet-stream"), responses((status = 200, description = "what was read and stored: `{format, rows, valid, faults[], stored, dry_run, already_stored: {file_start, stored_start, len} | null, skipped_duplicates}`", body = Object), (status = 409, description = "rounds already stored (with duplicates=refuse): nothing stored; the report in details", body = ErrorBody), (status = 413, description = "larger than the input limit", body = ErrorBody), (status = 422, description = "rows that cannot be read (with on_fault=refuse): nothing stored", body = ErrorBody)))]
 async fn import(
     Player(st): Player,
     query: Result<Query<ImportQuery>, QueryRejection>,
@@ -42,7 +47,11 @@ async fn import(
 ) -> ApiResult<Json<ImportOutcome>> {
     let Query(q) = query?;
     let bytes = body?;
-    let outcome =
-        app::service::import::import(&st, &bytes, &q.filename, q.dry_run, q.on_fault).await?;
+    let options = ImportOptions {
+        dry_run: q.dry_run,
+        on_fault: q.on_fault,
+        duplicates: q.duplicates,
+    };
+    let outcome = app::service::import::import(&st, &bytes, &q.filename, options).await?;
     Ok(Json(outcome))
 }

@@ -7,7 +7,7 @@ use models::values::ValueRules;
 use serde_json::{json, Value};
 
 impl TestApp {
-    async fn upload(&self, uri: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    pub(crate) async fn upload(&self, uri: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
         let req = Request::builder()
             .method("POST")
             .uri(uri)
@@ -18,7 +18,7 @@ impl TestApp {
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
-    async fn stored(&self) -> Vec<u32> {
+    pub(crate) async fn stored(&self) -> Vec<u32> {
         app::db::all_values(&self.state.pool)
             .await
             .unwrap()

@@ -7,6 +7,7 @@ mod api;
 mod autobet;
 mod bets;
 mod cli;
+mod duplicates;
 mod helpers;
 mod history;
 mod instances;

@@ -15,7 +15,8 @@ use crate::DataVersion;
 use bets::{BetSlip, BetsPanel};
 use entry::RoundEntry;
 use leptos::prelude::*;
-use next_round::PredictionPanel;
+use live::LivePanel;
+use next_round::{NextRound, PredictionPanel};
 use overview::{DemoBanner, Overview};
 use paste::PasteRounds;
 
@@ -33,6 +34,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Signal::derive(move || dashboard.get().and_then(Result::ok));
     let settings = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.settings)));
     let slip = BetSlip::new();
+    let next = NextRound::new();
     let message = RwSignal::new(None::<Notice>);
 
     // Every redraw (new rounds, another N, the reset button) sets the zoom back to the
@@ -55,13 +57,18 @@ pub fn DashboardPage() -> impl IntoView {
 
     view! {
         <leptos_meta::Title text="Dashboard · JetX Predictor"/>
-        <h1 class="page-title">"Dashboard"</h1>
-        <section class="panel entry-panel">
-            <RoundEntry settings slip message/>
-            <PasteRounds settings/>
-        </section>
+        <h1 class="page-title dashboard-title">"Dashboard"</h1>
+        // The estimate beside the entry field (under it on a phone): what the player looks
+        // at after every Enter is on screen without scrolling.
+        <div class="play-grid">
+            <section class="panel entry-panel">
+                <RoundEntry settings slip message/>
+                <PasteRounds settings/>
+            </section>
+            <PredictionPanel next/>
+        </div>
         <BetsPanel slip message/>
-        <PredictionPanel/>
+        <LivePanel predicted=next.answered()/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || dashboard.get().map(|r| match r {
                 Ok(d) => view! { <DemoBanner dashboard=d.clone()/> <Overview dashboard=d/> }.into_any(),

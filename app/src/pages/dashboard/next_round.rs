@@ -1,5 +1,7 @@
 //! The next round: P(X ≥ t) beside the base rates, EV at the cash-out, PLAY or WAIT.
+use super::live::Answered;
 use crate::api;
+use crate::errors::AppError;
 use crate::pages::fmt_pct;
 use crate::types::{Mode, PredictionView, Recommendation};
 use crate::DataVersion;
@@ -8,28 +10,59 @@ use leptos::prelude::*;
 // Cash-out targets offered: the thresholds models are trained on.
 use models::forecast::DEFAULT_THRESHOLDS as CASHOUTS;
 
-/// The next round: P(X ≥ t) next to the base rates, EV at the cash-out, PLAY or WAIT.
-#[component]
-pub(super) fn PredictionPanel() -> impl IntoView {
-    let version = expect_context::<DataVersion>();
-    let cashout = RwSignal::new(2.0f64);
-    let mode = RwSignal::new(Mode::Normal);
-    // Each answer carries the data version it was asked for.
-    let answer = Resource::new(
-        move || (version.0.get(), cashout.get().to_bits(), mode.get()),
-        |(v, c, m)| async move { (v, api::get_prediction(f64::from_bits(c), m).await) },
-    );
-    let prediction = Signal::derive(move || answer.get().map(|(_, r)| r));
-    // The scoreboard reloads once per answer, after the new prediction is recorded (not
-    // when the history changes: that would read it twice per round).
-    let predicted = Memo::new(move |_| {
-        answer.with(|a| {
-            a.as_ref().map(|(v, r)| {
-                let shown = r.as_ref().ok().map(|p| (p.cashout.to_bits(), p.mode));
-                (*v, shown)
+/// The next round's estimate at the chosen cash-out and mode, asked again whenever the
+/// data changes. Shared by the panel beside the entry field and the scoreboard further
+/// down, which reloads once per answer.
+#[derive(Clone, Copy)]
+pub(super) struct NextRound {
+    cashout: RwSignal<f64>,
+    mode: RwSignal<Mode>,
+    answer: Resource<(u64, Result<PredictionView, AppError>)>,
+}
+
+impl NextRound {
+    pub(super) fn new() -> Self {
+        let version = expect_context::<DataVersion>();
+        let cashout = RwSignal::new(2.0f64);
+        let mode = RwSignal::new(Mode::Normal);
+        // Each answer carries the data version it was asked for.
+        let answer = Resource::new(
+            move || (version.0.get(), cashout.get().to_bits(), mode.get()),
+            |(v, c, m)| async move { (v, api::get_prediction(f64::from_bits(c), m).await) },
+        );
+        Self {
+            cashout,
+            mode,
+            answer,
+        }
+    }
+
+    /// Which answer is shown: the scoreboard reloads once per answer, after the new
+    /// prediction is recorded (not when the history changes: that would read it twice
+    /// per round).
+    pub(super) fn answered(self) -> Signal<Option<Answered>> {
+        let answer = self.answer;
+        Memo::new(move |_| {
+            answer.with(|a| {
+                a.as_ref().map(|(v, r)| {
+                    let shown = r.as_ref().ok().map(|p| (p.cashout.to_bits(), p.mode));
+                    (*v, shown)
+                })
             })
         })
-    });
+        .into()
+    }
+}
+
+/// The next round: P(X ≥ t) next to the base rates, EV at the cash-out, PLAY or WAIT.
+#[component]
+pub(super) fn PredictionPanel(next: NextRound) -> impl IntoView {
+    let NextRound {
+        cashout,
+        mode,
+        answer,
+    } = next;
+    let prediction = Signal::derive(move || answer.get().map(|(_, r)| r));
     view! {
         <section class="panel" id="prediction-panel">
             <div class="chart-head">
@@ -58,7 +91,6 @@ pub(super) fn PredictionPanel() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <super::live::LivePanel predicted=predicted.into()/>
     }
 }
 
