@@ -131,6 +131,13 @@ pub struct ImportOutcome {
     /// Rounds of that run left out of the import (`duplicates = skip`).
     #[serde(default)]
     pub skipped_duplicates: usize,
+    /// Faulty fields that hold several readable values (`2.29⟨U+2028⟩1.29`): what
+    /// `split` would turn into rounds.
+    #[serde(default)]
+    pub splittable: usize,
+    /// Fields split into their values (`split = true`): counted in `valid`, not in `faults`.
+    #[serde(default)]
+    pub split: usize,
 }
 
 /// What to do with a file's rounds that are already stored (see
@@ -153,6 +160,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub on_fault: OnFault,
     pub duplicates: OnDuplicate,
+    /// Split fields that hold several values into their rounds.
+    pub split: bool,
 }
 
 /// What to do with the readable rows of an import that has faults.

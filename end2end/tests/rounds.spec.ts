@@ -215,3 +215,17 @@ test('a file whose rounds are already stored is named before anything is stored,
   await page.locator('#import-cancel').click();
   expect((await server.values()).length).toBe(120);
 });
+
+test('a field holding two rounds (U+2028) is split into them in the preview, before anything is stored', async ({ page, server }) => {
+  const file = { name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from('value\n1.50\n2.29\u20281.29\n3.00\n') };
+  await openHydrated(page, `${server.url}/rounds`);
+  await page.locator('#import-file').setInputFiles(file);
+  await expect(page.locator('#import-summary')).toHaveText('Read 3 rows as csv: 2 readable, 1 cannot be read.');
+  await page.locator('#import-split-fields').click();
+  await expect(page.locator('#import-summary')).toHaveText('Read 3 rows as csv: 4 readable, 0 cannot be read.');
+  await expect(page.locator('#import-split')).toHaveText('1 field split into its values.');
+  expect((await server.api('GET', '/api/v1/rounds?limit=1')).json.total).toBe(0);
+  await page.locator('#import-confirm').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 4 rounds from the file.');
+  expect(await server.values()).toEqual([1.5, 2.29, 1.29, 3]);
+});

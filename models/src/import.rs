@@ -3,6 +3,9 @@
 //! Nothing is guessed: a row that cannot be read is reported with its row number, line,
 //! id (when the file has one) and reason, and the caller decides whether to take the rest.
 
+pub mod split;
+pub use split::{split_several_values, splittable};
+
 use crate::values::{parse_multiplier, BatchError, Multiplier, ValueProblem, ValueRules};
 use serde::{Deserialize, Serialize};
 

@@ -270,6 +270,8 @@ struct ImportState {
     report: RwSignal<Option<ImportOutcome>>,
     status: RwSignal<Option<Notice>>,
     busy: RwSignal<bool>,
+    /// Fields holding several values are split into their rounds (asked in the report).
+    split: RwSignal<bool>,
 }
 
 impl ImportState {
@@ -284,6 +286,7 @@ impl ImportState {
                 report,
                 status,
                 busy,
+                split,
             } = self;
             let Some(file) = file_input
                 .get_untracked()
@@ -296,7 +299,8 @@ impl ImportState {
             busy.set(true);
             spawn_local(async move {
                 let url = format!(
-                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&duplicates={duplicates}&filename={}",
+                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&duplicates={duplicates}&split={}&filename={}",
+                    split.get_untracked(),
                     js_sys::encode_uri_component(&file.name())
                 );
                 match crate::browser::post_blob(&url, &file).await {
@@ -347,6 +351,7 @@ fn ImportPanel() -> impl IntoView {
         report: RwSignal::new(None),
         status: RwSignal::new(None),
         busy: RwSignal::new(false),
+        split: RwSignal::new(false),
     };
     let ImportState {
         file_input,
@@ -360,7 +365,10 @@ fn ImportPanel() -> impl IntoView {
         <div class="import" id="import-panel">
             <label for="import-file">"Import a file: CSV (a "<code>"value"</code>" column, e.g. "<code>"id,value"</code>"), plain text, or the Python JetX Predictor's "<code>".db"</code></label>
             <input id="import-file" type="file" accept=".csv,.txt,.db,.sqlite,.sqlite3,text/csv,text/plain"
-                node_ref=file_input on:change=move |_| state.send(true, "keep")/>
+                node_ref=file_input on:change=move |_| {
+                    state.split.set(false);
+                    state.send(true, "keep")
+                }/>
             {move || busy.get().then(|| view! { <p class="muted">"Reading…"</p> })}
             {move || report.get().map(|r| view! { <ImportReport r state/> })}
             {move || status.get().map(|s| match s {
@@ -419,6 +427,15 @@ fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
                     {shown.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
                 </ul>
                 {(faults > 100).then(|| view! { <p class="muted">{format!("… and {} more", faults - 100)}</p> })}
+            })}
+            {(r.split > 0).then(|| view! {
+                <p class="message ok" id="import-split">{if r.split == 1 { "1 field split into its values.".to_string() } else { format!("{} fields split into their values.", r.split) }}</p>
+            })}
+            {(r.splittable > 0).then(|| view! {
+                <button id="import-split-fields" class="secondary" on:click=move |_| {
+                    state.split.set(true);
+                    state.send(true, "keep")
+                }>{if r.splittable == 1 { "Split the field that holds several values into its rounds".to_string() } else { format!("Split the {} fields that hold several values into their rounds", r.splittable) }}</button>
             })}
             {repeated.map(|run| view! {
                 <p class="message warn" id="import-duplicates" role="alert">{run}</p>

@@ -179,7 +179,12 @@ pub async fn import_bytes(
     history: &[Multiplier],
     options: ImportOptions,
 ) -> Result<ImportOutcome, ImportFailure> {
-    let (format, report) = read_any(bytes, file_name, rules).await?;
+    let (format, mut report) = read_any(bytes, file_name, rules).await?;
+    let split = if options.split {
+        models::import::split_several_values(&mut report, rules)
+    } else {
+        0
+    };
     let mut outcome = ImportOutcome {
         format,
         rows: report.row_count,
@@ -189,6 +194,8 @@ pub async fn import_bytes(
         dry_run: options.dry_run,
         already_stored: models::overlap::longest_shared_run(history, &report.values),
         skipped_duplicates: 0,
+        splittable: models::import::splittable(&report, rules),
+        split,
     };
     if options.dry_run {
         return Ok(outcome);

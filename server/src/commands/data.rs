@@ -23,6 +23,9 @@ pub struct ImportArgs {
     /// nothing.
     #[arg(long, default_value = "keep", value_parser = ["keep", "skip", "refuse"])]
     pub duplicates: String,
+    /// Split fields that hold several values (`2.29⟨U+2028⟩1.29`) into their rounds.
+    #[arg(long)]
+    pub split: bool,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
@@ -39,6 +42,7 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliEr
         dry_run: args.dry_run,
         on_fault,
         duplicates: on_duplicate(&args.duplicates),
+        split: args.split,
     };
     let started = std::time::Instant::now();
     let result = import_file(&state, &args.file, options).await;
@@ -103,6 +107,17 @@ pub(super) fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), C
                 } else {
                     ""
                 }
+            ));
+        }
+        if outcome.split > 0 {
+            out.push_str(&format!(
+                "split {} fields into their values\n",
+                outcome.split
+            ));
+        } else if outcome.splittable > 0 {
+            out.push_str(&format!(
+                "{} fields hold several values: --split stores them as rounds\n",
+                outcome.splittable
             ));
         }
         if outcome.stored > 0 {

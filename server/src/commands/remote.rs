@@ -199,10 +199,11 @@ pub fn import(remote: &Remote, args: super::data::ImportArgs) -> Result<ExitCode
         "refuse"
     };
     let path = format!(
-        "/import?filename={}&dry_run={}&on_fault={on_fault}&duplicates={}",
+        "/import?filename={}&dry_run={}&on_fault={on_fault}&duplicates={}&split={}",
         url_encode(&name),
         args.dry_run,
-        args.duplicates
+        args.duplicates,
+        args.split
     );
     match remote.send("POST", &path, Some(("application/octet-stream", bytes))) {
         Ok(answer) => {

@@ -1,5 +1,6 @@
-//! Importing rounds that are already stored: the report names the repeated run, and the
-//! player keeps them, skips them (only the new rounds are stored) or refuses the file.
+//! The player's choices on an import: rounds that are already stored (the report names
+//! the repeated run; keep them, skip them, or refuse the file) and fields that hold
+//! several values (split into their rounds, in place, or left as faults).
 
 use crate::helpers::test_app;
 use axum::http::StatusCode;
@@ -82,4 +83,48 @@ async fn a_repeated_file_is_named_and_kept_skipped_or_refused_as_asked() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(app.stored().await.len(), 190);
+}
+
+#[tokio::test]
+async fn fields_holding_several_values_are_split_in_place_only_when_asked() {
+    let app = test_app().await;
+    let file = "id,value\n1,1.50\n2,2.29\u{2028}1.29\n3,3.00\n4,4.00\u{2028}bad\n5,5.00\n";
+    let (s, report) = app
+        .upload("/api/v1/import?dry_run=true&filename=x.csv", file.into())
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["valid"].as_u64(), report["splittable"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(report["faults"].as_array().unwrap().len(), 2);
+
+    // Not asked: the faults refuse the file as before.
+    let (s, body) = app
+        .upload("/api/v1/import?filename=x.csv", file.into())
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(app.stored().await.is_empty());
+
+    // Split: the two values take the row's place; the field with a bad part stays a fault.
+    let (s, report) = app
+        .upload(
+            "/api/v1/import?dry_run=true&split=true&filename=x.csv",
+            file.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["valid"].as_u64(), report["split"].as_u64()),
+        (Some(5), Some(1))
+    );
+    assert_eq!(report["faults"][0]["row"], 4);
+    let (s, body) = app
+        .upload(
+            "/api/v1/import?split=true&on_fault=skip_faulty&filename=x.csv",
+            file.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(app.stored().await, [150, 229, 129, 300, 500]);
 }
