@@ -119,6 +119,39 @@ fn skip_to_main(ev: leptos::ev::MouseEvent) {
     }
 }
 
+/// On a phone the navigation is one line that scrolls sideways: after every navigation
+/// the current page's link is brought to its middle (where it fits, nothing moves).
+#[component]
+fn NavFollower() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        // After the router has marked the new page's link.
+        leptos::leptos_dom::helpers::request_animation_frame(show_current_link);
+    });
+}
+
+fn show_current_link() {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::HtmlElement;
+    let element = |selector: &str| {
+        document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    };
+    let (Some(nav), Some(link)) = (
+        element("header nav"),
+        element("header nav a[aria-current=\"page\"]"),
+    ) else {
+        return;
+    };
+    let left =
+        link.offset_left() - nav.offset_left() - (nav.client_width() - link.offset_width()) / 2;
+    nav.set_scroll_left(left.max(0));
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -154,6 +187,7 @@ pub fn App() -> impl IntoView {
                 </nav>
                 <pages::account::UserMenu/>
             </header>
+            <NavFollower/>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="error">"Page not found."</p> }>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage/>

@@ -58,3 +58,18 @@ test('after Enter the estimate, its EV and PLAY/WAIT are on screen without scrol
     await page.screenshot({ path: test.info().outputPath(`dashboard-${width}.png`) });
   }
 });
+
+test("on a phone the one-line navigation shows the current page's link, on load and after a navigation", async ({ page, server }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const current = page.locator('header nav a[aria-current="page"]');
+  for (const [path, name] of [['/limits', 'Limits'], ['/strategies', 'Strategies'], ['/', 'Dashboard']]) {
+    await openHydrated(page, server.url + path);
+    await expect(current).toHaveText(name);
+    await expect(current).toBeInViewport({ ratio: 1 });
+  }
+  // A navigation inside the app (no reload) follows too.
+  await page.locator('header nav a', { hasText: 'Analysis' }).click();
+  await expect(current).toHaveText('Analysis');
+  await expect(current).toBeInViewport({ ratio: 1 });
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+});
