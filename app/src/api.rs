@@ -5,7 +5,7 @@
 use crate::errors::AppError;
 use crate::types::{ClientSettings, Dashboard, DemoInfo, PredictionView, RoundRow, RoundsPage};
 use crate::views::{
-    AnalysisView, BacktestRequest, BacktestView, BetRequest, BetRow, BetsView, LimitRequest,
+    AnalysisView, BacktestJob, BacktestRequest, BetRequest, BetRow, BetsView, LimitRequest,
     LimitsView, LiveView, ModelsView, RealityAnswer, SimulationRequest, TrainRequest, TrainStatus,
 };
 use leptos::prelude::*;
@@ -210,10 +210,33 @@ pub async fn backtest_models() -> Result<Vec<String>, AppError> {
     Ok(service::models::forecaster_names(&ssr::state()?))
 }
 
-/// Walk-forward backtest of the stored rounds.
+/// Starts a walk-forward backtest of the stored rounds as a job (followed through
+/// `/api/v1/backtests/{id}/events`).
 #[server(endpoint = "backtest")]
-pub async fn run_backtest(request: BacktestRequest) -> Result<BacktestView, AppError> {
-    Ok(service::backtest::run(&ssr::state()?, request).await?)
+pub async fn start_backtest(request: BacktestRequest) -> Result<BacktestJob, AppError> {
+    Ok(service::backtest::start(&ssr::state()?, request).await?)
+}
+
+/// One backtest job with its result.
+#[server(endpoint = "backtest_job")]
+pub async fn read_backtest(id: i64) -> Result<BacktestJob, AppError> {
+    Ok(service::backtest::read(&ssr::state()?, id).await?)
+}
+
+/// Past and running backtests, newest first.
+#[server(endpoint = "backtests")]
+pub async fn list_backtests() -> Result<Vec<BacktestJob>, AppError> {
+    Ok(service::backtest::list(&ssr::state()?).await?)
+}
+
+#[server(endpoint = "cancel_backtest")]
+pub async fn cancel_backtest(id: i64) -> Result<BacktestJob, AppError> {
+    Ok(service::backtest::cancel(&ssr::state()?, id).await?)
+}
+
+#[server(endpoint = "delete_backtest")]
+pub async fn delete_backtest(id: i64) -> Result<(), AppError> {
+    Ok(service::backtest::delete(&ssr::state()?, id).await?)
 }
 
 /// The patterns page: the pattern scan of the stored rounds (cached per revision).

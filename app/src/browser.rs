@@ -80,31 +80,58 @@ fn js_text(e: wasm_bindgen::JsValue) -> AppError {
     browser_error(e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
-/// Follows the training job's server-sent events into `status` while the page is shown.
-pub fn follow_training(status: leptos::prelude::RwSignal<Option<crate::views::TrainStatus>>) {
-    use leptos::prelude::*;
+/// A server-sent events stream being followed; dropping it closes the connection.
+pub struct EventStream {
+    source: web_sys::EventSource,
+    _on_status: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+/// Follows the `status` events of `url`, each read as JSON into `on_status`.
+pub fn follow_events<T: serde::de::DeserializeOwned + 'static>(
+    url: &str,
+    mut on_status: impl FnMut(T) + 'static,
+) -> Option<EventStream> {
     use wasm_bindgen::closure::Closure;
-    let Ok(source) = web_sys::EventSource::new("/api/v1/train/events") else {
-        return;
-    };
+    let source = web_sys::EventSource::new(url).ok()?;
     let on_status =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            if let Some(text) = ev.data().as_string() {
-                if let Ok(s) = serde_json::from_str::<crate::views::TrainStatus>(&text) {
-                    status.update(|cur| {
-                        if s.is_newer_than(cur.as_ref()) {
-                            *cur = Some(s);
-                        }
-                    });
-                }
+            if let Some(value) = ev
+                .data()
+                .as_string()
+                .and_then(|text| serde_json::from_str::<T>(&text).ok())
+            {
+                on_status(value);
             }
         });
     let _ = source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
-    // The listener lives as long as the event source, which is closed on cleanup.
-    on_status.forget();
-    let source = StoredValue::new_local(source);
+    Some(EventStream {
+        source,
+        _on_status: on_status,
+    })
+}
+
+/// Follows the training job's server-sent events into `status` while the page is shown.
+pub fn follow_training(status: leptos::prelude::RwSignal<Option<crate::views::TrainStatus>>) {
+    use leptos::prelude::*;
+    let stream = follow_events(
+        "/api/v1/train/events",
+        move |s: crate::views::TrainStatus| {
+            status.update(|cur| {
+                if s.is_newer_than(cur.as_ref()) {
+                    *cur = Some(s);
+                }
+            })
+        },
+    );
+    let stream = StoredValue::new_local(stream);
     on_cleanup(move || {
-        let _ = source.try_with_value(|s| s.close());
+        let _ = stream.try_update_value(|s| s.take());
     });
 }
 

@@ -324,6 +324,15 @@ pub enum BacktestError {
     /// A model failed during the run.
     #[error("{model}: {reason}")]
     Failed { model: String, reason: String },
+    /// The player cancelled it.
+    #[error("the backtest was cancelled")]
+    Cancelled,
+    #[error("no backtest with id {0}")]
+    NotFound(i64),
+    #[error("backtest {0} is not running")]
+    NotRunning(i64),
+    #[error("backtest {0} is still running: cancel it first")]
+    StillRunning(i64),
     #[error("the backtest stopped unexpectedly: {0}")]
     Internal(String),
 }
@@ -338,6 +347,10 @@ impl BacktestError {
             // A model that cannot fit this history (too short, degenerate) is the input's
             // problem, not the server's.
             BacktestError::Failed { .. } => 422,
+            BacktestError::NotFound(_) => 404,
+            BacktestError::Cancelled
+            | BacktestError::NotRunning(_)
+            | BacktestError::StillRunning(_) => 409,
             BacktestError::Internal(_) => 500,
         }
     }
@@ -349,6 +362,10 @@ impl BacktestError {
             BacktestError::Model(e) => e.code(),
             BacktestError::Busy => "job_running",
             BacktestError::Failed { .. } => "model_failed",
+            BacktestError::Cancelled => "cancelled",
+            BacktestError::NotFound(_) => "not_found",
+            BacktestError::NotRunning(_) => "not_running",
+            BacktestError::StillRunning(_) => "still_running",
             BacktestError::Internal(_) => "internal",
         }
     }

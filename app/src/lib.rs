@@ -9,6 +9,7 @@ pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod errors;
+pub mod format;
 mod pages;
 pub mod report_charts;
 pub mod reports;

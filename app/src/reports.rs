@@ -100,6 +100,9 @@ pub fn backtest_config(
 }
 
 fn failed(model: &str, e: models::error::EvalError) -> BacktestError {
+    if e == models::error::EvalError::Cancelled {
+        return BacktestError::Cancelled;
+    }
     BacktestError::Failed {
         model: model.to_string(),
         reason: e.to_string(),
@@ -110,13 +113,14 @@ fn failed(model: &str, e: models::error::EvalError) -> BacktestError {
 pub type MakeForecaster<'a> = &'a dyn Fn(&str) -> Result<Box<dyn Forecaster>, ModelError>;
 
 /// Runs each requested model walk-forward on `rounds` and scores it against the fair law.
-/// `make` builds a fresh forecaster by name; `progress(model, done, total)`.
+/// `make` builds a fresh forecaster by name; `progress(model, done, total)` after each
+/// forecast, which stops the run ([`BacktestError::Cancelled`]) by answering false.
 pub fn build_backtest(
     rounds: &[Multiplier],
     req: &BacktestRequest,
     house_edge: f64,
     make: MakeForecaster<'_>,
-    progress: &mut dyn FnMut(usize, usize, usize),
+    progress: &mut dyn FnMut(usize, usize, usize) -> bool,
 ) -> Result<BacktestView, BacktestError> {
     let started = Instant::now();
     let config = backtest_config(req, rounds.len(), house_edge)?;
@@ -132,11 +136,10 @@ pub fn build_backtest(
     for (i, name) in req.models.iter().enumerate() {
         let mut model = make(name)?;
         let t0 = Instant::now();
-        let wf =
-            walkforward::run_with_features(rounds, &feats, model.as_mut(), &config.walk, |d, t| {
-                progress(i, d, t)
-            })
-            .map_err(|e| failed(name, e))?;
+        let wf = walkforward::run_while(rounds, &feats, model.as_mut(), &config.walk, |d, t| {
+            progress(i, d, t)
+        })
+        .map_err(|e| failed(name, e))?;
         let seconds = t0.elapsed().as_secs_f64();
         let summary = summarize(&wf, rounds.len(), &config).map_err(|e| failed(name, e))?;
         if folds.is_empty() {
@@ -314,7 +317,7 @@ mod tests {
                 }),
             }
         };
-        let view = build_backtest(&rounds, &req, 0.03, &make, &mut |_, _, _| {}).unwrap();
+        let view = build_backtest(&rounds, &req, 0.03, &make, &mut |_, _, _| true).unwrap();
         assert_eq!(view.models.len(), 2);
         assert_eq!(view.folds.len(), 3); // fits at 500, 900, 1300
         let two = |m: &BacktestModel| {
@@ -343,7 +346,7 @@ mod tests {
             models: vec!["nope".into()],
             ..req
         };
-        assert!(build_backtest(&rounds, &unknown, 0.03, &make, &mut |_, _, _| {}).is_err());
+        assert!(build_backtest(&rounds, &unknown, 0.03, &make, &mut |_, _, _| true).is_err());
     }
 
     #[test]

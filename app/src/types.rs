@@ -49,6 +49,9 @@ pub struct RoundRow {
     pub synthetic: bool,
     pub created_at: String,
     pub updated_at: Option<String>,
+    /// The round's id in the file it was imported from (the game's round number…).
+    #[serde(default)]
+    pub source_id: Option<String>,
 }
 
 /// A page of rounds, newest first.
@@ -138,6 +141,27 @@ pub struct ImportOutcome {
     /// Fields split into their values (`split = true`): counted in `valid`, not in `faults`.
     #[serde(default)]
     pub split: usize,
+    /// Where the stored rounds went: after the newest round, or before the oldest.
+    #[serde(default)]
+    pub place: Place,
+    /// The file's own ids were kept with its rounds (it has an id column).
+    #[serde(default)]
+    pub source_ids: bool,
+    /// Readable rounds whose id in the file is already a stored round's source id: how
+    /// a re-import is recognised when the file has ids (else by `already_stored`).
+    #[serde(default)]
+    pub repeated_ids: usize,
+}
+
+impl ImportOutcome {
+    /// The rounds of the file already stored, by id or by the repeated run.
+    pub fn repeated(&self) -> usize {
+        if self.source_ids {
+            self.repeated_ids
+        } else {
+            self.already_stored.map_or(0, |run| run.len)
+        }
+    }
 }
 
 /// What to do with a file's rounds that are already stored (see
@@ -154,6 +178,28 @@ pub enum OnDuplicate {
     Refuse,
 }
 
+/// Where imported rounds go in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// After the newest round (new rounds).
+    #[default]
+    After,
+    /// Before the oldest round (an older history): ids below every stored id, so every
+    /// round, prediction and bet keeps its id.
+    Before,
+}
+
+impl Place {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "after" => Some(Place::After),
+            "before" => Some(Place::Before),
+            _ => None,
+        }
+    }
+}
+
 /// How an import treats faulty rows and repeated rounds, and whether it stores at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportOptions {
@@ -162,6 +208,8 @@ pub struct ImportOptions {
     pub duplicates: OnDuplicate,
     /// Split fields that hold several values into their rounds.
     pub split: bool,
+    /// Before or after the stored rounds.
+    pub place: Place,
 }
 
 /// What to do with the readable rows of an import that has faults.

@@ -85,7 +85,7 @@ test('CSV import of the real history reports row 6281 and imports the rest on re
   test.skip(!fs.existsSync(HISTORY_CSV), 'shared history not present');
   await openHydrated(page, `${server.url}/rounds`);
   await page.locator('#import-file').setInputFiles(HISTORY_CSV);
-  await expect(page.locator('#import-summary')).toHaveText('Read 7000 rows as csv: 6999 readable, 1 cannot be read.');
+  await expect(page.locator('#import-summary')).toHaveText("Read 7000 rows as csv: 6999 readable, 1 cannot be read. The file's round ids are kept with the rounds.");
   await expect(page.locator('#import-faults li')).toHaveCount(1);
   await expect(page.locator('#import-faults li')).toContainText('row 6281 (line 6282, id 6281)');
   await expect(page.locator('#import-faults li')).toContainText('holds 2 values separated by a Unicode line separator (U+2028)');
@@ -104,6 +104,9 @@ test('CSV import of the real history reports row 6281 and imports the rest on re
   const stored = (await server.api('GET', '/api/v1/rounds?limit=3')).json;
   expect(stored.total).toBe(6999);
   expect(stored.rounds.map((r: any) => r.value)).toEqual([291, 264, 3506]);
+  // The file's own ids stay with the rounds, shown in the list.
+  expect(stored.rounds.map((r: any) => r.source_id)).toEqual(['7000', '6999', '6998']);
+  await expect(page.locator('#rounds-table tbody tr').first()).toContainText('import (id 7000)');
 });
 
 test('data survives a server restart', async ({ page, server }) => {
@@ -228,4 +231,32 @@ test('a field holding two rounds (U+2028) is split into them in the preview, bef
   await page.locator('#import-confirm').click();
   await expect(page.locator('#import-status')).toHaveText('Stored 4 rounds from the file.');
   expect(await server.values()).toEqual([1.5, 2.29, 1.29, 3]);
+});
+
+test('an older history is put before the stored rounds when the player says so, and suggested when the file ends where the history starts', async ({ page, server }) => {
+  const values = Array.from({ length: 90 }, (_, i) => (1 + ((i * 7919) % 997) / 100).toFixed(2));
+  const file = (vs: string[]) => ({ name: 'older.csv', mimeType: 'text/csv', buffer: Buffer.from(`value\n${vs.join('\n')}\n`) });
+  await openHydrated(page, `${server.url}/rounds`);
+  await page.locator('#import-file').setInputFiles(file(values.slice(60)));
+  await expect(page.locator('#import-place-after')).toBeChecked();
+  await page.locator('#import-confirm').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 30 rounds from the file.');
+
+  // An older export that ends with the first 10 stored rounds: "before" is preselected.
+  await page.locator('#import-file').setInputFiles(file(values.slice(0, 70)));
+  await expect(page.locator('#import-duplicates')).toContainText("the file's rounds 61–70 are rounds 1–10 of your history");
+  await expect(page.locator('#import-place-before')).toBeChecked();
+  await page.locator('#import-new-only').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 60 new rounds from the file, before your oldest round; 10 already stored were skipped.');
+  expect(await server.values()).toEqual(values.map(Number));
+
+  // Chosen by hand: the file goes first although nothing suggests it.
+  await page.locator('#import-file').setInputFiles(file(['5.00', '6.00']));
+  await expect(page.locator('#import-place-after')).toBeChecked();
+  await page.getByLabel('before them (an older history)').check();
+  await page.locator('#import-confirm').click();
+  await expect(page.locator('#import-status')).toHaveText('Stored 2 rounds from the file, before your oldest round.');
+  expect(await server.values()).toEqual([5, 6, ...values.map(Number)]);
+  // The rounds list numbers them from the oldest: the newest is round 92.
+  await expect(page.locator('table.rounds tbody tr').first().locator('td').first()).toHaveText('92');
 });

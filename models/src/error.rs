@@ -18,6 +18,9 @@ pub enum EvalError {
     LengthMismatch(String),
     #[error("degenerate data: {0}")]
     Degenerate(String),
+    /// The caller asked the run to stop (a cancelled job).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl EvalError {

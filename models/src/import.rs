@@ -6,6 +6,9 @@
 pub mod split;
 pub use split::{split_several_values, splittable};
 
+#[cfg(test)]
+mod ids_tests;
+
 use crate::values::{parse_multiplier, BatchError, Multiplier, ValueProblem, ValueRules};
 use serde::{Deserialize, Serialize};
 
@@ -45,17 +48,34 @@ pub struct ImportReport {
     /// Data rows read, readable or not.
     pub row_count: usize,
     pub values: Vec<Multiplier>,
+    /// The file's own id of each readable value, in the same order, when the file has an
+    /// id column (see [`ImportReport::source_ids`]).
+    #[serde(default)]
+    pub ids: Vec<String>,
     pub faults: Vec<ImportRow>,
 }
 
 impl ImportReport {
-    /// Files one row: its value, or the whole row when it cannot be read.
+    /// Files one row: its value (and its id), or the whole row when it cannot be read.
     pub fn push(&mut self, row: ImportRow) {
         self.row_count += 1;
         match row.value {
-            Ok(v) => self.values.push(v),
+            Ok(v) => {
+                self.values.push(v);
+                if let Some(id) = row.id {
+                    self.ids.push(id);
+                }
+            }
             Err(_) => self.faults.push(row),
         }
+    }
+
+    /// The file's id of every readable value, when every one has a non-empty id.
+    pub fn source_ids(&self) -> Option<&[String]> {
+        (!self.ids.is_empty()
+            && self.ids.len() == self.values.len()
+            && self.ids.iter().all(|id| !id.is_empty()))
+        .then_some(self.ids.as_slice())
     }
 
     pub fn valid_values(&self) -> Vec<Multiplier> {
@@ -243,18 +263,21 @@ impl Layout {
             Some(raw) => parse_multiplier(raw, rules).map_err(|e| e.problem),
         };
         let row = report.row_count + 1;
+        let id = self
+            .id_idx
+            .map(|j| rec.fields.get(j).map_or("", |s| s.trim()).to_string());
         match value {
             Ok(v) => {
                 report.row_count += 1;
                 report.values.push(v);
+                if let Some(id) = id {
+                    report.ids.push(id);
+                }
             }
             Err(problem) => report.push(ImportRow {
                 row,
                 line: rec.line,
-                id: self
-                    .id_idx
-                    .and_then(|j| rec.fields.get(j))
-                    .map(|s| s.trim().to_string()),
+                id,
                 raw: rec.fields.get(self.value_idx).cloned().unwrap_or_default(),
                 value: Err(problem),
             }),

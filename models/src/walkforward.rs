@@ -126,6 +126,38 @@ pub fn forecast_indices(n: usize, config: &WalkForwardConfig) -> Vec<usize> {
     (config.start..n).step_by(config.stride.max(1)).collect()
 }
 
+/// The rounds a run forecasts: those of [`forecast_indices`] from the first one with
+/// enough training rows before it.
+fn forecast_rounds(n: usize, config: &WalkForwardConfig) -> Result<Vec<usize>, EvalError> {
+    let needed = config.min_train.max(1) + config.gap;
+    let first = config.start.max(needed);
+    if first >= n {
+        return Err(EvalError::too_few("walk-forward history", first + 1, n));
+    }
+    Ok(forecast_indices(n, config)
+        .into_iter()
+        .filter(|&t| t >= first)
+        .collect())
+}
+
+/// Where a run on `n` rounds fits its model: the number of forecasts made before each fit
+/// (so a progress report can say "fold k of n" from the forecasts done).
+pub fn fit_points(n: usize, config: &WalkForwardConfig) -> Vec<usize> {
+    let mut last_fit = None;
+    let mut points = Vec::new();
+    for (done, t) in forecast_rounds(n, config)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        if refit_due(config.refit, last_fit, t) {
+            points.push(done);
+            last_fit = Some(t);
+        }
+    }
+    points
+}
+
 /// As [`run`], with a feature matrix already computed by [`features::compute`] on the same
 /// rounds (checked: same row count and feature-list version).
 pub fn run_with_features<F: Forecaster + ?Sized>(
@@ -135,24 +167,44 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
     config: &WalkForwardConfig,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<WalkForward, EvalError> {
+    run_while(rounds, feats, model, config, |done, total| {
+        progress(done, total);
+        true
+    })
+}
+
+/// As [`run_with_features`], stopping with [`EvalError::Cancelled`] as soon as `progress`
+/// (called after each forecast with forecasts done and their total) answers false.
+pub fn run_while<F: Forecaster + ?Sized>(
+    rounds: &[Multiplier],
+    feats: &FeatureMatrix,
+    model: &mut F,
+    config: &WalkForwardConfig,
+    progress: impl FnMut(usize, usize) -> bool,
+) -> Result<WalkForward, EvalError> {
+    run_gated(rounds, feats, model, config, progress, || true)
+}
+
+/// As [`run_while`], refitting on the schedule only while `may_refit` answers true (a
+/// time budget): the first fit always happens, and a skipped refit leaves the last fit in
+/// use, so every forecast stays out of sample. `WalkForward::fits` counts the fits made.
+pub fn run_gated<F: Forecaster + ?Sized>(
+    rounds: &[Multiplier],
+    feats: &FeatureMatrix,
+    model: &mut F,
+    config: &WalkForwardConfig,
+    mut progress: impl FnMut(usize, usize) -> bool,
+    mut may_refit: impl FnMut() -> bool,
+) -> Result<WalkForward, EvalError> {
     validate(rounds, feats, config)?;
-    let n = rounds.len();
-    let needed = config.min_train.max(1) + config.gap;
-    let first = config.start.max(needed);
-    if first >= n {
-        return Err(EvalError::too_few("walk-forward history", first + 1, n));
-    }
-    let indices: Vec<usize> = forecast_indices(n, config)
-        .into_iter()
-        .filter(|&t| t >= first)
-        .collect();
+    let indices = forecast_rounds(rounds.len(), config)?;
     let total = indices.len();
     let mut rows = Vec::with_capacity(total);
     let mut last_fit: Option<usize> = None;
     let mut fits = 0;
     let mut folds: Vec<Fold> = Vec::new();
     for (done, &t) in indices.iter().enumerate() {
-        if refit_due(config.refit, last_fit, t) {
+        if refit_due(config.refit, last_fit, t) && (last_fit.is_none() || may_refit()) {
             folds.push(fit_fold(rounds, feats, model, config, t)?);
             fits += 1;
             last_fit = Some(t);
@@ -166,7 +218,9 @@ pub fn run_with_features<F: Forecaster + ?Sized>(
             probs,
             outcome: rounds[t],
         });
-        progress(done + 1, total);
+        if !progress(done + 1, total) {
+            return Err(EvalError::Cancelled);
+        }
     }
     Ok(WalkForward {
         model: model.name(),
@@ -389,6 +443,92 @@ mod tests {
         )
         .is_err());
         assert!(run(&[], &mut f, &base, |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn fit_points_say_where_each_fold_starts_and_a_false_progress_stops_the_run() {
+        let rounds = FairGenerator {
+            seed: 5,
+            ..FairGenerator::default()
+        }
+        .generate(1300);
+        let feats = features::compute(&rounds);
+        for (refit, stride) in [
+            (Refit::Never, 1),
+            (Refit::EveryN(170), 1),
+            (Refit::EveryN(100), 7),
+            (
+                Refit::Rolling {
+                    every: 300,
+                    window: 250,
+                },
+                3,
+            ),
+        ] {
+            let cfg = WalkForwardConfig {
+                start: 400,
+                gap: 2,
+                stride,
+                refit,
+                ..WalkForwardConfig::default()
+            };
+            let wf = run(&rounds, &mut Empirical::default(), &cfg, |_, _| {}).unwrap();
+            let points = fit_points(rounds.len(), &cfg);
+            let firsts: Vec<usize> = wf.folds.iter().map(|f| f.first_forecast).collect();
+            let at: Vec<usize> = points.iter().map(|&p| wf.rows[p].index).collect();
+            assert_eq!(at, firsts, "{refit}");
+            let mut calls = 0;
+            let stopped = run_while(&rounds, &feats, &mut Empirical::default(), &cfg, |d, _| {
+                calls += 1;
+                d < 10
+            });
+            assert_eq!(stopped.unwrap_err(), EvalError::Cancelled);
+            assert_eq!(calls, 10);
+        }
+        assert!(fit_points(100, &WalkForwardConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_closed_gate_keeps_the_last_fit_for_the_rest_of_the_run() {
+        let rounds = FairGenerator {
+            seed: 6,
+            ..FairGenerator::default()
+        }
+        .generate(1500);
+        let feats = features::compute(&rounds);
+        let cfg = WalkForwardConfig {
+            start: 500,
+            refit: Refit::EveryN(100),
+            ..WalkForwardConfig::default()
+        };
+        let mut asked = 0;
+        let wf = run_gated(
+            &rounds,
+            &feats,
+            &mut Empirical::default(),
+            &cfg,
+            |_, _| true,
+            || {
+                asked += 1;
+                asked <= 3
+            },
+        )
+        .unwrap();
+        // The first fit, three refits allowed, then the gate stays shut.
+        assert_eq!(wf.fits, 4);
+        assert_eq!(wf.rows.len(), 1000);
+        let last = wf.folds.last().unwrap();
+        assert_eq!((last.first_forecast, last.last_forecast), (800, 1499));
+        let open = run_gated(
+            &rounds,
+            &feats,
+            &mut Empirical::default(),
+            &cfg,
+            |_, _| true,
+            || true,
+        )
+        .unwrap();
+        assert_eq!(open.fits, 10);
     }
 
     #[test]

@@ -267,9 +267,26 @@ pub fn train(
     Ok((version, outcome))
 }
 
+/// "12.3 s of the 15 s budget", or what overran it and why.
+pub fn budget_text(seconds: f64, budget_s: f64) -> String {
+    if seconds <= budget_s * 1.05 {
+        format!("{seconds:.1} s of the {budget_s:.0} s budget")
+    } else {
+        format!(
+            "{seconds:.1} s: over the {budget_s:.0} s budget, a single fit took longer than what was left of it"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_budget_line_says_when_it_was_kept() {
+        assert_eq!(budget_text(12.34, 15.0), "12.3 s of the 15 s budget");
+        assert!(budget_text(20.0, 15.0).starts_with("20.0 s: over the 15 s budget"));
+    }
 
     #[test]
     fn durations() {

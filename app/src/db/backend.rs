@@ -54,18 +54,58 @@ impl Backend {
     }
 
     /// `INSERT` of the values of a JSON array (parameter `$3`) in array order, with the
-    /// source (`$1`) and the synthetic flag (`$2`): one statement per 50,000 rounds.
-    pub fn insert_json_rounds(self) -> &'static str {
-        match self {
-            Backend::Sqlite => {
+    /// source (`$1`) and the synthetic flag (`$2`): one statement per 50,000 rounds. With
+    /// `ids`, the array holds `[value, "source id"]` pairs.
+    pub fn insert_json_rounds(self, ids: bool) -> &'static str {
+        match (self, ids) {
+            (Backend::Sqlite, false) => {
                 "INSERT INTO rounds (hundredths, source, synthetic) \
                  SELECT value, $1, $2 FROM json_each($3) ORDER BY key"
             }
-            Backend::Postgres => {
+            (Backend::Sqlite, true) => {
+                "INSERT INTO rounds (hundredths, source, synthetic, source_id) \
+                 SELECT json_extract(value, '$[0]'), $1, $2, json_extract(value, '$[1]') \
+                 FROM json_each($3) ORDER BY key"
+            }
+            (Backend::Postgres, false) => {
                 "INSERT INTO rounds (hundredths, source, synthetic) \
                  SELECT CAST(v.value AS BIGINT), $1, $2 \
                  FROM jsonb_array_elements_text(CAST($3 AS jsonb)) WITH ORDINALITY AS v(value, k) \
                  ORDER BY v.k RETURNING id"
+            }
+            (Backend::Postgres, true) => {
+                "INSERT INTO rounds (hundredths, source, synthetic, source_id) \
+                 SELECT CAST(v.e->>0 AS BIGINT), $1, $2, v.e->>1 \
+                 FROM jsonb_array_elements(CAST($3 AS jsonb)) WITH ORDINALITY AS v(e, k) \
+                 ORDER BY v.k RETURNING id"
+            }
+        }
+    }
+
+    /// As [`Backend::insert_json_rounds`], with the ids given: `$4` for the first value,
+    /// then one more for each (rounds stored before the oldest one).
+    pub fn insert_json_rounds_from(self, ids: bool) -> &'static str {
+        match (self, ids) {
+            (Backend::Sqlite, false) => {
+                "INSERT INTO rounds (id, hundredths, source, synthetic) \
+                 SELECT $4 + key, value, $1, $2 FROM json_each($3) ORDER BY key"
+            }
+            (Backend::Sqlite, true) => {
+                "INSERT INTO rounds (id, hundredths, source, synthetic, source_id) \
+                 SELECT $4 + key, json_extract(value, '$[0]'), $1, $2, json_extract(value, '$[1]') \
+                 FROM json_each($3) ORDER BY key"
+            }
+            (Backend::Postgres, false) => {
+                "INSERT INTO rounds (id, hundredths, source, synthetic) \
+                 SELECT $4 + v.k - 1, CAST(v.value AS BIGINT), $1, $2 \
+                 FROM jsonb_array_elements_text(CAST($3 AS jsonb)) WITH ORDINALITY AS v(value, k) \
+                 ORDER BY v.k"
+            }
+            (Backend::Postgres, true) => {
+                "INSERT INTO rounds (id, hundredths, source, synthetic, source_id) \
+                 SELECT $4 + v.k - 1, CAST(v.e->>0 AS BIGINT), $1, $2, v.e->>1 \
+                 FROM jsonb_array_elements(CAST($3 AS jsonb)) WITH ORDINALITY AS v(e, k) \
+                 ORDER BY v.k"
             }
         }
     }

@@ -65,7 +65,7 @@ pub async fn load_demo(
         .bind(rounds as i64)
         .execute(&mut *tx)
         .await?;
-    super::rounds::append(&mut tx, &values, Source::Demo).await?;
+    super::rounds::append(&mut tx, &values, None, Source::Demo).await?;
     tx.commit().await?;
     metrics::counter!("jetx_rounds_stored_total", "source" => "demo").increment(rounds as u64);
     Ok(DemoInfo {

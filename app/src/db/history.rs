@@ -108,7 +108,8 @@ pub async fn history_snapshot(
     };
     let rows: Vec<(i64, i64)> =
         sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id > $1 ORDER BY id")
-            .bind(snap.last_id)
+            // Rounds stored before the oldest one have ids of 0 or below.
+            .bind(snap.ids.last().copied().unwrap_or(i64::MIN))
             .fetch_all(&mut *tx)
             .await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod accounts;
 mod backend;
+mod backtests;
 mod bets;
 mod dashboard;
 mod demo;
@@ -25,6 +26,7 @@ mod rounds;
 
 pub use accounts::*;
 pub use backend::*;
+pub use backtests::*;
 pub use bets::*;
 pub use dashboard::*;
 pub use demo::*;

@@ -3,7 +3,7 @@
 
 use super::DbError;
 use super::{Backend, Pool, Tx};
-use crate::types::{RoundRow, Source};
+use crate::types::{Place, RoundRow, Source};
 use models::values::Multiplier;
 use sqlx::Row;
 
@@ -18,13 +18,14 @@ fn row_to_round(row: &sqlx::any::AnyRow) -> Result<RoundRow, sqlx::Error> {
         synthetic: row.try_get::<i64, _>("synthetic")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        source_id: row.try_get("source_id")?,
     })
 }
 
 /// One round by id; its position is left at 0 for the service to fill in from the history
 /// snapshot (counting the rows before it took 10 ms at 1,000,000 rounds).
 const ROUND_COLUMNS_BY_ID: &str =
-    "SELECT id, hundredths, source, synthetic, created_at, updated_at, \
+    "SELECT id, hundredths, source, synthetic, created_at, updated_at, source_id, \
      0 AS position FROM rounds WHERE id = $1";
 
 /// Rounds stored at once from which PostgreSQL's statistics are renewed right away.
@@ -50,6 +51,44 @@ pub async fn insert_values(
     values: &[Multiplier],
     source: Source,
 ) -> Result<Vec<i64>, DbError> {
+    insert_values_at(pool, values, None, source, Place::After).await
+}
+
+/// One INSERT's JSON array: the values, or `[value, "source id"]` pairs.
+fn chunk_json(values: &[Multiplier], ids: Option<&[String]>) -> Result<String, DbError> {
+    let text = match ids {
+        None => serde_json::to_string(&values.iter().map(|v| v.0).collect::<Vec<u32>>()),
+        Some(ids) => serde_json::to_string(
+            &values
+                .iter()
+                .zip(ids)
+                .map(|(v, id)| (v.0, id.as_str()))
+                .collect::<Vec<(u32, &str)>>(),
+        ),
+    };
+    text.map_err(|e| DbError::Sqlx(sqlx::Error::Encode(Box::new(e))))
+}
+
+/// The source ids of chunk `k` of [`INSERT_CHUNK`] values.
+fn chunk_ids(ids: Option<&[String]>, k: usize, len: usize) -> Option<&[String]> {
+    ids.map(|ids| &ids[k * INSERT_CHUNK..k * INSERT_CHUNK + len])
+}
+
+/// As [`insert_values`], before or after the stored rounds, with the id each value had in
+/// its file (`source_ids`, as many as `values`).
+#[tracing::instrument(level = "debug", skip_all, fields(rounds = values.len(), place = ?place))]
+pub async fn insert_values_at(
+    pool: &Pool,
+    values: &[Multiplier],
+    source_ids: Option<&[String]>,
+    source: Source,
+    place: Place,
+) -> Result<Vec<i64>, DbError> {
+    if source_ids.is_some_and(|ids| ids.len() != values.len()) {
+        return Err(DbError::Refused(
+            "every value needs its source id, or none has one".into(),
+        ));
+    }
     let mut tx = super::begin_write(pool).await?;
     if source != Source::Demo {
         // Statistics over a mix of generated and real rounds would describe neither.
@@ -69,13 +108,17 @@ pub async fn insert_values(
     // Read by the killed-import test: it kills the process after this line, so the kill
     // lands inside the transaction.
     tracing::debug!("write transaction open");
-    if values.len() > 1 {
+    if values.len() > 1 || place == Place::Before {
         // Rounds stored in bulk (a paste, an import, an API batch) were not played right
         // after the prediction waiting for its round: scoring it with the first of them
-        // would score it on a round it never saw coming.
+        // would score it on a round it never saw coming. An older history changes what
+        // the prediction was made from.
         drop_pending_predictions(&mut tx).await?;
     }
-    let (ids, scored) = append(&mut tx, values, source).await?;
+    let (ids, scored) = match place {
+        Place::After => append(&mut tx, values, source_ids, source).await?,
+        Place::Before => (prepend(&mut tx, values, source_ids, source).await?, 0),
+    };
     tx.commit().await?;
     if values.len() >= ANALYZE_AFTER && Backend::of_pool(pool) == Backend::Postgres {
         // Fresh statistics at once (autovacuum gets there later): until then the planner
@@ -88,6 +131,50 @@ pub async fn insert_values(
     Ok(ids)
 }
 
+/// Stores `values` in order before the oldest round inside `tx`; returns their ids. The
+/// history is rewritten from its start: logged as a rewrite of the lowest new id, so a
+/// cached snapshot reads it again.
+async fn prepend(
+    tx: &mut Tx,
+    values: &[Multiplier],
+    source_ids: Option<&[String]>,
+    source: Source,
+) -> Result<Vec<i64>, DbError> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM rounds")
+        .fetch_one(&mut **tx)
+        .await?;
+    let first = oldest.unwrap_or(1) - values.len() as i64;
+    let synthetic = i64::from(source == Source::Demo);
+    let backend = Backend::of_connection(tx);
+    for (k, chunk) in values.chunks(INSERT_CHUNK).enumerate() {
+        let json = chunk_json(chunk, chunk_ids(source_ids, k, chunk.len()))?;
+        sqlx::query(backend.insert_json_rounds_from(source_ids.is_some()))
+            .bind(source.as_str())
+            .bind(synthetic)
+            .bind(json)
+            .bind(first + (k * INSERT_CHUNK) as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE history_revision SET revision = revision + 1, rewrites = rewrites + 1 \
+         WHERE id = 1",
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO history_rewrites (rewrite, round_id) \
+         SELECT rewrites, $1 FROM history_revision WHERE id = 1",
+    )
+    .bind(first)
+    .execute(&mut **tx)
+    .await?;
+    Ok((first..first + values.len() as i64).collect())
+}
+
 /// Appends `values` in order inside `tx`; returns their ids and how many waiting
 /// predictions the round scored. The only INSERT into
 /// `rounds`: it bumps the history revision once, and a single round scores the
@@ -95,17 +182,17 @@ pub async fn insert_values(
 pub(crate) async fn append(
     tx: &mut Tx,
     values: &[Multiplier],
+    source_ids: Option<&[String]>,
     source: Source,
 ) -> Result<(Vec<i64>, u64), DbError> {
     let synthetic = i64::from(source == Source::Demo);
     let mut ids = Vec::with_capacity(values.len());
     // One statement per chunk, the values as one JSON array: per-row statements (or binds)
     // made a 1,000,000-row import take 6.5 s.
-    for chunk in values.chunks(INSERT_CHUNK) {
-        let json = serde_json::to_string(&chunk.iter().map(|v| v.0).collect::<Vec<u32>>())
-            .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
+    for (k, chunk) in values.chunks(INSERT_CHUNK).enumerate() {
+        let json = chunk_json(chunk, chunk_ids(source_ids, k, chunk.len()))?;
         let backend = Backend::of_connection(tx);
-        let insert = sqlx::query(backend.insert_json_rounds())
+        let insert = sqlx::query(backend.insert_json_rounds(source_ids.is_some()))
             .bind(source.as_str())
             .bind(synthetic)
             .bind(json);
@@ -187,7 +274,8 @@ pub async fn rounds_down_from(
     limit: i64,
 ) -> Result<Vec<RoundRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, hundredths, source, synthetic, created_at, updated_at, 0 AS position \
+        "SELECT id, hundredths, source, synthetic, created_at, updated_at, source_id, \
+         0 AS position \
          FROM rounds WHERE id <= $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(newest)
@@ -195,6 +283,15 @@ pub async fn rounds_down_from(
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(row_to_round).collect::<Result<_, _>>()?)
+}
+
+/// The source ids of the stored rounds that have one (a re-import is recognised by them).
+pub async fn stored_source_ids(pool: &Pool) -> Result<Vec<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT source_id FROM rounds WHERE source_id IS NOT NULL")
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
 /// Every value, oldest first.
@@ -211,7 +308,7 @@ pub async fn all_values(pool: &Pool) -> Result<Vec<Multiplier>, DbError> {
 /// Every round, oldest first (for the CSV export).
 pub async fn all_rounds(pool: &Pool) -> Result<Vec<RoundRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, hundredths, source, synthetic, created_at, updated_at, \
+        "SELECT id, hundredths, source, synthetic, created_at, updated_at, source_id, \
          ROW_NUMBER() OVER (ORDER BY id) AS position FROM rounds ORDER BY id",
     )
     .fetch_all(pool)

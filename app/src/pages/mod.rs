@@ -64,6 +64,8 @@ pub fn fmt_stamp(stamp: &str) -> String {
     }
 }
 
+pub use crate::format::{fmt_duration, fmt_int, fmt_unix};
+
 /// A p-value: four decimals, or scientific below 1e-4.
 pub fn format_p(p: f64) -> String {
     if p < 1e-4 {

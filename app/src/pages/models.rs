@@ -223,9 +223,11 @@ fn TrainPanel(
     view! {
         <section class="panel" id="train-panel">
             <h2>"Train a model"</h2>
-            <p class="muted">"Training searches each member's settings within the time budget on the first half of the stored rounds, "
+            <p class="muted">"Training searches each member's settings on the first half of the stored rounds, "
             "then scores every member and the stacked ensemble walk-forward on the second half against the fair law, "
-            "and finally fits the ensemble on all rounds. It runs in the background; one job at a time."</p>
+            "and finally fits the ensemble on all rounds. The time budget bounds the whole job: half for the search, "
+            "the comparison refits while its share lasts, then the final fit (only a single fit longer than what is left overruns it, and the job says so). "
+            "It runs in the background; one job at a time."</p>
             <div class="form-row" id="train-members">
                 <span>"Members:"</span>
                 {kinds.into_iter().map(|k| choice_checkbox(k, chosen)).collect_view()}

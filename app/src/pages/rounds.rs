@@ -3,7 +3,7 @@
 use crate::api;
 use crate::pages::value_class;
 use crate::pages::Notice;
-use crate::types::{ImportOutcome, RoundRow};
+use crate::types::{ImportOutcome, Place, RoundRow};
 use crate::DataVersion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -194,10 +194,10 @@ fn RoundLine(round: RoundRow) -> impl IntoView {
     let value_text = format!("{}x", round.value);
     let value_label = StoredValue::new(value_text.clone());
     let position = round.position;
-    let source = if round.synthetic {
-        "demo (synthetic)".to_string()
-    } else {
-        round.source.as_str().to_string()
+    let source = match (&round.source_id, round.synthetic) {
+        (_, true) => "demo (synthetic)".to_string(),
+        (Some(id), false) => format!("{} (id {id})", round.source.as_str()),
+        (None, false) => round.source.as_str().to_string(),
     };
     let entered = round
         .created_at
@@ -272,6 +272,8 @@ struct ImportState {
     busy: RwSignal<bool>,
     /// Fields holding several values are split into their rounds (asked in the report).
     split: RwSignal<bool>,
+    /// Before or after the stored rounds (asked in the report).
+    place: RwSignal<Place>,
 }
 
 impl ImportState {
@@ -287,6 +289,7 @@ impl ImportState {
                 status,
                 busy,
                 split,
+                place,
             } = self;
             let Some(file) = file_input
                 .get_untracked()
@@ -299,14 +302,16 @@ impl ImportState {
             busy.set(true);
             spawn_local(async move {
                 let url = format!(
-                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&duplicates={duplicates}&split={}&filename={}",
+                    "/api/v1/import?dry_run={dry_run}&on_fault=skip_faulty&duplicates={duplicates}&split={}&place={}&filename={}",
                     split.get_untracked(),
+                    place_word(place.get_untracked()),
                     js_sys::encode_uri_component(&file.name())
                 );
                 match crate::browser::post_blob(&url, &file).await {
                     Ok(outcome) => {
                         if dry_run {
                             status.set(None);
+                            place.set(suggested_place(&outcome));
                             report.set(Some(outcome));
                         } else {
                             status.set(Some(Notice::Done(stored_text(&outcome))));
@@ -352,6 +357,7 @@ fn ImportPanel() -> impl IntoView {
         status: RwSignal::new(None),
         busy: RwSignal::new(false),
         split: RwSignal::new(false),
+        place: RwSignal::new(Place::After),
     };
     let ImportState {
         file_input,
@@ -379,34 +385,89 @@ fn ImportPanel() -> impl IntoView {
     }
 }
 
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn place_word(place: Place) -> &'static str {
+    match place {
+        Place::After => "after",
+        Place::Before => "before",
+    }
+}
+
+/// Before the stored rounds when the file ends with the rounds the history starts with
+/// (an older export), else after them.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn suggested_place(outcome: &ImportOutcome) -> Place {
+    match outcome.already_stored {
+        Some(run)
+            if run.stored_start == 0
+                && run.file_start > 0
+                && run.file_start + run.len == outcome.valid =>
+        {
+            Place::Before
+        }
+        _ => Place::After,
+    }
+}
+
 /// "Stored 500 new rounds from the file; 7000 already stored were skipped."
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 fn stored_text(outcome: &ImportOutcome) -> String {
+    let place = match outcome.place {
+        Place::After => "",
+        Place::Before => ", before your oldest round",
+    };
     if outcome.skipped_duplicates == 0 {
-        return format!("Stored {} rounds from the file.", outcome.stored);
+        return format!("Stored {} rounds from the file{place}.", outcome.stored);
     }
     format!(
-        "Stored {} new rounds from the file; {} already stored were skipped.",
+        "Stored {} new rounds from the file{place}; {} already stored were skipped.",
         outcome.stored, outcome.skipped_duplicates
     )
+}
+
+/// The choice of where the file's rounds go.
+fn place_choice(place: RwSignal<Place>) -> impl IntoView {
+    let option = move |value: Place, id: &'static str, label: &'static str| {
+        view! {
+            <label class="check" for=id>
+                <input type="radio" name="import-place" id=id
+                    prop:checked=move || place.get() == value
+                    on:change=move |_| place.set(value)/>
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="import-place" id="import-place">
+            <legend>"Put the file's rounds"</legend>
+            {option(Place::After, "import-place-after", "after your stored rounds (newer rounds)")}
+            {option(Place::Before, "import-place-before", "before them (an older history)")}
+        </fieldset>
+    }
 }
 
 /// What the dry run could read, and the buttons to store it or nothing.
 #[component]
 fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
     let faults = r.faults.len();
-    let repeated = r.already_stored.map(|run| {
-        format!(
+    let repeated = match (r.source_ids, r.already_stored) {
+        (true, _) if r.repeated_ids > 0 => Some(format!(
+            "{} of these rounds are already stored: their ids in the file are the ids of stored rounds. Importing them again would count them twice.",
+            r.repeated_ids
+        )),
+        (false, Some(run)) => Some(format!(
             "{} of these rounds are already stored: the file's rounds {}–{} are rounds {}–{} of your history. Importing them again would count them twice.",
             run.len,
             run.file_start + 1,
             run.file_start + run.len,
             run.stored_start + 1,
             run.stored_start + run.len
-        )
-    });
-    let new = r.valid - r.already_stored.map_or(0, |run| run.len);
-    let confirm_text = match (r.already_stored.is_some(), faults) {
+        )),
+        _ => None,
+    };
+    let new = r.valid - r.repeated();
+    let repeated_any = repeated.is_some();
+    let confirm_text = match (repeated.is_some(), faults) {
         (true, _) => format!("Import all {} anyway", r.valid),
         (false, 0) => format!("Import all {} rounds", r.valid),
         (false, _) => format!("Import the {} readable rows, skip {}", r.valid, faults),
@@ -421,6 +482,7 @@ fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
         <div class="import-report" id="import-report">
             <p id="import-summary">
                 {format!("Read {} rows as {}: {} readable, {} cannot be read.", r.rows, r.format, r.valid, faults)}
+                {r.source_ids.then_some(" The file's round ids are kept with the rounds.")}
             </p>
             {(faults > 0).then(|| view! {
                 <ul class="problems" id="import-faults">
@@ -440,13 +502,14 @@ fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
             {repeated.map(|run| view! {
                 <p class="message warn" id="import-duplicates" role="alert">{run}</p>
             })}
+            {place_choice(state.place)}
             <div class="buttons">
-                {(r.already_stored.is_some()).then(|| view! {
+                {(repeated_any).then(|| view! {
                     <button id="import-new-only" disabled=new == 0 on:click=move |_| state.send(false, "skip")>
                         {format!("Import only the {new} new rounds")}
                     </button>
                 })}
-                <button id="import-confirm" disabled=r.valid == 0 class:secondary=r.already_stored.is_some()
+                <button id="import-confirm" disabled=r.valid == 0 class:secondary=repeated_any
                     on:click=move |_| state.send(false, "keep")>
                     {confirm_text}
                 </button>

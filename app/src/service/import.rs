@@ -29,8 +29,27 @@ pub enum ImportFailure {
     #[error("{} of {} rows cannot be read; nothing was stored (skip the faulty rows to store the rest)", .0.faults.len(), .0.rows)]
     Faults(Box<ImportOutcome>),
     /// Rounds of the file are already stored and the caller asked to store nothing then.
-    #[error("{} rounds of this file are already stored (the file's rounds {} to {} are rounds {} to {} of the history); nothing was stored (skip them to store only the new rounds, or keep them to store all)", .0.already_stored.map_or(0, |o| o.len), .0.already_stored.map_or(0, |o| o.file_start + 1), .0.already_stored.map_or(0, |o| o.file_start + o.len), .0.already_stored.map_or(0, |o| o.stored_start + 1), .0.already_stored.map_or(0, |o| o.stored_start + o.len))]
+    #[error("{}; nothing was stored (skip them to store only the new rounds, or keep them to store all)", repeated_text(.0))]
     AlreadyStored(Box<ImportOutcome>),
+}
+
+/// "30 rounds of this file are already stored (…)": by id, or by the repeated run.
+pub fn repeated_text(outcome: &ImportOutcome) -> String {
+    match (outcome.source_ids, outcome.already_stored) {
+        (true, _) => format!(
+            "{} rounds of this file are already stored (their ids in the file are stored rounds' ids)",
+            outcome.repeated_ids
+        ),
+        (false, Some(run)) => format!(
+            "{} rounds of this file are already stored (the file's rounds {} to {} are rounds {} to {} of the history)",
+            run.len,
+            run.file_start + 1,
+            run.file_start + run.len,
+            run.stored_start + 1,
+            run.stored_start + run.len
+        ),
+        (false, None) => "no round of this file is stored yet".into(),
+    }
 }
 
 impl ImportFailure {
@@ -185,6 +204,10 @@ pub async fn import_bytes(
     } else {
         0
     };
+    let stored_ids = match report.source_ids() {
+        Some(_) => db::stored_source_ids(pool).await?,
+        None => Vec::new(),
+    };
     let mut outcome = ImportOutcome {
         format,
         rows: report.row_count,
@@ -192,38 +215,85 @@ pub async fn import_bytes(
         faults: fault_list(&report),
         stored: 0,
         dry_run: options.dry_run,
-        already_stored: models::overlap::longest_shared_run(history, &report.values),
+        already_stored: None,
         skipped_duplicates: 0,
         splittable: models::import::splittable(&report, rules),
         split,
+        place: options.place,
+        source_ids: report.source_ids().is_some(),
+        repeated_ids: 0,
     };
+    let repeated = repeated_marks(&report, history, &stored_ids, &mut outcome);
     if options.dry_run {
         return Ok(outcome);
     }
     if !outcome.faults.is_empty() && options.on_fault == OnFault::Refuse {
         return Err(ImportFailure::Faults(Box::new(outcome)));
     }
-    let values = match (outcome.already_stored, options.duplicates) {
+    let mut values = report.values;
+    let mut ids = report.ids;
+    match (repeated, options.duplicates) {
         (Some(_), OnDuplicate::Refuse) => {
             return Err(ImportFailure::AlreadyStored(Box::new(outcome)))
         }
-        (Some(run), OnDuplicate::Skip) => {
-            outcome.skipped_duplicates = run.len;
-            let new = run.outside(&report.values);
-            if new.is_empty() {
+        (Some(marks), OnDuplicate::Skip) => {
+            outcome.skipped_duplicates = marks.iter().filter(|&&m| m).count();
+            values = keep_unmarked(values, &marks);
+            if outcome.source_ids {
+                ids = keep_unmarked(ids, &marks);
+            }
+            if values.is_empty() {
                 // Nothing new: the player asked for exactly this.
                 return Ok(outcome);
             }
-            new
         }
-        _ => report.values,
-    };
+        _ => {}
+    }
     if values.is_empty() {
         return Err(ImportError::Batch(models::values::BatchError::NoValues).into());
     }
-    db::insert_values(pool, &values, Source::Import).await?;
+    let ids = outcome.source_ids.then_some(ids.as_slice());
+    db::insert_values_at(pool, &values, ids, Source::Import, options.place).await?;
     outcome.stored = values.len();
     Ok(outcome)
+}
+
+/// Which of the file's readable rounds are already stored (filling in the outcome's
+/// `repeated_ids` or `already_stored`): by the file's ids when it has them and stored
+/// rounds have ids too, else by the longest run of values the file shares with the
+/// history. `None` when none is.
+fn repeated_marks(
+    report: &ImportReport,
+    history: &[Multiplier],
+    stored_ids: &[String],
+    outcome: &mut ImportOutcome,
+) -> Option<Vec<bool>> {
+    match report.source_ids() {
+        Some(ids) if !stored_ids.is_empty() => {
+            let stored: std::collections::HashSet<&str> =
+                stored_ids.iter().map(String::as_str).collect();
+            let marks: Vec<bool> = ids.iter().map(|id| stored.contains(id.as_str())).collect();
+            outcome.repeated_ids = marks.iter().filter(|&&m| m).count();
+            (outcome.repeated_ids > 0).then_some(marks)
+        }
+        _ => {
+            outcome.already_stored = models::overlap::longest_shared_run(history, &report.values);
+            outcome.already_stored.map(|run| {
+                let mut marks = vec![false; report.values.len()];
+                marks[run.file_start..run.file_start + run.len].fill(true);
+                marks
+            })
+        }
+    }
+}
+
+/// The items whose mark is false, in order.
+fn keep_unmarked<T>(items: Vec<T>, marks: &[bool]) -> Vec<T> {
+    items
+        .into_iter()
+        .zip(marks)
+        .filter_map(|(item, &m)| (!m).then_some(item))
+        .collect()
 }
 
 /// Reads a file from disk and returns its bytes and its name (for format detection).

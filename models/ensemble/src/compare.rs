@@ -40,18 +40,52 @@ pub fn compare(
     rounds: &[Multiplier],
     models: Vec<(String, Box<dyn Forecaster>)>,
     config: &BacktestConfig,
+    progress: impl FnMut(usize, usize, usize),
+) -> Result<ComparisonTable, EvalError> {
+    compare_until(rounds, models, config, None, progress)
+}
+
+/// As [`compare`], within a time budget: each model may refit on the schedule while a fold
+/// as long as its last one still ends within its share of the time to `until` (an equal
+/// share each, from now), then keeps its last fit; every model fits at least once. Each row's `summary.fits` says how many fits
+/// it made.
+pub fn compare_until(
+    rounds: &[Multiplier],
+    models: Vec<(String, Box<dyn Forecaster>)>,
+    config: &BacktestConfig,
+    until: Option<Instant>,
     mut progress: impl FnMut(usize, usize, usize),
 ) -> Result<ComparisonTable, EvalError> {
     let feats = features::compute(rounds);
+    let start = Instant::now();
+    let n_models = models.len().max(1) as u32;
     let mut rows = Vec::with_capacity(models.len());
     for (i, (name, mut model)) in models.into_iter().enumerate() {
         let t0 = Instant::now();
-        let wf = walkforward::run_with_features(
+        let own_deadline = until.map(|u| {
+            let window = u.saturating_duration_since(start);
+            start + window * (i as u32 + 1) / n_models
+        });
+        let mut fold_started = t0;
+        let wf = walkforward::run_gated(
             rounds,
             &feats,
             model.as_mut(),
             &config.walk,
-            |d, t| progress(i, d, t),
+            |d, t| {
+                progress(i, d, t);
+                true
+            },
+            || {
+                // Refit only when a fold like the last one still ends before the deadline.
+                let now = Instant::now();
+                let fold = now.saturating_duration_since(fold_started);
+                let go = own_deadline.is_none_or(|d| now + fold < d);
+                if go {
+                    fold_started = now;
+                }
+                go
+            },
         )?;
         let seconds = t0.elapsed().as_secs_f64();
         let summary = summarize(&wf, rounds.len(), config)?;

@@ -7,7 +7,7 @@
 //!    hyperparameters were chosen without seeing these rounds.
 //! 4. The ensemble is fitted on all rounds; [`save`] stores it with the scores.
 
-use crate::compare::{compare, ComparisonTable};
+use crate::compare::{compare_until, ComparisonTable};
 use crate::member::MemberFactory;
 use crate::registry::{self, RegistryError, SaveOptions, TrainingRange};
 use crate::search::{search, SearchConfig, SearchError, SearchReport, SearchResult};
@@ -20,7 +20,14 @@ use models::values::Multiplier;
 use models::walkforward::{Refit, WalkForwardConfig};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Shares of the budget: the search stops at the first, the walk-forward comparison stops
+/// refitting at the first two together, and the final fit has the rest. The budget bounds
+/// the whole job; only a single fit that takes longer than what is left can overrun it
+/// (every model is fitted at least once), and the outcome says by how much.
+pub const SEARCH_SHARE: f64 = 0.5;
+pub const COMPARE_SHARE: f64 = 0.35;
 
 /// Settings of a training run.
 #[derive(Debug, Clone)]
@@ -97,6 +104,16 @@ pub struct TrainOutcome {
     pub training: TrainingRange,
     pub hyperparameters: serde_json::Value,
     pub device: String,
+    /// Wall time of each stage.
+    pub seconds: StageSeconds,
+}
+
+/// Seconds each stage of a training run took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageSeconds {
+    pub search: f64,
+    pub compare: f64,
+    pub final_fit: f64,
 }
 
 /// Why training failed.
@@ -170,6 +187,7 @@ pub fn train(
     config: &TrainConfig,
     mut progress: impl FnMut(&TrainStage),
 ) -> Result<TrainOutcome, TrainError> {
+    let started = Instant::now();
     let n = rounds.len();
     let eval_start = (n as f64 * config.eval_start_fraction.clamp(0.2, 0.9)) as usize;
     let sc = SearchConfig {
@@ -181,7 +199,7 @@ pub fn train(
         rounds,
         eval_start,
         config.candidates.clone(),
-        config.budget,
+        config.budget.mul_f64(SEARCH_SHARE),
         &sc,
         |p| {
             progress(&TrainStage::Search {
@@ -191,6 +209,7 @@ pub fn train(
             })
         },
     )?;
+    let search_s = started.elapsed().as_secs_f64();
     let chosen = choose_members(&res, config);
     let stack = StackConfig {
         house_edge: config.house_edge,
@@ -199,7 +218,9 @@ pub fn train(
     let bt = comparison_config(eval_start, config);
     let entries = comparison_entries(&chosen, stack, config.house_edge);
     let n_models = entries.len();
-    let scores = compare(rounds, entries, &bt, |m, d, t| {
+    // The comparison refits while its share lasts, keeping time for the final fit.
+    let until = started + config.budget.mul_f64(SEARCH_SHARE + COMPARE_SHARE);
+    let scores = compare_until(rounds, entries, &bt, Some(until), |m, d, t| {
         if d == t || d % 200 == 0 {
             progress(&TrainStage::Compare {
                 model: m,
@@ -209,7 +230,9 @@ pub fn train(
             })
         }
     })?;
+    let compare_s = started.elapsed().as_secs_f64() - search_s;
     progress(&TrainStage::FinalFit);
+    let final_started = Instant::now();
     let feats = features::compute(rounds);
     let mut ensemble = StackedEnsemble::new(chosen.clone(), stack);
     ensemble.fit(&TrainView {
@@ -231,6 +254,11 @@ pub fn train(
         },
         hyperparameters: serde_json::to_value(hyper).unwrap_or_default(),
         device: config.device.clone(),
+        seconds: StageSeconds {
+            search: search_s,
+            compare: compare_s,
+            final_fit: final_started.elapsed().as_secs_f64(),
+        },
     })
 }
 

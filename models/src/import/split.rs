@@ -8,18 +8,29 @@ use crate::values::{is_separator, parse_multiplier, Multiplier, ValueProblem, Va
 /// `2.29⟨U+2028⟩1.29`) into its values, in the file's order and in place of the row; a
 /// field with any unreadable part stays a fault. Returns how many fields were split.
 pub fn split_several_values(report: &mut ImportReport, rules: &ValueRules) -> usize {
+    // Ids move with their values; a split field's values get its id with `/1`, `/2`, ….
+    let old_ids = report.source_ids().map(<[String]>::to_vec);
     let faults = std::mem::take(&mut report.faults);
     let old = std::mem::take(&mut report.values);
+    let with_ids = old_ids.is_some() && faults.iter().all(|f| f.id.is_some());
+    let old_ids = old_ids.unwrap_or_default();
     let mut values = Vec::with_capacity(old.len() + faults.len());
+    let mut ids = Vec::new();
     let mut taken = 0; // readable values already moved over
     let mut split = 0;
     for (k, fault) in faults.into_iter().enumerate() {
         // The readable rows before this one: every row before it that is not a fault.
         let before = fault.row.saturating_sub(1 + k).clamp(taken, old.len());
         values.extend_from_slice(&old[taken..before]);
+        if with_ids {
+            ids.extend_from_slice(&old_ids[taken..before]);
+        }
         taken = before;
         match split_field(&fault, rules) {
             Some(parts) => {
+                if let (true, Some(id)) = (with_ids, &fault.id) {
+                    ids.extend((1..=parts.len()).map(|j| format!("{id}/{j}")));
+                }
                 values.extend(parts);
                 split += 1;
             }
@@ -27,7 +38,11 @@ pub fn split_several_values(report: &mut ImportReport, rules: &ValueRules) -> us
         }
     }
     values.extend_from_slice(&old[taken..]);
+    if with_ids {
+        ids.extend_from_slice(&old_ids[taken..]);
+    }
     report.values = values;
+    report.ids = ids;
     split
 }
 
@@ -68,6 +83,8 @@ mod tests {
         assert_eq!(split_several_values(&mut report, &rules), 1);
         let hundredths: Vec<u32> = report.values.iter().map(|m| m.0).collect();
         assert_eq!(hundredths, [151, 229, 129, 300, 500]);
+        let ids = report.source_ids().unwrap();
+        assert_eq!(ids, ["1", "2/1", "2/2", "4", "6"]);
         let left: Vec<usize> = report.faults.iter().map(|f| f.row).collect();
         assert_eq!(left, [3, 5]);
         assert_eq!(report.row_count, 6);

@@ -4,7 +4,7 @@ use super::{print, print_json, CliError};
 use crate::config::Config;
 use app::service::import::{import_file, ImportFailure};
 use app::service::rounds;
-use app::types::{ImportOptions, ImportOutcome, OnDuplicate, OnFault};
+use app::types::{ImportOptions, ImportOutcome, OnDuplicate, OnFault, Place};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +26,10 @@ pub struct ImportArgs {
     /// Split fields that hold several values (`2.29⟨U+2028⟩1.29`) into their rounds.
     #[arg(long)]
     pub split: bool,
+    /// Where the rounds go: `after` the newest stored round (new rounds), or `before` the
+    /// oldest (an older history).
+    #[arg(long, default_value = "after", value_parser = ["after", "before"])]
+    pub place: String,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
@@ -43,6 +47,7 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<ExitCode, CliEr
         on_fault,
         duplicates: on_duplicate(&args.duplicates),
         split: args.split,
+        place: Place::parse(&args.place).unwrap_or_default(),
     };
     let started = std::time::Instant::now();
     let result = import_file(&state, &args.file, options).await;
@@ -95,19 +100,19 @@ pub(super) fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), C
         for f in &outcome.faults {
             out.push_str(&format!("  {}\n", f.message));
         }
-        if let Some(run) = outcome.already_stored {
+        if outcome.repeated() > 0 {
             out.push_str(&format!(
-                "already stored: the file's rounds {}-{} are rounds {}-{} of the history{}\n",
-                run.file_start + 1,
-                run.file_start + run.len,
-                run.stored_start + 1,
-                run.stored_start + run.len,
+                "already stored: {}{}\n",
+                app::service::import::repeated_text(outcome),
                 if outcome.skipped_duplicates > 0 {
                     " (skipped)"
                 } else {
                     ""
                 }
             ));
+        }
+        if outcome.source_ids {
+            out.push_str("the file's round ids are kept with the rounds\n");
         }
         if outcome.split > 0 {
             out.push_str(&format!(
@@ -121,7 +126,11 @@ pub(super) fn print_outcome(outcome: &ImportOutcome, json: bool) -> Result<(), C
             ));
         }
         if outcome.stored > 0 {
-            out.push_str(&format!("stored {} rounds\n", outcome.stored));
+            let place = match outcome.place {
+                Place::After => "after the newest stored round",
+                Place::Before => "before the oldest stored round",
+            };
+            out.push_str(&format!("stored {} rounds {place}\n", outcome.stored));
         }
         out
     })

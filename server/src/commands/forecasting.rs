@@ -72,7 +72,8 @@ pub async fn backtest(config: &Config, args: BacktestArgs) -> Result<ExitCode, C
 pub struct TrainArgs {
     #[command(flatten)]
     pub input: HistoryInput,
-    /// Time budget of the model search, e.g. 60s or 2m.
+    /// Time budget of the whole job, e.g. 60s or 2m: half for the model search, then the
+    /// walk-forward comparison refits while its share lasts, then the final fit.
     #[arg(long, default_value = "60s")]
     pub budget: String,
     /// Members to consider: rules, mlp, gru, tabnet, gbt, logistic, empirical, fair
@@ -117,8 +118,9 @@ pub async fn train(config: &Config, args: TrainArgs) -> Result<ExitCode, CliErro
         );
     }
     let values = load_history(&args.input, config).await?;
+    let budget = trainer::parse_duration(&args.budget)?;
     let train_args = trainer::TrainArgs {
-        budget: trainer::parse_duration(&args.budget)?,
+        budget,
         members: args.members,
         device: used,
         models_dir: &config.models_dir,
@@ -136,14 +138,17 @@ pub async fn train(config: &Config, args: TrainArgs) -> Result<ExitCode, CliErro
         print_json(&serde_json::json!({
             "version": version,
             "seconds": seconds,
+            "budget_s": budget.as_secs_f64(),
+            "stage_seconds": outcome.seconds,
             "scores": outcome.scores,
             "search": outcome.search,
         }))?;
     } else {
         print!("{}", ensemble::compare::render_text(&outcome.scores));
         println!(
-            "saved model {version} in {} ({seconds:.1} s){}",
+            "saved model {version} in {} ({}){}",
             config.models_dir.display(),
+            trainer::budget_text(seconds, budget.as_secs_f64()),
             if args.no_activate { "" } else { ", now active" }
         );
     }

@@ -199,11 +199,12 @@ pub fn import(remote: &Remote, args: super::data::ImportArgs) -> Result<ExitCode
         "refuse"
     };
     let path = format!(
-        "/import?filename={}&dry_run={}&on_fault={on_fault}&duplicates={}&split={}",
+        "/import?filename={}&dry_run={}&on_fault={on_fault}&duplicates={}&split={}&place={}",
         url_encode(&name),
         args.dry_run,
         args.duplicates,
-        args.split
+        args.split,
+        args.place
     );
     match remote.send("POST", &path, Some(("application/octet-stream", bytes))) {
         Ok(answer) => {

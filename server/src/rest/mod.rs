@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 
 mod analysis;
+mod backtests;
 mod bets;
 mod import;
 mod limits;
@@ -61,6 +62,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
         .merge(limits::router())
         .merge(models::router())
         .merge(training::router())
+        .merge(backtests::router())
         .fallback(|| async { AppError::new(404, "not_found", NO_SUCH_ENDPOINT) })
 }
 

@@ -220,6 +220,10 @@ async fn one_backtest_at_a_time_across_servers() {
         .unwrap();
     let (s, body) = t.server_fn("backtest", form).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    let job: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(job["state"], "running");
+    crate::backtests::wait_until_ended(&t, job["id"].as_i64().unwrap()).await;
+    crate::backtests::wait_for_lease_release(&t).await;
     // Released when done: the other server may run one now.
     let again = app::db::acquire_lease(&t.state.pool, "backtest", "other#1", "other#", "{}", now())
         .await
@@ -228,10 +232,10 @@ async fn one_backtest_at_a_time_across_servers() {
 }
 
 /// The data of a server-sent events response, one event at a time.
-struct Events(axum::body::Body);
+pub(crate) struct Events(axum::body::Body);
 
 impl Events {
-    async fn next_event(&mut self) -> String {
+    pub(crate) async fn next_event(&mut self) -> String {
         use http_body_util::BodyExt;
         let frame = tokio::time::timeout(Duration::from_secs(5), self.0.frame())
             .await
@@ -243,7 +247,7 @@ impl Events {
 }
 
 impl TestApp {
-    async fn event_stream(&self, uri: &str) -> Events {
+    pub(crate) async fn event_stream(&self, uri: &str) -> Events {
         use tower::ServiceExt;
         let req = axum::http::Request::builder()
             .uri(uri)

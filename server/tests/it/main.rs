@@ -5,6 +5,7 @@ mod accounts;
 mod accounts_scoping;
 mod api;
 mod autobet;
+mod backtests;
 mod bets;
 mod cli;
 mod helpers;
