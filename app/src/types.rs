@@ -148,15 +148,16 @@ pub struct ImportOutcome {
     #[serde(default)]
     pub source_ids: bool,
     /// Readable rounds whose id in the file is already a stored round's source id: how
-    /// a re-import is recognised when the file has ids (else by `already_stored`).
+    /// a re-import is recognised when the file has ids (when none is, or the file has no
+    /// ids, by `already_stored`).
     #[serde(default)]
     pub repeated_ids: usize,
 }
 
 impl ImportOutcome {
-    /// The rounds of the file already stored, by id or by the repeated run.
+    /// The rounds of the file already stored: by id, else by the repeated run.
     pub fn repeated(&self) -> usize {
-        if self.source_ids {
+        if self.repeated_ids > 0 {
             self.repeated_ids
         } else {
             self.already_stored.map_or(0, |run| run.len)

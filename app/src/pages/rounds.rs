@@ -450,12 +450,12 @@ fn place_choice(place: RwSignal<Place>) -> impl IntoView {
 #[component]
 fn ImportReport(r: ImportOutcome, state: ImportState) -> impl IntoView {
     let faults = r.faults.len();
-    let repeated = match (r.source_ids, r.already_stored) {
-        (true, _) if r.repeated_ids > 0 => Some(format!(
+    let repeated = match (r.repeated_ids, r.already_stored) {
+        (n, _) if n > 0 => Some(format!(
             "{} of these rounds are already stored: their ids in the file are the ids of stored rounds. Importing them again would count them twice.",
-            r.repeated_ids
+            n
         )),
-        (false, Some(run)) => Some(format!(
+        (_, Some(run)) => Some(format!(
             "{} of these rounds are already stored: the file's rounds {}–{} are rounds {}–{} of your history. Importing them again would count them twice.",
             run.len,
             run.file_start + 1,

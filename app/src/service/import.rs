@@ -35,12 +35,11 @@ pub enum ImportFailure {
 
 /// "30 rounds of this file are already stored (…)": by id, or by the repeated run.
 pub fn repeated_text(outcome: &ImportOutcome) -> String {
-    match (outcome.source_ids, outcome.already_stored) {
-        (true, _) => format!(
-            "{} rounds of this file are already stored (their ids in the file are stored rounds' ids)",
-            outcome.repeated_ids
+    match (outcome.repeated_ids, outcome.already_stored) {
+        (n, _) if n > 0 => format!(
+            "{n} rounds of this file are already stored (their ids in the file are stored rounds' ids)"
         ),
-        (false, Some(run)) => format!(
+        (_, Some(run)) => format!(
             "{} rounds of this file are already stored (the file's rounds {} to {} are rounds {} to {} of the history)",
             run.len,
             run.file_start + 1,
@@ -48,7 +47,7 @@ pub fn repeated_text(outcome: &ImportOutcome) -> String {
             run.stored_start + 1,
             run.stored_start + run.len
         ),
-        (false, None) => "no round of this file is stored yet".into(),
+        (_, None) => "no round of this file is stored yet".into(),
     }
 }
 
@@ -260,8 +259,8 @@ pub async fn import_bytes(
 
 /// Which of the file's readable rounds are already stored (filling in the outcome's
 /// `repeated_ids` or `already_stored`): by the file's ids when it has them and stored
-/// rounds have ids too, else by the longest run of values the file shares with the
-/// history. `None` when none is.
+/// rounds have ids too; when that finds none, or there are no ids, by the longest run of
+/// values the file shares with the history. `None` when none is.
 fn repeated_marks(
     report: &ImportReport,
     history: &[Multiplier],
@@ -274,17 +273,29 @@ fn repeated_marks(
                 stored_ids.iter().map(String::as_str).collect();
             let marks: Vec<bool> = ids.iter().map(|id| stored.contains(id.as_str())).collect();
             outcome.repeated_ids = marks.iter().filter(|&&m| m).count();
-            (outcome.repeated_ids > 0).then_some(marks)
+            if outcome.repeated_ids > 0 {
+                return Some(marks);
+            }
+            // No id is stored: the same rounds under other ids (another app's export)
+            // still show as a repeated run of values.
+            run_marks(report, history, outcome)
         }
-        _ => {
-            outcome.already_stored = models::overlap::longest_shared_run(history, &report.values);
-            outcome.already_stored.map(|run| {
-                let mut marks = vec![false; report.values.len()];
-                marks[run.file_start..run.file_start + run.len].fill(true);
-                marks
-            })
-        }
+        _ => run_marks(report, history, outcome),
     }
+}
+
+/// The longest run of the file's values the history holds already, as marks.
+fn run_marks(
+    report: &ImportReport,
+    history: &[Multiplier],
+    outcome: &mut ImportOutcome,
+) -> Option<Vec<bool>> {
+    outcome.already_stored = models::overlap::longest_shared_run(history, &report.values);
+    outcome.already_stored.map(|run| {
+        let mut marks = vec![false; report.values.len()];
+        marks[run.file_start..run.file_start + run.len].fill(true);
+        marks
+    })
 }
 
 /// The items whose mark is false, in order.

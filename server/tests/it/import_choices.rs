@@ -304,6 +304,26 @@ async fn the_files_own_ids_are_kept_and_recognise_a_reimport() {
     let expected: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
     assert_eq!(ids, expected);
 
+    // The same rounds under other ids (another app's export): no id matches, the run of
+    // values still does.
+    let renamed: Vec<(u32, u32)> = rows[60..]
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (k as u32 + 1, r.1))
+        .collect();
+    let (s, report) = app
+        .upload(
+            "/api/v1/import?dry_run=true&filename=d.csv",
+            csv_with_ids(&renamed),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(report["repeated_ids"], 0);
+    assert_eq!(
+        report["already_stored"],
+        serde_json::json!({"file_start": 0, "stored_start": 60, "len": 20})
+    );
+
     // A field holding two values keeps its id on both, numbered; typed rounds have none.
     let file = "id,value\n9001,1.50\n9002,2.29\u{2028}1.29\n";
     let (s, body) = app
