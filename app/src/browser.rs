@@ -51,24 +51,85 @@ pub async fn send_json(
 
 /// Sends `request`; the answer's text, or for a 4xx/5xx answer the REST API's `error`.
 async fn fetch_text(request: &web_sys::Request) -> Result<String, AppError> {
+    let response = fetch_ok(request).await?;
+    Ok(JsFuture::from(response.text().map_err(js_text)?)
+        .await
+        .map_err(js_text)?
+        .as_string()
+        .unwrap_or_default())
+}
+
+/// Sends `request`; the answer when it is a success, else the REST API's `error`.
+async fn fetch_ok(request: &web_sys::Request) -> Result<web_sys::Response, AppError> {
     let window = web_sys::window().ok_or_else(|| browser_error("no window"))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(request))
         .await
         .map_err(js_text)?
         .dyn_into()
         .map_err(js_text)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
     let text = JsFuture::from(response.text().map_err(js_text)?)
         .await
         .map_err(js_text)?
         .as_string()
         .unwrap_or_default();
-    if response.ok() {
-        return Ok(text);
-    }
-    let status = response.status();
     Err(serde_json::from_str::<ErrorBody>(&text)
         .map(|b| b.error)
         .unwrap_or_else(|_| AppError::new(status, crate::errors::code_for_status(status), text)))
+}
+
+/// POSTs `body` as JSON and saves the answer as a file, named as the server's
+/// Content-Disposition says; the name.
+pub async fn download_post(url: &str, body: &serde_json::Value) -> Result<String, AppError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_text)?;
+    request
+        .headers()
+        .set("content-type", "application/json")
+        .map_err(js_text)?;
+    let response = fetch_ok(&request).await?;
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let name = disposition
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("jetx-report.html")
+        .to_string();
+    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(js_text)?)
+        .await
+        .map_err(js_text)?
+        .dyn_into()
+        .map_err(js_text)?;
+    let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_text)?;
+    let link: web_sys::HtmlAnchorElement = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| browser_error("no document"))?
+        .create_element("a")
+        .map_err(js_text)?
+        .dyn_into()
+        .map_err(|_| browser_error("no link element"))?;
+    link.set_href(&href);
+    link.set_download(&name);
+    link.click();
+    // Later: the download reads the blob after the click returns.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&href);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(name)
 }
 
 /// A failure inside the browser (no answer from the server, a worker that did not start).

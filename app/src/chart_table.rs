@@ -19,10 +19,16 @@ pub struct ChartTable {
     pub summary: String,
 }
 
-/// One drawn series: its name and its points (x as text or number, y).
+/// One drawn series: its name and its points (x as text or number, y, the n behind y).
 struct Series {
     name: String,
-    points: Vec<(Cell, Option<f64>)>,
+    points: Vec<(Cell, Option<f64>, Option<f64>)>,
+}
+
+impl Series {
+    fn has_n(&self) -> bool {
+        self.points.iter().any(|p| p.2.is_some())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +48,11 @@ impl Cell {
 
 /// The table and summary of `chart`.
 pub fn chart_table(chart: &Chart) -> ChartTable {
-    let option = serde_json::to_value(chart).unwrap_or(Value::Null);
+    chart_table_of(&serde_json::to_value(chart).unwrap_or(Value::Null))
+}
+
+/// The table and summary of a chart's option (as ECharts reads it).
+pub fn chart_table_of(option: &Value) -> ChartTable {
     let title = first(&option["title"])["text"]
         .as_str()
         .unwrap_or("Chart")
@@ -75,13 +85,7 @@ pub fn chart_table(chart: &Chart) -> ChartTable {
     }
 }
 
-/// ECharts takes one component or a list of them.
-fn first(v: &Value) -> &Value {
-    match v {
-        Value::Array(items) => items.first().unwrap_or(&Value::Null),
-        other => other,
-    }
-}
+use crate::chart_format::first;
 
 fn is_category(axis: &Value) -> bool {
     axis["type"] == "category"
@@ -104,18 +108,23 @@ fn cell(v: &Value) -> Cell {
     }
 }
 
-/// A data item's point: `[x, y]`, `{value: …}`, or a bare y at its category's index.
-fn point(item: &Value, index: usize, categories: Option<&[Cell]>) -> (Cell, Option<f64>) {
-    let item = item.get("value").unwrap_or(item);
-    match item {
-        Value::Array(xy) if xy.len() >= 2 => (cell(&xy[0]), xy[1].as_f64()),
-        y => {
-            let x = categories
-                .and_then(|c| c.get(index).cloned())
-                .unwrap_or(Cell::Number(index as f64));
-            (x, y.as_f64())
-        }
-    }
+/// A data item's point: `[x, y, n]`, `{value: …}`, or a bare y at its category's index
+/// (an `[index, y, n]` on a category axis names its category too).
+fn point(
+    item: &Value,
+    index: usize,
+    categories: Option<&[Cell]>,
+) -> (Cell, Option<f64>, Option<f64>) {
+    let (position, y, n) = crate::chart_format::item(item, index);
+    let x = match (&position, categories) {
+        (Value::Number(i), Some(c)) => i
+            .as_f64()
+            .filter(|i| *i >= 0.0)
+            .and_then(|i| c.get(i as usize).cloned())
+            .unwrap_or_else(|| cell(&position)),
+        _ => cell(&position),
+    };
+    (x, y, n)
 }
 
 fn read_series(series: &Value, categories: Option<&[Cell]>) -> Vec<Series> {
@@ -154,24 +163,42 @@ fn layout(series: &[Series], x_name: &str, y_name: &str) -> (Vec<String>, Vec<Ve
     });
     if shared_x {
         let mut columns = vec![x_name.to_string()];
-        columns.extend(series.iter().map(|s| s.name.clone()));
+        for s in series {
+            columns.push(s.name.clone());
+            if s.has_n() {
+                columns.push(format!("{} n", s.name));
+            }
+        }
         let n = series.first().map_or(0, |s| s.points.len());
         let rows = (0..n)
             .map(|i| {
                 let mut row = vec![series[0].points[i].0.text()];
-                row.extend(series.iter().map(|s| y_text(s.points[i].1)));
+                for s in series {
+                    row.push(y_text(s.points[i].1));
+                    if s.has_n() {
+                        row.push(y_text(s.points[i].2));
+                    }
+                }
                 row
             })
             .collect();
         return (columns, rows);
     }
-    let columns = vec!["series".to_string(), x_name.to_string(), y_name.to_string()];
+    let with_n = series.iter().any(Series::has_n);
+    let mut columns = vec!["series".to_string(), x_name.to_string(), y_name.to_string()];
+    if with_n {
+        columns.push("n".into());
+    }
     let rows = series
         .iter()
         .flat_map(|s| {
-            s.points
-                .iter()
-                .map(|(x, y)| vec![s.name.clone(), x.text(), y_text(*y)])
+            s.points.iter().map(move |(x, y, n)| {
+                let mut row = vec![s.name.clone(), x.text(), y_text(*y)];
+                if with_n {
+                    row.push(y_text(*n));
+                }
+                row
+            })
         })
         .collect();
     (columns, rows)
@@ -298,12 +325,13 @@ mod tests {
             .collect();
         let t = chart_table(&crate::charts::survival_chart(&points, 0.03));
         // Both series share x: one row per point, capped, the rest counted.
-        assert_eq!(t.columns, ["x", "observed", "fair 0.97/x"]);
+        assert_eq!(t.columns, ["x", "observed", "observed n", "fair 0.97/x"]);
         assert_eq!((t.rows.len(), t.omitted), (MAX_ROWS, 700 - MAX_ROWS));
         for (row, p) in t.rows.iter().zip(&points) {
             assert_eq!(row[0], number(p.x));
             assert_eq!(row[1], number(p.empirical));
-            assert_eq!(row[2], number(p.fair));
+            assert_eq!(row[2], p.count.to_string());
+            assert_eq!(row[3], number(p.fair));
         }
     }
 
@@ -325,6 +353,42 @@ mod tests {
                 .starts_with("Category shares (%): observed (4 points)"),
             "{}",
             t.summary
+        );
+    }
+
+    #[test]
+    fn a_continuation_chart_names_its_run_lengths_and_the_n_behind_each_bar() {
+        let point = |k: usize, n: u64, hits: u64| models::analysis::ContinuationPoint {
+            run_length: k,
+            n,
+            hits,
+            rate: Some(hits as f64 / n as f64),
+            low: 0.4,
+            high: 0.6,
+        };
+        let c = models::analysis::StreakContinuation {
+            threshold: 2.0,
+            below: true,
+            fair_rate: 0.485,
+            empirical_rate: 0.49,
+            points: vec![point(1, 3500, 1700), point(2, 1800, 880)],
+        };
+        let t = chart_table(&crate::report_charts::continuation_chart("after", &c));
+        assert_eq!(
+            t.columns,
+            [
+                "run length k",
+                "observed",
+                "observed n",
+                "95% low",
+                "95% high"
+            ]
+        );
+        assert_eq!(t.rows[1][0], "2");
+        assert_eq!(t.rows[1][2], "1800");
+        assert_eq!(
+            t.rows[1][1],
+            number((880.0f64 / 1800.0 * 1000.0).round() / 10.0)
         );
     }
 

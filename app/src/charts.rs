@@ -181,7 +181,11 @@ pub fn categories_chart(categories: &[CategoryShare]) -> Chart {
 
 /// Empirical P(X ≥ x) against the fair (1−h)/x on log–log axes.
 pub fn survival_chart(points: &[SurvivalPoint], house_edge: f64) -> Chart {
-    let empirical: Vec<Vec<f64>> = points.iter().map(|p| vec![p.x, p.empirical]).collect();
+    // The third value is the n behind the point (its tooltip and data table show it).
+    let empirical: Vec<Vec<f64>> = points
+        .iter()
+        .map(|p| vec![p.x, p.empirical, p.count as f64])
+        .collect();
     let fair: Vec<Vec<f64>> = points.iter().map(|p| vec![p.x, p.fair]).collect();
     base("Survival P(X ≥ x)")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -235,6 +239,9 @@ pub fn EChart(
                 .map_or_else(|| "Chart: no data yet.".to_string(), |t| t.summary.clone())
         })
     };
+    if use_context::<StaticCharts>().is_some() {
+        return static_chart(chart, height).into_any();
+    }
     #[cfg(feature = "hydrate")]
     draw_in_browser(id, chart, summary);
     let open = RwSignal::new(false);
@@ -247,6 +254,28 @@ pub fn EChart(
             </details>
         </div>
     }
+    .into_any()
+}
+
+/// Provided where charts are drawn once as SVG (the downloadable report): no script runs
+/// there, and the data table is open.
+#[derive(Debug, Clone, Copy)]
+pub struct StaticCharts;
+
+fn static_chart(chart: Signal<Option<Chart>>, height: u32) -> impl IntoView {
+    chart.get_untracked().map(|c| {
+        let svg = crate::chart_svg::svg(&c, height);
+        let t = chart_table(&c);
+        view! {
+            <figure class="chart-box">
+                <div class="chart-static" inner_html=svg></div>
+                <details class="chart-data">
+                    <summary>"Data"</summary>
+                    <ChartData t/>
+                </details>
+            </figure>
+        }
+    })
 }
 
 /// Draws `chart` with ECharts into the box `id`, again whenever it changes, follows the
@@ -262,14 +291,15 @@ fn draw_in_browser(
     let draw = move |chart: Chart| {
         let drawn = instance.try_update_value(|current| match current {
             Some(echarts) => {
-                charming::WasmRenderer::update(echarts, &chart);
+                set_option(echarts, &chart);
                 true
             }
             None => match charming::WasmRenderer::new_opt(None, None)
                 .theme(charming::theme::Theme::Dark)
-                .render(id, &chart)
+                .render(id, &Chart::new())
             {
                 Ok(echarts) => {
+                    set_option(&echarts, &chart);
                     *current = Some(echarts);
                     true
                 }
@@ -323,6 +353,49 @@ fn draw_in_browser(
     });
 }
 
+/// Gives `chart` to ECharts with its tooltip written by [`crate::chart_format`]: a Rust
+/// closure, because the page's CSP forbids the string-built functions of charming.
+#[cfg(feature = "hydrate")]
+fn set_option(echarts: &charming::Echarts, chart: &Chart) {
+    use js_sys::Reflect;
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let Ok(option) = serde_wasm_bindgen::to_value(chart) else {
+        return;
+    };
+    let json = serde_json::to_value(chart).unwrap_or_default();
+    let tooltip = Reflect::get(&option, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED);
+    if tooltip.is_object() {
+        let format = Closure::<dyn Fn(JsValue) -> String>::new(move |params: JsValue| {
+            let list = if js_sys::Array::is_array(&params) {
+                js_sys::Array::from(&params).to_vec()
+            } else {
+                vec![params]
+            };
+            let get = |p: &JsValue, key: &str| Reflect::get(p, &key.into()).ok();
+            let index = |p: &JsValue, key: &str| get(p, key)?.as_f64().map(|v| v as usize);
+            // Mark lines answer hovers too; their indices are not the series' points.
+            let hovered: Vec<(usize, usize)> = list
+                .iter()
+                .filter(|p| {
+                    get(p, "componentType")
+                        .and_then(|t| t.as_string())
+                        .as_deref()
+                        == Some("series")
+                })
+                .filter_map(|p| Some((index(p, "seriesIndex")?, index(p, "dataIndex")?)))
+                .collect();
+            crate::chart_format::tooltip(&json, &hovered).html()
+        });
+        let _ = Reflect::set(&tooltip, &"formatter".into(), &format.into_js_value());
+    }
+    if let Some(set) = Reflect::get(echarts, &"setOption".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = set.call1(echarts, &option);
+    }
+}
+
 /// A chart's numbers as a table (see [`chart_table`]).
 #[component]
 fn ChartData(t: ChartTable) -> impl IntoView {
@@ -353,7 +426,7 @@ fn ChartData(t: ChartTable) -> impl IntoView {
 /// (1 − h)/c and the break-even line 1/c (EV > 0 above it); confirmed rules stand out.
 pub fn patterns_chart(rules: &[models::patterns::RuleReport], house_edge: f64) -> Chart {
     use charming::series::Scatter;
-    let point = |r: &models::patterns::RuleReport| vec![r.cashout, r.rate];
+    let point = |r: &models::patterns::RuleReport| vec![r.cashout, r.rate, r.occurrences as f64];
     let plain: Vec<Vec<f64>> = rules.iter().filter(|r| !r.confirmed).map(point).collect();
     let confirmed: Vec<Vec<f64>> = rules
         .iter()

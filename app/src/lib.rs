@@ -4,6 +4,8 @@
 pub mod api;
 #[cfg(feature = "hydrate")]
 mod browser;
+pub mod chart_format;
+pub mod chart_svg;
 pub mod chart_table;
 pub mod charts;
 #[cfg(feature = "ssr")]
@@ -12,6 +14,8 @@ pub mod errors;
 pub mod format;
 mod pages;
 pub mod report_charts;
+#[cfg(feature = "ssr")]
+pub mod report_html;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod service;

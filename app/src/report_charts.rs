@@ -16,10 +16,7 @@ use models::walkforward::Fold;
 mod strategy;
 pub use strategy::{fan_chart, final_bankroll_chart};
 
-/// Series colours, in order.
-pub const PALETTE: [&str; 8] = [
-    "#4f8cff", "#f59e0b", "#22c55e", "#ef4444", "#a855f7", "#14b8a6", "#eab308", "#ec4899",
-];
+pub use crate::chart_format::PALETTE;
 const GREY: &str = "#8a94a6";
 const ORANGE: &str = "#f59e0b";
 
@@ -149,7 +146,7 @@ pub fn reliability_chart(title: &str, series: &[(String, &Reliability)]) -> Char
                     r.bins
                         .iter()
                         .filter(|b| b.count > 0)
-                        .map(|b| vec![b.mean_forecast, b.observed])
+                        .map(|b| vec![b.mean_forecast, b.observed, b.count as f64])
                         .collect::<Vec<_>>(),
                 ),
         );
@@ -282,10 +279,12 @@ pub fn loss_chart(losses: &[LossPoint]) -> Chart {
 pub fn continuation_chart(title: &str, c: &StreakContinuation) -> Chart {
     let k: Vec<String> = c.points.iter().map(|p| p.run_length.to_string()).collect();
     let pct = |x: f64| (x * 1000.0).round() / 10.0;
-    let rate: Vec<f64> = c
+    // [k's index, rate, n]: the n behind each bar goes to its tooltip and data table.
+    let rate: Vec<Vec<f64>> = c
         .points
         .iter()
-        .map(|p| p.rate.map_or(f64::NAN, pct))
+        .enumerate()
+        .map(|(i, p)| vec![i as f64, p.rate.map_or(f64::NAN, pct), p.n as f64])
         .collect();
     let low: Vec<f64> = c.points.iter().map(|p| pct(p.low)).collect();
     let high: Vec<f64> = c.points.iter().map(|p| pct(p.high)).collect();
@@ -394,7 +393,7 @@ pub fn moving_chart(moving: &[MovingShare]) -> Chart {
             .data(
                 m.points
                     .iter()
-                    .map(|(x, y)| vec![*x as f64, *y])
+                    .map(|(x, y)| vec![*x as f64, *y, m.window as f64])
                     .collect::<Vec<_>>(),
             );
         if widest.is_some_and(|w| std::ptr::eq(w, m)) {

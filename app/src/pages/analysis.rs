@@ -18,6 +18,7 @@ pub fn AnalysisPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text="Analysis · JetX Predictor"/>
         <h1 class="page-title">"Analysis"</h1>
+        <crate::pages::ReportLink/>
         <Transition fallback=|| view! { <p class="muted">"Analysing…"</p> }>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <p class="error">"Could not analyse the history: " {e.message}</p> }.into_any(),
@@ -28,7 +29,7 @@ pub fn AnalysisPage() -> impl IntoView {
 }
 
 #[component]
-fn AnalysisBody(a: AnalysisView) -> impl IntoView {
+pub(crate) fn AnalysisBody(a: AnalysisView) -> impl IntoView {
     let chart = |c: charming::Chart| Signal::derive(move || Some(c.clone()));
     let survival = chart(survival_chart(&a.survival, a.house_edge));
     let low = chart(continuation_chart(

@@ -133,6 +133,17 @@ pub fn ScrollTable(label: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// The link to the shareable report of the stored rounds (`GET /api/v1/report.html`).
+#[component]
+pub fn ReportLink() -> impl IntoView {
+    view! {
+        <p class="report-link">
+            <a class="button" id="report-download" href="/api/v1/report.html" download="">"Download report (HTML)"</a>
+            <span class="muted">" The fairness report and the pattern scan in one file that opens anywhere, no script needed, with the values' SHA-256 and every setting."</span>
+        </p>
+    }
+}
+
 /// "1 round", "2 rounds", "0 rounds".
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -17,6 +17,7 @@ pub fn PatternsPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text="Patterns · JetX Predictor"/>
         <h1 class="page-title">"Patterns"</h1>
+        <crate::pages::ReportLink/>
         <Transition fallback=|| view! { <p class="muted">"Scanning every pattern…"</p> }>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <p class="error">"Could not scan the history: " {e.message}</p> }.into_any(),
@@ -80,7 +81,7 @@ fn rule_row(r: RuleReport) -> impl IntoView {
 }
 
 #[component]
-fn PatternsBody(report: PatternReport) -> impl IntoView {
+pub(crate) fn PatternsBody(report: PatternReport) -> impl IntoView {
     view! {
         <PatternsSummary report=report.clone()/>
         <RulesTable report=report.clone()/>

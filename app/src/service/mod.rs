@@ -13,6 +13,7 @@ pub mod limits;
 pub mod models;
 pub mod patterns;
 pub mod predictions;
+pub mod report_html;
 pub mod rounds;
 pub mod strategy;
 pub mod training;

@@ -9,6 +9,7 @@ mod bets;
 mod limits;
 mod models;
 mod predictions;
+mod report_html;
 mod strategy;
 
 pub use accounts::*;
@@ -18,4 +19,5 @@ pub use bets::*;
 pub use limits::*;
 pub use models::*;
 pub use predictions::*;
+pub use report_html::*;
 pub use strategy::*;

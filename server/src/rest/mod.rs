@@ -19,6 +19,7 @@ mod models;
 pub mod openapi;
 mod patterns;
 mod predictions;
+mod report_html;
 mod rounds;
 mod simulate;
 mod training;
@@ -63,6 +64,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
         .merge(models::router())
         .merge(training::router())
         .merge(backtests::router())
+        .merge(report_html::router())
         .fallback(|| async { AppError::new(404, "not_found", NO_SUCH_ENDPOINT) })
 }
 

@@ -18,15 +18,15 @@ pub fn router() -> OpenApiRouter<ServerState> {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct PatternQuery {
+pub(super) struct PatternQuery {
     /// Comma-separated cash-outs, e.g. `1.5,2,3`.
-    cashouts: Option<String>,
+    pub(super) cashouts: Option<String>,
     #[serde(default)]
-    all: bool,
+    pub(super) all: bool,
 }
 
 /// Reads `1.5,2,3`; an empty list means the defaults.
-fn cashouts(text: Option<&str>) -> ApiResult<Option<Vec<f64>>> {
+pub(super) fn cashouts(text: Option<&str>) -> ApiResult<Option<Vec<f64>>> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => text

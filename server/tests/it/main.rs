@@ -17,6 +17,7 @@ mod live;
 mod load;
 mod openapi;
 mod remote;
+mod report_html;
 mod reports;
 mod security;
 mod strategy;

@@ -3,6 +3,7 @@
 //! ruin first for the plans that chase losses.
 
 mod autobet;
+mod download;
 
 use crate::api;
 use crate::charts::EChart;
@@ -183,6 +184,8 @@ impl Form {
 #[derive(Clone, Copy)]
 struct RunState {
     result: RwSignal<Option<Result<SimulationResult, String>>>,
+    /// The request of the last run (the report downloads it).
+    request: RwSignal<Option<SimulationRequest>>,
     busy: RwSignal<bool>,
     /// Paths done / in all while the browser runs it.
     progress: RwSignal<Option<(f64, f64)>>,
@@ -202,6 +205,7 @@ impl RunState {
     fn new() -> Self {
         RunState {
             result: RwSignal::new(None),
+            request: RwSignal::new(None),
             busy: RwSignal::new(false),
             progress: RwSignal::new(None),
             ran: RwSignal::new(None),
@@ -226,6 +230,7 @@ impl RunState {
                 return;
             }
         };
+        self.request.set(Some(request.clone()));
         busy.set(true);
         progress.set(None);
         ran.set(None);
@@ -256,6 +261,7 @@ impl RunState {
             progress,
             ran,
             job,
+            ..
         } = self;
         let finish = move |outcome: Result<SimulationResult, String>| {
             ran.set(Some(format!(
@@ -339,7 +345,10 @@ pub fn StrategiesPage() -> impl IntoView {
         {move || match result.get() {
             None => None,
             Some(Err(e)) => Some(view! { <p class="error panel" id="st-error" role="alert">{e}</p> }.into_any()),
-            Some(Ok(r)) => Some(view! { <StrategyResult r/> }.into_any()),
+            Some(Ok(r)) => Some(view! {
+                <StrategyResult r/>
+                {state.request.get_untracked().map(|request| view! { <download::ReportDownload request/> })}
+            }.into_any()),
         }}
     }
 }
@@ -496,7 +505,7 @@ fn RunProgress(state: RunState) -> impl IntoView {
 }
 
 #[component]
-fn StrategyResult(r: SimulationResult) -> impl IntoView {
+pub(crate) fn StrategyResult(r: SimulationResult) -> impl IntoView {
     let fan = fan_chart(&r);
     let finals = final_bankroll_chart(&r);
     let rows = comparison_rows(&r)
