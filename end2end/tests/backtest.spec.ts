@@ -37,10 +37,18 @@ test('a backtest shows its progress, can be cancelled, and its result is kept an
   await expect(rows.nth(1)).toContainText('cancelled');
   await expect(rows.nth(1)).toContainText('refit every 1 ');
 
-  // Re-open the cancelled one, then delete it.
+  // Coming back shows the newest job's settings in the form.
+  await expect(page.locator('#bt-every')).toHaveValue('500');
+  await expect(page.locator('#bt-models input[value="empirical"]')).toBeChecked();
+
+  // Re-open the cancelled one: its settings fill the form, ready to run again; then delete it.
   await rows.nth(1).locator('.bt-open').click();
   await expect(page.locator('#bt-state')).toContainText('Cancelled');
   await expect(page.locator('#bt-table')).toHaveCount(0);
+  await expect(page.locator('#bt-every')).toHaveValue('1');
+  await expect(page.locator('#bt-models input[value="empirical"]')).not.toBeChecked();
+  await expect(page.locator('#bt-models input[value="logistic"]')).toBeChecked();
+  await expect(page.locator('#bt-refit')).toHaveValue('every');
   await rows.nth(1).locator('.bt-delete').click();
   await expect(rows).toHaveCount(1);
   await expect(page.locator('#bt-job')).toHaveCount(0);

@@ -6,7 +6,7 @@ use models::fairness::{self, ReportConfig};
 use models::forecast::LogisticConfig;
 use models::generator::FairGenerator;
 use models::import::read_csv;
-use models::planted::{Planted, PlantedGenerator};
+use models::planted::PlantedGenerator;
 use models::values::{Multiplier, ValueRules};
 use models::walkforward::{Refit, WalkForwardConfig};
 
@@ -61,17 +61,7 @@ fn real_history_report_and_backtest() {
 
 #[test]
 fn planted_edge_is_found_by_the_logistic_model() {
-    let rounds = PlantedGenerator {
-        seed: 2024,
-        house_edge: 0.03,
-        planted: Planted::AfterLowRun {
-            k: 2,
-            low: 1.5,
-            target: 2.0,
-            shift: 0.2,
-        },
-    }
-    .generate(10_000);
+    let rounds = PlantedGenerator::after_two_lows(2024).generate(10_000);
     let cfg = logistic_config(2000, 1000, vec![1.5, 2.0, 3.0]);
     let s = backtest::evaluate(&rounds, ModelKind::Logistic, &cfg).unwrap();
     println!("{}", backtest::render_text(&s));

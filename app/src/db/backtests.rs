@@ -65,6 +65,15 @@ pub async fn store_backtest_progress(
     Ok(cancel.is_some_and(|c| c != 0))
 }
 
+/// Whether a cancel was asked for job `id` (a read only: between progress writes).
+pub async fn backtest_cancel_requested(pool: &Pool, id: i64) -> Result<bool, DbError> {
+    let cancel: Option<i64> = sqlx::query_scalar("SELECT cancel FROM backtests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(cancel.is_some_and(|c| c != 0))
+}
+
 /// Ends a job with its final state, progress and result or error.
 pub async fn finish_backtest(
     pool: &Pool,

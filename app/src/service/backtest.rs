@@ -117,12 +117,13 @@ impl Work {
             })
         };
         tokio::pin!(task);
+        let mut stored = Stored::default();
         let outcome = loop {
             tokio::select! {
                 joined = &mut task => break joined.map_err(internal).and_then(|r| r),
                 _ = tokio::time::sleep(PROGRESS_EVERY) => {
                     let now = progress.lock().map(|p| p.clone()).unwrap_or_default();
-                    match db::store_backtest_progress(&self.state.pool, self.id, &now, leases::now()).await {
+                    match stored.step(&self.state.pool, self.id, &now).await {
                         Ok(true) => stop.store(true, Ordering::SeqCst),
                         Ok(false) => {}
                         Err(e) => tracing::warn!(error = %e, "could not store a backtest's progress"),
@@ -171,6 +172,37 @@ impl Work {
 
 /// True while some server holds the backtest lease (a running row without one was
 /// interrupted: its server stopped).
+/// The progress last written: a step writes only when the job moved on (or every
+/// [`HEARTBEAT`], so the elapsed time others see stays current), and otherwise only reads
+/// whether a cancel was asked.
+#[derive(Default)]
+struct Stored {
+    at: Option<(usize, usize)>,
+    written: Option<Instant>,
+}
+
+/// Longest a running job's row goes unwritten.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+
+impl Stored {
+    /// Whether a cancel was asked.
+    async fn step(
+        &mut self,
+        pool: &crate::db::Pool,
+        id: i64,
+        now: &BacktestProgress,
+    ) -> Result<bool, crate::db::DbError> {
+        let at = Some((now.model, now.done));
+        let fresh = self.written.is_some_and(|t| t.elapsed() < HEARTBEAT);
+        if at == self.at && fresh {
+            return db::backtest_cancel_requested(pool, id).await;
+        }
+        let cancel = db::store_backtest_progress(pool, id, now, leases::now()).await?;
+        (self.at, self.written) = (at, Some(Instant::now()));
+        Ok(cancel)
+    }
+}
+
 async fn lease_live(state: &ServerState) -> Result<bool, BacktestError> {
     Ok(db::read_lease(&state.pool, leases::BACKTEST)
         .await

@@ -6,23 +6,13 @@ use ensemble::compare::{compare, compare_until};
 use ensemble::member::MemberFactory;
 use models::backtest::BacktestConfig;
 use models::forecast::Forecaster;
-use models::planted::{Planted, PlantedGenerator};
+use models::planted::PlantedGenerator;
 use models::values::Multiplier;
 use models::walkforward::{Refit, WalkForwardConfig};
 use std::time::{Duration, Instant};
 
 fn planted(seed: u64, n: usize) -> Vec<Multiplier> {
-    PlantedGenerator {
-        seed,
-        house_edge: 0.03,
-        planted: Planted::AfterLowRun {
-            k: 2,
-            low: 1.5,
-            target: 2.0,
-            shift: 0.2,
-        },
-    }
-    .generate(n)
+    PlantedGenerator::after_two_lows(seed).generate(n)
 }
 
 fn frequent_refits() -> BacktestConfig {

@@ -11,7 +11,7 @@ use models::error::EvalError;
 use models::features;
 use models::forecast::{Forecaster, TrainView};
 use models::generator::FairGenerator;
-use models::planted::{Planted, PlantedGenerator};
+use models::planted::PlantedGenerator;
 use models::values::Multiplier;
 use models::walkforward::{Refit, WalkForwardConfig};
 use std::path::PathBuf;
@@ -41,17 +41,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 }
 
 fn planted(seed: u64, n: usize) -> Vec<Multiplier> {
-    PlantedGenerator {
-        seed,
-        house_edge: 0.03,
-        planted: Planted::AfterLowRun {
-            k: 2,
-            low: 1.5,
-            target: 2.0,
-            shift: 0.2,
-        },
-    }
-    .generate(n)
+    PlantedGenerator::after_two_lows(seed).generate(n)
 }
 
 #[test]

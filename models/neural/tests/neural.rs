@@ -4,7 +4,7 @@ use models::backtest::{self, BacktestConfig};
 use models::features;
 use models::forecast::{Forecaster, TrainView};
 use models::generator::FairGenerator;
-use models::planted::{Planted, PlantedGenerator};
+use models::planted::PlantedGenerator;
 use models::values::Multiplier;
 use models::walkforward::{Refit, WalkForwardConfig};
 use neural::rng::Rng;
@@ -251,17 +251,7 @@ fn backtest_config(start: usize, every: usize, thresholds: Vec<f64>) -> Backtest
 
 #[test]
 fn planted_edge_is_found_by_the_multi_output_net() {
-    let rounds = PlantedGenerator {
-        seed: 2024,
-        house_edge: 0.03,
-        planted: Planted::AfterLowRun {
-            k: 2,
-            low: 1.5,
-            target: 2.0,
-            shift: 0.2,
-        },
-    }
-    .generate(10_000);
+    let rounds = PlantedGenerator::after_two_lows(2024).generate(10_000);
     let cfg = backtest_config(3000, 3500, vec![1.5, 2.0, 3.0]);
     let mut m = MultiOutputNet::new(MultiOutputNetConfig::default(), TrainConfig::default());
     let t0 = std::time::Instant::now();

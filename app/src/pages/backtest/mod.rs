@@ -42,6 +42,18 @@ impl BacktestForm {
         }
     }
 
+    /// Shows a job's settings, so an opened past backtest can be changed and run again.
+    fn fill(&self, r: &BacktestRequest) {
+        self.start.set(r.start.to_string());
+        self.refit.set(r.refit.clone());
+        self.every.set(r.refit_every.to_string());
+        self.window.set(r.window.to_string());
+        self.gap.set(r.gap.to_string());
+        self.thresholds.set(r.thresholds.clone());
+        self.chosen.set(r.models.clone());
+        self.cashout.set(r.cashout);
+    }
+
     fn request(&self) -> Result<BacktestRequest, String> {
         let number = |s: RwSignal<String>, what: &str| -> Result<usize, String> {
             s.get_untracked()
@@ -106,6 +118,38 @@ fn job_to_open(list: &[BacktestJob], asked: Option<i64>) -> Option<i64> {
         .or_else(|| list.first().map(|j| j.id))
 }
 
+/// Once the list is read, opens the job the player comes back to (`?id=N`, a running one
+/// or the newest); a job opened fills the form with its settings, once per job (its
+/// progress updates leave the player's edits alone).
+fn open_and_fill(
+    form: BacktestForm,
+    jobs: Jobs,
+    list: Resource<Result<Vec<BacktestJob>, crate::errors::AppError>>,
+) {
+    let query = leptos_router::hooks::use_query_map();
+    let opened = StoredValue::new(false);
+    Effect::new(move || {
+        if let Some(Ok(all)) = list.get() {
+            if !opened.get_value() {
+                opened.set_value(true);
+                let asked = query.with_untracked(|q| q.get("id").and_then(|v| v.parse().ok()));
+                if let Some(id) = job_to_open(&all, asked) {
+                    jobs.open(id);
+                }
+            }
+        }
+    });
+    let filled = StoredValue::new(None::<i64>);
+    Effect::new(move || {
+        jobs.shown.with(|j| {
+            if let Some(j) = j.as_ref().filter(|j| filled.get_value() != Some(j.id)) {
+                filled.set_value(Some(j.id));
+                form.fill(&j.request);
+            }
+        })
+    });
+}
+
 #[component]
 pub fn BacktestPage() -> impl IntoView {
     let names = Resource::new(|| (), |_| api::backtest_models());
@@ -122,20 +166,7 @@ pub fn BacktestPage() -> impl IntoView {
     } = form;
     let jobs = Jobs::new();
     let list = Resource::new(move || jobs.version.get(), |_| api::list_backtests());
-    let query = leptos_router::hooks::use_query_map();
-    // Once the list is read: the job the player comes back to.
-    let opened = StoredValue::new(false);
-    Effect::new(move || {
-        if let Some(Ok(all)) = list.get() {
-            if !opened.get_value() {
-                opened.set_value(true);
-                let asked = query.with_untracked(|q| q.get("id").and_then(|v| v.parse().ok()));
-                if let Some(id) = job_to_open(&all, asked) {
-                    jobs.open(id);
-                }
-            }
-        }
-    });
+    open_and_fill(form, jobs, list);
     let run = move |_| run_backtest(form, jobs);
 
     view! {
@@ -149,7 +180,7 @@ pub fn BacktestPage() -> impl IntoView {
             <div class="form-row">
                 {number_input("bt-start", "first forecast round", start)}
                 <label for="bt-refit">"refit"</label>
-                <select id="bt-refit" on:change=move |ev| refit.set(event_target_value(&ev))>
+                <select id="bt-refit" prop:value=move || refit.get() on:change=move |ev| refit.set(event_target_value(&ev))>
                     <option value="every" selected=true>"every N rounds (expanding)"</option>
                     <option value="rolling">"every N rounds on a rolling window"</option>
                     <option value="never">"never (fit once)"</option>
@@ -162,7 +193,7 @@ pub fn BacktestPage() -> impl IntoView {
                 <span>"thresholds:"</span>
                 {threshold_choices(thresholds)}
                 <label for="bt-cashout">"cash-out of the P&L"</label>
-                <select id="bt-cashout" on:change=move |ev| {
+                <select id="bt-cashout" prop:value=move || cashout.get().to_string() on:change=move |ev| {
                     if let Ok(c) = event_target_value(&ev).parse::<f64>() { cashout.set(c); }
                 }>
                     {THRESHOLDS.iter().map(|&t| view! { <option value=t.to_string() selected=t == 2.0>{format!("{t}x")}</option> }).collect_view()}
