@@ -69,14 +69,16 @@ fn render(parts: ReportParts) -> String {
             {patterns.map(|(request, report)| view! {
                 <section id="report-patterns">
                     <h2>"Pattern scan"</h2>
-                    <pre class="settings muted">{format!("settings: {}", settings(&request))}</pre>
+                    <details class="muted"><summary>"settings"</summary>
+                        <pre class="settings">{settings(&request)}</pre></details>
                     <PatternsBody report/>
                 </section>
             })}
             {strategy.map(|(request, result)| view! {
                 <section id="report-strategy">
                     <h2>"Strategy lab"</h2>
-                    <pre class="settings muted">{format!("settings: {}", settings(&request))}</pre>
+                    <details class="muted"><summary>"settings"</summary>
+                        <pre class="settings">{settings(&request)}</pre></details>
                     <StrategyResult r=result/>
                 </section>
             })}

@@ -61,3 +61,17 @@ test('the app\'s own pages still change data, and an injected inline script does
   expect(await violated).toMatch(/^script-src/);
   expect(await page.evaluate(() => (window as any).__injected)).toBeUndefined();
 });
+
+test('a 20 MB body from the page is answered 413 with the error, not a reset connection, and nothing is stored', async ({ page, server }) => {
+  await openHydrated(page, server.url);
+  const answer = await page.evaluate(async () => {
+    const body = JSON.stringify({ values: new Array(3_500_000).fill('1.50') });
+    const r = await fetch('/api/v1/rounds', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return { size: body.length, status: r.status, json: await r.json() };
+  });
+  expect(answer.size).toBeGreaterThan(20_000_000);
+  expect(answer.status).toBe(413);
+  expect(answer.json.error.code).toBe('too_large');
+  const stats = await (await fetch(`${server.url}/api/v1/stats`)).json();
+  expect(stats.summary.count).toBe(0);
+});
