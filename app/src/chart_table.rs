@@ -2,6 +2,7 @@
 //! alternative (for screen readers, and for copying the numbers). Both are read from the
 //! chart's own option, so they cannot disagree with what is drawn.
 
+use crate::chart_format::first;
 use charming::Chart;
 use serde_json::Value;
 
@@ -84,8 +85,6 @@ pub fn chart_table_of(option: &Value) -> ChartTable {
         summary,
     }
 }
-
-use crate::chart_format::first;
 
 fn is_category(axis: &Value) -> bool {
     axis["type"] == "category"

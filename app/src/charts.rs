@@ -258,7 +258,7 @@ pub fn EChart(
 }
 
 /// Provided where charts are drawn once as SVG (the downloadable report): no script runs
-/// there, and the data table is open.
+/// there, so each chart's numbers are in the page already, under its "Data" toggle.
 #[derive(Debug, Clone, Copy)]
 pub struct StaticCharts;
 

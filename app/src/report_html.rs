@@ -15,10 +15,9 @@ const STYLE: &str = include_str!("../../style/main.css");
 
 /// The report's own rules: no controls that need a script, charts at the page's width.
 const REPORT_STYLE: &str = "
-.report .form-row, .report button, .report .chart-data > summary::marker { display: none; }
+.report .form-row, .report button { display: none; }
 .report .chart-static svg { width: 100%; height: auto; display: block; }
 .report figure { margin: 0; }
-.report details.chart-data[open] > summary { display: none; }
 .report pre.settings { white-space: pre-wrap; word-break: break-all; font-size: 0.8rem; }
 .report h1 { font-size: 1.4rem; margin: 0; }
 .report code { word-break: break-all; }
