@@ -164,16 +164,7 @@ mod tests {
 
     #[test]
     fn after_low_run_shifts_the_conditional_chance() {
-        let g = PlantedGenerator {
-            seed: 1,
-            house_edge: 0.03,
-            planted: Planted::AfterLowRun {
-                k: 2,
-                low: 1.5,
-                target: 2.0,
-                shift: 0.2,
-            },
-        };
+        let g = PlantedGenerator::after_two_lows(1);
         let x = g.generate(40_000);
         let (after, other) = share_after_low(&x, 2);
         assert!((after - 0.685).abs() < 0.03, "{after}");
