@@ -348,3 +348,19 @@ fn RegimesPanel(tests: Vec<models::patterns::regimes::RegimeTest>) -> impl IntoV
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_values_in_plain_digits_where_they_read_well() {
+        assert_eq!(format_e(0.0005), "5.0e-4");
+        assert_eq!(format_e(0.001), "0.00");
+        assert_eq!(format_e(12.345), "12.35");
+        assert_eq!(format_e(9999.0), "9999.00");
+        assert_eq!(format_e(10_000.0), "1.0e4");
+        assert_eq!(format_e(319_680.0), "3.2e5");
+        assert_eq!(interval(0.351, 0.218, 0.512), "35.1% [21.8%–51.2%]");
+    }
+}

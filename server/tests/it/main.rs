@@ -16,6 +16,7 @@ mod limits;
 mod live;
 mod load;
 mod openapi;
+mod pages;
 mod remote;
 mod report_html;
 mod reports;

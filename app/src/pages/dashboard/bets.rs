@@ -301,3 +301,57 @@ pub(super) fn bet_result(r: Result<crate::views::BetRow, crate::errors::AppError
         Err(e) => Notice::Refused(format!("The bet was not recorded: {}", e.message)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slip_reads_what_players_type_and_names_what_it_cannot() {
+        let _owner = Owner::new();
+        _owner.set();
+        let slip = BetSlip::new();
+        for (stake, target, expected) in [
+            ("1", "2", (1.0, 2.0)),
+            (" 2,5 ", "1,5x", (2.5, 1.5)),
+            ("0.10", "10X", (0.1, 10.0)),
+        ] {
+            slip.stake.set(stake.into());
+            slip.target.set(target.into());
+            let r = slip.request().unwrap();
+            assert_eq!((r.stake, r.target), (expected.0, Some(expected.1)));
+            assert_eq!((r.round_id, r.cashed_out, r.lost), (None, None, false));
+        }
+        slip.stake.set("ten".into());
+        assert_eq!(
+            slip.request().err().as_deref(),
+            Some("bet stake: \"ten\" is not a number")
+        );
+        slip.stake.set("1".into());
+        slip.target.set("inf".into());
+        assert_eq!(
+            slip.request().err().as_deref(),
+            Some("bet cash-out: \"inf\" is not a number")
+        );
+    }
+
+    #[test]
+    fn money_and_clock_lines() {
+        assert_eq!(signed(0.004), "0.00");
+        assert_eq!(signed(-0.004), "0.00");
+        assert_eq!(signed(1.5), "+1.50");
+        assert_eq!(signed(-0.06), "-0.06");
+        assert_eq!(clock(-5), "0:00:00");
+        assert_eq!(clock(3 * 3600 + 7 * 60 + 9), "3:07:09");
+        let p = Position {
+            bets: 2,
+            wins: 1,
+            turnover: 10.0,
+            net: 1.0,
+            expected: -0.3,
+            expected_low: -14.1,
+            expected_high: 13.5,
+        };
+        assert_eq!(expected_text(&p), "-0.30 (95% range -14.10 to +13.50)");
+    }
+}

@@ -8,7 +8,7 @@ use models::strategy::examples;
 use models::strategy::inputs::ScriptInput;
 
 /// The text a field starts with: the script's default (a balance shown in bits).
-fn default_text(input: &ScriptInput) -> String {
+pub(super) fn default_text(input: &ScriptInput) -> String {
     match (&input.value, input.kind.as_str()) {
         (serde_json::Value::Number(n), "balance") => {
             let bits = n.as_f64().unwrap_or(0.0) / 100.0;
@@ -22,7 +22,10 @@ fn default_text(input: &ScriptInput) -> String {
 
 /// The form's values for `inputs`: what the player typed for a key that still exists,
 /// else the script's default.
-fn values_for(inputs: &[ScriptInput], old: &[(String, String)]) -> Vec<(String, String)> {
+pub(super) fn values_for(
+    inputs: &[ScriptInput],
+    old: &[(String, String)],
+) -> Vec<(String, String)> {
     inputs
         .iter()
         .filter(|i| i.kind != "noop")

@@ -4,6 +4,8 @@
 
 mod autobet;
 mod download;
+#[cfg(test)]
+mod tests;
 
 use crate::api;
 use crate::charts::EChart;
@@ -159,6 +161,24 @@ fn field(
 }
 
 impl Form {
+    /// A plan chosen: its default settings, the example script of a script kind, and no
+    /// more paths than a script runs in reasonable time.
+    fn choose(self, name: String) {
+        self.params.set(defaults_of(&name));
+        match name.as_str() {
+            "autobet" => self
+                .script
+                .set(models::strategy::examples::ALL[0].source.to_string()),
+            "script" => self.script.set(EXAMPLE_SCRIPT.to_string()),
+            _ => {}
+        }
+        let too_many = |p: String| p.trim().parse::<usize>().is_ok_and(|p| p > SCRIPT_PATHS);
+        if (name == "script" || name == "autobet") && too_many(self.paths.get_untracked()) {
+            self.paths.set(SCRIPT_PATHS.to_string());
+        }
+        self.strategy.set(name);
+    }
+
     /// The form as the page first shows it: the default request, the example script.
     fn new() -> Self {
         let d = SimulationRequest::default();
@@ -391,21 +411,7 @@ fn StrategyChoice(form: Form) -> impl IntoView {
     view! {
         <div class="form-row">
             <label for="st-strategy">"strategy"</label>
-            <select id="st-strategy" on:change=move |ev| {
-                let name = event_target_value(&ev);
-                form.params.set(defaults_of(&name));
-                match name.as_str() {
-                    "autobet" => form.script.set(models::strategy::examples::ALL[0].source.to_string()),
-                    "script" => form.script.set(EXAMPLE_SCRIPT.to_string()),
-                    _ => {}
-                }
-                if (name == "script" || name == "autobet")
-                    && form.paths.get_untracked().trim().parse::<usize>().is_ok_and(|p| p > SCRIPT_PATHS)
-                {
-                    form.paths.set(SCRIPT_PATHS.to_string());
-                }
-                form.strategy.set(name);
-            }>
+            <select id="st-strategy" on:change=move |ev| form.choose(event_target_value(&ev))>
                 {options}
                 <option value="autobet" selected=is_autobet>"Your bustabit autobet script (JavaScript)"</option>
                 <option value="script" selected=is_script>"Your script (rhai)"</option>
