@@ -136,3 +136,45 @@ test('Monte Carlo runs in a Web Worker: progress, cancel, a page that stays resp
   await page.locator('#st-mode-replay').check();
   await expect(page.locator('#st-where')).toContainText('runs on the server');
 });
+
+/** Seeded rounds with a planted edge: after two rounds below 1.5x, 2x comes 68.5% of the
+ * time instead of the fair 48.5% (the fair law's shape kept above and below 2x). */
+function plantedRounds(n: number, seed: number): string[] {
+  let s = seed >>> 0;
+  const uniform = () => { // mulberry32, in (0, 1]
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967296;
+  };
+  const out: number[] = [];
+  const pc = 0.97 / 2;
+  for (let i = 0; i < n; i++) {
+    const lows = i >= 2 && out[i - 1] < 1.5 && out[i - 2] < 1.5;
+    const q = lows ? 0.685 : pc;
+    const u = uniform() <= q ? pc * uniform() : pc + (1 - pc) * uniform();
+    out.push(Math.max(1, Math.floor((100 * 0.97) / u) / 100));
+  }
+  return out.map((v) => v.toFixed(2));
+}
+
+test('Monte Carlo under the patterns confirmed on the stored rounds plays their edge, on the server', async ({ page, server }) => {
+  expect((await server.api('POST', '/api/v1/rounds', { values: plantedRounds(8000, 7) })).status).toBe(201);
+  await openHydrated(page, server.url + '/strategies');
+  await page.locator('#st-strategy').selectOption('only_on_play');
+  await page.locator('#st-bankroll').fill('500');
+  await page.locator('#st-paths').fill('200');
+  await page.locator('#st-law').selectOption('confirmed');
+  await expect(page.locator('#st-where')).toContainText('the confirmed patterns are read from the stored rounds');
+  await page.locator('#st-run').click();
+  const verdict = page.locator('#st-verdict li').first();
+  await expect(verdict).toContainText('patterns confirmed on your 8000 rounds');
+  await expect(verdict).toContainText('P(X ≥ 2x)');
+  await expect(page.locator('#st-result')).toContainText('Monte Carlo under the patterns confirmed on your rounds');
+  const mean = await page.locator('#st-table tbody tr', { hasText: 'mean final bankroll' }).locator('td').first().textContent();
+  expect(parseFloat(mean || '')).toBeGreaterThan(500);
+  // A replay plays the stored rounds themselves: no law to choose.
+  await page.locator('#st-mode-replay').check();
+  await expect(page.locator('#st-law')).toBeDisabled();
+});

@@ -72,6 +72,20 @@ pub struct SimulationRequest {
     /// `engine.bet(…)` is a bustabit autobet script (JavaScript), any other rhai.
     #[serde(default)]
     pub language: Option<ScriptLanguage>,
+    /// Monte Carlo only: the law the rounds are drawn from.
+    #[serde(default)]
+    pub law: LawChoice,
+}
+
+/// Which law a Monte Carlo run draws its rounds from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LawChoice {
+    /// The fair law at the configured house edge.
+    #[default]
+    Fair,
+    /// The fair law tilted by the patterns the scan confirms on the stored rounds.
+    Confirmed,
 }
 
 /// The languages of user scripts.
@@ -119,6 +133,7 @@ impl Default for SimulationRequest {
             replay: false,
             script: None,
             language: None,
+            law: LawChoice::Fair,
         }
     }
 }
@@ -206,6 +221,8 @@ pub fn browser_refusal(request: &SimulationRequest) -> Option<&'static str> {
         && request.script_language() != Some(ScriptLanguage::Javascript);
     if request.replay {
         Some("a replay reads the stored rounds: it runs on the server")
+    } else if request.law == LawChoice::Confirmed {
+        Some("the confirmed patterns are read from the stored rounds: it runs on the server")
     } else if rhai {
         Some("rhai scripts run in the server's sandbox")
     } else {

@@ -5,6 +5,7 @@
 //!
 //! - [`rules`]: the catalogue (runs, after a big one, position mod p, transitions, level
 //!   of the recent past / current regime) and the causal state that says which rules apply.
+//! - [`holds`]: one condition checked on its own (the strategy lab's tilted paths).
 //! - [`levels`]: the level rules' statistics and their bands, fixed under the fair law.
 //! - [`evidence`]: exact binomial tails, the mixture e-value, Benjamini–Hochberg.
 //! - [`scan`]: counts kept one round at a time and the confirmation rule.
@@ -16,6 +17,7 @@
 
 pub mod bench;
 pub mod evidence;
+pub mod holds;
 pub mod levels;
 pub mod limits;
 pub mod next;

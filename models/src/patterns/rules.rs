@@ -463,15 +463,15 @@ pub struct RoundState {
     /// Rounds seen.
     pub n: usize,
     /// Current run of rounds below / at or above each [`RUN_THRESHOLDS`] entry (capped).
-    run_below: [usize; RUN_THRESHOLDS.len()],
-    run_at_least: [usize; RUN_THRESHOLDS.len()],
+    pub(super) run_below: [usize; RUN_THRESHOLDS.len()],
+    pub(super) run_at_least: [usize; RUN_THRESHOLDS.len()],
     /// Rounds between the last round ≥ each [`BIG_THRESHOLDS`] entry and the last round
     /// (0: the last round itself was big), `None` if none yet.
-    since_big: [Option<usize>; BIG_THRESHOLDS.len()],
+    pub(super) since_big: [Option<usize>; BIG_THRESHOLDS.len()],
     /// Categories of the second-to-last and last rounds.
-    prev_cat: [Option<u8>; 2],
+    pub(super) prev_cat: [Option<u8>; 2],
     /// The last [`LONGEST_WINDOW`] rounds as multipliers, oldest first.
-    recent: VecDeque<f64>,
+    pub(super) recent: VecDeque<f64>,
 }
 
 impl Default for RoundState {

@@ -21,6 +21,7 @@ pub mod engine;
 pub mod exact;
 pub mod examples;
 pub mod inputs;
+pub mod law;
 pub mod params;
 pub mod plan;
 pub mod plans;
@@ -34,6 +35,6 @@ pub mod verdict;
 pub use engine::{Limits, PathSummary, Signal};
 pub use plan::{Strategy, StrategyError};
 pub use report::{
-    monte_carlo, monte_carlo_external, monte_carlo_observed, play_signals, replay,
-    SimulationConfig, SimulationResult,
+    monte_carlo, monte_carlo_external, monte_carlo_observed, monte_carlo_under, play_signals,
+    replay, SimulationConfig, SimulationResult,
 };

@@ -11,6 +11,7 @@
 use super::config::setting;
 pub use super::config::{SimulationConfig, FAN_POINTS, MAX_PATH_ROUNDS, MAX_SCRIPT_PATH_ROUNDS};
 use super::engine::{run_path, PathSummary, Signal};
+use super::law::{PreparedLaw, RoundLaw};
 use super::plan::{PlanError, Staker, Strategy, StrategyError};
 use super::summary::{checkpoints, summarize, Paths};
 pub use super::summary::{
@@ -19,7 +20,6 @@ pub use super::summary::{
 };
 pub use super::verdict::{comparison_rows, ComparisonRow};
 use crate::bet::Mode;
-use crate::generator::{crash_point, uniform_open_closed};
 use crate::values::Multiplier;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
@@ -40,10 +40,10 @@ fn path_rng(seed: u64, path: usize) -> ChaCha8Rng {
     rng
 }
 
-/// Runs `strategy` on paths `range` (fair law) into `summaries` / `traces`.
+/// Runs `strategy` on paths `range` (rounds drawn from `law`) into `summaries` / `traces`.
 fn run_range(
     make: &(dyn Fn() -> Box<dyn Staker + Send> + Sync),
-    config: &SimulationConfig,
+    (config, law): (&SimulationConfig, &PreparedLaw<'_>),
     cps: &[usize],
     range: std::ops::Range<usize>,
     summaries: &mut [PathSummary],
@@ -54,13 +54,13 @@ fn run_range(
     for (k, path) in range.enumerate() {
         let mut rng = path_rng(config.seed, path);
         let mut staker = make();
-        let h = config.house_edge;
+        let mut rounds = law.path();
         summaries[k] = run_path(
             staker.as_mut(),
             &base,
             &config.limits,
             config.rounds,
-            |_| (crash_point(uniform_open_closed(&mut rng), h), None),
+            |_| rounds.draw(&mut rng),
             cps,
             &mut traces[k * points..(k + 1) * points],
         )?;
@@ -78,22 +78,22 @@ const PROGRESS_STEPS: usize = 50;
 /// Single-threaded, `progress` hears `(offset + paths done, total)` after each block.
 fn monte_carlo_paths(
     strategy: &Strategy,
-    config: &SimulationConfig,
+    run: (&SimulationConfig, &PreparedLaw<'_>),
     threads: usize,
     progress: (Progress<'_>, usize, usize),
 ) -> Result<Paths, StrategyError> {
-    let base = config.base();
-    let bankroll = config.limits.bankroll;
+    let base = run.0.base();
+    let bankroll = run.0.limits.bankroll;
     let prepared = strategy.prepare()?;
     let make = move || prepared.start(base, bankroll);
-    paths_of(&make, strategy, config, threads, progress)
+    paths_of(&make, strategy, run, threads, progress)
 }
 
 /// The paths of the plans `make` starts (one per path).
 fn paths_of(
     make: &(dyn Fn() -> Box<dyn Staker + Send> + Sync),
     strategy: &Strategy,
-    config: &SimulationConfig,
+    (config, law): (&SimulationConfig, &PreparedLaw<'_>),
     threads: usize,
     (progress, offset, total): (Progress<'_>, usize, usize),
 ) -> Result<Paths, StrategyError> {
@@ -114,7 +114,7 @@ fn paths_of(
             .try_for_each(|(b, (s, t))| {
                 let range = b * step..(b * step + s.len());
                 let end = range.end;
-                run_range(make, config, &cps, range, s, t)?;
+                run_range(make, (config, law), &cps, range, s, t)?;
                 progress(offset + end, total);
                 Ok(())
             })
@@ -127,7 +127,7 @@ fn paths_of(
                 .map(|(b, (s, t))| {
                     let cps = &cps;
                     let range = b * block..(b * block + s.len());
-                    scope.spawn(move || run_range(make, config, cps, range, s, t))
+                    scope.spawn(move || run_range(make, (config, law), cps, range, s, t))
                 })
                 .collect();
             handles.into_iter().try_for_each(|h| {
@@ -160,22 +160,30 @@ pub fn monte_carlo_observed(
     threads: usize,
     progress: Progress<'_>,
 ) -> Result<SimulationResult, StrategyError> {
+    monte_carlo_under(config, &RoundLaw::Fair, threads, progress)
+}
+
+/// [`monte_carlo_observed`] with the rounds drawn from `law` (the plan and flat betting
+/// on the same rounds); the result says which law.
+pub fn monte_carlo_under(
+    config: &SimulationConfig,
+    law: &RoundLaw,
+    threads: usize,
+    progress: Progress<'_>,
+) -> Result<SimulationResult, StrategyError> {
     config.validate()?;
+    let prepared = law.prepare(config.house_edge);
+    let run = (config, &prepared);
     let cps = checkpoints(config.rounds);
     let total = 2 * config.paths;
-    let paths = monte_carlo_paths(
-        &config.strategy,
-        config,
-        threads,
-        (&mut *progress, 0, total),
-    )?;
+    let paths = monte_carlo_paths(&config.strategy, run, threads, (&mut *progress, 0, total))?;
     if threads > 1 {
         progress(config.paths, total);
     }
     let report = summarize(&config.strategy, config, config.rounds, &cps, &paths);
     let flat_paths = monte_carlo_paths(
         &Strategy::Flat,
-        config,
+        run,
         threads,
         (&mut *progress, config.paths, total),
     )?;
@@ -183,7 +191,13 @@ pub fn monte_carlo_observed(
         progress(total, total);
     }
     let flat = summarize(&Strategy::Flat, config, config.rounds, &cps, &flat_paths);
-    Ok(finish(SimulationMode::MonteCarlo, config, report, flat))
+    let tilted = matches!(law, RoundLaw::Confirmed { rules, .. } if !rules.is_empty());
+    let mut result = finish((SimulationMode::MonteCarlo, tilted), config, report, flat);
+    if *law != RoundLaw::Fair {
+        result.verdict.insert(0, law.describe(config.house_edge));
+        result.law = Some(law.clone());
+    }
+    Ok(result)
 }
 
 /// [`monte_carlo_observed`] on one thread for a plan whose state machines come from
@@ -195,24 +209,30 @@ pub fn monte_carlo_external(
     progress: Progress<'_>,
 ) -> Result<SimulationResult, StrategyError> {
     config.validate_settings()?;
+    let fair = RoundLaw::Fair.prepare(config.house_edge);
     let cps = checkpoints(config.rounds);
     let total = 2 * config.paths;
     let paths = paths_of(
         make,
         &config.strategy,
-        config,
+        (config, &fair),
         1,
         (&mut *progress, 0, total),
     )?;
     let report = summarize(&config.strategy, config, config.rounds, &cps, &paths);
     let flat_paths = monte_carlo_paths(
         &Strategy::Flat,
-        config,
+        (config, &fair),
         1,
         (&mut *progress, config.paths, total),
     )?;
     let flat = summarize(&Strategy::Flat, config, config.rounds, &cps, &flat_paths);
-    Ok(finish(SimulationMode::MonteCarlo, config, report, flat))
+    Ok(finish(
+        (SimulationMode::MonteCarlo, false),
+        config,
+        report,
+        flat,
+    ))
 }
 
 /// The walk-forward PLAY signal of every round of `rounds`: round i's signal is what the
@@ -285,7 +305,7 @@ pub fn replay(
     let report = summarize(&config.strategy, &config, rounds.len(), &cps, &paths);
     let flat_paths = replay_one(&Strategy::Flat, &config, rounds, signals, &cps)?;
     let flat = summarize(&Strategy::Flat, &config, rounds.len(), &cps, &flat_paths);
-    let mut result = finish(SimulationMode::Replay, &config, report, flat);
+    let mut result = finish((SimulationMode::Replay, false), &config, report, flat);
     result.autobet = autobet_replay(&config, rounds)?;
     Ok(result)
 }
@@ -316,12 +336,12 @@ fn autobet_replay(
 }
 
 fn finish(
-    mode: SimulationMode,
+    (mode, tilted): (SimulationMode, bool),
     config: &SimulationConfig,
     report: StrategyReport,
     flat: StrategyReport,
 ) -> SimulationResult {
-    let verdict = super::verdict::verdict(mode, config, &report, &flat);
+    let verdict = super::verdict::verdict((mode, tilted), config, &report, &flat);
     SimulationResult {
         mode,
         house_edge: config.house_edge,
@@ -333,6 +353,7 @@ fn finish(
         flat,
         verdict,
         autobet: None,
+        law: None,
     }
 }
 

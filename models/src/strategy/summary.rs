@@ -123,6 +123,9 @@ pub struct SimulationResult {
     /// (at the top level of the JSON).
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub autobet: Option<AutobetRun>,
+    /// A Monte Carlo run's law when it is not the fair law (the patterns it was tilted by).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub law: Option<super::law::RoundLaw>,
 }
 
 fn quantile_sorted(x: &[f64], q: f64) -> f64 {

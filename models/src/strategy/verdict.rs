@@ -146,8 +146,19 @@ fn money(x: f64) -> String {
     format!("{x:.2}")
 }
 
+/// `tilted`: a Monte Carlo run drew its rounds from confirmed patterns, not the fair law.
+fn profit_line(r: &StrategyReport, flat: &StrategyReport) -> String {
+    format!(
+        "{} of paths end in profit ({} for flat betting); the median final bankroll is {} ({} for flat).",
+        pct(r.p_profit.value),
+        pct(flat.p_profit.value),
+        money(r.final_bankroll.p50),
+        money(flat.final_bankroll.p50)
+    )
+}
+
 pub(super) fn verdict(
-    mode: SimulationMode,
+    (mode, tilted): (SimulationMode, bool),
     config: &SimulationConfig,
     r: &StrategyReport,
     flat: &StrategyReport,
@@ -170,6 +181,19 @@ pub(super) fn verdict(
         pct(h)
     ));
     match mode {
+        SimulationMode::MonteCarlo if tilted => {
+            out.push(format!(
+                "{}: mean turnover {}, of which the fair law would take {} (closed form); under the confirmed patterns' law the simulated loss over {} paths is {} (95% interval {} to {}) — a gain only as far as those edges are real.",
+                r.label,
+                money(r.mean_turnover),
+                money(r.expected_loss_closed_form),
+                r.paths,
+                money(r.simulated_loss.value),
+                money(r.simulated_loss.low),
+                money(r.simulated_loss.high)
+            ));
+            out.push(profit_line(r, flat));
+        }
         SimulationMode::MonteCarlo => {
             out.push(format!(
                 "{}: mean turnover {}, so the expected loss is {} (closed form); simulated over {} paths: {} (95% interval {} to {}).",
@@ -181,13 +205,7 @@ pub(super) fn verdict(
                 money(r.simulated_loss.low),
                 money(r.simulated_loss.high)
             ));
-            out.push(format!(
-                "{} of paths end in profit ({} for flat betting); the median final bankroll is {} ({} for flat).",
-                pct(r.p_profit.value),
-                pct(flat.p_profit.value),
-                money(r.final_bankroll.p50),
-                money(flat.final_bankroll.p50)
-            ));
+            out.push(profit_line(r, flat));
         }
         SimulationMode::Replay => {
             if let Some(f) = r.fair_final_bankroll {

@@ -3,7 +3,9 @@
 
 use super::{print, CliError};
 use crate::config::Config;
-use app::views::{ParamValue, ScriptLanguage, SimulationRequest};
+use app::views::{LawChoice, ParamValue, ScriptLanguage, SimulationRequest};
+use models::patterns::{PatternConfig, PatternReport};
+use models::strategy::law::RoundLaw;
 use models::strategy::SimulationResult;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,8 +53,19 @@ pub struct SimulateArgs {
     pub max_bets: Option<usize>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Monte Carlo: draw the rounds from the fair law, or from the fair law tilted by the
+    /// patterns the scan confirms on FILE's rounds (the stored rounds without FILE).
+    #[arg(long, value_enum, default_value = "fair")]
+    pub law: Law,
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--law`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Law {
+    Fair,
+    Confirmed,
 }
 
 fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
@@ -102,8 +115,14 @@ fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
         paths,
         rounds: args.rounds,
         seed: args.seed,
-        replay: args.replay || args.file.is_some(),
+        // FILE alone means a replay of it; under the confirmed law it is where the
+        // patterns are read.
+        replay: args.replay || (args.file.is_some() && args.law == Law::Fair),
         language,
+        law: match args.law {
+            Law::Fair => LawChoice::Fair,
+            Law::Confirmed => LawChoice::Confirmed,
+        },
     })
 }
 
@@ -112,18 +131,40 @@ pub async fn simulate(config: &Config, args: SimulateArgs) -> Result<ExitCode, C
     let sim = req
         .config(config.house_edge)
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    let input = super::HistoryInput {
+        file: args.file.clone(),
+        synthetic: None,
+        seed: 42,
+    };
     let result = if req.replay {
-        let input = super::HistoryInput {
-            file: args.file.clone(),
-            synthetic: None,
-            seed: 42,
-        };
+        if req.law != LawChoice::Fair {
+            return Err(CliError::Usage(
+                "--law applies to Monte Carlo; a replay plays the rounds as they came".into(),
+            ));
+        }
         let values = super::load_history(&input, config).await?;
         app::service::strategy::replay_rounds(&sim, &values)
             .map_err(|e| CliError::Usage(e.to_string()))?
     } else {
+        let law = match req.law {
+            LawChoice::Fair => RoundLaw::Fair,
+            LawChoice::Confirmed => {
+                let values = super::load_history(&input, config).await?;
+                if values.is_empty() {
+                    return Err(CliError::Usage(
+                        "there are no rounds to read patterns from".into(),
+                    ));
+                }
+                let patterns = PatternConfig {
+                    house_edge: config.house_edge,
+                    ..PatternConfig::default()
+                };
+                RoundLaw::confirmed(&PatternReport::build(&values, &patterns))
+            }
+        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        models::strategy::monte_carlo(&sim, threads).map_err(|e| CliError::Usage(e.to_string()))?
+        models::strategy::monte_carlo_under(&sim, &law, threads, &mut |_, _| {})
+            .map_err(|e| CliError::Usage(e.to_string()))?
     };
     print(&result, args.json, render)?;
     Ok(ExitCode::SUCCESS)
@@ -133,7 +174,12 @@ fn render(r: &SimulationResult) -> String {
     let mut out = String::new();
     let mode = match r.mode {
         models::strategy::report::SimulationMode::MonteCarlo => format!(
-            "Monte Carlo under the fair law (house edge {:.1}%): {} paths × {} rounds, seed {}",
+            "Monte Carlo under {} (house edge {:.1}%): {} paths × {} rounds, seed {}",
+            if r.law.is_some() {
+                "the confirmed patterns"
+            } else {
+                "the fair law"
+            },
             r.house_edge * 100.0,
             r.report.paths,
             r.report.rounds,

@@ -22,4 +22,5 @@ mod report_html;
 mod reports;
 mod security;
 mod strategy;
+mod strategy_law;
 mod training;

@@ -4,25 +4,16 @@
 
 mod autobet;
 mod download;
+mod result;
 #[cfg(test)]
 mod tests;
 
 use crate::api;
-use crate::charts::EChart;
-use crate::pages::ScrollTable;
-use crate::report_charts::{fan_chart, final_bankroll_chart};
-use crate::views::{browser_refusal, ParamValue, ScriptLanguage, SimulationRequest};
+use crate::views::{browser_refusal, LawChoice, ParamValue, ScriptLanguage, SimulationRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use models::strategy::report::{comparison_rows, SimulationMode};
 use models::strategy::{SimulationResult, Strategy};
-
-/// Help services, shown with every result.
-const HELP: [(&str, &str); 3] = [
-    ("BeGambleAware", "https://www.begambleaware.org/"),
-    ("GamCare", "https://www.gamcare.org.uk/"),
-    ("Gamblers Anonymous", "https://www.gamblersanonymous.org/"),
-];
+pub(crate) use result::StrategyResult;
 
 /// The form: text fields as typed, read into a request on Run. `strategy` is a built-in
 /// plan, `"script"` (rhai) or `"autobet"` (a bustabit script).
@@ -39,6 +30,8 @@ struct Form {
     paths: RwSignal<String>,
     rounds: RwSignal<String>,
     replay: RwSignal<bool>,
+    /// Monte Carlo's law: the fair law or the patterns confirmed on the stored rounds.
+    law: RwSignal<LawChoice>,
     script: RwSignal<String>,
     /// Run Monte Carlo in this browser (a Web Worker) rather than on the server.
     in_browser: RwSignal<bool>,
@@ -136,6 +129,12 @@ impl Form {
             paths: whole(self.paths, "paths")?,
             rounds: whole(self.rounds, "rounds")?,
             replay: self.replay.get_untracked(),
+            // A replay plays the stored rounds themselves: no law to choose.
+            law: if self.replay.get_untracked() {
+                LawChoice::Fair
+            } else {
+                self.law.get_untracked()
+            },
             script: scripted.then(|| self.script.get_untracked()),
             language: scripted.then_some(if autobet {
                 ScriptLanguage::Javascript
@@ -194,6 +193,7 @@ impl Form {
             paths: RwSignal::new(d.paths.to_string()),
             rounds: RwSignal::new(d.rounds.to_string()),
             replay: RwSignal::new(false),
+            law: RwSignal::new(LawChoice::Fair),
             script: RwSignal::new(EXAMPLE_SCRIPT.to_string()),
             in_browser: RwSignal::new(true),
         }
@@ -464,7 +464,14 @@ fn RunControls(form: Form, state: RunState) -> impl IntoView {
             <fieldset class="inline">
                 <legend>"run"</legend>
                 <label class="check"><input type="radio" name="st-mode" id="st-mode-mc" prop:checked=move || !form.replay.get()
-                    on:change=move |_| form.replay.set(false)/>"Monte Carlo (fair law)"</label>
+                    on:change=move |_| form.replay.set(false)/>"Monte Carlo under"</label>
+                <label for="st-law" class="sr-only">"the law Monte Carlo draws rounds from"</label>
+                <select id="st-law" disabled=move || form.replay.get()
+                    title="The fair law at the configured house edge, or the fair law tilted wherever a pattern confirmed on your stored rounds applies (at its out-of-sample rate): what a plan would do if those edges are real."
+                    on:change=move |ev| form.law.set(if event_target_value(&ev) == "confirmed" { LawChoice::Confirmed } else { LawChoice::Fair })>
+                    <option value="fair" selected=move || form.law.get() == LawChoice::Fair>"the fair law"</option>
+                    <option value="confirmed" selected=move || form.law.get() == LawChoice::Confirmed>"the patterns confirmed on my rounds"</option>
+                </select>
                 <label class="check"><input type="radio" name="st-mode" id="st-mode-replay" prop:checked=move || form.replay.get()
                     on:change=move |_| form.replay.set(true)/>"replay the stored rounds"</label>
             </fieldset>
@@ -477,6 +484,7 @@ fn RunControls(form: Form, state: RunState) -> impl IntoView {
                 let shape = SimulationRequest {
                     strategy: form.strategy.get(),
                     replay: form.replay.get(),
+                    law: form.law.get(),
                     ..SimulationRequest::default()
                 };
                 form.in_browser.get().then(|| browser_refusal(&shape)).flatten()
@@ -507,86 +515,5 @@ fn RunProgress(state: RunState) -> impl IntoView {
             }
         })}
         {move || ran.get().map(|t| view! { <p class="muted" id="st-ran" role="status">{t}</p> })}
-    }
-}
-
-#[component]
-pub(crate) fn StrategyResult(r: SimulationResult) -> impl IntoView {
-    let fan = fan_chart(&r);
-    let finals = final_bankroll_chart(&r);
-    let rows = comparison_rows(&r)
-        .into_iter()
-        .map(|row| view! { <tr><th scope="row">{row.what}</th><td>{row.plan}</td><td>{row.flat}</td></tr> })
-        .collect_view();
-    let verdict = r
-        .verdict
-        .iter()
-        .map(|v| view! { <li>{v.clone()}</li> })
-        .collect_view();
-    let what = match r.mode {
-        SimulationMode::MonteCarlo => format!(
-            "Monte Carlo under the fair law (house edge {:.1}%): {} paths × {} rounds, seed {}.",
-            r.house_edge * 100.0,
-            r.report.paths,
-            r.report.rounds,
-            r.seed
-        ),
-        SimulationMode::Replay => format!(
-            "Replay of the {} stored rounds, in order; PLAY signals walk-forward (each from the rounds before it only).",
-            r.report.rounds
-        ),
-    };
-    let many = r.report.paths > 1;
-    let script_run = r.autobet.clone().map(|a| view! { <ScriptRun a/> });
-    view! {
-        <section class="panel" id="st-result">
-            <h2>{format!("{} vs flat betting", r.report.label)}</h2>
-            <p class="muted">{what}</p>
-            {script_run}
-            <ul id="st-verdict">{verdict}</ul>
-            <ScrollTable label="strategy vs flat betting">
-                <table class="rounds" id="st-table">
-                    <thead><tr><th scope="col">""</th><th scope="col">{r.report.label.clone()}</th><th scope="col">"Flat betting"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </ScrollTable>
-            <p class="muted">"If gambling stops being fun: "
-                {HELP.iter().map(|(name, url)| view! { <a href=*url rel="noopener" target="_blank">{*name}</a>" " }).collect_view()}
-            </p>
-        </section>
-        <section class="grid-2">
-            <div class="panel"><EChart id="chart-st-fan" chart=Signal::derive(move || Some(fan.clone())) height=360/></div>
-            {many.then(|| view! {
-                <div class="panel"><EChart id="chart-st-final" chart=Signal::derive(move || Some(finals.clone())) height=360/></div>
-            })}
-        </section>
-    }
-}
-
-/// An autobet script's own account of a replay, as the bustabit simulators give it.
-#[component]
-fn ScriptRun(a: models::strategy::summary::AutobetRun) -> impl IntoView {
-    let stopped = a
-        .stopped
-        .as_ref()
-        .map(|s| format!(" It stopped: {s}."))
-        .unwrap_or_else(|| " It played every round.".into());
-    let more =
-        (a.log_total > a.log.len()).then(|| format!("… {} more lines", a.log_total - a.log.len()));
-    let lines = a
-        .log
-        .into_iter()
-        .map(|l| view! { <li>{l}</li> })
-        .collect_view();
-    view! {
-        <p id="st-autobet">{format!(
-            "The script: final balance {:.2} bits after {} bets over {} games ({:.2} bits wagered).{stopped}",
-            a.final_balance, a.bets, a.games, a.wagered
-        )}</p>
-        <details class="paste" id="st-log">
-            <summary>{format!("The script's log ({} lines)", a.log_total)}</summary>
-            <ul class="muted">{lines}</ul>
-            {more.map(|m| view! { <p class="muted">{m}</p> })}
-        </details>
     }
 }
