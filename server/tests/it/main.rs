@@ -21,6 +21,7 @@ mod remote;
 mod report_html;
 mod reports;
 mod security;
+mod server_fns;
 mod strategy;
 mod strategy_law;
 mod training;
