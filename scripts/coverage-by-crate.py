@@ -3,7 +3,9 @@
 
 Usage: coverage-by-crate.py COVERAGE.json [--min PERCENT]
 Prints one row per crate (files grouped by their crate's source folder); with --min, exits
-1 when a crate's line coverage is below it.
+1 when a crate's line coverage is below it. Only this checkout's files count: the target
+folder is shared between clones, and an instrumented binary left there by another checkout
+would add its sources, never run, to the totals.
 """
 import json
 import sys
@@ -33,9 +35,12 @@ def main() -> int:
         return 2
     floor = float(args[args.index("--min") + 1]) if "--min" in args else None
     data = json.loads(Path(args[0]).read_text())
+    root = f"{Path.cwd().resolve()}/"
     totals: dict[str, dict[str, list[int]]] = {}
     for export in data["data"]:
         for f in export["files"]:
+            if f["filename"].startswith("/") and not f["filename"].startswith(root):
+                continue
             name = crate_of(f["filename"])
             if name is None:
                 continue

@@ -310,3 +310,6 @@ fn new_instance_id() -> String {
         .map_or(0, |d| d.as_nanos());
     format!("{}-{nanos:x}-{n}", std::process::id())
 }
+
+#[cfg(test)]
+mod tests;

@@ -482,3 +482,35 @@ fn confusion(name: &str, s: &ThresholdScore) -> impl IntoView {
         </table>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::backtest::{evaluate_with_progress, BacktestConfig, ModelKind};
+
+    /// The confusion matrices on the page add up to the walk-forward counts beside them:
+    /// every forecast once, the bets as many as the signal fired, the hits as counted.
+    #[test]
+    fn confusion_matrices_add_up_to_the_walk_forward_counts() {
+        let rounds = models::planted::PlantedGenerator::after_two_lows(7).generate(3_000);
+        let summary = evaluate_with_progress(
+            &rounds,
+            ModelKind::Logistic,
+            &BacktestConfig::default(),
+            |_, _| {},
+        )
+        .unwrap();
+        let mut fired = 0;
+        for s in &summary.thresholds {
+            let [[tp, fp], [fn_, tn]] = confusion_counts(s);
+            assert_eq!(tp + fp + fn_ + tn, s.n as u64, "{}", s.threshold);
+            assert_eq!(tp + fp, s.signal.fired, "{}", s.threshold);
+            assert_eq!(tp, s.signal.hits, "{}", s.threshold);
+            let reached = (s.base_rate * s.n as f64).round() as u64;
+            assert_eq!(tp + fn_, reached, "{}", s.threshold);
+            fired += s.signal.fired;
+        }
+        assert!(fired > 0, "the planted edge makes the rule bet");
+        assert_eq!(short("logistic (C = 1)"), "logistic");
+    }
+}

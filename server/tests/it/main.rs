@@ -6,6 +6,7 @@ mod accounts_scoping;
 mod api;
 mod autobet;
 mod backtests;
+mod bench;
 mod bets;
 mod cli;
 mod helpers;

@@ -4,6 +4,8 @@
 
 mod jobs;
 mod result;
+#[cfg(test)]
+mod tests;
 
 use crate::api;
 use crate::pages::choice_checkbox;
