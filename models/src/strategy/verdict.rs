@@ -181,22 +181,19 @@ pub(super) fn verdict(
         pct(h)
     ));
     match mode {
-        SimulationMode::MonteCarlo if tilted => {
-            out.push(format!(
-                "{}: mean turnover {}, of which the fair law would take {} (closed form); under the confirmed patterns' law the simulated loss over {} paths is {} (95% interval {} to {}) — a gain only as far as those edges are real.",
-                r.label,
-                money(r.mean_turnover),
-                money(r.expected_loss_closed_form),
-                r.paths,
-                money(r.simulated_loss.value),
-                money(r.simulated_loss.low),
-                money(r.simulated_loss.high)
-            ));
-            out.push(profit_line(r, flat));
-        }
         SimulationMode::MonteCarlo => {
+            // Under tilted rounds the closed form is still the fair law's: say which is which.
+            let (closed, simulated, tail) = if tilted {
+                (
+                    "of which the fair law would take",
+                    "under the confirmed patterns' law the simulated loss over",
+                    " — a gain only as far as those edges are real",
+                )
+            } else {
+                ("so the expected loss is", "simulated over", "")
+            };
             out.push(format!(
-                "{}: mean turnover {}, so the expected loss is {} (closed form); simulated over {} paths: {} (95% interval {} to {}).",
+                "{}: mean turnover {}, {closed} {} (closed form); {simulated} {} paths: {} (95% interval {} to {}){tail}.",
                 r.label,
                 money(r.mean_turnover),
                 money(r.expected_loss_closed_form),
