@@ -296,7 +296,7 @@ impl app::api::ssr::Estimator for EnsembleEstimator {
     }
 
     fn forecaster(&self, name: &str) -> Result<Box<dyn Forecaster>, ModelError> {
-        forecaster_for(name)
+        forecaster_for(name, self.house_edge)
     }
 
     fn forecaster_names(&self) -> Vec<String> {

@@ -137,9 +137,28 @@ pub const BACKTEST_MODELS: [&str; 10] = [
     "ensemble",
 ];
 
-/// A fresh forecaster for `backtest --model NAME` (one of [`BACKTEST_MODELS`]).
-pub fn forecaster_for(name: &str) -> Result<Box<dyn Forecaster>, ModelError> {
-    let house_edge = models::generator::DEFAULT_HOUSE_EDGE;
+/// The members of the ensemble `backtest --model ensemble` replays: the kinds a default
+/// training run keeps (logistic, GBT, the multi-output network), with their default
+/// hyperparameters, and the rule member, so the backtested ensemble carries what the
+/// pattern scan confirms as the trained one does.
+pub fn default_ensemble_members(house_edge: f64) -> Result<Vec<MemberFactory>, ModelError> {
+    let mut members = vec![
+        MemberFactory::logistic(1.0),
+        ensemble::gbt::GbtForecaster::factory(ensemble::gbt::GbtConfig::default()),
+    ];
+    members.extend(
+        crate::neural_members::factories(neural::DeviceChoice::Cpu, 1)
+            .map_err(|e| ModelError::Unavailable(format!("ensemble: {e}")))?
+            .into_iter()
+            .filter(|f| f.kind == neural::MemberKind::MultiOutputNet.as_str()),
+    );
+    members.push(MemberFactory::rules(house_edge));
+    Ok(members)
+}
+
+/// A fresh forecaster for `backtest --model NAME` (one of [`BACKTEST_MODELS`]), judged
+/// against the fair law of `house_edge`.
+pub fn forecaster_for(name: &str, house_edge: f64) -> Result<Box<dyn Forecaster>, ModelError> {
     if models::backtest::ModelKind::parse(name).is_some() {
         return app::api::ssr::basic_forecaster(name, house_edge);
     }
@@ -155,17 +174,8 @@ pub fn forecaster_for(name: &str) -> Result<Box<dyn Forecaster>, ModelError> {
             return Ok(f.make());
         }
         "ensemble" => {
-            let mut members = vec![
-                MemberFactory::logistic(1.0),
-                ensemble::gbt::GbtForecaster::factory(ensemble::gbt::GbtConfig::default()),
-            ];
-            members.extend(
-                networks()?
-                    .into_iter()
-                    .filter(|f| f.kind == neural::MemberKind::MultiOutputNet.as_str()),
-            );
             return Ok(Box::new(ensemble::stack::StackedEnsemble::new(
-                members,
+                default_ensemble_members(house_edge)?,
                 ensemble::stack::StackConfig::default(),
             )));
         }

@@ -95,6 +95,30 @@ impl RulesMember {
     }
 }
 
+impl ThresholdRules {
+    /// Rounds and hits behind the forecast for the rounds of signature `mask` (not 0): the
+    /// signature's own group when it holds at least four prior weights of rounds, else the
+    /// strongest applying rule's rounds over every group. Rules that nest (every 11th
+    /// round, every 22nd, every 33rd…) would otherwise split one edge into groups of a few
+    /// rounds each, shrunk almost back to the fair law.
+    pub fn counts_for(&self, mask: u32, prior_rounds: f64) -> (u64, u64) {
+        let own = self
+            .groups
+            .iter()
+            .find(|g| g.0 == mask)
+            .map_or((0, 0), |g| (g.1, g.2));
+        if own.0 as f64 >= 4.0 * prior_rounds {
+            return own;
+        }
+        // Rules are sorted strongest first, so the lowest set bit is the strongest rule.
+        let strongest = 1u32 << mask.trailing_zeros();
+        self.groups
+            .iter()
+            .filter(|g| g.0 & strongest != 0)
+            .fold((0, 0), |(n, k), g| (n + g.1, k + g.2))
+    }
+}
+
 fn signature(rules: &[usize], applies: &[bool]) -> u32 {
     rules
         .iter()
@@ -215,12 +239,8 @@ impl Forecaster for RulesMember {
                 if mask == 0 {
                     return fair;
                 }
-                let (n, k) = tr
-                    .groups
-                    .iter()
-                    .find(|g| g.0 == mask)
-                    .map_or((0, 0), |g| (g.1, g.2));
                 let m = self.config.prior_rounds;
+                let (n, k) = tr.counts_for(mask, m);
                 ((k as f64 + m * fair) / (n as f64 + m)).clamp(1e-4, 1.0 - 1e-4)
             })
             .collect()
@@ -268,5 +288,67 @@ impl MemberFactory {
             serde_json::to_value(cfg).unwrap_or_default(),
             move || Box::new(RulesMember::new(cfg)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(groups: Vec<(u32, u64, u64)>) -> ThresholdRules {
+        ThresholdRules {
+            threshold: 2.0,
+            rules: vec![10, 20, 30],
+            words: vec![String::new(); 3],
+            groups,
+        }
+    }
+
+    #[test]
+    fn a_large_group_speaks_for_itself_and_a_small_one_backs_off_to_its_strongest_rule() {
+        // Rule 0 (strongest) applies in groups 0b001, 0b011 and 0b101.
+        let t = rules(vec![
+            (0b001, 250, 200),
+            (0b011, 30, 26),
+            (0b101, 20, 17),
+            (0b110, 400, 210),
+        ]);
+        assert_eq!(t.counts_for(0b001, 50.0), (250, 200));
+        assert_eq!(t.counts_for(0b011, 50.0), (300, 243));
+        assert_eq!(t.counts_for(0b101, 50.0), (300, 243));
+        // A signature never seen in training backs off as well.
+        assert_eq!(t.counts_for(0b111, 50.0), (300, 243));
+        // Rule 1 is the strongest applying one of 0b110, whose own group is large.
+        assert_eq!(t.counts_for(0b110, 50.0), (400, 210));
+        assert_eq!(t.counts_for(0b010, 50.0), (430, 236));
+    }
+
+    #[test]
+    fn nested_position_rules_keep_the_planted_rate() {
+        // Every 11th round reaches 2x with probability 0.85: the scan confirms it and its
+        // multiples (every 22nd, 33rd… round), which must not dilute the forecast.
+        let rounds = models::planted::generate_conditional(77, 0.03, 4_000, 2.0, 0.85, |h| {
+            h.len() % 11 == 4
+        });
+        let mut m = RulesMember::new(RulesConfig::default());
+        let th = [2.0];
+        // The rule member reads the rounds only.
+        let view = TrainView {
+            features: &[],
+            n_cols: 0,
+            outcomes: &rounds,
+            thresholds: &th,
+        };
+        m.fit(&view).unwrap();
+        assert!(!m.thresholds[0].rules.is_empty());
+        let mut on = rounds.clone();
+        while on.len() % 11 != 4 {
+            on.push(Multiplier(150));
+        }
+        let p_on = m.predict_with_history(&[], &on, &th)[0];
+        on.push(Multiplier(150));
+        let p_off = m.predict_with_history(&[], &on, &th)[0];
+        assert!(p_on > 0.75, "on the planted rounds: {p_on}");
+        assert!((p_off - 0.485).abs() < 0.03, "elsewhere: {p_off}");
     }
 }

@@ -97,3 +97,14 @@ fn with_a_sparse_planted_edge_the_ensemble_follows_the_rule_member() {
         );
     }
 }
+
+#[test]
+fn the_selection_threshold_splits_its_level_across_the_candidates() {
+    use ensemble::stack::selection_threshold;
+    assert!((selection_threshold(1.645, 1) - 1.645).abs() < 1e-3);
+    // 5% one-sided across 15 candidates (four members and their average, three
+    // shrinkages): Φ⁻¹(1 − 0.05/15) = 2.713.
+    assert!((selection_threshold(1.645, 15) - 2.713).abs() < 2e-3);
+    let zs: Vec<f64> = (1..40).map(|k| selection_threshold(2.0, k)).collect();
+    assert!(zs.windows(2).all(|w| w[1] > w[0]), "{zs:?}");
+}

@@ -11,7 +11,8 @@ pub struct BacktestArgs {
     #[command(flatten)]
     pub input: HistoryInput,
     /// baseline (fair law, fixed edge), fair-estimated, empirical, logistic, rules, gbt,
-    /// mlp, gru, tabnet or ensemble (stacked: logistic + gbt + mlp).
+    /// mlp, gru, tabnet or ensemble (stacked: logistic + gbt + mlp + rules, the members a
+    /// default training keeps, with default hyperparameters).
     #[arg(long, default_value = "logistic")]
     pub model: String,
     /// First round forecast (0-based index).
@@ -35,7 +36,7 @@ pub struct BacktestArgs {
 
 pub async fn backtest(config: &Config, args: BacktestArgs) -> Result<ExitCode, CliError> {
     use models::walkforward::Refit;
-    let mut forecaster = trainer::forecaster_for(&args.model)?;
+    let mut forecaster = trainer::forecaster_for(&args.model, config.house_edge)?;
     let refit = match (args.window, args.refit_every) {
         (Some(w), n) => Refit::Rolling {
             every: n.max(1),

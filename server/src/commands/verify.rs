@@ -105,7 +105,7 @@ fn recompute(
             let cfg: models::backtest::BacktestConfig =
                 serde_json::from_value(p.settings["config"].clone()).map_err(bad)?;
             let model = p.settings["model"].as_str().unwrap_or_default();
-            let mut forecaster = crate::trainer::forecaster_for(model)?;
+            let mut forecaster = crate::trainer::forecaster_for(model, cfg.house_edge)?;
             let summary = models::backtest::evaluate_forecaster(
                 values,
                 forecaster.as_mut(),

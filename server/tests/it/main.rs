@@ -16,6 +16,7 @@ mod instances;
 mod limits;
 mod live;
 mod load;
+mod one_ensemble;
 mod openapi;
 mod pages;
 mod remote;
