@@ -9,22 +9,9 @@ use models::patterns::{Family, PatternConfig, PatternReport, PatternScanner};
 use models::planted::generate_conditional;
 use models::values::Multiplier;
 
-const N: usize = 7000;
-const H: f64 = 0.03;
+mod common;
 
-type Cond = Box<dyn Fn(&[Multiplier]) -> bool + Sync>;
-
-/// A planted family: its name, the rule family the scan should find it in, the target
-/// cash-out, and the condition (from the seed, so every seed plants a different variant).
-struct Plant {
-    family: Family,
-    target: f64,
-    condition: Cond,
-}
-
-fn below(h: &[Multiplier], k: usize, t: u32) -> bool {
-    h.len() >= k && h[h.len() - k..].iter().all(|m| m.0 < t)
-}
+use common::{below, count_below, planted_history, Plant, H, N};
 
 fn plant(family: Family, seed: u64) -> Plant {
     let pick = |xs: &[f64]| xs[seed as usize % xs.len()];
@@ -82,42 +69,6 @@ fn plant(family: Family, seed: u64) -> Plant {
             }
         }
     }
-}
-
-/// Generates the planted history with a shift sized so that the direct conditional z of
-/// the generated history is at least `z` (the tilt changes how often some conditions
-/// occur, so the shift is raised until the realised z gets there).
-fn planted_history(p: &Plant, seed: u64, z: f64) -> (Vec<Multiplier>, f64) {
-    let pilot = FairGenerator {
-        seed: seed + 10_000,
-        house_edge: H,
-    }
-    .generate(N);
-    let freq = (1..N).filter(|&i| (p.condition)(&pilot[..i])).count() as f64 / N as f64;
-    let fair = (1.0 - H) / p.target;
-    let mut aim = z;
-    loop {
-        let q = (fair + aim * (fair * (1.0 - fair) / (freq * N as f64)).sqrt()).min(0.995);
-        let rounds = generate_conditional(seed, H, N, p.target, q, &p.condition);
-        let realised = direct_z(&rounds, p);
-        if realised >= z || q >= 0.995 || aim > 3.0 * z {
-            return (rounds, realised);
-        }
-        aim *= 1.0 + 0.5 * (z - realised).max(0.2) / z;
-    }
-}
-
-fn direct_z(rounds: &[Multiplier], p: &Plant) -> f64 {
-    let cut = (p.target * 100.0).round() as u32;
-    let (mut n, mut k) = (0.0, 0.0);
-    for i in 0..rounds.len() {
-        if (p.condition)(&rounds[..i]) {
-            n += 1.0;
-            k += f64::from(u8::from(rounds[i].0 >= cut));
-        }
-    }
-    let fair = (1.0 - H) / p.target;
-    (k / n - fair) / (fair * (1.0 - fair) / n).sqrt()
 }
 
 fn config() -> PatternConfig {
@@ -239,10 +190,6 @@ fn planted_transitions_are_confirmed() {
 #[test]
 fn planted_levels_are_confirmed() {
     run_family(Family::Level, 37);
-}
-
-fn count_below(h: &[Multiplier], k: usize, t: u32) -> Option<usize> {
-    (h.len() >= k).then(|| h[h.len() - k..].iter().filter(|m| m.0 < t).count())
 }
 
 /// Edges planted in ways the family generators above do not use, some of them not in the

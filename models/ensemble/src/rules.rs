@@ -272,6 +272,22 @@ pub fn load_rules(dir: &Path) -> Result<Box<dyn Member>, RegistryError> {
             reason: format!("rule id {bad} is not in this build's catalogue"),
         });
     }
+    // A catalogue that changed since the model was saved would read its ids as other rules.
+    let cat = m.catalogue();
+    for t in &m.thresholds {
+        for (&r, words) in t.rules.iter().zip(&t.words) {
+            let now = cat.conditions[r].describe();
+            if &now != words {
+                return Err(RegistryError::Corrupt {
+                    path: dir.join(RULES_FILE).display().to_string(),
+                    reason: format!(
+                        "rule {r} was \"{words}\" and is now \"{now}\": the pattern \
+                         catalogue changed since this model was trained; train it again"
+                    ),
+                });
+            }
+        }
+    }
     Ok(Box::new(m))
 }
 
@@ -350,5 +366,15 @@ mod tests {
         let p_off = m.predict_with_history(&[], &on, &th)[0];
         assert!(p_on > 0.75, "on the planted rounds: {p_on}");
         assert!((p_off - 0.485).abs() < 0.03, "elsewhere: {p_off}");
+        // Saved and read back as it is; a rule whose words no longer match is refused.
+        let dir = std::env::temp_dir().join(format!("jetx-rules-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        m.save(&dir).unwrap();
+        assert!(load_rules(&dir).is_ok());
+        m.thresholds[0].words[0] = "a rule of another catalogue".into();
+        m.save(&dir).unwrap();
+        let err = load_rules(&dir).err().unwrap().to_string();
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(err.contains("catalogue changed"), "{err}");
     }
 }

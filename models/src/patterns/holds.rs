@@ -60,6 +60,14 @@ impl Catalogue {
             Condition::AtMostBelow { t, k, m } => {
                 below(s, t, k).is_some_and(|b| b <= usize::from(m))
             }
+            Condition::TwoRounds {
+                a,
+                older_at_least,
+                b,
+                last_at_least,
+            } => s
+                .last_two()
+                .is_some_and(|two| super::pairs::holds(two, a, older_at_least, b, last_at_least)),
         }
     }
 

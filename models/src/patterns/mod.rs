@@ -5,6 +5,7 @@
 //!
 //! - [`rules`]: the catalogue (runs, after a big one, position mod p, transitions, level
 //!   of the recent past / current regime) and the causal state that says which rules apply.
+//! - [`pairs`]: two-round rules at finer cut points than the transition categories.
 //! - [`holds`]: one condition checked on its own (the strategy lab's tilted paths).
 //! - [`levels`]: the level rules' statistics and their bands, fixed under the fair law.
 //! - [`evidence`]: exact binomial tails, the mixture e-value, Benjamini–Hochberg.
@@ -21,12 +22,14 @@ pub mod holds;
 pub mod levels;
 pub mod limits;
 pub mod next;
+pub mod pairs;
 pub mod regimes;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod text;
 pub mod unfavourable;
+pub mod words;
 
 pub use next::NextEdge;
 pub use report::{PatternReport, RuleReport};

@@ -9,6 +9,8 @@
 use super::evidence::binomial_sf;
 use super::levels::{in_band, mean, median, share_at_least_2};
 pub use super::levels::{LevelBins, LEVEL_BANDS, LEVEL_QUANTILES, LEVEL_WINDOWS, SHARE_WINDOWS};
+use super::words::{band_words, category_words, x};
+pub use super::words::{CATEGORY_EDGES, N_CATEGORIES};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -25,10 +27,6 @@ pub const BIG_WINDOWS: [usize; 14] = [1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 40, 50, 
 /// Periods of the position rules.
 pub const MIN_PERIOD: usize = 2;
 pub const MAX_PERIOD: usize = 60;
-/// Upper edges (hundredths) of the categories of the transition rules: <1.5, 1.5–2, 2–3,
-/// 3–5, 5–10, ≥10.
-pub const CATEGORY_EDGES: [u32; 5] = [150, 200, 300, 500, 1000];
-pub const N_CATEGORIES: usize = CATEGORY_EDGES.len() + 1;
 const LONGEST_WINDOW: usize = 200;
 /// Thresholds (hundredths) and windows of the count rules "at least / at most m of the
 /// last k rounds below t": a median of the last k below t is "at least k/2 + 1 below t",
@@ -38,6 +36,30 @@ const LONGEST_WINDOW: usize = 200;
 pub const COUNT_THRESHOLDS: [u32; 5] = [120, 130, 150, 200, 300];
 pub const COUNT_WINDOWS: [u16; 5] = [5, 8, 10, 15, 20];
 pub const COUNT_MIN_SHARE: f64 = 0.003;
+/// The denser grid of the count rules, appended after the first one (whose rule ids saved
+/// models hold): cut points and windows between those above, so that a cold or hot spell
+/// counted at other numbers is matched rather than approximated (power table in
+/// `models/EVALUATION.md`). Count rules with m = k are runs, so this also gives the run
+/// rules cut points between [`RUN_THRESHOLDS`].
+pub const COUNT_DENSE_THRESHOLDS: [u32; 9] = [120, 130, 140, 150, 180, 200, 250, 300, 400];
+pub const COUNT_DENSE_WINDOWS: [u16; 12] = [3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30];
+
+/// The (threshold, window) slots of the count rules: the first grid, then the dense grid's
+/// new ones.
+fn count_slots() -> Vec<(u32, u16)> {
+    let mut slots: Vec<(u32, u16)> = COUNT_THRESHOLDS
+        .iter()
+        .flat_map(|&t| COUNT_WINDOWS.iter().map(move |&k| (t, k)))
+        .collect();
+    for &t in &COUNT_DENSE_THRESHOLDS {
+        for &k in &COUNT_DENSE_WINDOWS {
+            if !slots.contains(&(t, k)) {
+                slots.push((t, k));
+            }
+        }
+    }
+    slots
+}
 
 /// What kind of dependence a rule looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -124,31 +146,14 @@ pub enum Condition {
     AtLeastBelow { t: u32, k: u16, m: u8 },
     /// At most `m` of the last `k` rounds were below `t` (a hot spell; there were `k`).
     AtMostBelow { t: u32, k: u16, m: u8 },
-}
-
-fn x(h: u32) -> String {
-    format!("{:.2}x", f64::from(h) / 100.0)
-}
-
-fn category_words(cat: u8) -> String {
-    let c = cat as usize;
-    match c {
-        0 => format!("below {}", x(CATEGORY_EDGES[0])),
-        c if c >= CATEGORY_EDGES.len() => format!("≥ {}", x(CATEGORY_EDGES[c - 1])),
-        c => format!("{}–{}", x(CATEGORY_EDGES[c - 1]), x(CATEGORY_EDGES[c])),
-    }
-}
-
-fn band_words(bin: u8) -> String {
-    let (lo, hi) = LEVEL_BANDS[(bin as usize).min(LEVEL_BANDS.len() - 1)];
-    let pc = |q: f64| format!("{:.0}%", q * 100.0);
-    if lo == 0.0 {
-        format!("in its lowest {}", pc(hi))
-    } else if hi == 1.0 {
-        format!("in its highest {}", pc(1.0 - lo))
-    } else {
-        format!("between its {} and {} quantiles", pc(lo), pc(hi))
-    }
+    /// The round before last was at or above (or below) `a`, the last at or above (or
+    /// below) `b` ([`super::pairs`]).
+    TwoRounds {
+        a: u32,
+        older_at_least: bool,
+        b: u32,
+        last_at_least: bool,
+    },
 }
 
 impl Condition {
@@ -157,7 +162,9 @@ impl Condition {
             Condition::RunBelow { .. } | Condition::RunAtLeast { .. } => Family::Runs,
             Condition::BigAmongLast { .. } | Condition::NoBigInLast { .. } => Family::BigOne,
             Condition::Position { .. } => Family::Position,
-            Condition::After { .. } | Condition::AfterPair { .. } => Family::Transition,
+            Condition::After { .. } | Condition::AfterPair { .. } | Condition::TwoRounds { .. } => {
+                Family::Transition
+            }
             Condition::Level { .. }
             | Condition::AtLeastBelow { .. }
             | Condition::AtMostBelow { .. } => Family::Level,
@@ -211,6 +218,12 @@ impl Condition {
             Condition::AtMostBelow { t, k, m } => {
                 format!("at most {m} of the last {k} rounds below {}", x(t))
             }
+            Condition::TwoRounds {
+                a,
+                older_at_least,
+                b,
+                last_at_least,
+            } => super::pairs::describe(a, older_at_least, b, last_at_least),
         }
     }
 }
@@ -227,10 +240,10 @@ pub struct Catalogue {
     base_after: usize,
     base_pair: usize,
     base_level: usize,
-    base_count: usize,
-    /// The count rules in catalogue order: (index into the (threshold, window) slots,
-    /// at least?, m).
-    counts: Vec<(usize, bool, u8)>,
+    base_two_rounds: usize,
+    /// The count rules: (rule id, index into `count_slots`, at least?, m).
+    counts: Vec<(usize, usize, bool, u8)>,
+    count_slots: Vec<(u32, u16)>,
     pub bins: LevelBins,
 }
 
@@ -273,27 +286,30 @@ fn push_levels(c: &mut Vec<Condition>) {
     }
 }
 
-/// Appends the count rules whose condition is neither too rare nor too common under the
-/// fair law (see [`COUNT_MIN_SHARE`]) and returns them in order as (index into the
-/// (threshold, window) slots, at least?, m).
-fn push_counts(c: &mut Vec<Condition>, house_edge: f64) -> Vec<(usize, bool, u8)> {
+/// Appends the count rules of `slots[range]` whose condition is neither too rare nor too
+/// common under the fair law (see [`COUNT_MIN_SHARE`]) and returns them as (rule id, slot,
+/// at least?, m).
+fn push_counts(
+    c: &mut Vec<Condition>,
+    house_edge: f64,
+    slots: &[(u32, u16)],
+    range: std::ops::Range<usize>,
+) -> Vec<(usize, usize, bool, u8)> {
     let mut counts = Vec::new();
-    for (ti, &t) in COUNT_THRESHOLDS.iter().enumerate() {
+    let kept = |share: f64| (COUNT_MIN_SHARE..=1.0 - COUNT_MIN_SHARE).contains(&share);
+    for slot in range {
+        let (t, k) = slots[slot];
         let below = 1.0 - crate::summary::fair_survival(f64::from(t) / 100.0, house_edge);
-        for (ki, &k) in COUNT_WINDOWS.iter().enumerate() {
-            let slot = ti * COUNT_WINDOWS.len() + ki;
-            let kept = |share: f64| (COUNT_MIN_SHARE..=1.0 - COUNT_MIN_SHARE).contains(&share);
-            for m in 1..=k as u8 {
-                if kept(binomial_sf(u64::from(m), u64::from(k), below)) {
-                    c.push(Condition::AtLeastBelow { t, k, m });
-                    counts.push((slot, true, m));
-                }
+        for m in 1..=k as u8 {
+            if kept(binomial_sf(u64::from(m), u64::from(k), below)) {
+                counts.push((c.len(), slot, true, m));
+                c.push(Condition::AtLeastBelow { t, k, m });
             }
-            for m in 0..k as u8 {
-                if kept(1.0 - binomial_sf(u64::from(m) + 1, u64::from(k), below)) {
-                    c.push(Condition::AtMostBelow { t, k, m });
-                    counts.push((slot, false, m));
-                }
+        }
+        for m in 0..k as u8 {
+            if kept(1.0 - binomial_sf(u64::from(m) + 1, u64::from(k), below)) {
+                counts.push((c.len(), slot, false, m));
+                c.push(Condition::AtMostBelow { t, k, m });
             }
         }
     }
@@ -338,8 +354,24 @@ impl Catalogue {
         }
         let base_level = c.len();
         push_levels(&mut c);
-        let base_count = c.len();
-        let counts = push_counts(&mut c, house_edge);
+        let count_slots = count_slots();
+        let first_grid = COUNT_THRESHOLDS.len() * COUNT_WINDOWS.len();
+        let mut counts = push_counts(&mut c, house_edge, &count_slots, 0..first_grid);
+        // Appended after the first catalogue: the ids of the rules before stay those
+        // saved models hold.
+        let base_two_rounds = c.len();
+        c.extend(
+            super::pairs::all().map(
+                |(a, older_at_least, b, last_at_least)| Condition::TwoRounds {
+                    a,
+                    older_at_least,
+                    b,
+                    last_at_least,
+                },
+            ),
+        );
+        let dense = first_grid..count_slots.len();
+        counts.extend(push_counts(&mut c, house_edge, &count_slots, dense));
         Self {
             conditions: c,
             base_run_below,
@@ -350,8 +382,9 @@ impl Catalogue {
             base_after,
             base_pair,
             base_level,
-            base_count,
+            base_two_rounds,
             counts,
+            count_slots,
             bins: LevelBins::fair(house_edge),
         }
     }
@@ -422,25 +455,27 @@ impl Catalogue {
             let v = (recent.len() >= k).then(|| share_at_least_2(&recent[recent.len() - k..]));
             push_level(out, v, &self.bins.share[wi]);
         }
-        let mut below = [None; COUNT_THRESHOLDS.len() * COUNT_WINDOWS.len()];
-        for (ti, &t) in COUNT_THRESHOLDS.iter().enumerate() {
-            let tv = f64::from(t) / 100.0;
-            for (ki, &k) in COUNT_WINDOWS.iter().enumerate() {
-                let k = usize::from(k);
-                below[ti * COUNT_WINDOWS.len() + ki] = (recent.len() >= k).then(|| {
+        let below: Vec<Option<usize>> = self
+            .count_slots
+            .iter()
+            .map(|&(t, k)| {
+                let (tv, k) = (f64::from(t) / 100.0, usize::from(k));
+                (recent.len() >= k).then(|| {
                     recent[recent.len() - k..]
                         .iter()
                         .filter(|&&v| v < tv)
                         .count()
-                });
+                })
+            })
+            .collect();
+        for &(rule, slot, at_least, m) in &self.counts {
+            let m = usize::from(m);
+            if below[slot].is_some_and(|b| if at_least { b >= m } else { b <= m }) {
+                out.push(rule);
             }
         }
-        for (i, &(slot, at_least, m)) in self.counts.iter().enumerate() {
-            let m = usize::from(m);
-            let holds = below[slot].is_some_and(|b| if at_least { b >= m } else { b <= m });
-            if holds {
-                out.push(self.base_count + i);
-            }
+        if let Some((older, last)) = state.last_two() {
+            out.extend(super::pairs::applicable(older, last).map(|i| self.base_two_rounds + i));
         }
     }
 
@@ -530,6 +565,12 @@ impl RoundState {
         }
         s.n = history.len();
         s
+    }
+
+    /// The last two rounds (older, last) in hundredths, when there were two.
+    pub(super) fn last_two(&self) -> Option<(u32, u32)> {
+        let (n, h) = (self.recent.len(), |v: f64| (v * 100.0).round() as u32);
+        (n >= 2).then(|| (h(self.recent[n - 2]), h(self.recent[n - 1])))
     }
 
     fn recent_slice(&self) -> Vec<f64> {
