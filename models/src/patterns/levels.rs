@@ -113,3 +113,42 @@ pub(super) fn in_band(value: f64, (lo, hi): (f64, f64), edges: &[f64]) -> bool {
     let below_hi = edge_at(hi, edges).is_none_or(|e| value <= e);
     above_lo && below_hi
 }
+
+/// The count rules' (threshold, window) slots grouped by threshold, windows ascending:
+/// (threshold in hundredths, [(window, slot)]).
+pub type CountGroups = Vec<(u32, Vec<(usize, usize)>)>;
+
+pub fn count_groups(slots: &[(u32, u16)]) -> CountGroups {
+    let mut groups: CountGroups = Vec::new();
+    for (slot, &(t, k)) in slots.iter().enumerate() {
+        match groups.iter_mut().find(|g| g.0 == t) {
+            Some(g) => g.1.push((usize::from(k), slot)),
+            None => groups.push((t, vec![(usize::from(k), slot)])),
+        }
+    }
+    for g in &mut groups {
+        g.1.sort_unstable();
+    }
+    groups
+}
+
+/// How many of the last k rounds of `recent` were below t, for every slot (None where
+/// there were fewer than k): one backward pass per threshold, not one per window.
+pub fn counts_below(recent: &[f64], groups: &CountGroups, slots: usize) -> Vec<Option<usize>> {
+    let mut below = vec![None; slots];
+    for (t, windows) in groups {
+        let tv = f64::from(*t) / 100.0;
+        let (mut count, mut seen) = (0, 0);
+        for &(k, slot) in windows {
+            if recent.len() < k {
+                break;
+            }
+            for &v in &recent[recent.len() - k..recent.len() - seen] {
+                count += usize::from(v < tv);
+            }
+            seen = k;
+            below[slot] = Some(count);
+        }
+    }
+    below
+}

@@ -244,6 +244,7 @@ pub struct Catalogue {
     /// The count rules: (rule id, index into `count_slots`, at least?, m).
     counts: Vec<(usize, usize, bool, u8)>,
     count_slots: Vec<(u32, u16)>,
+    count_groups: super::levels::CountGroups,
     pub bins: LevelBins,
 }
 
@@ -384,6 +385,7 @@ impl Catalogue {
             base_level,
             base_two_rounds,
             counts,
+            count_groups: super::levels::count_groups(&count_slots),
             count_slots,
             bins: LevelBins::fair(house_edge),
         }
@@ -455,19 +457,8 @@ impl Catalogue {
             let v = (recent.len() >= k).then(|| share_at_least_2(&recent[recent.len() - k..]));
             push_level(out, v, &self.bins.share[wi]);
         }
-        let below: Vec<Option<usize>> = self
-            .count_slots
-            .iter()
-            .map(|&(t, k)| {
-                let (tv, k) = (f64::from(t) / 100.0, usize::from(k));
-                (recent.len() >= k).then(|| {
-                    recent[recent.len() - k..]
-                        .iter()
-                        .filter(|&&v| v < tv)
-                        .count()
-                })
-            })
-            .collect();
+        let below =
+            super::levels::counts_below(&recent, &self.count_groups, self.count_slots.len());
         for &(rule, slot, at_least, m) in &self.counts {
             let m = usize::from(m);
             if below[slot].is_some_and(|b| if at_least { b >= m } else { b <= m }) {
