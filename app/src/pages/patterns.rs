@@ -48,7 +48,7 @@ fn interval(rate: f64, lo: f64, hi: f64) -> String {
 
 fn rule_row(r: RuleReport) -> impl IntoView {
     // Green only where the edge is confirmed: an uncorrected interval above 0 among
-    // 13,000 tests is what chance gives.
+    // 26,000 tests is what chance gives.
     let unfavourable = r.direction == "unfavourable";
     let ev_class = if r.confirmed && !unfavourable && r.ev_low > 0.0 {
         "pos"
