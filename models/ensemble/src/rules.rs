@@ -98,10 +98,10 @@ impl RulesMember {
 impl ThresholdRules {
     /// Rounds and hits behind the forecast for the rounds of signature `mask` (not 0): the
     /// signature's own group when it holds at least four prior weights of rounds, else the
-    /// strongest applying rule's rounds over every group. Rules that nest (every 11th
-    /// round, every 22nd, every 33rd…) would otherwise split one edge into groups of a few
-    /// rounds each, shrunk almost back to the fair law.
-    pub fn counts_for(&self, mask: u32, prior_rounds: f64) -> (u64, u64) {
+    /// rounds of the applying rule whose rate, shrunk toward `fair`, is highest. Rules that
+    /// nest (every 11th round, every 22nd, every 33rd…) or overlap would otherwise split one
+    /// edge into groups of a few rounds each, shrunk almost back to the fair law.
+    pub fn counts_for(&self, mask: u32, prior_rounds: f64, fair: f64) -> (u64, u64) {
         let own = self
             .groups
             .iter()
@@ -110,12 +110,20 @@ impl ThresholdRules {
         if own.0 as f64 >= 4.0 * prior_rounds {
             return own;
         }
-        // Rules are sorted strongest first, so the lowest set bit is the strongest rule.
-        let strongest = 1u32 << mask.trailing_zeros();
-        self.groups
-            .iter()
-            .filter(|g| g.0 & strongest != 0)
-            .fold((0, 0), |(n, k), g| (n + g.1, k + g.2))
+        let rule_counts = |bit: u32| {
+            self.groups
+                .iter()
+                .filter(|g| g.0 & bit != 0)
+                .fold((0u64, 0u64), |(n, k), g| (n + g.1, k + g.2))
+        };
+        let shrunk =
+            |(n, k): (u64, u64)| (k as f64 + prior_rounds * fair) / (n as f64 + prior_rounds);
+        (0..32)
+            .map(|j| 1u32 << j)
+            .filter(|bit| mask & bit != 0)
+            .map(rule_counts)
+            .max_by(|a, b| shrunk(*a).total_cmp(&shrunk(*b)))
+            .unwrap_or(own)
     }
 }
 
@@ -240,7 +248,7 @@ impl Forecaster for RulesMember {
                     return fair;
                 }
                 let m = self.config.prior_rounds;
-                let (n, k) = tr.counts_for(mask, m);
+                let (n, k) = tr.counts_for(mask, m, fair);
                 ((k as f64 + m * fair) / (n as f64 + m)).clamp(1e-4, 1.0 - 1e-4)
             })
             .collect()
@@ -321,22 +329,26 @@ mod tests {
     }
 
     #[test]
-    fn a_large_group_speaks_for_itself_and_a_small_one_backs_off_to_its_strongest_rule() {
-        // Rule 0 (strongest) applies in groups 0b001, 0b011 and 0b101.
+    fn a_large_group_speaks_for_itself_and_a_small_one_backs_off_to_its_best_rule() {
+        // Rule 0 applies in groups 0b001, 0b011 and 0b101 (rate 0.81 over 300 rounds).
         let t = rules(vec![
             (0b001, 250, 200),
             (0b011, 30, 26),
             (0b101, 20, 17),
             (0b110, 400, 210),
         ]);
-        assert_eq!(t.counts_for(0b001, 50.0), (250, 200));
-        assert_eq!(t.counts_for(0b011, 50.0), (300, 243));
-        assert_eq!(t.counts_for(0b101, 50.0), (300, 243));
+        let f = 0.485;
+        assert_eq!(t.counts_for(0b001, 50.0, f), (250, 200));
+        assert_eq!(t.counts_for(0b011, 50.0, f), (300, 243));
+        assert_eq!(t.counts_for(0b101, 50.0, f), (300, 243));
         // A signature never seen in training backs off as well.
-        assert_eq!(t.counts_for(0b111, 50.0), (300, 243));
-        // Rule 1 is the strongest applying one of 0b110, whose own group is large.
-        assert_eq!(t.counts_for(0b110, 50.0), (400, 210));
-        assert_eq!(t.counts_for(0b010, 50.0), (430, 236));
+        assert_eq!(t.counts_for(0b111, 50.0, f), (300, 243));
+        // 0b110's own group is large.
+        assert_eq!(t.counts_for(0b110, 50.0, f), (400, 210));
+        assert_eq!(t.counts_for(0b010, 50.0, f), (430, 236));
+        // The stronger (broader) rule 0 is diluted where the narrower rule 1 applies.
+        let t = rules(vec![(0b01, 1000, 560), (0b11, 100, 80)]);
+        assert_eq!(t.counts_for(0b11, 50.0, f), (100, 80));
     }
 
     #[test]

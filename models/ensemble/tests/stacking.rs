@@ -83,7 +83,9 @@ fn with_a_sparse_planted_edge_the_ensemble_follows_the_rule_member() {
     let e = bss(&t, "stacked ensemble", 1);
     let best = members_best(&t, 1);
     eprintln!("planted 2x: rules BSS {rules:+.5}, ensemble {e:+.5}, best member {best:+.5}");
-    assert!(rules > 0.01, "{rules}");
+    // Fair noise is within ±0.002. Measured +0.0161 with the 15,984-test catalogue and
+    // +0.0090 with the 26,304-test one, whose e-value threshold is higher.
+    assert!(rules > 0.006, "{rules}");
     assert!(
         e >= best - 0.002 && e > 0.01,
         "ensemble {e}, best member {best}"

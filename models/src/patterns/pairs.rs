@@ -7,8 +7,9 @@
 /// Cut points (hundredths) of the two-round rules.
 pub const PAIR_CUTS: [u32; 11] = [120, 130, 150, 180, 200, 250, 300, 400, 500, 700, 1000];
 
-/// Every two-round rule as (older cut, older at or above?, last cut, last at or above?), in
-/// the order [`applicable`] indexes them in: older cut, last cut, then the sides.
+/// Every two-round condition as (older cut, older at or above?, last cut, last at or
+/// above?), in the order [`applicable`] indexes them in: older cut, last cut, then the
+/// sides. The catalogue leaves out the 16 that are run or category-pair rules already.
 pub fn all() -> impl Iterator<Item = (u32, bool, u32, bool)> {
     PAIR_CUTS.iter().flat_map(|&a| {
         PAIR_CUTS.iter().flat_map(move |&b| {
@@ -55,4 +56,27 @@ pub fn describe(a: u32, older_at_least: bool, b: u32, last_at_least: bool) -> St
         side(older_at_least, a),
         side(last_at_least, b)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::patterns::rules::{Catalogue, Condition};
+
+    #[test]
+    fn no_two_round_rule_repeats_another_rule() {
+        let catalogue = Catalogue::new(0.03);
+        let words: Vec<String> = catalogue.conditions.iter().map(|c| c.describe()).collect();
+        let pairs: Vec<&String> = catalogue
+            .conditions
+            .iter()
+            .zip(&words)
+            .filter(|(c, _)| matches!(c, Condition::TwoRounds { .. }))
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(pairs.len(), super::all().count() - 16);
+        for w in pairs {
+            assert_eq!(words.iter().filter(|x| *x == w).count(), 1, "{w}");
+        }
+        assert!(words.contains(&"after a round ≥ 4.00x then a round below 1.30x".to_string()));
+    }
 }

@@ -240,7 +240,9 @@ pub struct Catalogue {
     base_after: usize,
     base_pair: usize,
     base_level: usize,
-    base_two_rounds: usize,
+    /// Rule id of each two-round condition in [`super::pairs::all`]'s order; `None` for
+    /// one that is a run or a category pair already.
+    two_round_ids: Vec<Option<usize>>,
     /// The count rules: (rule id, index into `count_slots`, at least?, m).
     counts: Vec<(usize, usize, bool, u8)>,
     count_slots: Vec<(u32, u16)>,
@@ -360,17 +362,26 @@ impl Catalogue {
         let mut counts = push_counts(&mut c, house_edge, &count_slots, 0..first_grid);
         // Appended after the first catalogue: the ids of the rules before stay those
         // saved models hold.
-        let base_two_rounds = c.len();
-        c.extend(
-            super::pairs::all().map(
-                |(a, older_at_least, b, last_at_least)| Condition::TwoRounds {
+        let mut two_round_ids = Vec::new();
+        for (a, older_at_least, b, last_at_least) in super::pairs::all() {
+            // Runs of two at a run threshold, and pairs of the extreme categories, are
+            // rules already.
+            let run = a == b && older_at_least == last_at_least && RUN_THRESHOLDS.contains(&a);
+            let extreme = |t: u32, at_least: bool| {
+                (t == CATEGORY_EDGES[0] && !at_least)
+                    || (t == CATEGORY_EDGES[CATEGORY_EDGES.len() - 1] && at_least)
+            };
+            let known = run || (extreme(a, older_at_least) && extreme(b, last_at_least));
+            two_round_ids.push((!known).then_some(c.len()));
+            if !known {
+                c.push(Condition::TwoRounds {
                     a,
                     older_at_least,
                     b,
                     last_at_least,
-                },
-            ),
-        );
+                });
+            }
+        }
         let dense = first_grid..count_slots.len();
         counts.extend(push_counts(&mut c, house_edge, &count_slots, dense));
         Self {
@@ -383,7 +394,7 @@ impl Catalogue {
             base_after,
             base_pair,
             base_level,
-            base_two_rounds,
+            two_round_ids,
             counts,
             count_groups: super::levels::count_groups(&count_slots),
             count_slots,
@@ -466,7 +477,8 @@ impl Catalogue {
             }
         }
         if let Some((older, last)) = state.last_two() {
-            out.extend(super::pairs::applicable(older, last).map(|i| self.base_two_rounds + i));
+            let ids = super::pairs::applicable(older, last).filter_map(|i| self.two_round_ids[i]);
+            out.extend(ids);
         }
     }
 
