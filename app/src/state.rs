@@ -20,6 +20,18 @@ pub trait Estimator: Send + Sync {
         mode: crate::types::Mode,
     ) -> crate::types::Estimate;
 
+    /// As [`Self::estimate`], with when the rounds and the next one are played (the
+    /// pattern scan's clock rules; an estimator without them ignores it).
+    fn estimate_at(
+        &self,
+        rounds: &[models::values::Multiplier],
+        _clock: Option<std::sync::Arc<models::patterns::clock::Clock>>,
+        cashout: f64,
+        mode: crate::types::Mode,
+    ) -> crate::types::Estimate {
+        self.estimate(rounds, cashout, mode)
+    }
+
     /// Names the model that would answer now (version and a fingerprint of its files),
     /// so a cached prediction is dropped when the model changes.
     fn model_key(&self) -> String {
@@ -148,17 +160,27 @@ impl Estimator for FairLawEstimator {
         cashout: f64,
         mode: crate::types::Mode,
     ) -> crate::types::Estimate {
+        self.estimate_at(rounds, None, cashout, mode)
+    }
+
+    fn estimate_at(
+        &self,
+        rounds: &[models::values::Multiplier],
+        clock: Option<std::sync::Arc<models::patterns::clock::Clock>>,
+        cashout: f64,
+        mode: crate::types::Mode,
+    ) -> crate::types::Estimate {
         crate::types::Estimate::fair(
             &models::forecast::DEFAULT_THRESHOLDS,
             self.house_edge,
             self.notice.clone(),
-            crate::types::pattern_decision(rounds, cashout, mode, self.house_edge),
+            crate::types::pattern_decision(rounds, clock, cashout, mode, self.house_edge),
         )
     }
 }
 
-/// History revision, model key, cash-out bits, mode.
-pub type PredictionKey = (i64, String, u64, crate::types::Mode);
+/// History revision, model key, cash-out bits, mode, the next round's clock slot.
+pub type PredictionKey = (i64, String, u64, crate::types::Mode, Option<(usize, usize)>);
 
 /// The loaded history and the latest predictions, keyed on the history's revision.
 #[derive(Default)]
@@ -177,8 +199,11 @@ pub struct Caches {
     patterns: std::sync::Mutex<Option<PatternEntry>>,
 }
 
+/// History revision and the next round's clock slot ([`models::patterns::clock::Clock::next_slot`]).
+pub type PatternKey = (i64, Option<(usize, usize)>);
+
 type PatternEntry = (
-    i64,
+    PatternKey,
     models::patterns::PatternConfig,
     std::sync::Arc<models::patterns::PatternReport>,
 );
@@ -221,7 +246,7 @@ impl Caches {
     /// The pattern report of `revision` with `config`, if it was made already.
     pub fn cached_patterns(
         &self,
-        revision: i64,
+        revision: PatternKey,
         config: &models::patterns::PatternConfig,
     ) -> Option<std::sync::Arc<models::patterns::PatternReport>> {
         let guard = self.patterns.lock().ok()?;
@@ -231,7 +256,7 @@ impl Caches {
 
     pub fn store_patterns(
         &self,
-        revision: i64,
+        revision: PatternKey,
         config: models::patterns::PatternConfig,
         report: std::sync::Arc<models::patterns::PatternReport>,
     ) {

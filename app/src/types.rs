@@ -383,6 +383,7 @@ impl PredictionView {
 /// services keep a [`models::decision::PatternTracker`] instead).
 pub fn pattern_decision(
     rounds: &[Multiplier],
+    clock: Option<std::sync::Arc<models::patterns::clock::Clock>>,
     cashout: f64,
     mode: Mode,
     house_edge: f64,
@@ -391,5 +392,5 @@ pub fn pattern_decision(
         house_edge,
         ..Default::default()
     };
-    models::decision::PatternTracker::new(config).decide(rounds, cashout, mode)
+    models::decision::PatternTracker::new(config).decide_with_clock(rounds, clock, cashout, mode)
 }

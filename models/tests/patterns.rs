@@ -68,6 +68,7 @@ fn plant(family: Family, seed: u64) -> Plant {
                 }),
             }
         }
+        Family::Clock => panic!("clock edges are planted on timed rounds: tests/clock.rs"),
     }
 }
 

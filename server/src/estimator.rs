@@ -6,9 +6,11 @@ use crate::trainer::{forecaster_for, loaders, MEMBER_KINDS};
 use app::errors::ModelError;
 use ensemble::registry::{self, RegistryError};
 use models::forecast::Forecaster;
+use models::patterns::clock::Clock;
 use models::summary::fair_survival;
 use models::values::Multiplier;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The dashboard's predictions: the active trained ensemble with its walk-forward evidence,
 /// or the fair law (with a notice) when no model can be loaded. The loaded model is kept
@@ -43,12 +45,13 @@ impl EnsembleEstimator {
     fn decision(
         &self,
         rounds: &[Multiplier],
+        clock: Option<Arc<Clock>>,
         cashout: f64,
         mode: app::types::Mode,
     ) -> app::types::Decision {
         match self.patterns.lock() {
-            Ok(mut tracker) => tracker.decide(rounds, cashout, mode),
-            Err(_) => app::types::pattern_decision(rounds, cashout, mode, self.house_edge),
+            Ok(mut tracker) => tracker.decide_with_clock(rounds, clock, cashout, mode),
+            Err(_) => app::types::pattern_decision(rounds, clock, cashout, mode, self.house_edge),
         }
     }
 
@@ -57,6 +60,7 @@ impl EnsembleEstimator {
         &self,
         model: &registry::LoadedModel,
         rounds: &[Multiplier],
+        clock: Option<Arc<Clock>>,
         cashout: f64,
         mode: app::types::Mode,
     ) -> app::types::Estimate {
@@ -86,7 +90,7 @@ impl EnsembleEstimator {
             notice: None,
             thresholds,
             evidence: evidence_of(&model.meta, cashout),
-            decision: self.decision(rounds, cashout, mode),
+            decision: self.decision(rounds, clock, cashout, mode),
         }
     }
 
@@ -200,12 +204,22 @@ impl app::api::ssr::Estimator for EnsembleEstimator {
         cashout: f64,
         mode: app::types::Mode,
     ) -> app::types::Estimate {
+        self.estimate_at(rounds, None, cashout, mode)
+    }
+
+    fn estimate_at(
+        &self,
+        rounds: &[Multiplier],
+        clock: Option<Arc<Clock>>,
+        cashout: f64,
+        mode: app::types::Mode,
+    ) -> app::types::Estimate {
         let fair = |notice: String| {
             app::types::Estimate::fair(
                 &models::forecast::DEFAULT_THRESHOLDS,
                 self.house_edge,
                 notice,
-                self.decision(rounds, cashout, mode),
+                self.decision(rounds, clock.clone(), cashout, mode),
             )
         };
         if rounds.is_empty() {
@@ -225,7 +239,7 @@ impl app::api::ssr::Estimator for EnsembleEstimator {
             }
         };
         match self.with_loaded(&version, |model| {
-            self.model_estimate(model, rounds, cashout, mode)
+            self.model_estimate(model, rounds, clock.clone(), cashout, mode)
         }) {
             Ok(estimate) => estimate,
             Err(RegistryError::NoModels(_)) => no_model(),

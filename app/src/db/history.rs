@@ -30,6 +30,10 @@ pub struct HistorySnapshot {
     pub tally: Arc<Tally>,
     /// Id of the newest round (0 when empty).
     pub last_id: i64,
+    /// (round id, ms since the epoch) of the rounds typed one by one on the dashboard: the
+    /// only ones whose stored time is when they were played (the clock rules). A batch
+    /// (API, paste, import) is stored at one moment, whatever its rounds' times were.
+    pub times: Arc<Vec<(i64, i64)>>,
 }
 
 impl HistorySnapshot {
@@ -44,8 +48,30 @@ impl HistorySnapshot {
         self.ids.len().checked_sub(offset + 1).map(|k| self.ids[k])
     }
 
+    /// The rounds' clock with the next round played now; `None` when no round carries a
+    /// real time.
+    pub fn clock_now(&self) -> Option<Arc<models::patterns::clock::Clock>> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        self.clock(now)
+    }
+
+    /// The rounds' clock with the next round played at `now_ms`; `None` when no round
+    /// carries a real time.
+    pub fn clock(&self, now_ms: i64) -> Option<Arc<models::patterns::clock::Clock>> {
+        if self.times.is_empty() {
+            return None;
+        }
+        let at = |&(id, ms): &(i64, i64)| (self.ids.partition_point(|&x| x < id), ms);
+        let clock = models::patterns::clock::Clock::new(self.times.iter().map(at));
+        Some(Arc::new(clock.with_next(self.values.len(), now_ms)))
+    }
+
     /// Keeps the rounds with an id below `id`.
     fn truncate_before(&mut self, id: i64) {
+        let timed = self.times.partition_point(|&(x, _)| x < id);
+        Arc::make_mut(&mut self.times).truncate(timed);
         let keep = self.ids.partition_point(|&x| x < id);
         let tally = Arc::make_mut(&mut self.tally);
         for &v in &self.values[keep..] {
@@ -56,13 +82,20 @@ impl HistorySnapshot {
         self.last_id = self.ids.last().copied().unwrap_or(0);
     }
 
-    fn append(&mut self, rows: Vec<(i64, i64)>) {
+    fn append(&mut self, rows: Vec<(i64, i64, Option<String>)>) {
         let values = Arc::make_mut(&mut self.values);
         let ids = Arc::make_mut(&mut self.ids);
         let tally = Arc::make_mut(&mut self.tally);
         values.reserve(rows.len());
         ids.reserve(rows.len());
-        for (id, h) in rows {
+        let times = Arc::make_mut(&mut self.times);
+        for (id, h, at) in rows {
+            if let Some(ms) = at
+                .as_deref()
+                .and_then(models::patterns::clock::parse_utc_ms)
+            {
+                times.push((id, ms));
+            }
             let v = Multiplier(u32::try_from(h).unwrap_or(u32::MAX));
             values.push(v);
             ids.push(id);
@@ -106,12 +139,14 @@ pub async fn history_snapshot(
         Some(p) => p,
         None => empty(),
     };
-    let rows: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, hundredths FROM rounds WHERE id > $1 ORDER BY id")
-            // Rounds stored before the oldest one have ids of 0 or below.
-            .bind(snap.ids.last().copied().unwrap_or(i64::MIN))
-            .fetch_all(&mut *tx)
-            .await?;
+    let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, hundredths, CASE WHEN source = 'entry' THEN created_at END \
+         FROM rounds WHERE id > $1 ORDER BY id",
+    )
+    // Rounds stored before the oldest one have ids of 0 or below.
+    .bind(snap.ids.last().copied().unwrap_or(i64::MIN))
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
     snap.append(rows);
     snap.revision = revision;
@@ -127,5 +162,6 @@ fn empty() -> HistorySnapshot {
         ids: Arc::default(),
         tally: Arc::default(),
         last_id: 0,
+        times: Arc::default(),
     }
 }

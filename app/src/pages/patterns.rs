@@ -280,6 +280,10 @@ fn RulesTable(report: PatternReport) -> impl IntoView {
 #[component]
 fn DetectionLimits(report: PatternReport) -> impl IntoView {
     let cashouts = report.cashouts.clone();
+    let clock = match report.timed_rounds {
+        0 => "Time of day / minutes into the session: no round carries a real time. Rounds typed one by one on the dashboard do; imported, pasted, API and demo rounds do not.".to_string(),
+        n => format!("Time of day / minutes into the session: {n} rounds carry a real time (hours in UTC; a session ends after a break of more than 30 minutes)."),
+    };
     let limits = report
         .families
         .iter()
@@ -308,6 +312,7 @@ fn DetectionLimits(report: PatternReport) -> impl IntoView {
             </ScrollTable>
             <p class="muted">"For the family's typical rule (median occurrences): the true rate in its situation that this scan confirms 80% of the time, next to the fair rate. "
             "An edge smaller than that can hide in a history this long; a longer history lowers the limit."</p>
+            <p class="muted" id="clock-note">{clock}</p>
         </section>
     }
 }

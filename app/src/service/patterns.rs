@@ -67,15 +67,19 @@ pub async fn report(
 ) -> Result<Arc<PatternReport>, PatternsError> {
     let config = request.config(state.house_edge)?;
     let snap = state.history().await?;
-    if let Some(hit) = state.caches.cached_patterns(snap.revision, &config) {
+    let clock = snap.clock_now();
+    // What the clock rules say of the next round changes with its hour and session.
+    let key = (snap.revision, clock.as_ref().and_then(|c| c.next_slot()));
+    if let Some(hit) = state.caches.cached_patterns(key, &config) {
         return Ok(hit);
     }
     let values = snap.values.clone();
     let cfg = config.clone();
     let started = std::time::Instant::now();
-    let report = tokio::task::spawn_blocking(move || PatternReport::build(&values, &cfg))
-        .await
-        .map_err(|e| PatternsError::Task(e.to_string()))?;
+    let report =
+        tokio::task::spawn_blocking(move || PatternReport::build_with_clock(&values, clock, &cfg))
+            .await
+            .map_err(|e| PatternsError::Task(e.to_string()))?;
     tracing::info!(
         rounds = report.rounds,
         tests = report.tests,
@@ -84,8 +88,6 @@ pub async fn report(
         "pattern scan"
     );
     let report = Arc::new(report);
-    state
-        .caches
-        .store_patterns(snap.revision, config, report.clone());
+    state.caches.store_patterns(key, config, report.clone());
     Ok(report)
 }

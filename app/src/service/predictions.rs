@@ -82,7 +82,9 @@ pub async fn estimate_next(
     let model_key = tokio::task::spawn_blocking(move || estimator.model_key())
         .await
         .map_err(task)?;
-    let key = (snap.revision, model_key, cashout.to_bits(), mode);
+    let clock = snap.clock_now();
+    let slot = clock.as_ref().and_then(|c| c.next_slot());
+    let key = (snap.revision, model_key, cashout.to_bits(), mode, slot);
     if let Some(view) = state.caches.cached_prediction(&key) {
         return Ok(Estimated {
             view,
@@ -95,7 +97,7 @@ pub async fn estimate_next(
     let values = snap.values.clone();
     // Loading a model reads files and runs the networks: keep it off the async workers.
     let view = tokio::task::spawn_blocking(move || {
-        let estimate = estimator.estimate(&values, cashout, mode);
+        let estimate = estimator.estimate_at(&values, clock, cashout, mode);
         PredictionView::of(estimate, &values, cashout, mode, house_edge)
     })
     .await

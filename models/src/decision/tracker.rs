@@ -2,9 +2,11 @@
 //! update (the live app asks after every round).
 
 use super::{decide, Decision, Mode};
+use crate::patterns::clock::Clock;
 use crate::patterns::next::next_round_edges;
 use crate::patterns::scan::{PatternConfig, PatternScanner};
 use crate::values::Multiplier;
+use std::sync::Arc;
 
 /// How far back an undo or a correction can reach without a rescan: the tracker keeps a
 /// second scan between `REWIND` and `2 × REWIND` rounds behind the first.
@@ -37,6 +39,15 @@ impl PatternTracker {
     /// other change (an old edit, another history) rescans from the start. The scan of
     /// a history depends on nothing else, so each path gives the same scan.
     pub fn sync(&mut self, rounds: &[Multiplier]) {
+        self.sync_with_clock(rounds, None);
+    }
+
+    /// As [`Self::sync`], reading round times from `clock` (the clock rules). A clock is
+    /// causal — the times of later rounds change nothing about earlier ones — so the
+    /// clock of a longer history serves the rounds already scanned too.
+    pub fn sync_with_clock(&mut self, rounds: &[Multiplier], clock: Option<Arc<Clock>>) {
+        self.scanner.set_clock(clock.clone());
+        self.behind.set_clock(clock);
         let n = self.seen.len();
         let common = if rounds.len() >= n && rounds[..n] == self.seen[..] {
             n
@@ -71,6 +82,7 @@ impl PatternTracker {
             self.scanner.config.clone(),
             self.scanner.catalogue.clone(),
         );
+        scanner.set_clock(self.scanner.clock());
         let mark = rounds.len().saturating_sub(REWIND);
         scanner.extend(&rounds[..mark]);
         self.behind = scanner.clone();
@@ -85,7 +97,19 @@ impl PatternTracker {
 
     /// PLAY / WAIT for the round after `rounds` at `cashout` (see [`crate::decision`]).
     pub fn decide(&mut self, rounds: &[Multiplier], cashout: f64, mode: Mode) -> Decision {
-        self.sync(rounds);
+        self.decide_with_clock(rounds, None, cashout, mode)
+    }
+
+    /// As [`Self::decide`], with the rounds' times and the next round's (see
+    /// [`crate::patterns::clock::Clock::with_next`]).
+    pub fn decide_with_clock(
+        &mut self,
+        rounds: &[Multiplier],
+        clock: Option<Arc<Clock>>,
+        cashout: f64,
+        mode: Mode,
+    ) -> Decision {
+        self.sync_with_clock(rounds, clock);
         let confirmed = self.scanner.confirmed();
         let cfg = &self.scanner.config;
         let here = confirmed

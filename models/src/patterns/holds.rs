@@ -68,6 +68,12 @@ impl Catalogue {
             } => s
                 .last_two()
                 .is_some_and(|two| super::pairs::holds(two, a, older_at_least, b, last_at_least)),
+            Condition::HourOfDay { from } => s
+                .clock_now()
+                .is_some_and(|c| c.hour >= from && c.hour < from + super::clock::HOUR_BLOCK),
+            Condition::SessionMinutes { from, to } => s.clock_now().is_some_and(|c| {
+                c.minutes >= u32::from(from) && (to == u16::MAX || c.minutes < u32::from(to))
+            }),
         }
     }
 

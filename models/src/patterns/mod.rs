@@ -6,6 +6,8 @@
 //! - [`rules`]: the catalogue (runs, after a big one, position mod p, transitions, level
 //!   of the recent past / current regime) and the causal state that says which rules apply.
 //! - [`pairs`]: two-round rules at finer cut points than the transition categories.
+//! - [`state`]: the causal state the catalogue reads, and [`clock`]: when rounds were
+//!   played (the clock family, for rounds with a real time).
 //! - [`holds`]: one condition checked on its own (the strategy lab's tilted paths).
 //! - [`levels`]: the level rules' statistics and their bands, fixed under the fair law.
 //! - [`evidence`]: exact binomial tails, the mixture e-value, Benjamini–Hochberg.
@@ -17,6 +19,7 @@
 //! - [`report`]: the whole report (CLI `jetx patterns`, REST, the Patterns page).
 
 pub mod bench;
+pub mod clock;
 pub mod evidence;
 pub mod holds;
 pub mod levels;
@@ -27,6 +30,7 @@ pub mod regimes;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod state;
 pub mod text;
 pub mod unfavourable;
 pub mod words;

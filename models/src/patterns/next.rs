@@ -9,7 +9,6 @@
 //! round was below 1.30x: its situation's rate is the fair one and the answer is WAIT.
 
 use super::evidence::ln_binomial_sf;
-use super::rules::RoundState;
 use super::scan::{Confirmed, PatternScanner};
 use crate::forecast::threshold_hundredths;
 use crate::summary::wilson_interval;
@@ -93,7 +92,7 @@ impl Trace {
             slot[r] = i;
         }
         let mut bits = vec![0u64; rounds.len() * words];
-        let mut state = RoundState::default();
+        let mut state = scanner.fresh_state();
         let mut scratch = Vec::new();
         for (i, m) in rounds.iter().enumerate() {
             cat.applicable(&state, &mut scratch);

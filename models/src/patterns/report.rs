@@ -119,6 +119,9 @@ pub struct PatternReport {
     pub e_threshold: f64,
     /// First round (0-based) of the later, out-of-sample part.
     pub split_at: usize,
+    /// Rounds with a real time (what the clock family reads; 0: it saw none).
+    #[serde(default)]
+    pub timed_rounds: usize,
     /// Confirmed favourable rules × cash-outs (what PLAY can use).
     pub confirmed: usize,
     /// Confirmed unfavourable rules × cash-outs (listed with `direction` = unfavourable).
@@ -169,7 +172,7 @@ pub fn evidence_path(
     let cut = crate::forecast::threshold_hundredths(cfg.cashouts[ci]);
     let p0 = cfg.breakeven(ci);
     let step = rounds.len().div_ceil(EVIDENCE_POINTS).max(1);
-    let mut state = super::rules::RoundState::default();
+    let mut state = scanner.fresh_state();
     let mut scratch = Vec::new();
     let (mut n, mut k) = (0u64, 0u64);
     let mut points = Vec::with_capacity(EVIDENCE_POINTS + 1);
@@ -207,8 +210,19 @@ fn median(mut v: Vec<u64>) -> u64 {
 impl PatternReport {
     /// Scans `rounds` once (keeping the in-sample counts on the way) and reports.
     pub fn build(rounds: &[Multiplier], config: &PatternConfig) -> Self {
+        Self::build_with_clock(rounds, None, config)
+    }
+
+    /// As [`Self::build`], with the times of the rounds that carry one (the clock rules;
+    /// a clock with the next round's time makes the next-round section speak about it).
+    pub fn build_with_clock(
+        rounds: &[Multiplier],
+        clock: Option<std::sync::Arc<super::clock::Clock>>,
+        config: &PatternConfig,
+    ) -> Self {
         let split = split_at(rounds.len(), config);
         let mut scanner = PatternScanner::new(config.clone());
+        scanner.set_clock(clock);
         scanner.extend(&rounds[..split]);
         let first = scanner.counts().clone();
         scanner.extend(&rounds[split..]);
@@ -249,6 +263,7 @@ impl PatternReport {
             tests: n_tests,
             e_threshold: n_tests as f64 / cfg.alpha,
             split_at: split_at(rounds.len(), cfg),
+            timed_rounds: scanner.clock().map_or(0, |c| c.timed()),
             confirmed: t.confirmed.len(),
             unfavourable: t.below.confirmed.len(),
             any_edge_p: t.holm.iter().copied().fold(1.0, f64::min),
@@ -401,7 +416,9 @@ impl<'a> Tested<'a> {
             .flat_map(|&r| (0..c).map(move |ci| r * c + ci))
             .collect();
         tests.sort_by(|&a, &b| self.ln_p[a].total_cmp(&self.ln_p[b]));
-        for &t in tests.iter().take(cfg.listed_per_family) {
+        // A rule that never applied (a clock rule of rounds without times) says nothing.
+        let seen = |t: &&usize| total.occurrences[**t / c] > 0;
+        for &t in tests.iter().filter(seen).take(cfg.listed_per_family) {
             if !listed.contains(&t) {
                 listed.push(t);
             }
@@ -410,6 +427,7 @@ impl<'a> Tested<'a> {
         below.sort_by(|&a, &b| self.below.ln_p[a].total_cmp(&self.below.ln_p[b]));
         for &t in below
             .iter()
+            .filter(seen)
             .take(cfg.listed_per_family.min(UNFAVOURABLE_LISTED))
         {
             if !listed_below.contains(&t) {

@@ -9,25 +9,19 @@
 use super::evidence::binomial_sf;
 use super::levels::{in_band, mean, median, share_at_least_2};
 pub use super::levels::{LevelBins, LEVEL_BANDS, LEVEL_QUANTILES, LEVEL_WINDOWS, SHARE_WINDOWS};
+pub use super::state::{category, RoundState, BIG_THRESHOLDS, RUN_MAX_K, RUN_THRESHOLDS};
 use super::words::{band_words, category_words, x};
 pub use super::words::{CATEGORY_EDGES, N_CATEGORIES};
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 
-/// Thresholds of the run rules, in hundredths (1.1x … 10x).
-pub const RUN_THRESHOLDS: [u32; 8] = [110, 120, 130, 150, 200, 300, 500, 1000];
-/// Longest run the run rules ask about.
-pub const RUN_MAX_K: usize = 8;
-/// "A big one": thresholds in hundredths (2x … 100x) and the windows it is looked for in.
-pub const BIG_THRESHOLDS: [u32; 6] = [200, 500, 1000, 2000, 5000, 10_000];
+/// "A big one": the windows it is looked for in ([`BIG_THRESHOLDS`]: how big).
 /// Spaced by at most ×1.5 (×2 at the shortest), so that a drought or a window of any
 /// length is close to a scanned one.
 pub const BIG_WINDOWS: [usize; 14] = [1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 40, 50, 70, 100];
 /// Periods of the position rules.
 pub const MIN_PERIOD: usize = 2;
 pub const MAX_PERIOD: usize = 60;
-const LONGEST_WINDOW: usize = 200;
 /// Thresholds (hundredths) and windows of the count rules "at least / at most m of the
 /// last k rounds below t": a median of the last k below t is "at least k/2 + 1 below t",
 /// so these are the level rules on the multiplier scale players think in. Every m is
@@ -76,15 +70,19 @@ pub enum Family {
     /// Mean / median / share ≥ 2x of the last k rounds, in fair-law quantile bins; the
     /// long share windows are the causal "current regime" condition.
     Level,
+    /// Hour of the day / minutes into the session, for rounds with a real time
+    /// ([`super::clock`]).
+    Clock,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 6] = [
         Family::Runs,
         Family::BigOne,
         Family::Position,
         Family::Transition,
         Family::Level,
+        Family::Clock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +92,7 @@ impl Family {
             Family::Position => "position",
             Family::Transition => "transition",
             Family::Level => "level",
+            Family::Clock => "clock",
         }
     }
 
@@ -108,6 +107,7 @@ impl Family {
             Family::Position => "position (round number mod p)",
             Family::Transition => "transitions (Markov table)",
             Family::Level => "level of the recent past / regime",
+            Family::Clock => "time of day / minutes into the session",
         }
     }
 }
@@ -154,6 +154,12 @@ pub enum Condition {
         b: u32,
         last_at_least: bool,
     },
+    /// The round was played in the [`super::clock::HOUR_BLOCK`]-hour UTC block starting
+    /// at `from` o'clock.
+    HourOfDay { from: u8 },
+    /// The round was played `from` to `to` minutes (`to` excluded; `u16::MAX`: open)
+    /// after its session's first round.
+    SessionMinutes { from: u16, to: u16 },
 }
 
 impl Condition {
@@ -168,6 +174,7 @@ impl Condition {
             Condition::Level { .. }
             | Condition::AtLeastBelow { .. }
             | Condition::AtMostBelow { .. } => Family::Level,
+            Condition::HourOfDay { .. } | Condition::SessionMinutes { .. } => Family::Clock,
         }
     }
 
@@ -224,6 +231,16 @@ impl Condition {
                 b,
                 last_at_least,
             } => super::pairs::describe(a, older_at_least, b, last_at_least),
+            Condition::HourOfDay { from } => format!(
+                "played between {from:02}:00 and {:02}:00 UTC",
+                from + super::clock::HOUR_BLOCK
+            ),
+            Condition::SessionMinutes { from, to: u16::MAX } => {
+                format!("{from} minutes or more into a session")
+            }
+            Condition::SessionMinutes { from, to } => {
+                format!("{from} to {to} minutes into a session")
+            }
         }
     }
 }
@@ -247,6 +264,7 @@ pub struct Catalogue {
     counts: Vec<(usize, usize, bool, u8)>,
     count_slots: Vec<(u32, u16)>,
     count_groups: super::levels::CountGroups,
+    base_clock: usize,
     pub bins: LevelBins,
 }
 
@@ -319,6 +337,24 @@ fn push_counts(
     counts
 }
 
+/// Time-of-day blocks of the clock rules.
+const CLOCK_BLOCKS: usize = (24 / super::clock::HOUR_BLOCK) as usize;
+
+/// Appends the clock rules: the time-of-day blocks, then the session buckets (the order
+/// [`Catalogue::applicable`] indexes them in).
+fn push_clock(c: &mut Vec<Condition>) {
+    use super::clock::{HOUR_BLOCK, SESSION_MINUTES};
+    for b in 0..CLOCK_BLOCKS as u8 {
+        c.push(Condition::HourOfDay {
+            from: b * HOUR_BLOCK,
+        });
+    }
+    for (i, &from) in SESSION_MINUTES.iter().enumerate() {
+        let to = SESSION_MINUTES.get(i + 1).copied().unwrap_or(u16::MAX);
+        c.push(Condition::SessionMinutes { from, to });
+    }
+}
+
 /// Index of residue `r` of period `p` inside the position block.
 fn position_offset(p: usize) -> usize {
     // Σ_{q = MIN_PERIOD}^{p − 1} q
@@ -384,6 +420,8 @@ impl Catalogue {
         }
         let dense = first_grid..count_slots.len();
         counts.extend(push_counts(&mut c, house_edge, &count_slots, dense));
+        let base_clock = c.len();
+        push_clock(&mut c);
         Self {
             conditions: c,
             base_run_below,
@@ -398,6 +436,7 @@ impl Catalogue {
             counts,
             count_groups: super::levels::count_groups(&count_slots),
             count_slots,
+            base_clock,
             bins: LevelBins::fair(house_edge),
         }
     }
@@ -480,6 +519,10 @@ impl Catalogue {
             let ids = super::pairs::applicable(older, last).filter_map(|i| self.two_round_ids[i]);
             out.extend(ids);
         }
+        if let Some(now) = state.clock_now() {
+            out.push(self.base_clock + now.hour_block());
+            out.push(self.base_clock + CLOCK_BLOCKS + now.session_bucket());
+        }
     }
 
     /// Whether rule `rule` applies to the round after `history` (slow, for tests and
@@ -492,95 +535,5 @@ impl Catalogue {
         let mut out = Vec::new();
         self.applicable(&s, &mut out);
         out.contains(&rule)
-    }
-}
-
-/// What the rules need to know about the rounds so far. Updated one round at a time.
-#[derive(Debug, Clone)]
-pub struct RoundState {
-    /// Rounds seen.
-    pub n: usize,
-    /// Current run of rounds below / at or above each [`RUN_THRESHOLDS`] entry (capped).
-    pub(super) run_below: [usize; RUN_THRESHOLDS.len()],
-    pub(super) run_at_least: [usize; RUN_THRESHOLDS.len()],
-    /// Rounds between the last round ≥ each [`BIG_THRESHOLDS`] entry and the last round
-    /// (0: the last round itself was big), `None` if none yet.
-    pub(super) since_big: [Option<usize>; BIG_THRESHOLDS.len()],
-    /// Categories of the second-to-last and last rounds.
-    pub(super) prev_cat: [Option<u8>; 2],
-    /// The last [`LONGEST_WINDOW`] rounds as multipliers, oldest first.
-    pub(super) recent: VecDeque<f64>,
-}
-
-impl Default for RoundState {
-    fn default() -> Self {
-        Self {
-            n: 0,
-            run_below: [0; RUN_THRESHOLDS.len()],
-            run_at_least: [0; RUN_THRESHOLDS.len()],
-            since_big: [None; BIG_THRESHOLDS.len()],
-            prev_cat: [None; 2],
-            recent: VecDeque::with_capacity(LONGEST_WINDOW + 1),
-        }
-    }
-}
-
-/// Category of a round for the transition rules.
-pub fn category(m: Multiplier) -> u8 {
-    CATEGORY_EDGES.iter().filter(|&&e| m.0 >= e).count() as u8
-}
-
-impl RoundState {
-    /// Takes one more round into account.
-    pub fn push(&mut self, m: Multiplier) {
-        let v = m.0;
-        for (i, &t) in RUN_THRESHOLDS.iter().enumerate() {
-            if v < t {
-                self.run_below[i] = (self.run_below[i] + 1).min(RUN_MAX_K);
-                self.run_at_least[i] = 0;
-            } else {
-                self.run_at_least[i] = (self.run_at_least[i] + 1).min(RUN_MAX_K);
-                self.run_below[i] = 0;
-            }
-        }
-        for (i, &big) in BIG_THRESHOLDS.iter().enumerate() {
-            self.since_big[i] = if v >= big {
-                Some(0)
-            } else {
-                self.since_big[i].map(|g| (g + 1).min(usize::MAX / 2))
-            };
-        }
-        self.prev_cat = [self.prev_cat[1], Some(category(m))];
-        if self.recent.len() == LONGEST_WINDOW {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(m.as_f64());
-        self.n += 1;
-    }
-
-    /// The state after `history`, from its last rounds only (the longest window any rule
-    /// reads) and its length: the same rules apply as after replaying all of it.
-    pub fn from_tail(history: &[Multiplier]) -> Self {
-        let start = history.len().saturating_sub(LONGEST_WINDOW);
-        let mut s = Self::default();
-        for m in &history[start..] {
-            s.push(*m);
-        }
-        s.n = history.len();
-        s
-    }
-
-    /// The last two rounds (older, last) in hundredths, when there were two.
-    pub(super) fn last_two(&self) -> Option<(u32, u32)> {
-        let (n, h) = (self.recent.len(), |v: f64| (v * 100.0).round() as u32);
-        (n >= 2).then(|| (h(self.recent[n - 2]), h(self.recent[n - 1])))
-    }
-
-    fn recent_slice(&self) -> Vec<f64> {
-        let (a, b) = self.recent.as_slices();
-        let mut v = Vec::with_capacity(a.len() + b.len());
-        v.extend_from_slice(a);
-        v.extend_from_slice(b);
-        v
     }
 }

@@ -11,6 +11,7 @@
 //! The second condition alone bounds the chance that a fair history *ever* shows a
 //! confirmed rule, however often it is looked at, by α.
 
+use super::clock::Clock;
 use super::evidence::{ln_binomial_sf, ln_e_upper_bound, ln_e_value};
 use super::rules::{Catalogue, RoundState};
 use crate::forecast::threshold_hundredths;
@@ -181,6 +182,21 @@ impl PatternScanner {
         }
     }
 
+    /// Reads round times from `clock` (the clock rules; set it before the first round).
+    pub fn set_clock(&mut self, clock: Option<Arc<Clock>>) {
+        self.state = std::mem::take(&mut self.state).with_clock(clock);
+    }
+
+    /// The clock the scan reads round times from.
+    pub fn clock(&self) -> Option<Arc<Clock>> {
+        self.state.clock.clone()
+    }
+
+    /// A state before any round, reading the same clock (for replays of the history).
+    pub fn fresh_state(&self) -> RoundState {
+        RoundState::default().with_clock(self.clock())
+    }
+
     /// Takes round `m` into account: the rules that applied before it count it.
     pub fn push(&mut self, m: Multiplier) {
         self.catalogue.applicable(&self.state, &mut self.scratch);
@@ -333,6 +349,7 @@ fn confirm(counts: &Counts, config: &PatternConfig, n_tests: usize) -> Vec<Confi
 /// that has seen more.
 pub fn first_counts(template: &PatternScanner, rounds: &[Multiplier], split: usize) -> Counts {
     let mut a = PatternScanner::with_catalogue(template.config.clone(), template.catalogue.clone());
+    a.set_clock(template.clock());
     a.extend(&rounds[..split.min(rounds.len())]);
     a.counts
 }

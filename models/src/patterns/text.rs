@@ -79,6 +79,13 @@ fn push_rules(out: &mut String, r: &PatternReport) {
 fn push_detection(out: &mut String, r: &PatternReport) {
     out.push_str("\nSmallest edge each family could confirm with 80% power (its median rule):\n");
     for f in &r.families {
+        if f.family == super::Family::Clock && r.timed_rounds == 0 {
+            out.push_str(&format!(
+                "  {}: no round carries a real time (rounds typed one by one on the dashboard do)\n",
+                f.label
+            ));
+            continue;
+        }
         out.push_str(&format!("  {} ({} rules):", f.label, f.rules));
         for d in &f.detection {
             match d.rate {

@@ -26,7 +26,9 @@ async fn an_updated_snapshot_equals_a_fresh_read_after_every_kind_of_change() {
         let kind = if ids.is_empty() { 0 } else { r % 5 };
         kinds[kind] += 1;
         let status = match kind {
-            0 | 1 => {
+            // Typed on the dashboard: a round with its time.
+            1 => app.server_fn("add_round", &format!("text={value}")).await.0,
+            0 => {
                 let values: Vec<String> = (0..1 + r % 4).map(|k| format!("{}.5", 1 + k)).collect();
                 app.json("POST", "/api/v1/rounds", Some(json!({ "values": values })))
                     .await
@@ -50,6 +52,11 @@ async fn an_updated_snapshot_equals_a_fresh_read_after_every_kind_of_change() {
         assert_eq!(snap.values, fresh.values, "step {step}");
         assert_eq!(snap.ids, fresh.ids, "step {step}");
         assert_eq!(*snap.tally, Tally::of(&fresh.values), "step {step}");
+        assert_eq!(snap.times, fresh.times, "step {step}");
+        assert!(snap
+            .times
+            .iter()
+            .all(|(id, _)| snap.ids.binary_search(id).is_ok()));
         assert_eq!(
             (snap.last_id, snap.revision, snap.rewrites),
             (fresh.last_id, fresh.revision, fresh.rewrites)
@@ -143,4 +150,86 @@ async fn pages_by_id_and_by_offset_list_every_round_once_with_its_position() {
         .json("GET", &format!("/api/v1/rounds/{}", kept[10]), None)
         .await;
     assert_eq!((s, one["position"].as_i64()), (StatusCode::OK, Some(11)));
+}
+
+/// Rounds typed one by one carry their time into the pattern scan's clock family; a batch
+/// does not, and the next round is placed at the present hour.
+#[tokio::test]
+async fn live_rounds_feed_the_clock_family_and_imports_do_not() {
+    let app = test_app().await;
+    let pool = &app.state.pool;
+    // An API batch and an import: stored at once, so their times say nothing.
+    let batch: Vec<String> = (0..600)
+        .map(|k| format!("{}.{:02}", 1 + k % 7, k % 100))
+        .collect();
+    let (s, _) = app
+        .json("POST", "/api/v1/rounds", Some(json!({ "values": batch })))
+        .await;
+    assert!(s.is_success());
+    let (s, body) = app.json("GET", "/api/v1/patterns", None).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["timed_rounds"], 0);
+    let clock_rules = |body: &Value| -> Vec<Value> {
+        body["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["family"] == "clock")
+            .cloned()
+            .collect()
+    };
+    assert!(clock_rules(&body).is_empty(), "no clock rule met a round");
+    for k in 0..40 {
+        let v = format!("{}.{:02}", 1 + k % 4, k);
+        // Typed on the dashboard, one by one.
+        let (s, body) = app.server_fn("add_round", &format!("text={v}")).await;
+        assert!(s.is_success(), "{s}: {body}");
+    }
+    // Played 20 s apart, the last a minute ago: the next round is in the same session.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let snap = history_snapshot(pool, None).await.unwrap();
+    let live = &snap.ids[600..];
+    for (k, id) in live.iter().enumerate() {
+        let at = now_ms - 60_000 - 20_000 * (live.len() - 1 - k) as i64;
+        let secs = at.div_euclid(1000);
+        let text = format!("{}.{:03}Z", stamp(secs), at.rem_euclid(1000));
+        sqlx::query("UPDATE rounds SET created_at = $1 WHERE id = $2")
+            .bind(text)
+            .bind(*id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let (s, body) = app.json("GET", "/api/v1/patterns?all=true", None).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["timed_rounds"], 40);
+    let rules = clock_rules(&body);
+    let block = (now_ms / 3_600_000 % 24 / 4 * 4) as u8;
+    let here = format!("played between {block:02}:00");
+    let next: Vec<&Value> = rules.iter().filter(|r| r["applies_next"] == true).collect();
+    assert!(
+        next.iter()
+            .any(|r| r["condition"].as_str().unwrap().starts_with(&here)),
+        "the next round is in the {here} block: {next:?}"
+    );
+    // 40 rounds over 13 minutes: the session's first buckets only.
+    let session: u64 = rules
+        .iter()
+        .filter(|r| r["condition"].as_str().unwrap().contains("into a session"))
+        .filter(|r| r["cashout"] == 2.0)
+        .map(|r| r["occurrences"].as_u64().unwrap())
+        .sum();
+    assert_eq!(session, 40);
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of Unix seconds `secs` (UTC).
+fn stamp(secs: i64) -> String {
+    let out = std::process::Command::new("date")
+        .args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%dT%H:%M:%S"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }

@@ -1,0 +1,313 @@
+//! The clock family: rules on *when* a round was played, for rounds that carry a real
+//! time (recorded one by one as they were played; an import or a paste has no clock).
+//!
+//! Two questions a player asks: "are some hours of the day better?" (4-hour blocks of
+//! UTC: the operator's own time zone is unknown, so no local hour is assumed) and "does
+//! the game change the longer I play?" (minutes since the session's first round; a
+//! session ends after a break of more than [`SESSION_GAP_MS`]). A round's hour and minute
+//! are known before it is played, so the rules stay causal; a round's time is that of its
+//! recording, seconds after it crashed, which moves no round into another block but on
+//! the minute a block turns.
+
+use serde::{Deserialize, Serialize};
+
+/// Hours of one time-of-day block (6 blocks a day).
+pub const HOUR_BLOCK: u8 = 4;
+/// Minutes since the session's start at which the session buckets begin; the last one
+/// is open-ended.
+pub const SESSION_MINUTES: [u16; 6] = [0, 5, 15, 30, 60, 120];
+/// A break longer than this starts a new session.
+pub const SESSION_GAP_MS: i64 = 30 * 60 * 1000;
+
+/// When a round was played, as the clock rules read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockContext {
+    /// Hour of the day, UTC (0–23).
+    pub hour: u8,
+    /// Whole minutes since the first round of its session.
+    pub minutes: u32,
+}
+
+impl ClockContext {
+    fn new(at_ms: i64, session_start_ms: i64) -> Self {
+        let hour = at_ms.div_euclid(3_600_000).rem_euclid(24) as u8;
+        let minutes = u32::try_from((at_ms - session_start_ms) / 60_000).unwrap_or(u32::MAX);
+        Self { hour, minutes }
+    }
+
+    /// Index of the session bucket the round falls in.
+    pub fn session_bucket(&self) -> usize {
+        SESSION_MINUTES
+            .iter()
+            .rposition(|&m| self.minutes >= u32::from(m))
+            .unwrap_or(0)
+    }
+
+    /// Index of the time-of-day block.
+    pub fn hour_block(&self) -> usize {
+        usize::from(self.hour / HOUR_BLOCK)
+    }
+}
+
+/// The clock of a history: the context of every round with a real time, by index, and
+/// optionally of the round about to be played.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Clock {
+    rounds: Vec<(usize, ClockContext)>,
+    /// (index, time, session start) of the last timed round kept.
+    last: Option<(usize, i64, i64)>,
+    next: Option<(usize, ClockContext)>,
+}
+
+impl Clock {
+    /// From `(round index, ms since the Unix epoch)` pairs in index order. A time not
+    /// after the previous timed round's is left out (rounds stored in one batch share a
+    /// time that is not when they were played; a clock set back is not trusted either).
+    pub fn new(times: impl IntoIterator<Item = (usize, i64)>) -> Self {
+        let mut clock = Self::default();
+        for (i, at) in times {
+            if clock.last.is_some_and(|(li, lt, _)| i <= li || at <= lt) {
+                continue;
+            }
+            let start = clock.session_start(i, at);
+            clock.rounds.push((i, ClockContext::new(at, start)));
+            clock.last = Some((i, at, start));
+        }
+        clock
+    }
+
+    /// The start of the session round `i` played at `at` belongs to: the previous round's
+    /// session when that round was timed and no longer ago than the gap, else `at`.
+    fn session_start(&self, i: usize, at: i64) -> i64 {
+        match self.last {
+            Some((li, lt, start)) if li + 1 == i && at > lt && at - lt <= SESSION_GAP_MS => start,
+            _ => at,
+        }
+    }
+
+    /// The same clock with the round after `len` rounds played at `now_ms` (what a
+    /// prediction made now speaks about). A `now` before the last timed round is ignored.
+    pub fn with_next(mut self, len: usize, now_ms: i64) -> Self {
+        let backwards = self.last.is_some_and(|(_, lt, _)| now_ms < lt);
+        self.next = (!backwards).then(|| {
+            (
+                len,
+                ClockContext::new(now_ms, self.session_start(len, now_ms)),
+            )
+        });
+        self
+    }
+
+    /// The next round's time-of-day block and session bucket: all the clock rules read
+    /// of it (a cache of what they say about it stays valid while these stay the same).
+    pub fn next_slot(&self) -> Option<(usize, usize)> {
+        self.next.map(|(_, c)| (c.hour_block(), c.session_bucket()))
+    }
+
+    /// Rounds with a real time.
+    pub fn timed(&self) -> usize {
+        self.rounds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rounds.is_empty() && self.next.is_none()
+    }
+
+    /// When round `i` (0-based) was played, if it carries a real time.
+    pub fn context(&self, i: usize) -> Option<ClockContext> {
+        if let Some((ni, ctx)) = self.next {
+            if ni == i {
+                return Some(ctx);
+            }
+        }
+        let k = self.rounds.partition_point(|&(j, _)| j < i);
+        self.rounds.get(k).filter(|(j, _)| *j == i).map(|&(_, c)| c)
+    }
+}
+
+/// Milliseconds since the Unix epoch of a UTC time written `YYYY-MM-DDTHH:MM:SS[.fff]Z`
+/// (the form the database stores `created_at` in); `None` for anything else.
+pub fn parse_utc_ms(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |from: usize, to: usize| -> Option<i64> {
+        let s = text.get(from..to)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let seps = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if b.len() < 20 || b.last() != Some(&b'Z') || seps.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let ms = match &text[19..text.len() - 1] {
+        "" => 0,
+        f if f.len() >= 2 && f.starts_with('.') && f.len() <= 10 => {
+            let digits = &f[1..];
+            let v: i64 = num(20, 20 + digits.len())?;
+            v * 10i64.pow(3) / 10i64.pow(digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let days_in = [
+        31,
+        if leap(y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let ok = (1..=12).contains(&mo) && d >= 1 && d <= days_in[(mo - 1) as usize];
+    if !ok || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms)
+}
+
+fn leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_the_stored_form_against_known_epochs() {
+        assert_eq!(parse_utc_ms("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_utc_ms("1970-01-01T00:00:00.001Z"), Some(1));
+        // `date -u -d 2026-12-07T08:01:02.345Z +%s%3N`
+        assert_eq!(
+            parse_utc_ms("2026-12-07T08:01:02.345Z"),
+            Some(1_796_630_462_345)
+        );
+        assert_eq!(
+            parse_utc_ms("2000-02-29T23:59:59.5Z"),
+            Some(951_868_799_500)
+        );
+        assert_eq!(parse_utc_ms("1969-12-31T23:59:59Z"), Some(-1000));
+        for bad in [
+            "",
+            "2026-12-07 08:01:02Z",
+            "2026-12-07T08:01:02",
+            "2026-13-07T08:01:02Z",
+            "2026-02-29T08:01:02Z",
+            "2026-12-07T24:00:00Z",
+            "2026-12-07T08:01:02.Z",
+            "2026-12-07T08:01:02.3a5Z",
+            "２026-12-07T08:01:02Z",
+        ] {
+            assert_eq!(parse_utc_ms(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest! {
+        /// Writing any instant in the stored form and reading it back gives it again.
+        #[test]
+        fn parse_inverts_the_stored_form(ms in -62_135_596_800_000i64..253_402_300_799_999) {
+            let days = ms.div_euclid(86_400_000);
+            let rest = ms.rem_euclid(86_400_000);
+            // Civil date from days (the inverse algorithm, written independently).
+            let z = days + 719_468;
+            let era = z.div_euclid(146_097);
+            let doe = z - era * 146_097;
+            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            let mp = (5 * doy + 2) / 153;
+            let d = doy - (153 * mp + 2) / 5 + 1;
+            let m = if mp < 10 { mp + 3 } else { mp - 9 };
+            let y = yoe + era * 400 + i64::from(m <= 2);
+            let text = format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+                rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000
+            );
+            prop_assert_eq!(parse_utc_ms(&text), Some(ms), "{}", text);
+        }
+
+        /// Sessions: a round's minutes count from the first round after the last break,
+        /// and never from a round after it (causal).
+        #[test]
+        fn session_minutes_count_from_the_last_break(
+            gaps in proptest::collection::vec(1i64..3_000_000, 1..80),
+        ) {
+            let mut at = 1_700_000_000_000i64;
+            let times: Vec<(usize, i64)> = gaps.iter().enumerate().map(|(i, g)| { at += g; (i, at) }).collect();
+            let clock = Clock::new(times.clone());
+            let mut start = times[0].1;
+            for (i, &(_, t)) in times.iter().enumerate() {
+                if i > 0 && t - times[i - 1].1 > SESSION_GAP_MS {
+                    start = t;
+                }
+                let ctx = clock.context(i).unwrap();
+                prop_assert_eq!(i64::from(ctx.minutes), (t - start) / 60_000);
+                prop_assert_eq!(i64::from(ctx.hour), t / 3_600_000 % 24);
+                // The prefix's clock says the same: nothing later moved it.
+                prop_assert_eq!(Clock::new(times[..=i].to_vec()).context(i), Some(ctx));
+            }
+        }
+    }
+
+    #[test]
+    fn untrusted_times_and_the_next_round() {
+        let t0 = 1_700_000_000_000i64;
+        // Rounds 2 and 3 were stored in one batch (same time), round 5 has no time.
+        let clock = Clock::new([
+            (0, t0),
+            (1, t0 + 20_000),
+            (2, t0 + 40_000),
+            (3, t0 + 40_000),
+            (4, t0 + 60_000),
+            (6, t0 + 90_000),
+        ]);
+        assert_eq!(clock.timed(), 5);
+        assert_eq!(
+            clock.context(3),
+            None,
+            "a time shared with the round before"
+        );
+        assert_eq!(clock.context(5), None);
+        // Round 4 follows an untimed round: a new session.
+        assert_eq!(clock.context(4).unwrap().minutes, 0);
+        assert_eq!(clock.context(1).unwrap().minutes, 0);
+        let later = clock.clone().with_next(7, t0 + 90_000 + 6 * 60_000);
+        assert_eq!(later.context(7).unwrap().minutes, 6);
+        assert_eq!(later.context(7).unwrap().session_bucket(), 1);
+        let after_break = clock.clone().with_next(7, t0 + 90_000 + SESSION_GAP_MS + 1);
+        assert_eq!(after_break.context(7).unwrap().minutes, 0);
+        assert_eq!(
+            clock.clone().with_next(7, t0).context(7),
+            None,
+            "a clock set back"
+        );
+        assert_eq!(clock.context(7), None);
+    }
+
+    #[test]
+    fn buckets_and_blocks() {
+        let at = |h: u8, minutes: u32| ClockContext { hour: h, minutes };
+        assert_eq!(at(0, 0).hour_block(), 0);
+        assert_eq!(at(23, 4).hour_block(), 5);
+        assert_eq!(at(4, 5).session_bucket(), 1);
+        assert_eq!(at(4, 119).session_bucket(), 4);
+        assert_eq!(at(4, 5000).session_bucket(), 5);
+    }
+}
