@@ -452,6 +452,19 @@ impl Catalogue {
     /// Appends to `out` the index of every rule that applies to the round after `state`'s
     /// rounds (cleared first).
     pub fn applicable(&self, state: &RoundState, out: &mut Vec<usize>) {
+        let below = self.applicable_but_counts(state, out);
+        self.push_count_rules(&below, out);
+    }
+
+    /// As [`Self::applicable`] without the count rules; returns instead how many of the
+    /// last k rounds were below t for each (t, k) slot of theirs (`None`: fewer than k
+    /// rounds), which decides every one of them. The scan counts per slot and value and
+    /// sums at the end: most of the rules that apply to a round are count rules.
+    pub fn applicable_but_counts(
+        &self,
+        state: &RoundState,
+        out: &mut Vec<usize>,
+    ) -> Vec<Option<usize>> {
         out.clear();
         for (ti, &run) in state.run_below.iter().enumerate() {
             for k in 0..run.min(RUN_MAX_K) {
@@ -507,14 +520,6 @@ impl Catalogue {
             let v = (recent.len() >= k).then(|| share_at_least_2(&recent[recent.len() - k..]));
             push_level(out, v, &self.bins.share[wi]);
         }
-        let below =
-            super::levels::counts_below(&recent, &self.count_groups, self.count_slots.len());
-        for &(rule, slot, at_least, m) in &self.counts {
-            let m = usize::from(m);
-            if below[slot].is_some_and(|b| if at_least { b >= m } else { b <= m }) {
-                out.push(rule);
-            }
-        }
         if let Some((older, last)) = state.last_two() {
             let ids = super::pairs::applicable(older, last).filter_map(|i| self.two_round_ids[i]);
             out.extend(ids);
@@ -523,8 +528,42 @@ impl Catalogue {
             out.push(self.base_clock + now.hour_block());
             out.push(self.base_clock + CLOCK_BLOCKS + now.session_bucket());
         }
+        super::levels::counts_below(&recent, &self.count_groups, self.count_slots.len())
     }
 
+    /// Appends the count rules that `below` (per slot, see
+    /// [`Self::applicable_but_counts`]) makes apply.
+    pub fn push_count_rules(&self, below: &[Option<usize>], out: &mut Vec<usize>) {
+        for &(rule, slot, at_least, m) in &self.counts {
+            if below[slot].is_some_and(|b| count_rule_holds(b, at_least, m)) {
+                out.push(rule);
+            }
+        }
+    }
+
+    /// The count rules as (rule id, slot, at least?, m), and each slot's window length.
+    pub fn count_rules(&self) -> (&[(usize, usize, bool, u8)], Vec<usize>) {
+        let windows = self
+            .count_slots
+            .iter()
+            .map(|&(_, k)| usize::from(k))
+            .collect();
+        (&self.counts, windows)
+    }
+}
+
+/// Whether "at least m" (`at_least`) or "at most m" of a window below t holds with `b`
+/// below.
+pub fn count_rule_holds(b: usize, at_least: bool, m: u8) -> bool {
+    let m = usize::from(m);
+    if at_least {
+        b >= m
+    } else {
+        b <= m
+    }
+}
+
+impl Catalogue {
     /// Whether rule `rule` applies to the round after `history` (slow, for tests and
     /// single checks: it replays the whole history).
     pub fn applies_after(&self, rule: usize, history: &[Multiplier]) -> bool {

@@ -132,8 +132,46 @@ pub struct PatternScanner {
     pub catalogue: Arc<Catalogue>,
     cuts: Vec<u32>,
     state: RoundState,
+    /// Every rule's counts; those of the count rules as of the last [`Self::settle`].
     counts: Counts,
     scratch: Vec<usize>,
+    slots: SlotCounts,
+}
+
+/// The count rules' rounds per (t, k) slot and number below t: "at least / at most m of
+/// the last k below t" is a range of that number, so a round costs one update per slot
+/// instead of one per count rule that applies (most of those that apply to a round).
+#[derive(Debug, Clone, PartialEq)]
+struct SlotCounts {
+    /// Offset of each slot's values 0..=k.
+    base: Vec<usize>,
+    /// `rounds[base[slot] + b]`: rounds with b of the slot's last k below t.
+    rounds: Vec<u64>,
+    /// `hits[(base[slot] + b) · C + ci]`.
+    hits: Vec<u64>,
+    /// Per slot, the number below for the last round (for [`PatternScanner::push_and_check`]).
+    last: Vec<Option<usize>>,
+    /// Whether `counts` lacks rounds counted here.
+    unsettled: bool,
+}
+
+impl SlotCounts {
+    fn new(catalogue: &Catalogue, c: usize) -> Self {
+        let (_, windows) = catalogue.count_rules();
+        let mut base = Vec::with_capacity(windows.len());
+        let mut len = 0;
+        for k in windows {
+            base.push(len);
+            len += k + 1;
+        }
+        Self {
+            base,
+            rounds: vec![0; len],
+            hits: vec![0; len * c],
+            last: Vec::new(),
+            unsettled: false,
+        }
+    }
 }
 
 /// One confirmed rule × cash-out.
@@ -159,12 +197,14 @@ impl PatternScanner {
             .map(|&c| threshold_hundredths(c))
             .collect();
         let counts = Counts::new(catalogue.len(), config.cashouts.len());
+        let slots = SlotCounts::new(&catalogue, config.cashouts.len());
         Self {
             config,
             catalogue,
             cuts,
             state: RoundState::default(),
             counts,
+            slots,
             scratch: Vec::with_capacity(256),
         }
     }
@@ -178,8 +218,9 @@ impl PatternScanner {
 
     pub fn extend(&mut self, rounds: &[Multiplier]) {
         for m in rounds {
-            self.push(*m);
+            self.count(*m);
         }
+        self.settle();
     }
 
     /// Reads round times from `clock` (the clock rules; set it before the first round).
@@ -199,18 +240,76 @@ impl PatternScanner {
 
     /// Takes round `m` into account: the rules that applied before it count it.
     pub fn push(&mut self, m: Multiplier) {
-        self.catalogue.applicable(&self.state, &mut self.scratch);
+        let settled = !self.slots.unsettled;
+        self.count(m);
+        if !settled {
+            return self.settle();
+        }
+        // One round: adding it to the count rules it met is cheaper than settling all.
+        let mut met = Vec::new();
+        self.catalogue.push_count_rules(&self.slots.last, &mut met);
         let c = self.cuts.len();
-        for &r in &self.scratch {
+        for r in met {
             self.counts.occurrences[r] += 1;
             for (ci, &cut) in self.cuts.iter().enumerate() {
-                if m.0 >= cut {
-                    self.counts.hits[r * c + ci] += 1;
+                self.counts.hits[r * c + ci] += u64::from(m.0 >= cut);
+            }
+        }
+        self.slots.unsettled = false;
+    }
+
+    /// Counts round `m`: the count rules' part per slot only (see [`SlotCounts`]).
+    fn count(&mut self, m: Multiplier) {
+        let below = self
+            .catalogue
+            .applicable_but_counts(&self.state, &mut self.scratch);
+        let c = self.cuts.len();
+        let hit: Vec<usize> = (0..c).filter(|&ci| m.0 >= self.cuts[ci]).collect();
+        for &r in &self.scratch {
+            self.counts.occurrences[r] += 1;
+            for &ci in &hit {
+                self.counts.hits[r * c + ci] += 1;
+            }
+        }
+        let slots = &mut self.slots;
+        for (slot, b) in below.iter().enumerate() {
+            if let Some(b) = b {
+                let at = slots.base[slot] + b;
+                slots.rounds[at] += 1;
+                for &ci in &hit {
+                    slots.hits[at * c + ci] += 1;
                 }
             }
         }
+        slots.last = below;
+        slots.unsettled = true;
         self.counts.rounds += 1;
         self.state.push(m);
+    }
+
+    /// Brings the count rules' counts up to date from the slots.
+    fn settle(&mut self) {
+        if !self.slots.unsettled {
+            return;
+        }
+        let c = self.cuts.len();
+        let (rules, windows) = self.catalogue.count_rules();
+        let slots = &self.slots;
+        for &(rule, slot, at_least, m) in rules {
+            let values =
+                (0..=windows[slot]).filter(|&b| super::rules::count_rule_holds(b, at_least, m));
+            let (mut n, mut k) = (0, vec![0; c]);
+            for b in values {
+                let at = slots.base[slot] + b;
+                n += slots.rounds[at];
+                for (ci, k) in k.iter_mut().enumerate() {
+                    *k += slots.hits[at * c + ci];
+                }
+            }
+            self.counts.occurrences[rule] = n;
+            self.counts.hits[rule * c..(rule + 1) * c].copy_from_slice(&k);
+        }
+        self.slots.unsettled = false;
     }
 
     /// As [`Self::push`]; also tells whether a rule this round updated now has an e-value
@@ -220,8 +319,11 @@ impl PatternScanner {
         self.push(m);
         let thr = self.ln_e_threshold();
         let c = self.cuts.len();
-        // `scratch` still holds the rules that applied to `m`.
-        self.scratch.iter().any(|&r| {
+        // `scratch` still holds the rules but the count rules that applied to `m`.
+        let mut updated = self.scratch.clone();
+        self.catalogue
+            .push_count_rules(&self.slots.last, &mut updated);
+        updated.iter().any(|&r| {
             let n = self.counts.occurrences[r];
             (0..c).any(|ci| {
                 let k = self.counts.hits[r * c + ci];
@@ -352,4 +454,55 @@ pub fn first_counts(template: &PatternScanner, rounds: &[Multiplier], split: usi
     a.set_clock(template.clock());
     a.extend(&rounds[..split.min(rounds.len())]);
     a.counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::FairGenerator;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        /// The counts kept per slot for the count rules, settled once after many rounds
+        /// or after every round, equal counting every rule that `applicable` lists.
+        #[test]
+        fn slot_counts_equal_counting_every_applicable_rule(
+            seed in 0u64..1_000_000,
+            n in 0usize..700,
+            split in 0usize..700,
+        ) {
+            let mut rounds = FairGenerator { seed, house_edge: 0.03 }.generate(n);
+            for i in (0..n).filter(|i| (i / 40) % 3 == 1) {
+                rounds[i] = Multiplier(100 + (i as u32 * 7) % 60);
+            }
+            let config = PatternConfig::default();
+            let catalogue = Arc::new(Catalogue::new(0.03));
+            let c = config.cashouts.len();
+            let mut want = Counts::new(catalogue.len(), c);
+            let mut state = RoundState::default();
+            let mut listed = Vec::new();
+            for m in &rounds {
+                catalogue.applicable(&state, &mut listed);
+                for &r in &listed {
+                    want.occurrences[r] += 1;
+                    for (ci, &x) in config.cashouts.iter().enumerate() {
+                        want.hits[r * c + ci] += u64::from(m.0 >= threshold_hundredths(x));
+                    }
+                }
+                want.rounds += 1;
+                state.push(*m);
+            }
+            let mut bulk = PatternScanner::with_catalogue(config.clone(), catalogue.clone());
+            let split = split.min(n);
+            bulk.extend(&rounds[..split]);
+            bulk.extend(&rounds[split..]);
+            prop_assert!(bulk.counts() == &want);
+            let mut one = PatternScanner::with_catalogue(config, catalogue);
+            for m in &rounds {
+                one.push(*m);
+            }
+            prop_assert!(one.counts() == &want);
+        }
+    }
 }
