@@ -245,6 +245,9 @@ impl Condition {
     }
 }
 
+/// A count rule: (rule id, index of its (t, k) slot, at least?, m).
+pub type CountRule = (usize, usize, bool, u8);
+
 /// The rule catalogue: every condition, in a fixed order (a rule's index is its id).
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -260,8 +263,7 @@ pub struct Catalogue {
     /// Rule id of each two-round condition in [`super::pairs::all`]'s order; `None` for
     /// one that is a run or a category pair already.
     two_round_ids: Vec<Option<usize>>,
-    /// The count rules: (rule id, index into `count_slots`, at least?, m).
-    counts: Vec<(usize, usize, bool, u8)>,
+    counts: Vec<CountRule>,
     count_slots: Vec<(u32, u16)>,
     count_groups: super::levels::CountGroups,
     base_clock: usize,
@@ -315,7 +317,7 @@ fn push_counts(
     house_edge: f64,
     slots: &[(u32, u16)],
     range: std::ops::Range<usize>,
-) -> Vec<(usize, usize, bool, u8)> {
+) -> Vec<CountRule> {
     let mut counts = Vec::new();
     let kept = |share: f64| (COUNT_MIN_SHARE..=1.0 - COUNT_MIN_SHARE).contains(&share);
     for slot in range {
@@ -542,7 +544,7 @@ impl Catalogue {
     }
 
     /// The count rules as (rule id, slot, at least?, m), and each slot's window length.
-    pub fn count_rules(&self) -> (&[(usize, usize, bool, u8)], Vec<usize>) {
+    pub fn count_rules(&self) -> (&[CountRule], Vec<usize>) {
         let windows = self
             .count_slots
             .iter()
