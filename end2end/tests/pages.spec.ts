@@ -179,7 +179,9 @@ test('the patterns page lists rules next to the fair rate, filters, sorts and ch
   const evs = await page.locator('#patterns-table tbody tr td:nth-child(7)').allTextContents();
   const first = parseFloat(evs[0]);
   for (const e of evs) expect(parseFloat(e)).toBeLessThanOrEqual(first + 1e-9);
-  await expect(page.locator('#limits-table tbody tr')).toHaveCount(5);
+  await expect(page.locator('#limits-table tbody tr')).toHaveCount(6);
+  // Demo rounds carry no clock: the time-of-day family says so.
+  await expect(page.locator('#clock-note')).toContainText('no round carries a real time');
   await expect(page.locator('#regimes-table tbody tr')).toHaveCount(6);
   // The page and the API agree.
   const api = await server.api('GET', '/api/v1/patterns');
