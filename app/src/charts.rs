@@ -228,6 +228,10 @@ pub fn EChart(
     /// Height in pixels; the width follows the container.
     #[prop(default = 320)]
     height: u32,
+    /// Drawn on the next frame (the chart a player watches after every round); the others
+    /// are drawn when the page is idle.
+    #[prop(optional)]
+    urgent: bool,
 ) -> impl IntoView {
     // The text alternative: a summary for screen readers, the numbers on request (built
     // only when opened: a long chart's table is hundreds of rows).
@@ -243,7 +247,9 @@ pub fn EChart(
         return static_chart(chart, height).into_any();
     }
     #[cfg(feature = "hydrate")]
-    draw_in_browser(id, chart, summary);
+    draw_in_browser(id, chart, summary, urgent);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = urgent;
     let open = RwSignal::new(false);
     view! {
         <div class="chart-box">
@@ -285,6 +291,7 @@ fn draw_in_browser(
     id: &'static str,
     chart: Signal<Option<Chart>>,
     summary: impl Fn() -> String + Copy + 'static,
+    urgent: bool,
 ) {
     let instance = StoredValue::new_local(None::<charming::Echarts>);
     let renders = StoredValue::new_local(0u32);
@@ -347,14 +354,31 @@ fn draw_in_browser(
         let Some(chart) = chart.get() else {
             return;
         };
-        // Drawing takes milliseconds per chart: on the next frame, so that answers
-        // already received (the next-round estimate) are shown first.
-        leptos::leptos_dom::helpers::request_animation_frame(move || draw(chart));
+        schedule(urgent, move || draw(chart));
+    });
+}
+
+/// Runs a chart's drawing (5–20 ms): on the next frame when `urgent`, else when the page is
+/// idle, one chart at a time, so that the next-round estimate, received at about the same
+/// time, is on screen first and never waits behind four charts.
+#[cfg(feature = "hydrate")]
+fn schedule(urgent: bool, draw: impl FnOnce() + 'static) {
+    if urgent {
+        leptos::leptos_dom::helpers::request_animation_frame(draw);
+        return;
+    }
+    let pending = std::cell::Cell::new(Some(draw));
+    leptos::leptos_dom::helpers::request_idle_callback(move || {
+        if let Some(draw) = pending.take() {
+            draw();
+        }
     });
 }
 
 /// Gives `chart` to ECharts with its tooltip written by [`crate::chart_format`]: a Rust
 /// closure, because the page's CSP forbids the string-built functions of charming.
+/// Nothing animates: a chart redrawn after every typed round would otherwise run 300 ms
+/// (1 s when first drawn) of animation frames, on the main thread the next Enter needs.
 #[cfg(feature = "hydrate")]
 fn set_option(echarts: &charming::Echarts, chart: &Chart) {
     use js_sys::Reflect;
@@ -362,6 +386,7 @@ fn set_option(echarts: &charming::Echarts, chart: &Chart) {
     let Ok(option) = serde_wasm_bindgen::to_value(chart) else {
         return;
     };
+    let _ = Reflect::set(&option, &"animation".into(), &JsValue::FALSE);
     let json = serde_json::to_value(chart).unwrap_or_default();
     let tooltip = Reflect::get(&option, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED);
     if tooltip.is_object() {

@@ -91,7 +91,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <span>" rounds (scroll or drag to zoom)"</span>
                 <button class="secondary" id="reset-zoom" on:click=move |_| zoom_resets.update(|n| *n += 1)>"Reset zoom"</button>
             </div>
-            <EChart id="chart-last" chart=last_chart height=340/>
+            <EChart id="chart-last" chart=last_chart height=340 urgent=true/>
         </section>
         <section class="grid-2">
             <div class="panel"><EChart id="chart-hist" chart=hist_chart/></div>
