@@ -4,6 +4,7 @@
 
 use super::DbError;
 use super::Pool;
+use models::patterns::clock::Clock;
 use models::tally::Tally;
 use models::values::Multiplier;
 use std::sync::Arc;
@@ -30,10 +31,11 @@ pub struct HistorySnapshot {
     pub tally: Arc<Tally>,
     /// Id of the newest round (0 when empty).
     pub last_id: i64,
-    /// (round id, ms since the epoch) of the rounds typed one by one on the dashboard: the
-    /// only ones whose stored time is when they were played (the clock rules). A batch
-    /// (API, paste, import) is stored at one moment, whatever its rounds' times were.
-    pub times: Arc<Vec<(i64, i64)>>,
+    /// When the rounds typed one by one on the dashboard were played: the only ones whose
+    /// stored time is when they were played (the clock rules). A batch (API, paste,
+    /// import) is stored at one moment, whatever its rounds' times were. Kept up to date
+    /// with the rounds, so a request never rebuilds it (a year typed live is a million).
+    pub clock: Clock,
 }
 
 impl HistorySnapshot {
@@ -50,7 +52,7 @@ impl HistorySnapshot {
 
     /// The rounds' clock with the next round played now; `None` when no round carries a
     /// real time.
-    pub fn clock_now(&self) -> Option<Arc<models::patterns::clock::Clock>> {
+    pub fn clock_now(&self) -> Option<Arc<Clock>> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
@@ -59,20 +61,19 @@ impl HistorySnapshot {
 
     /// The rounds' clock with the next round played at `now_ms`; `None` when no round
     /// carries a real time.
-    pub fn clock(&self, now_ms: i64) -> Option<Arc<models::patterns::clock::Clock>> {
-        if self.times.is_empty() {
+    pub fn clock(&self, now_ms: i64) -> Option<Arc<Clock>> {
+        if self.clock.timed() == 0 {
             return None;
         }
-        let at = |&(id, ms): &(i64, i64)| (self.ids.partition_point(|&x| x < id), ms);
-        let clock = models::patterns::clock::Clock::new(self.times.iter().map(at));
-        Some(Arc::new(clock.with_next(self.values.len(), now_ms)))
+        Some(Arc::new(
+            self.clock.clone().with_next(self.values.len(), now_ms),
+        ))
     }
 
     /// Keeps the rounds with an id below `id`.
     fn truncate_before(&mut self, id: i64) {
-        let timed = self.times.partition_point(|&(x, _)| x < id);
-        Arc::make_mut(&mut self.times).truncate(timed);
         let keep = self.ids.partition_point(|&x| x < id);
+        self.clock.truncate(keep);
         let tally = Arc::make_mut(&mut self.tally);
         for &v in &self.values[keep..] {
             tally.remove(v);
@@ -88,13 +89,12 @@ impl HistorySnapshot {
         let tally = Arc::make_mut(&mut self.tally);
         values.reserve(rows.len());
         ids.reserve(rows.len());
-        let times = Arc::make_mut(&mut self.times);
         for (id, h, at) in rows {
             if let Some(ms) = at
                 .as_deref()
                 .and_then(models::patterns::clock::parse_utc_ms)
             {
-                times.push((id, ms));
+                self.clock.push(values.len(), ms);
             }
             let v = Multiplier(u32::try_from(h).unwrap_or(u32::MAX));
             values.push(v);
@@ -162,6 +162,6 @@ fn empty() -> HistorySnapshot {
         ids: Arc::default(),
         tally: Arc::default(),
         last_id: 0,
-        times: Arc::default(),
+        clock: Clock::default(),
     }
 }

@@ -21,6 +21,11 @@ pub struct PatternBench {
     pub rescan_s: f64,
     /// rescan / incremental.
     pub speedup: f64,
+    /// Baseline: the clock of the history, every round typed live (one every 10 s), built
+    /// from its times, as every prediction did before the snapshot kept it.
+    pub clock_build_ms: f64,
+    /// A prediction's clock now: the kept one with the next round placed at "now".
+    pub clock_next_us: f64,
 }
 
 /// Scans `rounds`, builds the report, then times `extra` further rounds (taken from the
@@ -48,6 +53,7 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
     let again = PatternScanner::scan(cfg, rounds);
     let rescan_s = now() - t0;
     std::hint::black_box(again.confirmed());
+    let (clock_build_ms, clock_next_us) = clock_costs(rounds.len(), &mut now);
     PatternBench {
         rounds: rounds.len(),
         tests,
@@ -56,5 +62,24 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
         incremental_us: incremental_s * 1e6,
         rescan_s,
         speedup: rescan_s / incremental_s.max(1e-12),
+        clock_build_ms,
+        clock_next_us,
     }
+}
+
+/// (build ms, next-round µs) of the clock of `n` rounds all typed live.
+fn clock_costs(n: usize, now: &mut impl FnMut() -> f64) -> (f64, f64) {
+    use super::clock::Clock;
+    let times = (0..n).map(|i| (i, 1_700_000_000_000 + 10_000 * i as i64));
+    let t0 = now();
+    let kept = Clock::new(times);
+    let build_s = now() - t0;
+    let reps = 1000u32;
+    let t0 = now();
+    for k in 0..reps {
+        let next = kept.clone().with_next(n, 1_800_000_000_000 + i64::from(k));
+        std::hint::black_box(next.next_slot());
+    }
+    let next_s = (now() - t0) / f64::from(reps);
+    (build_s * 1e3, next_s * 1e6)
 }

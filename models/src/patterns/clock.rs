@@ -50,37 +50,108 @@ impl ClockContext {
 }
 
 /// The clock of a history: the context of every round with a real time, by index, and
-/// optionally of the round about to be played.
+/// optionally of the round about to be played. Kept up to date round by round
+/// ([`Self::push`], [`Self::truncate`]); a clone (each prediction's clock) shares the
+/// stored rounds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Clock {
-    rounds: Vec<(usize, ClockContext)>,
-    /// (index, time, session start) of the last timed round kept.
-    last: Option<(usize, i64, i64)>,
+    rounds: Chunks,
     next: Option<(usize, ClockContext)>,
 }
 
+/// A timed round: its index, time and the start of its session.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Timed {
+    i: usize,
+    at: i64,
+    start: i64,
+}
+
+/// Rounds per shared chunk.
+const CHUNK: usize = 4096;
+
+/// Timed rounds in shared chunks, every one full but the last: a clone costs one pointer
+/// per 4,096 rounds, and a round appended while a clone is alive copies at most one chunk
+/// (a year of rounds typed live is a million).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Chunks(Vec<std::sync::Arc<Vec<Timed>>>);
+
+impl Chunks {
+    fn push(&mut self, t: Timed) {
+        match self.0.last_mut() {
+            Some(c) if c.len() < CHUNK => std::sync::Arc::make_mut(c).push(t),
+            _ => self.0.push(std::sync::Arc::new(vec![t])),
+        }
+    }
+
+    fn last(&self) -> Option<&Timed> {
+        self.0.last().and_then(|c| c.last())
+    }
+
+    fn len(&self) -> usize {
+        self.0
+            .last()
+            .map_or(0, |c| (self.0.len() - 1) * CHUNK + c.len())
+    }
+
+    fn find(&self, i: usize) -> Option<&Timed> {
+        let k = self
+            .0
+            .partition_point(|c| c.last().is_some_and(|t| t.i < i));
+        let c = self.0.get(k)?;
+        c.get(c.partition_point(|t| t.i < i)).filter(|t| t.i == i)
+    }
+
+    /// Keeps the rounds with an index below `len`.
+    fn truncate(&mut self, len: usize) {
+        let k = self
+            .0
+            .partition_point(|c| c.first().is_some_and(|t| t.i < len));
+        self.0.truncate(k);
+        if let Some(c) = self.0.last_mut() {
+            let keep = c.partition_point(|t| t.i < len);
+            if keep < c.len() {
+                std::sync::Arc::make_mut(c).truncate(keep);
+            }
+        }
+    }
+}
+
 impl Clock {
-    /// From `(round index, ms since the Unix epoch)` pairs in index order. A time not
-    /// after the previous timed round's is left out (rounds stored in one batch share a
-    /// time that is not when they were played; a clock set back is not trusted either).
+    /// From `(round index, ms since the Unix epoch)` pairs in index order (see
+    /// [`Self::push`]).
     pub fn new(times: impl IntoIterator<Item = (usize, i64)>) -> Self {
         let mut clock = Self::default();
         for (i, at) in times {
-            if clock.last.is_some_and(|(li, lt, _)| i <= li || at <= lt) {
-                continue;
-            }
-            let start = clock.session_start(i, at);
-            clock.rounds.push((i, ClockContext::new(at, start)));
-            clock.last = Some((i, at, start));
+            clock.push(i, at);
         }
         clock
+    }
+
+    /// Round `i`, played at `at`, after every round pushed so far. A time not after the
+    /// previous timed round's is left out (rounds stored in one batch share a time that is
+    /// not when they were played; a clock set back is not trusted either), and so is an
+    /// index not after the previous one.
+    pub fn push(&mut self, i: usize, at: i64) {
+        if self.rounds.last().is_some_and(|t| i <= t.i || at <= t.at) {
+            return;
+        }
+        let start = self.session_start(i, at);
+        self.rounds.push(Timed { i, at, start });
+    }
+
+    /// Keeps the rounds before index `len` (after an edit or a deletion) and forgets the
+    /// next round.
+    pub fn truncate(&mut self, len: usize) {
+        self.rounds.truncate(len);
+        self.next = None;
     }
 
     /// The start of the session round `i` played at `at` belongs to: the previous round's
     /// session when that round was timed and no longer ago than the gap, else `at`.
     fn session_start(&self, i: usize, at: i64) -> i64 {
-        match self.last {
-            Some((li, lt, start)) if li + 1 == i && at > lt && at - lt <= SESSION_GAP_MS => start,
+        match self.rounds.last() {
+            Some(t) if t.i + 1 == i && at > t.at && at - t.at <= SESSION_GAP_MS => t.start,
             _ => at,
         }
     }
@@ -88,7 +159,7 @@ impl Clock {
     /// The same clock with the round after `len` rounds played at `now_ms` (what a
     /// prediction made now speaks about). A `now` before the last timed round is ignored.
     pub fn with_next(mut self, len: usize, now_ms: i64) -> Self {
-        let backwards = self.last.is_some_and(|(_, lt, _)| now_ms < lt);
+        let backwards = self.rounds.last().is_some_and(|t| now_ms < t.at);
         self.next = (!backwards).then(|| {
             (
                 len,
@@ -110,7 +181,7 @@ impl Clock {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rounds.is_empty() && self.next.is_none()
+        self.rounds.len() == 0 && self.next.is_none()
     }
 
     /// When round `i` (0-based) was played, if it carries a real time.
@@ -120,8 +191,9 @@ impl Clock {
                 return Some(ctx);
             }
         }
-        let k = self.rounds.partition_point(|&(j, _)| j < i);
-        self.rounds.get(k).filter(|(j, _)| *j == i).map(|&(_, c)| c)
+        self.rounds
+            .find(i)
+            .map(|t| ClockContext::new(t.at, t.start))
     }
 }
 
@@ -299,6 +371,33 @@ mod tests {
             "a clock set back"
         );
         assert_eq!(clock.context(7), None);
+    }
+
+    proptest! {
+        /// A clock kept round by round, truncated and pushed again (an edit), reads the
+        /// same as one built at once from what is left, across chunk boundaries, and a
+        /// clone taken before is not changed by it.
+        #[test]
+        fn pushed_and_truncated_equals_built_at_once(
+            gaps in proptest::collection::vec(0i64..2_000_000, 1..10_000),
+            cut in 0usize..10_000,
+        ) {
+            let mut at = 1_700_000_000_000i64;
+            let times: Vec<(usize, i64)> = gaps.iter().enumerate().map(|(i, g)| { at += g; (i, at) }).collect();
+            let mut kept = Clock::new(times.clone());
+            let before = kept.clone();
+            let cut = cut.min(times.len());
+            kept.truncate(cut);
+            prop_assert_eq!(&kept, &Clock::new(times[..cut].to_vec()));
+            for &(i, t) in &times[cut..] {
+                kept.push(i, t);
+            }
+            prop_assert_eq!(&kept, &before);
+            prop_assert_eq!(kept.timed(), Clock::new(times.clone()).timed());
+            for i in [0, cut.saturating_sub(1), cut, times.len() - 1] {
+                prop_assert_eq!(kept.context(i), before.context(i));
+            }
+        }
     }
 
     #[test]

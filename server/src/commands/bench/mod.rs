@@ -136,6 +136,10 @@ fn patterns(values: &[models::values::Multiplier], json: bool) -> Result<(), Cli
         "one more round           {:.1} µs incremental vs {:.3} s full rescan (baseline, same run): {:.0}x faster",
         b.incremental_us, b.rescan_s, b.speedup
     );
+    println!(
+        "a prediction's clock     {:.2} µs kept vs {:.1} ms rebuilt (baseline, same run; every round typed live)",
+        b.clock_next_us, b.clock_build_ms
+    );
     Ok(())
 }
 
