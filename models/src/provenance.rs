@@ -25,6 +25,37 @@ pub struct Provenance {
     pub values_sha256: String,
     /// Every setting the method used (its configuration, as JSON).
     pub settings: serde_json::Value,
+    /// The times a report with clock rules read (rounds typed live), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockProvenance>,
+}
+
+/// The times behind a report's clock rules: a file of values does not carry them, so the
+/// report can be made again only from the database that holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockProvenance {
+    pub timed_rounds: usize,
+    /// SHA-256 (hex) of the timed rounds, "index,ms since the epoch" one per line.
+    pub times_sha256: String,
+    /// When the next round was placed (what the next-round section speaks about).
+    pub next_round_ms: Option<i64>,
+}
+
+impl ClockProvenance {
+    /// From a clock's timed rounds (index, ms since the epoch) and its next round's time.
+    pub fn new(times: impl IntoIterator<Item = (usize, i64)>, next_round_ms: Option<i64>) -> Self {
+        let mut h = Sha256::new();
+        let mut timed_rounds = 0;
+        for (i, at) in times {
+            h.update(format!("{i},{at}\n").as_bytes());
+            timed_rounds += 1;
+        }
+        Self {
+            timed_rounds,
+            times_sha256: hex::encode(h.finalize()),
+            next_round_ms,
+        }
+    }
 }
 
 impl Provenance {
@@ -40,6 +71,7 @@ impl Provenance {
             rounds: values.len(),
             values_sha256: values_sha256(values),
             settings: serde_json::to_value(settings).unwrap_or(serde_json::Value::Null),
+            clock: None,
         }
     }
 }

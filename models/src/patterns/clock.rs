@@ -57,6 +57,8 @@ impl ClockContext {
 pub struct Clock {
     rounds: Chunks,
     next: Option<(usize, ClockContext)>,
+    /// The time [`Self::with_next`] was given (a report records it, to be made again).
+    next_ms: Option<i64>,
 }
 
 /// A timed round: its index, time and the start of its session.
@@ -145,6 +147,20 @@ impl Clock {
     pub fn truncate(&mut self, len: usize) {
         self.rounds.truncate(len);
         self.next = None;
+        self.next_ms = None;
+    }
+
+    /// The timed rounds kept: (index, ms since the epoch), in order.
+    pub fn times(&self) -> impl Iterator<Item = (usize, i64)> + '_ {
+        self.rounds
+            .0
+            .iter()
+            .flat_map(|c| c.iter().map(|t| (t.i, t.at)))
+    }
+
+    /// The time the next round was placed at, if any.
+    pub fn next_ms(&self) -> Option<i64> {
+        self.next_ms
     }
 
     /// The start of the session round `i` played at `at` belongs to: the previous round's
@@ -160,6 +176,7 @@ impl Clock {
     /// prediction made now speaks about). A `now` before the last timed round is ignored.
     pub fn with_next(mut self, len: usize, now_ms: i64) -> Self {
         let backwards = self.rounds.last().is_some_and(|t| now_ms < t.at);
+        self.next_ms = Some(now_ms);
         self.next = (!backwards).then(|| {
             (
                 len,

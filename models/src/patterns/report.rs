@@ -280,12 +280,17 @@ impl PatternReport {
                 crate::bet::Mode::Normal.z(),
             ),
             evidence_path,
-            provenance: Some(crate::provenance::Provenance::new(
-                "patterns",
-                crate::provenance::PATTERNS_VERSION,
-                rounds,
-                cfg,
-            )),
+            provenance: Some(crate::provenance::Provenance {
+                clock: scanner
+                    .clock()
+                    .map(|c| crate::provenance::ClockProvenance::new(c.times(), c.next_ms())),
+                ..crate::provenance::Provenance::new(
+                    "patterns",
+                    crate::provenance::PATTERNS_VERSION,
+                    rounds,
+                    cfg,
+                )
+            }),
         }
     }
 }

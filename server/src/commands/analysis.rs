@@ -38,7 +38,8 @@ pub struct PatternsArgs {
 }
 
 pub async fn patterns(config: &Config, args: PatternsArgs) -> Result<ExitCode, CliError> {
-    let values = load_history(&args.input, config).await?;
+    // The stored rounds' clock, as the Patterns page reads them.
+    let (values, clock) = super::load_history_with_clock(&args.input, config, None).await?;
     let cfg = models::patterns::PatternConfig {
         cashouts: args.cashouts,
         house_edge: config.house_edge,
@@ -46,7 +47,7 @@ pub async fn patterns(config: &Config, args: PatternsArgs) -> Result<ExitCode, C
         ..Default::default()
     };
     cfg.validate()?;
-    let report = models::patterns::PatternReport::build(&values, &cfg);
+    let report = models::patterns::PatternReport::build_with_clock(&values, clock, &cfg);
     print(&report, args.json, models::patterns::text::render)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,7 @@ use app::api::ssr::{FairLawEstimator, NoTraining, ServerState};
 use app::db::DbError;
 use app::service::import::ImportFailure;
 use app::service::rounds::RoundsError;
+use models::patterns::clock::Clock;
 use std::path::PathBuf;
 
 /// Why a command failed (exit code 2, the message on standard error).
@@ -97,6 +98,31 @@ pub async fn load_history(
             Ok(app::service::rounds::values(&state).await?)
         }
     }
+}
+
+/// As [`load_history`], with the clock of the rounds typed live when the history is the
+/// stored one (a file or a synthetic history carries no times), the next round placed at
+/// `next_ms` (now when `None`).
+pub async fn load_history_with_clock(
+    input: &HistoryInput,
+    config: &Config,
+    next_ms: Option<i64>,
+) -> Result<
+    (
+        Vec<models::values::Multiplier>,
+        Option<std::sync::Arc<Clock>>,
+    ),
+    CliError,
+> {
+    if input.file.is_some() || input.synthetic.is_some() {
+        return Ok((load_history(input, config).await?, None));
+    }
+    let snap = local_state(config).await?.history().await?;
+    let clock = match next_ms {
+        Some(ms) => snap.clock(ms),
+        None => snap.clock_now(),
+    };
+    Ok((snap.values.as_ref().clone(), clock))
 }
 
 /// The state the commands that read or write the stored rounds use: the same services as

@@ -3,9 +3,12 @@
 
 use super::{load_history, CliError, HistoryInput};
 use crate::config::Config;
-use models::provenance::{differences, values_sha256, Provenance};
+use models::patterns::clock::Clock;
+use models::provenance::{differences, values_sha256, ClockProvenance, Provenance};
+use models::values::Multiplier;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -31,7 +34,16 @@ pub async fn verify_report(config: &Config, args: VerifyArgs) -> Result<ExitCode
                     .into(),
             )
         })?;
-    let values = load_history(&args.input, config).await?;
+    let (values, clock) = match &provenance.clock {
+        None => (load_history(&args.input, config).await?, None),
+        Some(stored) => match read_clock(config, &args, stored).await? {
+            Ok(read) => read,
+            Err(why) => {
+                println!("NOT REPRODUCED: {why}");
+                return Ok(ExitCode::from(1));
+            }
+        },
+    };
     let sha = values_sha256(&values);
     if sha != provenance.values_sha256 {
         println!(
@@ -42,7 +54,7 @@ pub async fn verify_report(config: &Config, args: VerifyArgs) -> Result<ExitCode
         );
         return Ok(ExitCode::from(1));
     }
-    let recomputed = recompute(&provenance, &values)?;
+    let recomputed = recompute(&provenance, &values, clock)?;
     let diffs = differences(&stored, &recomputed, VOLATILE);
     let current = current_version(&provenance.method);
     if diffs.is_empty() {
@@ -78,10 +90,45 @@ fn current_version(method: &str) -> u32 {
     }
 }
 
-/// The report its provenance describes, made again from `values`.
+/// The stored rounds and their clock, with the next round where the report placed it; or
+/// why the times the report read are not there.
+async fn read_clock(
+    config: &Config,
+    args: &VerifyArgs,
+    stored: &ClockProvenance,
+) -> Result<Result<(Vec<Multiplier>, Option<Arc<Clock>>), String>, CliError> {
+    if args.input.file.is_some() || args.input.synthetic.is_some() {
+        return Ok(Err(format!(
+            "the report read the times of {} rounds typed live (its clock rules), which a file does not carry: run verify-report without FILE, on the database that holds them",
+            stored.timed_rounds
+        )));
+    }
+    let (values, clock) =
+        super::load_history_with_clock(&args.input, config, stored.next_round_ms).await?;
+    let now = clock
+        .as_deref()
+        .map(|c| ClockProvenance::new(c.times(), c.next_ms()));
+    let same = now.as_ref().is_some_and(|c| {
+        (c.timed_rounds, &c.times_sha256) == (stored.timed_rounds, &stored.times_sha256)
+    });
+    if !same {
+        return Ok(Err(format!(
+            "these are not the times the report read ({} timed rounds here, SHA-256 {}; the report read {}, SHA-256 {})",
+            now.as_ref().map_or(0, |c| c.timed_rounds),
+            now.as_ref().map_or("-", |c| c.times_sha256.as_str()),
+            stored.timed_rounds,
+            stored.times_sha256
+        )));
+    }
+    Ok(Ok((values, clock)))
+}
+
+/// The report its provenance describes, made again from `values` (and the clock of a
+/// report with clock rules).
 fn recompute(
     p: &Provenance,
-    values: &[models::values::Multiplier],
+    values: &[Multiplier],
+    clock: Option<Arc<Clock>>,
 ) -> Result<serde_json::Value, CliError> {
     let bad = |e: serde_json::Error| CliError::Usage(format!("the report's settings: {e}"));
     let json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(bad);
@@ -98,7 +145,7 @@ fn recompute(
                 serde_json::from_value(p.settings.clone()).map_err(bad)?;
             cfg.validate()?;
             json(serde_json::to_value(
-                models::patterns::PatternReport::build(values, &cfg),
+                models::patterns::PatternReport::build_with_clock(values, clock, &cfg),
             ))
         }
         "backtest" => {

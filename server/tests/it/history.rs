@@ -220,6 +220,56 @@ async fn live_rounds_feed_the_clock_family_and_imports_do_not() {
         .map(|r| r["occurrences"].as_u64().unwrap())
         .sum();
     assert_eq!(session, 40);
+    assert_eq!(body["provenance"]["clock"]["timed_rounds"], 40);
+    clock_reports_are_reproduced_from_the_database(&app);
+}
+
+/// `jetx patterns` on the stored rounds reads their clock as the page does, and
+/// `verify-report` makes such a report again from the database, never from a file of
+/// values (which has no times), and catches other times.
+fn clock_reports_are_reproduced_from_the_database(app: &crate::helpers::TestApp) {
+    let run = |args: &[&str]| {
+        let out = crate::cli::jetx_command(&app.database, args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, json) = run(&["patterns", "--json"]);
+    assert_eq!(code, Some(0), "{json}");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["timed_rounds"], 40);
+    let clock = &report["provenance"]["clock"];
+    assert_eq!(clock["timed_rounds"], 40);
+    assert!(clock["next_round_ms"].as_i64().is_some(), "{clock}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("patterns.json");
+    std::fs::write(&path, &json).unwrap();
+    let report_arg = path.to_str().unwrap();
+    let (code, out) = run(&["verify-report", "--report", report_arg]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("REPRODUCED"), "{out}");
+    // The same values in a file: the times are not there.
+    let (_, csv) = run(&["export"]);
+    let values = dir.path().join("values.csv");
+    std::fs::write(&values, csv).unwrap();
+    let (code, out) = run(&[
+        "verify-report",
+        values.to_str().unwrap(),
+        "--report",
+        report_arg,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("40 rounds typed live"), "{out}");
+    // Other times than the report read.
+    let mut forged = report.clone();
+    forged["provenance"]["clock"]["times_sha256"] = "00".repeat(32).into();
+    std::fs::write(&path, forged.to_string()).unwrap();
+    let (code, out) = run(&["verify-report", "--report", report_arg]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not the times the report read"), "{out}");
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` of Unix seconds `secs` (UTC).
