@@ -543,14 +543,17 @@ impl Catalogue {
         }
     }
 
-    /// The count rules as (rule id, slot, at least?, m), and each slot's window length.
-    pub fn count_rules(&self) -> (&[CountRule], Vec<usize>) {
-        let windows = self
-            .count_slots
+    /// The count rules as (rule id, slot, at least?, m).
+    pub fn count_rules(&self) -> &[CountRule] {
+        &self.counts
+    }
+
+    /// The window k of each count-rule slot, in slot order.
+    pub fn count_windows(&self) -> Vec<usize> {
+        self.count_slots
             .iter()
             .map(|&(_, k)| usize::from(k))
-            .collect();
-        (&self.counts, windows)
+            .collect()
     }
 }
 

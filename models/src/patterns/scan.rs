@@ -135,6 +135,8 @@ pub struct PatternScanner {
     /// Every rule's counts; those of the count rules as of the last [`Self::settle`].
     counts: Counts,
     scratch: Vec<usize>,
+    /// Per cash-out, 1 when the round being counted reached it.
+    reached: Vec<u64>,
     slots: SlotCounts,
 }
 
@@ -145,6 +147,8 @@ pub struct PatternScanner {
 struct SlotCounts {
     /// Offset of each slot's values 0..=k.
     base: Vec<usize>,
+    /// Each slot's window k.
+    windows: Vec<usize>,
     /// `rounds[base[slot] + b]`: rounds with b of the slot's last k below t.
     rounds: Vec<u64>,
     /// `hits[(base[slot] + b) · C + ci]`.
@@ -157,15 +161,16 @@ struct SlotCounts {
 
 impl SlotCounts {
     fn new(catalogue: &Catalogue, c: usize) -> Self {
-        let (_, windows) = catalogue.count_rules();
+        let windows = catalogue.count_windows();
         let mut base = Vec::with_capacity(windows.len());
         let mut len = 0;
-        for k in windows {
+        for &k in &windows {
             base.push(len);
             len += k + 1;
         }
         Self {
             base,
+            windows,
             rounds: vec![0; len],
             hits: vec![0; len * c],
             last: Vec::new(),
@@ -196,8 +201,9 @@ impl PatternScanner {
             .iter()
             .map(|&c| threshold_hundredths(c))
             .collect();
-        let counts = Counts::new(catalogue.len(), config.cashouts.len());
-        let slots = SlotCounts::new(&catalogue, config.cashouts.len());
+        let c = config.cashouts.len();
+        let counts = Counts::new(catalogue.len(), c);
+        let slots = SlotCounts::new(&catalogue, c);
         Self {
             config,
             catalogue,
@@ -205,6 +211,7 @@ impl PatternScanner {
             state: RoundState::default(),
             counts,
             slots,
+            reached: vec![0; c],
             scratch: Vec::with_capacity(256),
         }
     }
@@ -264,21 +271,21 @@ impl PatternScanner {
             .catalogue
             .applicable_but_counts(&self.state, &mut self.scratch);
         let c = self.cuts.len();
-        let hit: Vec<usize> = (0..c).filter(|&ci| m.0 >= self.cuts[ci]).collect();
+        // 1 for each cash-out `m` reached (a buffer kept, not a vector per round).
+        for (r, &cut) in self.reached.iter_mut().zip(&self.cuts) {
+            *r = u64::from(m.0 >= cut);
+        }
+        let reached = &self.reached;
         for &r in &self.scratch {
             self.counts.occurrences[r] += 1;
-            for &ci in &hit {
-                self.counts.hits[r * c + ci] += 1;
-            }
+            add(&mut self.counts.hits[r * c..(r + 1) * c], reached);
         }
         let slots = &mut self.slots;
         for (slot, b) in below.iter().enumerate() {
             if let Some(b) = b {
                 let at = slots.base[slot] + b;
                 slots.rounds[at] += 1;
-                for &ci in &hit {
-                    slots.hits[at * c + ci] += 1;
-                }
+                add(&mut slots.hits[at * c..(at + 1) * c], reached);
             }
         }
         slots.last = below;
@@ -293,11 +300,11 @@ impl PatternScanner {
             return;
         }
         let c = self.cuts.len();
-        let (rules, windows) = self.catalogue.count_rules();
+        let rules = self.catalogue.count_rules();
         let slots = &self.slots;
         for &(rule, slot, at_least, m) in rules {
-            let values =
-                (0..=windows[slot]).filter(|&b| super::rules::count_rule_holds(b, at_least, m));
+            let values = (0..=slots.windows[slot])
+                .filter(|&b| super::rules::count_rule_holds(b, at_least, m));
             let (mut n, mut k) = (0, vec![0; c]);
             for b in values {
                 let at = slots.base[slot] + b;
@@ -445,6 +452,13 @@ fn confirm(counts: &Counts, config: &PatternConfig, n_tests: usize) -> Vec<Confi
             })
         })
         .collect()
+}
+
+/// Adds `reached` (0 or 1 per cash-out) to one rule's or slot's hits.
+fn add(hits: &mut [u64], reached: &[u64]) {
+    for (h, &r) in hits.iter_mut().zip(reached) {
+        *h += r;
+    }
 }
 
 /// Counts of the rounds before `split` only (the report's in-sample part), for a scanner
