@@ -1,23 +1,127 @@
 //! The clock family: rules on *when* a round was played, for rounds that carry a real
 //! time (recorded one by one as they were played; an import or a paste has no clock).
 //!
-//! Two questions a player asks: "are some hours of the day better?" (4-hour blocks of
-//! UTC: the operator's own time zone is unknown, so no local hour is assumed) and "does
+//! Two questions a player asks: "are some hours of the day better?" (windows of UTC
+//! hours: the operator's own time zone is unknown, so no local hour is assumed) and "does
 //! the game change the longer I play?" (minutes since the session's first round; a
-//! session ends after a break of more than [`SESSION_GAP_MS`]). A round's hour and minute
-//! are known before it is played, so the rules stay causal; a round's time is that of its
-//! recording, seconds after it crashed, which moves no round into another block but on
-//! the minute a block turns.
+//! session ends after a break of more than [`SESSION_GAP_MS`]). The windows start at every
+//! hour and every session minute of a grid and have several lengths, so an edge that
+//! crosses a fixed block's edge is still met whole by one rule (a rule half on it would
+//! be confirmed for a whole block, and PLAY would follow it outside the edge). A round's
+//! hour and minute are known before it is played, so the rules stay causal; a round's
+//! time is that of its recording, seconds after it crashed, which moves no round into
+//! another window but on the minute a window turns.
 
 use serde::{Deserialize, Serialize};
 
-/// Hours of one time-of-day block (6 blocks a day).
+/// Hours of one time-of-day block of the first catalogue (6 blocks a day; their rules
+/// keep their ids).
 pub const HOUR_BLOCK: u8 = 4;
-/// Minutes since the session's start at which the session buckets begin; the last one
-/// is open-ended.
+/// Lengths, in hours, of the time-of-day windows: one window of each starts every hour.
+pub const HOUR_LENGTHS: [u8; 7] = [1, 2, 3, 4, 6, 8, 12];
+/// Minutes since the session's start at which the session buckets of the first catalogue
+/// begin; the last one is open-ended.
 pub const SESSION_MINUTES: [u16; 6] = [0, 5, 15, 30, 60, 120];
+/// The session grid: a session window runs from one of these minutes to a later one or
+/// without end. Every 2 minutes at first (where a player's sessions mostly are), wider
+/// later: an edge that starts or ends between two of them loses at most that cell.
+pub const SESSION_GRID: [u16; 20] = [
+    0, 2, 3, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 75, 90, 120, 180, 240,
+];
 /// A break longer than this starts a new session.
 pub const SESSION_GAP_MS: i64 = 30 * 60 * 1000;
+
+/// One clock rule: a window of UTC hours (`from`, `hours` long, across midnight when it
+/// must) or of minutes into a session (`to` excluded; `u16::MAX`: open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockWindow {
+    Hours { from: u8, hours: u8 },
+    Minutes { from: u16, to: u16 },
+}
+
+impl ClockWindow {
+    /// Every clock rule, in catalogue order: the first catalogue's blocks and buckets,
+    /// then the other windows of the grids.
+    pub fn all() -> Vec<Self> {
+        let blocks = (0..24 / HOUR_BLOCK).map(|b| Self::Hours {
+            from: b * HOUR_BLOCK,
+            hours: HOUR_BLOCK,
+        });
+        let buckets = SESSION_MINUTES.iter().enumerate().map(|(i, &from)| {
+            let to = SESSION_MINUTES.get(i + 1).copied().unwrap_or(u16::MAX);
+            Self::Minutes { from, to }
+        });
+        let mut all: Vec<Self> = blocks.chain(buckets).collect();
+        let first = all.clone();
+        let hours = HOUR_LENGTHS
+            .iter()
+            .flat_map(|&hours| (0..24).map(move |from| Self::Hours { from, hours }));
+        let ends = SESSION_GRID.iter().copied().chain([u16::MAX]);
+        let minutes = SESSION_GRID.iter().flat_map(|&from| {
+            ends.clone()
+                .filter(move |&to| to > from)
+                .map(move |to| Self::Minutes { from, to })
+        });
+        all.extend(hours.chain(minutes).filter(|w| !first.contains(w)));
+        all
+    }
+
+    /// Whether a round played at `c` is in the window.
+    pub fn holds(&self, c: ClockContext) -> bool {
+        match *self {
+            Self::Hours { from, hours } => (c.hour + 24 - from) % 24 < hours,
+            Self::Minutes { from, to } => {
+                c.minutes >= u32::from(from) && (to == u16::MAX || c.minutes < u32::from(to))
+            }
+        }
+    }
+}
+
+/// For each hour and each session-grid cell, the clock rules (by position in
+/// [`ClockWindow::all`]) a round there meets: every window starts and ends on the grid,
+/// so one representative per cell decides.
+#[derive(Debug, Clone)]
+pub struct ClockIndex {
+    by_hour: Vec<Vec<usize>>,
+    by_cell: Vec<Vec<usize>>,
+}
+
+impl ClockIndex {
+    pub fn new(windows: &[ClockWindow]) -> Self {
+        let meet = |c: ClockContext, hours: bool| -> Vec<usize> {
+            let kind = |w: &ClockWindow| matches!(w, ClockWindow::Hours { .. }) == hours;
+            (0..windows.len())
+                .filter(|&i| kind(&windows[i]) && windows[i].holds(c))
+                .collect()
+        };
+        Self {
+            by_hour: (0..24)
+                .map(|hour| meet(ClockContext { hour, minutes: 0 }, true))
+                .collect(),
+            by_cell: SESSION_GRID
+                .iter()
+                .map(|&m| {
+                    meet(
+                        ClockContext {
+                            hour: 0,
+                            minutes: u32::from(m),
+                        },
+                        false,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The clock rules a round played at `c` meets.
+    pub fn meets(&self, c: ClockContext) -> impl Iterator<Item = usize> + '_ {
+        let by_hour = &self.by_hour[usize::from(c.hour % 24)];
+        by_hour
+            .iter()
+            .chain(&self.by_cell[c.session_cell()])
+            .copied()
+    }
+}
 
 /// When a round was played, as the clock rules read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,17 +139,12 @@ impl ClockContext {
         Self { hour, minutes }
     }
 
-    /// Index of the session bucket the round falls in.
-    pub fn session_bucket(&self) -> usize {
-        SESSION_MINUTES
+    /// Index of the [`SESSION_GRID`] cell the round falls in.
+    pub fn session_cell(&self) -> usize {
+        SESSION_GRID
             .iter()
             .rposition(|&m| self.minutes >= u32::from(m))
             .unwrap_or(0)
-    }
-
-    /// Index of the time-of-day block.
-    pub fn hour_block(&self) -> usize {
-        usize::from(self.hour / HOUR_BLOCK)
     }
 }
 
@@ -186,10 +285,11 @@ impl Clock {
         self
     }
 
-    /// The next round's time-of-day block and session bucket: all the clock rules read
-    /// of it (a cache of what they say about it stays valid while these stay the same).
+    /// The next round's hour and session-grid cell: all the clock rules read of it (a
+    /// cache of what they say about it stays valid while these stay the same).
     pub fn next_slot(&self) -> Option<(usize, usize)> {
-        self.next.map(|(_, c)| (c.hour_block(), c.session_bucket()))
+        self.next
+            .map(|(_, c)| (usize::from(c.hour), c.session_cell()))
     }
 
     /// Rounds with a real time.
@@ -379,7 +479,7 @@ mod tests {
         assert_eq!(clock.context(1).unwrap().minutes, 0);
         let later = clock.clone().with_next(7, t0 + 90_000 + 6 * 60_000);
         assert_eq!(later.context(7).unwrap().minutes, 6);
-        assert_eq!(later.context(7).unwrap().session_bucket(), 1);
+        assert_eq!(later.context(7).unwrap().session_cell(), 4);
         let after_break = clock.clone().with_next(7, t0 + 90_000 + SESSION_GAP_MS + 1);
         assert_eq!(after_break.context(7).unwrap().minutes, 0);
         assert_eq!(
@@ -418,12 +518,46 @@ mod tests {
     }
 
     #[test]
-    fn buckets_and_blocks() {
-        let at = |h: u8, minutes: u32| ClockContext { hour: h, minutes };
-        assert_eq!(at(0, 0).hour_block(), 0);
-        assert_eq!(at(23, 4).hour_block(), 5);
-        assert_eq!(at(4, 5).session_bucket(), 1);
-        assert_eq!(at(4, 119).session_bucket(), 4);
-        assert_eq!(at(4, 5000).session_bucket(), 5);
+    fn windows_cross_midnight_and_cells_follow_the_grid() {
+        let at = |hour: u8, minutes: u32| ClockContext { hour, minutes };
+        let night = ClockWindow::Hours { from: 22, hours: 4 };
+        assert!(night.holds(at(22, 0)) && night.holds(at(1, 0)));
+        assert!(!night.holds(at(2, 0)) && !night.holds(at(21, 0)));
+        assert_eq!(at(4, 0).session_cell(), 0);
+        assert_eq!(at(4, 1).session_cell(), 0);
+        assert_eq!(at(4, 2).session_cell(), 1);
+        assert_eq!(at(4, 4).session_cell(), 2);
+        assert_eq!(at(4, 119).session_cell(), 16);
+        assert_eq!(at(4, 5000).session_cell(), SESSION_GRID.len() - 1);
+        let all = ClockWindow::all();
+        // The first catalogue's 12 rules first, then no window twice.
+        assert_eq!(all[0], ClockWindow::Hours { from: 0, hours: 4 });
+        assert_eq!(all[6], ClockWindow::Minutes { from: 0, to: 5 });
+        assert_eq!(
+            all[11],
+            ClockWindow::Minutes {
+                from: 120,
+                to: u16::MAX
+            }
+        );
+        let n = SESSION_GRID.len();
+        assert_eq!(all.len(), 24 * HOUR_LENGTHS.len() + n * (n + 1) / 2);
+        for (i, w) in all.iter().enumerate() {
+            assert!(!all[..i].contains(w), "{w:?} twice");
+        }
+    }
+
+    proptest! {
+        /// The index lists exactly the windows a round's hour and minutes meet.
+        #[test]
+        fn the_index_lists_what_each_window_holds(hour in 0u8..24, minutes in 0u32..600) {
+            let all = ClockWindow::all();
+            let index = ClockIndex::new(&all);
+            let c = ClockContext { hour, minutes };
+            let mut listed: Vec<usize> = index.meets(c).collect();
+            listed.sort_unstable();
+            let want: Vec<usize> = (0..all.len()).filter(|&i| all[i].holds(c)).collect();
+            prop_assert_eq!(listed, want);
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! [`Catalogue::applicable`] would list the whole catalogue. The tests hold it to
 //! `applicable`, condition by condition, on random histories.
 
+use super::clock::ClockWindow;
 use super::levels::{in_band, mean, median, share_at_least_2, LEVEL_BANDS};
 use super::levels::{LEVEL_WINDOWS, SHARE_WINDOWS};
 use super::rules::{Catalogue, Condition, LevelStat, RoundState};
@@ -68,12 +69,12 @@ impl Catalogue {
             } => s
                 .last_two()
                 .is_some_and(|two| super::pairs::holds(two, a, older_at_least, b, last_at_least)),
-            Condition::HourOfDay { from } => s
+            Condition::HourOfDay { from, hours } => s
                 .clock_now()
-                .is_some_and(|c| c.hour >= from && c.hour < from + super::clock::HOUR_BLOCK),
-            Condition::SessionMinutes { from, to } => s.clock_now().is_some_and(|c| {
-                c.minutes >= u32::from(from) && (to == u16::MAX || c.minutes < u32::from(to))
-            }),
+                .is_some_and(|c| ClockWindow::Hours { from, hours }.holds(c)),
+            Condition::SessionMinutes { from, to } => s
+                .clock_now()
+                .is_some_and(|c| ClockWindow::Minutes { from, to }.holds(c)),
         }
     }
 
@@ -119,7 +120,16 @@ mod tests {
                     rounds[i] = Multiplier(100);
                 }
             }
-            let mut state = RoundState::default();
+            // Rounds 40 s to 5 min apart with a break of up to 3 h now and then: every
+            // hour, session cell and break is met.
+            let mut at = 1_767_225_600_000i64 + (seed as i64 % 86_400) * 1000;
+            let times = (0..=rounds.len()).map(|i| {
+                let h = (seed as i64).wrapping_mul(7919) + i as i64 * 104_729;
+                at += if h % 23 == 0 { 1_900_000 + h % 9_000_000 } else { 40_000 + h % 260_000 };
+                (i, at)
+            });
+            let clock = std::sync::Arc::new(super::super::clock::Clock::new(times.collect::<Vec<_>>()));
+            let mut state = RoundState::default().with_clock(Some(clock));
             let mut listed = Vec::new();
             for i in 0..=rounds.len() {
                 if i % 7 == 0 || i + 3 > rounds.len() {

@@ -131,7 +131,8 @@ fn set(mask: &mut [u64], j: usize) {
 /// planted "a round ≥ 5x among the last 10". Forward selection sorts them out: the most
 /// significant rule is kept; each next one is kept only if the rounds where it applies
 /// and no kept rule does still beat the fair rate at α / (rules at this cash-out), and
-/// is otherwise explained by the kept rule it overlaps most.
+/// is otherwise explained by the kept rule it overlaps most — unless it lies inside that
+/// rule and explains it better (see [`narrower_explains`]): then it is kept in its place.
 struct Selection {
     kept: Vec<usize>,
     explained: Vec<(usize, usize)>,
@@ -147,10 +148,12 @@ fn select(
 ) -> Selection {
     let mut kept: Vec<usize> = Vec::new();
     let mut explained = Vec::new();
-    let mut mask = vec![0u64; trace.words];
     let ln_level = (alpha / cands.len().max(1) as f64).ln();
+    let beats = |(k, n): (u64, u64)| n > 0 && ln_binomial_sf(k, n, fair) <= ln_level;
     for &j in cands {
-        let (mut n, mut k) = (0u64, 0u64);
+        let mask = mask_of(trace.words, &kept);
+        // One pass: j's rounds outside every kept rule, and its overlap with each.
+        let (mut k, mut n) = (0u64, 0u64);
         let mut overlap = vec![0u64; kept.len()];
         for (i, m) in rounds.iter().enumerate() {
             let bits = trace.round(i);
@@ -166,20 +169,62 @@ fn select(
                 k += u64::from(m.0 >= cut);
             }
         }
-        let own = kept.is_empty() || (n > 0 && ln_binomial_sf(k, n, fair) <= ln_level);
-        if own {
+        if kept.is_empty() || beats((k, n)) {
             kept.push(j);
-            set(&mut mask, j);
+            continue;
+        }
+        let at = (0..kept.len()).max_by_key(|&i| overlap[i]).unwrap_or(0);
+        let by = kept[at];
+        if narrower_explains(trace, rounds, (by, j), cut, fair) {
+            kept[at] = j;
+            explained.push((by, j));
         } else {
-            let by = overlap
-                .iter()
-                .enumerate()
-                .max_by_key(|(_, &o)| o)
-                .map_or(kept[0], |(q, _)| kept[q]);
             explained.push((j, by));
         }
     }
     Selection { kept, explained }
+}
+
+/// Whether rule `narrow`, whose rounds all lie inside rule `wide`'s, explains `wide`
+/// better than `wide` explains itself: "its own rate inside, the fair rate on the rest
+/// of `wide`" against "one rate on all of `wide`", by likelihood (one free rate each).
+/// "Minutes 6–20 of a session", confirmed first by chance over a planted "minutes 8–20",
+/// would otherwise carry PLAY to minutes 6–8; a planted "at most 13 of the last 20 below
+/// 3x" keeps its place over "at most 12", as its rest beats the fair rate like the whole.
+fn narrower_explains(
+    trace: &Trace,
+    rounds: &[Multiplier],
+    (wide, narrow): (usize, usize),
+    cut: u32,
+    fair: f64,
+) -> bool {
+    // (hits, rounds) inside `narrow`, and on the rest of `wide`.
+    let (mut inside, mut rest) = ((0u64, 0u64), (0u64, 0u64));
+    for (i, m) in rounds.iter().enumerate() {
+        let bits = trace.round(i);
+        let hit = u64::from(m.0 >= cut);
+        match (has(bits, wide), has(bits, narrow)) {
+            (_, true) if !has(bits, wide) => return false,
+            (_, true) => inside = (inside.0 + hit, inside.1 + 1),
+            (true, false) => rest = (rest.0 + hit, rest.1 + 1),
+            (false, false) => {}
+        }
+    }
+    let ll = |(k, n): (u64, u64), p: f64| {
+        let p = p.clamp(1e-12, 1.0 - 1e-12);
+        k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()
+    };
+    let rate = |(k, n): (u64, u64)| if n == 0 { fair } else { k as f64 / n as f64 };
+    let whole = (inside.0 + rest.0, inside.1 + rest.1);
+    rest.1 > 0 && ll(inside, rate(inside)) + ll(rest, fair) > ll(whole, rate(whole))
+}
+
+fn mask_of(words: usize, rules: &[usize]) -> Vec<u64> {
+    let mut mask = vec![0u64; words];
+    for &j in rules {
+        set(&mut mask, j);
+    }
+    mask
 }
 
 /// The confirmed rules applying to the round after `rounds` (which `scanner` has seen),

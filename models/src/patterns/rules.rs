@@ -6,6 +6,7 @@
 //! [`RoundState`] is updated with each round and then lists the rules that apply to the next
 //! one: nothing in it ever reads the round it describes.
 
+use super::clock::{ClockIndex, ClockWindow};
 use super::evidence::binomial_sf;
 use super::levels::{in_band, mean, median, share_at_least_2};
 pub use super::levels::{LevelBins, LEVEL_BANDS, LEVEL_QUANTILES, LEVEL_WINDOWS, SHARE_WINDOWS};
@@ -154,9 +155,13 @@ pub enum Condition {
         b: u32,
         last_at_least: bool,
     },
-    /// The round was played in the [`super::clock::HOUR_BLOCK`]-hour UTC block starting
-    /// at `from` o'clock.
-    HourOfDay { from: u8 },
+    /// The round was played in the `hours` UTC hours from `from` o'clock on (across
+    /// midnight when they reach it; reports before the hour grid hold 4-hour blocks).
+    HourOfDay {
+        from: u8,
+        #[serde(default = "four_hours")]
+        hours: u8,
+    },
     /// The round was played `from` to `to` minutes (`to` excluded; `u16::MAX`: open)
     /// after its session's first round.
     SessionMinutes { from: u16, to: u16 },
@@ -231,9 +236,9 @@ impl Condition {
                 b,
                 last_at_least,
             } => super::pairs::describe(a, older_at_least, b, last_at_least),
-            Condition::HourOfDay { from } => format!(
+            Condition::HourOfDay { from, hours } => format!(
                 "played between {from:02}:00 and {:02}:00 UTC",
-                from + super::clock::HOUR_BLOCK
+                (from + hours) % 24
             ),
             Condition::SessionMinutes { from, to: u16::MAX } => {
                 format!("{from} minutes or more into a session")
@@ -267,6 +272,7 @@ pub struct Catalogue {
     count_slots: Vec<(u32, u16)>,
     count_groups: super::levels::CountGroups,
     base_clock: usize,
+    clock_index: ClockIndex,
     pub bins: LevelBins,
 }
 
@@ -339,22 +345,19 @@ fn push_counts(
     counts
 }
 
-/// Time-of-day blocks of the clock rules.
-const CLOCK_BLOCKS: usize = (24 / super::clock::HOUR_BLOCK) as usize;
+fn four_hours() -> u8 {
+    super::clock::HOUR_BLOCK
+}
 
-/// Appends the clock rules: the time-of-day blocks, then the session buckets (the order
+/// Appends the clock rules, in [`ClockWindow::all`]'s order (the order
 /// [`Catalogue::applicable`] indexes them in).
-fn push_clock(c: &mut Vec<Condition>) {
-    use super::clock::{HOUR_BLOCK, SESSION_MINUTES};
-    for b in 0..CLOCK_BLOCKS as u8 {
-        c.push(Condition::HourOfDay {
-            from: b * HOUR_BLOCK,
-        });
-    }
-    for (i, &from) in SESSION_MINUTES.iter().enumerate() {
-        let to = SESSION_MINUTES.get(i + 1).copied().unwrap_or(u16::MAX);
-        c.push(Condition::SessionMinutes { from, to });
-    }
+fn push_clock(c: &mut Vec<Condition>) -> ClockIndex {
+    let windows = ClockWindow::all();
+    c.extend(windows.iter().map(|w| match *w {
+        ClockWindow::Hours { from, hours } => Condition::HourOfDay { from, hours },
+        ClockWindow::Minutes { from, to } => Condition::SessionMinutes { from, to },
+    }));
+    ClockIndex::new(&windows)
 }
 
 /// Index of residue `r` of period `p` inside the position block.
@@ -423,7 +426,7 @@ impl Catalogue {
         let dense = first_grid..count_slots.len();
         counts.extend(push_counts(&mut c, house_edge, &count_slots, dense));
         let base_clock = c.len();
-        push_clock(&mut c);
+        let clock_index = push_clock(&mut c);
         Self {
             conditions: c,
             base_run_below,
@@ -439,6 +442,7 @@ impl Catalogue {
             count_groups: super::levels::count_groups(&count_slots),
             count_slots,
             base_clock,
+            clock_index,
             bins: LevelBins::fair(house_edge),
         }
     }
@@ -527,8 +531,7 @@ impl Catalogue {
             out.extend(ids);
         }
         if let Some(now) = state.clock_now() {
-            out.push(self.base_clock + now.hour_block());
-            out.push(self.base_clock + CLOCK_BLOCKS + now.session_bucket());
+            out.extend(self.clock_index.meets(now).map(|i| self.base_clock + i));
         }
         super::levels::counts_below(&recent, &self.count_groups, self.count_slots.len())
     }
