@@ -12,6 +12,10 @@ pub struct PatternBench {
     pub tests: usize,
     /// Counting every rule over the whole history (one pass).
     pub scan_s: f64,
+    /// The same scan with every round typed live (sessions of 300 rounds 10 s apart, an
+    /// hour between them): the clock rules count too (`scan_s` is its baseline).
+    #[serde(default)]
+    pub timed_scan_s: f64,
     /// The whole report: counts, both halves, p/e-values, Holm/BH, detection limits,
     /// regime simulations, next-round situations.
     pub report_s: f64,
@@ -37,6 +41,14 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
     let scan_s = now() - t0;
     let tests = scanner.n_tests();
     let t0 = now();
+    let mut timed = PatternScanner::new(cfg.clone());
+    timed.set_clock(Some(std::sync::Arc::new(super::clock::Clock::new(
+        (0..rounds.len()).map(|i| (i, typed_at(i))),
+    ))));
+    timed.extend(rounds);
+    let timed_scan_s = now() - t0;
+    std::hint::black_box(timed.confirmed());
+    let t0 = now();
     let report = PatternReport::from_scanner(&scanner, rounds);
     let report_s = now() - t0;
     std::hint::black_box(&report);
@@ -58,6 +70,7 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
         rounds: rounds.len(),
         tests,
         scan_s,
+        timed_scan_s,
         report_s,
         incremental_us: incremental_s * 1e6,
         rescan_s,
@@ -65,6 +78,12 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
         clock_build_ms,
         clock_next_us,
     }
+}
+
+/// When round `i` was typed: sessions of 300 rounds 10 s apart, an hour between them.
+fn typed_at(i: usize) -> i64 {
+    let (session, k) = ((i / 300) as i64, (i % 300) as i64);
+    1_700_000_000_000 + session * (300 * 10_000 + 3_600_000) + k * 10_000
 }
 
 /// (build ms, next-round µs) of the clock of `n` rounds all typed live.
