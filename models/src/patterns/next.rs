@@ -204,8 +204,8 @@ fn narrower_explains(
         let bits = trace.round(i);
         let hit = u64::from(m.0 >= cut);
         match (has(bits, wide), has(bits, narrow)) {
-            (_, true) if !has(bits, wide) => return false,
-            (_, true) => inside = (inside.0 + hit, inside.1 + 1),
+            (false, true) => return false,
+            (true, true) => inside = (inside.0 + hit, inside.1 + 1),
             (true, false) => rest = (rest.0 + hit, rest.1 + 1),
             (false, false) => {}
         }
