@@ -5,7 +5,7 @@
 
 use models::decision::{Mode, PatternTracker, Recommendation};
 use models::generator::FairGenerator;
-use models::patterns::clock::{Clock, ClockWindow, SESSION_GAP_MS};
+use models::patterns::clock::{Clock, ClockContext, ClockWindow, SESSION_GAP_MS};
 use models::patterns::{Family, PatternConfig, PatternReport, PatternScanner};
 use models::values::Multiplier;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -50,32 +50,17 @@ fn config() -> PatternConfig {
 }
 
 /// Seed's planted clock edge, by `seed % 4`: the 08–12 UTC block, the first 5 minutes of
-/// a session, 10–14 UTC (across two of the old 4-hour blocks) or minutes 8–20 of a
-/// session (on no window of the grid: the nearest are 5–20 and 10–20).
+/// a session, 10–14 UTC or minutes 8–20 of a session (the last two across the first
+/// catalogue's blocks and buckets; both are windows of today's grids).
 fn plant(seed: u64, clock: Arc<Clock>) -> Plant {
     let target = [2.0, 1.5, 3.0][seed as usize % 3];
-    let hours = |from: u8, to: u8| -> common::Cond {
-        let clock = clock.clone();
-        Box::new(move |h| {
-            clock
-                .context(h.len())
-                .is_some_and(|c| (from..to).contains(&c.hour))
-        })
+    let when: fn(ClockContext) -> bool = match seed % 4 {
+        0 => |c| (8..12).contains(&c.hour),
+        1 => |c| c.minutes < 5,
+        2 => |c| (10..14).contains(&c.hour),
+        _ => |c| (8..20).contains(&c.minutes),
     };
-    let minutes = |from: u32, to: u32| -> common::Cond {
-        let clock = clock.clone();
-        Box::new(move |h| {
-            clock
-                .context(h.len())
-                .is_some_and(|c| (from..to).contains(&c.minutes))
-        })
-    };
-    let condition = match seed % 4 {
-        0 => hours(8, 12),
-        1 => minutes(0, 5),
-        2 => hours(10, 14),
-        _ => minutes(8, 20),
-    };
+    let condition: common::Cond = Box::new(move |h| clock.context(h.len()).is_some_and(when));
     Plant {
         family: Family::Clock,
         target,
