@@ -98,6 +98,9 @@ pub fn last_rounds_chart(points: &[ChartPoint]) -> Chart {
                 .name("multiplier")
                 .symbol(Symbol::Circle)
                 .symbol_size(4)
+                // A dot per round is drawn on hover only: 200 dots cost a third of the
+                // redraw after every typed round (measured in Chromium).
+                .show_symbol(false)
                 .line_style(LineStyle::new().width(1).color(BLUE))
                 .item_style(ItemStyle::new().color(BLUE))
                 .data(data)
@@ -233,9 +236,17 @@ pub fn EChart(
     #[prop(optional)]
     urgent: bool,
 ) -> impl IntoView {
+    // What the summary and the table describe: in the browser, the option ECharts shows
+    // (a chart redrawn a moment after its data changed is not described by the new data).
+    #[cfg(feature = "hydrate")]
+    let shown = RwSignal::new(None::<Chart>);
+    #[cfg(feature = "hydrate")]
+    let described: Signal<Option<Chart>> = shown.into();
+    #[cfg(not(feature = "hydrate"))]
+    let described = chart;
     // The text alternative: a summary for screen readers, the numbers on request (built
     // only when opened: a long chart's table is hundreds of rows).
-    let table = Memo::new(move |_| chart.with(|c| c.as_ref().map(chart_table)));
+    let table = Memo::new(move |_| described.with(|c| c.as_ref().map(chart_table)));
     // A role="img" needs a name even before there is anything to draw.
     let summary = move || {
         table.with(|t| {
@@ -247,7 +258,7 @@ pub fn EChart(
         return static_chart(chart, height).into_any();
     }
     #[cfg(feature = "hydrate")]
-    draw_in_browser(id, chart, summary, urgent);
+    crate::chart_draw::draw_in_browser(id, chart, shown, summary, urgent);
     #[cfg(not(feature = "hydrate"))]
     let _ = urgent;
     let open = RwSignal::new(false);
@@ -282,143 +293,6 @@ fn static_chart(chart: Signal<Option<Chart>>, height: u32) -> impl IntoView {
             </figure>
         }
     })
-}
-
-/// Draws `chart` with ECharts into the box `id`, again whenever it changes, follows the
-/// window's width, and keeps the box's label (`summary`) current.
-#[cfg(feature = "hydrate")]
-fn draw_in_browser(
-    id: &'static str,
-    chart: Signal<Option<Chart>>,
-    summary: impl Fn() -> String + Copy + 'static,
-    urgent: bool,
-) {
-    let instance = StoredValue::new_local(None::<charming::Echarts>);
-    let renders = StoredValue::new_local(0u32);
-    let draw = move |chart: Chart| {
-        let drawn = instance.try_update_value(|current| match current {
-            Some(echarts) => {
-                set_option(echarts, &chart);
-                true
-            }
-            None => match charming::WasmRenderer::new_opt(None, None)
-                .theme(charming::theme::Theme::Dark)
-                .render(id, &Chart::new())
-            {
-                Ok(echarts) => {
-                    set_option(&echarts, &chart);
-                    *current = Some(echarts);
-                    true
-                }
-                Err(e) => {
-                    leptos::logging::error!("chart {id}: {e:?}");
-                    false
-                }
-            },
-        });
-        if drawn == Some(true) {
-            // A counter the browser tests wait on.
-            let n = renders.get_value() + 1;
-            renders.set_value(n);
-            if let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(id))
-            {
-                let _ = el.set_attribute("data-renders", &n.to_string());
-            }
-        }
-    };
-    // The width follows the container: ECharts measures it again on every window
-    // resize (a phone turned, a window narrowed), or the canvas keeps its first width.
-    let resized =
-        leptos::leptos_dom::helpers::window_event_listener(leptos::ev::resize, move |_| {
-            instance.with_value(|current| {
-                if let Some(echarts) = current {
-                    echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
-                }
-            });
-        });
-    on_cleanup(move || resized.remove());
-    // The server may render the box before the data is there; hydration keeps what
-    // the server wrote, so the label is set again once the page runs.
-    Effect::new(move |_| {
-        let label = summary();
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-        {
-            let _ = el.set_attribute("aria-label", &label);
-        }
-    });
-    Effect::new(move |_| {
-        let Some(chart) = chart.get() else {
-            return;
-        };
-        schedule(urgent, move || draw(chart));
-    });
-}
-
-/// Runs a chart's drawing (5–20 ms): on the next frame when `urgent`, else when the page is
-/// idle, one chart at a time, so that the next-round estimate, received at about the same
-/// time, is on screen first and never waits behind four charts.
-#[cfg(feature = "hydrate")]
-fn schedule(urgent: bool, draw: impl FnOnce() + 'static) {
-    if urgent {
-        leptos::leptos_dom::helpers::request_animation_frame(draw);
-        return;
-    }
-    let pending = std::cell::Cell::new(Some(draw));
-    leptos::leptos_dom::helpers::request_idle_callback(move || {
-        if let Some(draw) = pending.take() {
-            draw();
-        }
-    });
-}
-
-/// Gives `chart` to ECharts with its tooltip written by [`crate::chart_format`]: a Rust
-/// closure, because the page's CSP forbids the string-built functions of charming.
-/// Nothing animates: a chart redrawn after every typed round would otherwise run 300 ms
-/// (1 s when first drawn) of animation frames, on the main thread the next Enter needs.
-#[cfg(feature = "hydrate")]
-fn set_option(echarts: &charming::Echarts, chart: &Chart) {
-    use js_sys::Reflect;
-    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
-    let Ok(option) = serde_wasm_bindgen::to_value(chart) else {
-        return;
-    };
-    let _ = Reflect::set(&option, &"animation".into(), &JsValue::FALSE);
-    let json = serde_json::to_value(chart).unwrap_or_default();
-    let tooltip = Reflect::get(&option, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED);
-    if tooltip.is_object() {
-        let format = Closure::<dyn Fn(JsValue) -> String>::new(move |params: JsValue| {
-            let list = if js_sys::Array::is_array(&params) {
-                js_sys::Array::from(&params).to_vec()
-            } else {
-                vec![params]
-            };
-            let get = |p: &JsValue, key: &str| Reflect::get(p, &key.into()).ok();
-            let index = |p: &JsValue, key: &str| get(p, key)?.as_f64().map(|v| v as usize);
-            // Mark lines answer hovers too; their indices are not the series' points.
-            let hovered: Vec<(usize, usize)> = list
-                .iter()
-                .filter(|p| {
-                    get(p, "componentType")
-                        .and_then(|t| t.as_string())
-                        .as_deref()
-                        == Some("series")
-                })
-                .filter_map(|p| Some((index(p, "seriesIndex")?, index(p, "dataIndex")?)))
-                .collect();
-            crate::chart_format::tooltip(&json, &hovered).html()
-        });
-        let _ = Reflect::set(&tooltip, &"formatter".into(), &format.into_js_value());
-    }
-    if let Some(set) = Reflect::get(echarts, &"setOption".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    {
-        let _ = set.call1(echarts, &option);
-    }
 }
 
 /// A chart's numbers as a table (see [`chart_table`]).

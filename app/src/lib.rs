@@ -4,6 +4,8 @@
 pub mod api;
 #[cfg(feature = "hydrate")]
 mod browser;
+#[cfg(feature = "hydrate")]
+mod chart_draw;
 pub mod chart_format;
 pub mod chart_svg;
 pub mod chart_table;

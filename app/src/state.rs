@@ -106,9 +106,11 @@ pub fn basic_forecaster(
 
 /// Runs training jobs in the background, one at a time.
 pub trait TrainingService: Send + Sync {
+    /// Starts job number `job` (from the lease: numbers grow across every server).
     fn start(
         &self,
         request: crate::views::TrainRequest,
+        job: u64,
     ) -> Result<crate::views::TrainStatus, crate::errors::TrainingError>;
     fn status(&self) -> crate::views::TrainStatus;
     fn cancel(&self) -> Result<crate::views::TrainStatus, crate::errors::TrainingError>;
@@ -133,6 +135,7 @@ impl TrainingService for NoTraining {
     fn start(
         &self,
         _: crate::views::TrainRequest,
+        _: u64,
     ) -> Result<crate::views::TrainStatus, crate::errors::TrainingError> {
         Err(crate::errors::TrainingError::Unavailable)
     }

@@ -82,6 +82,10 @@ pub struct ClientSettings {
 }
 
 /// One point of the recent-rounds chart.
+/// Most points the last-rounds chart gets; a longer stretch is drawn as the lowest and
+/// highest round of each part of it.
+pub const CHART_POINTS: usize = 2_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ChartPoint {
     pub position: i64,

@@ -84,3 +84,35 @@ test('every chart has a summary and its numbers as a table on request, the same 
   const charts = await page.locator('.chart').count();
   await expect(page.locator('.chart-data > summary')).toHaveCount(charts);
 });
+
+test('a typed round is drawn from its stored row, and the dashboard\'s later answer agrees (no second redraw)', async ({ page, server }) => {
+  // 260 rounds: the default window (200) is full, so every Enter drops its oldest point.
+  const stored = Array.from({ length: 260 }, (_, i) => Math.round((1 + ((i * 37) % 90) / 10) * 100) / 100);
+  expect((await server.api('POST', '/api/v1/rounds', { values: stored })).status).toBe(201);
+  await openHydrated(page, server.url);
+  await expect(page.locator('#stat-count .value')).toHaveText('260');
+  const drawn = () =>
+    page.evaluate(() => {
+      const chart = (window as any).echarts.getInstanceByDom(document.getElementById('chart-last'));
+      return chart.getOption().series[0].data.map((p: number[]) => [p[0], p[1]]);
+    });
+  const window200 = (values: number[]) => values.slice(-200).map((v, i) => [values.length - 200 + i + 1, v]);
+  await expect.poll(drawn).toEqual(window200(stored));
+  const input = page.locator('#round-input');
+  const typed = [...stored];
+  for (const text of ['3.33', '1.00', '250.5']) {
+    const before = Number(await page.locator('#chart-last').getAttribute('data-renders'));
+    await input.fill(text);
+    await input.press('Enter');
+    typed.push(Number(text));
+    await expect(page.locator('#chart-last')).toHaveAttribute('data-renders', String(before + 1));
+    expect(await drawn()).toEqual(window200(typed));
+    // The dashboard's answer (the count comes with it) holds the same points: no redraw.
+    await expect(page.locator('#stat-count .value')).toHaveText(String(typed.length));
+    await page.waitForTimeout(300);
+    await expect(page.locator('#chart-last')).toHaveAttribute('data-renders', String(before + 1));
+  }
+  // A shorter window is the server's again, with the typed rounds in it.
+  await page.locator('#last-n').selectOption('50');
+  await expect.poll(drawn).toEqual(typed.slice(-50).map((v, i) => [typed.length - 50 + i + 1, v]));
+});

@@ -141,19 +141,28 @@ export async function chartPoints(page: Page, id: string, series = 0): Promise<n
  * get the milliseconds (measured in the page, so Playwright's polling does not add to it).
  */
 export async function armEnterTimer(page: Page, selector: string, attr: string, value: string): Promise<() => Promise<number>> {
-  await page.evaluate(
-    ([selector, attr, value]) => {
-      const w = window as any;
-      w.__enterAt = undefined;
-      document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && w.__enterAt === undefined) w.__enterAt = performance.now(); }, { capture: true, once: true });
-      w.__shown = new Promise<number>((resolve) => {
-        const done = () => requestAnimationFrame(() => resolve(performance.now() - w.__enterAt));
-        const matches = () => document.querySelector(selector)?.getAttribute(attr) === value;
-        const obs = new MutationObserver(() => { if (w.__enterAt !== undefined && matches()) { obs.disconnect(); done(); } });
-        obs.observe(document.body, { subtree: true, childList: true, attributes: true });
-      });
-    },
-    [selector, attr, value] as const,
-  );
-  return () => page.evaluate(() => (window as any).__shown as Promise<number>);
+  const clocks = await armEnterClocks(page, { shown: [selector, attr, value] });
+  return async () => (await clocks()).shown;
+}
+
+/**
+ * Several clocks started by the same Enter, one per target `[selector, attr, value]`: each
+ * stops at the first frame after its target holds. The returned function gives every
+ * target's milliseconds.
+ */
+export async function armEnterClocks<K extends string>(page: Page, targets: Record<K, [string, string, string]>): Promise<() => Promise<Record<K, number>>> {
+  await page.evaluate((targets) => {
+    const w = window as any;
+    w.__enterAt = undefined;
+    document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && w.__enterAt === undefined) w.__enterAt = performance.now(); }, { capture: true, once: true });
+    const clock = ([selector, attr, value]: [string, string, string]) => new Promise<number>((resolve) => {
+      const done = () => requestAnimationFrame(() => resolve(performance.now() - w.__enterAt));
+      const matches = () => document.querySelector(selector)?.getAttribute(attr) === value;
+      const obs = new MutationObserver(() => { if (w.__enterAt !== undefined && matches()) { obs.disconnect(); done(); } });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const names = Object.keys(targets);
+    w.__clocks = Promise.all(names.map((k) => clock((targets as any)[k]))).then((ms) => Object.fromEntries(names.map((k, i) => [k, ms[i]])));
+  }, targets as Record<string, [string, string, string]>);
+  return () => page.evaluate(() => (window as any).__clocks);
 }

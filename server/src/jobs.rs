@@ -390,7 +390,7 @@ impl Ending {
 }
 
 impl app::api::ssr::TrainingService for TrainingJobs {
-    fn start(&self, request: TrainRequest) -> Result<TrainStatus, TrainingError> {
+    fn start(&self, request: TrainRequest, job: u64) -> Result<TrainStatus, TrainingError> {
         self.validate(&request)?;
         let mut running = self.running.lock().map_err(|_| {
             TrainingError::Internal("the job manager failed earlier; restart the server".into())
@@ -406,7 +406,8 @@ impl app::api::ssr::TrainingService for TrainingJobs {
         let stderr = child.stderr.take();
         let (job, seq) = {
             let last = self.sender.borrow();
-            (last.job + 1, last.seq + 1)
+            // Never below this server's last job, should the shared count ever restart.
+            (job.max(last.job + 1), last.seq + 1)
         };
         let status = TrainStatus {
             job,

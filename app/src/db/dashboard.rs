@@ -1,7 +1,7 @@
 //! The dashboard's statistics of the stored history, from the history snapshot's counts
 //! (the same cost at any history length).
 
-use crate::types::{ChartPoint, ClientSettings, Dashboard, DemoInfo, RoundRow};
+use crate::types::{ChartPoint, ClientSettings, Dashboard, DemoInfo, RoundRow, CHART_POINTS};
 use models::summary::{
     category_shares_of, log_histogram_of, min_max_points, survival_curve_of, Summary,
 };
@@ -10,10 +10,6 @@ use models::values::Multiplier;
 
 /// Number of recent rounds listed on the dashboard.
 pub const RECENT_ROUNDS: i64 = 15;
-
-/// Most points the last-rounds chart gets; a longer stretch is drawn as the lowest and
-/// highest round of each part of it.
-pub const CHART_POINTS: usize = 2_000;
 
 /// The dashboard of a history and its counts (pure, so it is tested without a database).
 pub fn build_dashboard(

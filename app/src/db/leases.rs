@@ -18,6 +18,8 @@ pub struct LeaseRow {
     /// The job's status as JSON (its shape belongs to the job kind).
     pub status: String,
     pub cancel: bool,
+    /// How many jobs of this kind were started (the number of the lease's job).
+    pub jobs: u64,
 }
 
 impl LeaseRow {
@@ -27,7 +29,8 @@ impl LeaseRow {
 }
 
 /// Takes the lease of `kind` for `holder` unless a lease of another server is live;
-/// `Ok(None)` when taken, `Ok(Some(row))` with the live lease otherwise. A live lease
+/// `Ok(Ok(job))` when taken, with the job's number (one more than the last job of this
+/// kind started on any server), `Ok(Err(row))` with the live lease otherwise. A live lease
 /// whose holder starts with `mine` is this server's own, ended but not yet released: the
 /// caller knows its job stopped, and takes it over.
 pub async fn acquire_lease(
@@ -37,14 +40,15 @@ pub async fn acquire_lease(
     mine: &str,
     status: &str,
     now: i64,
-) -> Result<Option<LeaseRow>, DbError> {
-    let taken = sqlx::query(
-        "INSERT INTO job_leases (kind, holder, expires_at, status, cancel) \
-         VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO UPDATE SET \
+) -> Result<Result<u64, LeaseRow>, DbError> {
+    let job: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO job_leases (kind, holder, expires_at, status, cancel, jobs) \
+         VALUES ($1, $2, $3, $4, 0, 1) ON CONFLICT (kind) DO UPDATE SET \
          holder = excluded.holder, expires_at = excluded.expires_at, \
-         status = excluded.status, cancel = 0 \
+         status = excluded.status, cancel = 0, jobs = job_leases.jobs + 1 \
          WHERE job_leases.expires_at <= $5 \
-         OR substr(job_leases.holder, 1, length($6)) = $6",
+         OR substr(job_leases.holder, 1, length($6)) = $6 \
+         RETURNING jobs",
     )
     .bind(kind)
     .bind(holder)
@@ -52,13 +56,18 @@ pub async fn acquire_lease(
     .bind(status)
     .bind(now)
     .bind(mine)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if taken == 1 {
-        return Ok(None);
+    .fetch_optional(pool)
+    .await?;
+    if let Some(job) = job {
+        return Ok(Ok(job.max(1) as u64));
     }
-    read_lease(pool, kind).await
+    match read_lease(pool, kind).await? {
+        Some(row) => Ok(Err(row)),
+        // Rows of job_leases are never deleted: the upsert above either took it or found it.
+        None => Err(DbError::Refused(format!(
+            "the {kind} lease could not be read"
+        ))),
+    }
 }
 
 /// Extends `holder`'s lease and stores the job's status; `Some(true)` when another server
@@ -105,17 +114,19 @@ pub async fn release_lease(
 }
 
 pub async fn read_lease(pool: &Pool, kind: &str) -> Result<Option<LeaseRow>, DbError> {
-    let row =
-        sqlx::query("SELECT holder, expires_at, status, cancel FROM job_leases WHERE kind = $1")
-            .bind(kind)
-            .fetch_optional(pool)
-            .await?;
+    let row = sqlx::query(
+        "SELECT holder, expires_at, status, cancel, jobs FROM job_leases WHERE kind = $1",
+    )
+    .bind(kind)
+    .fetch_optional(pool)
+    .await?;
     Ok(match row {
         Some(r) => Some(LeaseRow {
             holder: r.try_get("holder")?,
             expires_at: r.try_get("expires_at")?,
             status: r.try_get("status")?,
             cancel: r.try_get::<i64, _>("cancel")? != 0,
+            jobs: r.try_get::<i64, _>("jobs")?.max(0) as u64,
         }),
         None => None,
     })

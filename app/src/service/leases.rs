@@ -26,6 +26,8 @@ pub struct Held {
     pool: Pool,
     holder: String,
     kind: &'static str,
+    /// The job's number, shared by every server on the database.
+    pub job: u64,
     released: bool,
 }
 
@@ -42,15 +44,15 @@ pub async fn take(
     let mine = holder_prefix(state);
     let holder = format!("{mine}{}", NEXT.fetch_add(1, Ordering::Relaxed));
     Ok(
-        match db::acquire_lease(&state.pool, kind, &holder, &mine, status, now()).await? {
-            None => Ok(Held {
+        db::acquire_lease(&state.pool, kind, &holder, &mine, status, now())
+            .await?
+            .map(|job| Held {
                 pool: state.pool.clone(),
                 holder,
                 kind,
+                job,
                 released: false,
             }),
-            Some(other) => Err(other),
-        },
     )
 }
 

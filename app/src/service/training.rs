@@ -15,9 +15,13 @@ fn internal(e: crate::db::DbError) -> TrainingError {
     TrainingError::Internal(e.to_string())
 }
 
-/// The status another server stored with its lease.
+/// The status another server stored with its lease, numbered by the lease (the status
+/// stored when it was taken does not know its number yet).
 fn remote_status(lease: &crate::db::LeaseRow) -> TrainStatus {
-    serde_json::from_str(&lease.status).unwrap_or_default()
+    TrainStatus {
+        job: lease.jobs,
+        ..serde_json::from_str(&lease.status).unwrap_or_default()
+    }
 }
 
 /// Starts a job, or refuses (409) while one runs here or on another server.
@@ -47,7 +51,7 @@ pub async fn start(
             })
         }
     };
-    let status = match state.training.start(request) {
+    let status = match state.training.start(request, held.job) {
         Ok(status) => status,
         Err(e) => {
             // Refused here (bad settings): the lease is free again before the answer.

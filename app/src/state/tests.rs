@@ -75,7 +75,10 @@ fn without_training_a_job_is_refused_and_there_is_nothing_to_cancel() {
         device: "cpu".into(),
         activate: true,
     };
-    assert!(matches!(t.start(request), Err(TrainingError::Unavailable)));
+    assert!(matches!(
+        t.start(request, 1),
+        Err(TrainingError::Unavailable)
+    ));
     assert!(matches!(t.cancel(), Err(TrainingError::NotRunning)));
     assert_eq!(t.status(), crate::views::TrainStatus::default());
     assert_eq!(

@@ -70,11 +70,29 @@ fn error_response(description: &str) -> Response {
     response
 }
 
+/// `GET /api/v1/openapi.json`: this document (served by `web.rs`, which holds it). Public,
+/// like sign-up and login: a client reads it before it has a session.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "the OpenAPI 3.1 document of this API", body = Object), (status = 400, description = "a `Host` that is not this server's (`host_not_allowed`)", body = ErrorBody)))]
+#[allow(dead_code)] // only its annotation is used: the route is added with the document
+fn openapi_json() {}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(openapi_json))]
+struct Meta;
+
+/// The public paths: no session or token needed.
+pub const PUBLIC: [&str; 3] = [
+    "/api/v1/auth/signup",
+    "/api/v1/auth/login",
+    "/api/v1/openapi.json",
+];
+
 /// The served document: `doc` (the routes) with the account routes of hosted mode
 /// (`auth`, listed even when this server runs without accounts), the shared responses
 /// and the two ways to sign requests (the session `cookie`'s name, or a token).
 pub fn document(mut doc: OpenApi, auth: OpenApi, cookie: &str) -> OpenApi {
     doc.merge(auth);
+    doc.merge(<Meta as utoipa::OpenApi>::openapi());
     doc.info = utoipa::openapi::Info::new("JetX Predictor API", env!("CARGO_PKG_VERSION"));
     doc.info.description = Some(
         "Record crash-game rounds and read what the history says. All bodies are JSON. \
@@ -104,7 +122,7 @@ pub fn document(mut doc: OpenApi, auth: OpenApi, cookie: &str) -> OpenApi {
     let requirements = ["session", "token"]
         .map(|s| utoipa::openapi::security::SecurityRequirement::new(s, Vec::<String>::new()));
     for (path, item) in doc.paths.paths.iter_mut() {
-        let public = matches!(path.as_str(), "/api/v1/auth/signup" | "/api/v1/auth/login");
+        let public = PUBLIC.contains(&path.as_str());
         let operations = [
             (&mut item.get, false),
             (&mut item.put, true),

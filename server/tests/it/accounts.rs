@@ -4,13 +4,15 @@
 //! |---|---|
 //! | any API route or server function with no session or token | 401 `unauthenticated`; a page: redirect to `/login?next=…` |
 //! | a cross-site write that carries a valid session cookie | 403 `cross_site`, nothing stored |
-//! | a forged session cookie; a session idle past the timeout | 401 |
+//! | a forged session cookie; a session idle past the timeout; a busy one past its absolute lifetime | 401 |
+//! | sign-up when the admin closed it | 403 `signup_closed`, no account |
 //! | session fixation: a session id planted before login | login issues a new id; the planted one opens nothing |
 //! | brute force on one account, or from one address | 429 with `Retry-After`, even for the right password; other accounts still log in |
 //! | another player's round, bet, model version or training job | 404, or the player's own empty view: never the data |
 //! | a revoked token; a deleted user's token or session | 401 |
 //!
-//! The last two rows are tested in `accounts_scoping.rs`.
+//! The last two rows are tested in `accounts_scoping.rs`, the absolute lifetime and the
+//! closed sign-up in `accounts_settings.rs`.
 
 use crate::helpers::*;
 use crate::security::REST_WRITES;

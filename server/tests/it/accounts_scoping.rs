@@ -348,3 +348,97 @@ async fn the_admin_adds_and_deletes_players_from_the_command_line() {
     let gone = jetx(&["user", "delete", "ana"], "");
     assert_eq!(gone.status.code(), Some(2), "no such user");
 }
+
+/// The rest of a player's data: a backtest job (its result, events and cancel), limits,
+/// a cool-off, stored predictions and the fairness report are each the player's own.
+#[tokio::test]
+async fn another_players_backtest_limits_cool_off_and_predictions_are_out_of_reach() {
+    let app = hosted_app(3600).await;
+    let mut ana = Client::signup(&app, "ana").await;
+    let mut bob = Client::signup(&app, "bob").await;
+    let hosted = app.hosted.clone().unwrap();
+    let ana_id = app::db::user_by_name(&hosted.pool, "ana")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let ana_state = hosted.tenants.get(ana_id).await.unwrap();
+    app::db::load_demo(&ana_state.pool, 2500, 7, 0.03)
+        .await
+        .unwrap();
+    let backtest = json!({"start": 1500, "refit": "every", "refit_every": 500, "window": 1000,
+        "gap": 0, "thresholds": [2.0], "models": ["empirical"], "cashout": 2.0});
+    let job = ana
+        .call(&app, "POST", "/api/v1/backtests", Some(backtest))
+        .await;
+    assert_eq!(job.status, StatusCode::ACCEPTED, "{}", job.body);
+    let id = job.body["id"].as_i64().unwrap();
+    let limit = json!({"kind": "loss", "period": "day", "amount": 50});
+    let set = ana.call(&app, "PUT", "/api/v1/limits", Some(limit)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let off = ana
+        .call(&app, "POST", "/api/v1/cool-off", Some(json!({"hours": 24})))
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    let p = ana
+        .call(
+            &app,
+            "POST",
+            "/api/v1/predict",
+            Some(json!({"cashout": 2.0})),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+
+    for (method, uri) in [
+        ("GET", format!("/api/v1/backtests/{id}")),
+        ("GET", format!("/api/v1/backtests/{id}/events")),
+        ("POST", format!("/api/v1/backtests/{id}/cancel")),
+        ("DELETE", format!("/api/v1/backtests/{id}")),
+    ] {
+        let a = bob.call(&app, method, &uri, None).await;
+        assert_eq!(
+            a.status,
+            StatusCode::NOT_FOUND,
+            "{method} {uri}: {}",
+            a.body
+        );
+    }
+    let listed = bob.call(&app, "GET", "/api/v1/backtests", None).await;
+    assert_eq!(listed.body, json!([]), "{}", listed.body);
+    let limits = bob.call(&app, "GET", "/api/v1/limits", None).await.body;
+    assert_eq!(limits["limits"], json!([]), "{limits}");
+    assert_eq!(
+        limits["gate"]["open"], true,
+        "ana's cool-off is not bob's: {limits}"
+    );
+    let predictions = bob.call(&app, "GET", "/api/v1/predictions", None).await;
+    assert_eq!(predictions.status, StatusCode::OK, "{}", predictions.body);
+    assert_eq!(predictions.body["total"], 0, "{}", predictions.body);
+    // Bob's history is empty: too few rounds for a fairness report (ana has 2,500).
+    let fairness = bob.call(&app, "GET", "/api/v1/analysis", None).await;
+    assert_eq!(
+        fairness.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        fairness.body
+    );
+
+    // Ana's are all there.
+    let hers = ana
+        .call(&app, "GET", &format!("/api/v1/backtests/{id}"), None)
+        .await;
+    assert_eq!(hers.status, StatusCode::OK, "{}", hers.body);
+    let limits = ana.call(&app, "GET", "/api/v1/limits", None).await.body;
+    assert_eq!(
+        limits["limits"].as_array().map(Vec::len),
+        Some(1),
+        "{limits}"
+    );
+    assert_eq!(limits["gate"]["open"], false, "{limits}");
+    let predictions = ana
+        .call(&app, "GET", "/api/v1/predictions", None)
+        .await
+        .body;
+    assert!(predictions["total"].as_i64().unwrap() >= 1, "{predictions}");
+}

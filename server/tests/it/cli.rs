@@ -329,10 +329,11 @@ fn a_file_on_the_command_line_is_not_held_to_the_per_request_limits() {
     );
 }
 
-#[test]
-fn an_import_killed_midway_stores_none_of_its_rows() {
+/// On SQLite, and on PostgreSQL when the suite runs there (`JETX_TEST_POSTGRES`).
+#[tokio::test]
+async fn an_import_killed_midway_stores_none_of_its_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("killed.sqlite");
+    let db = crate::helpers::fresh_database(dir.path()).await;
     let csv = dir.path().join("many.csv");
     let rows: String = (0..400_000)
         .map(|i| format!("{}.{:02}\n", 1 + i % 9, i % 100))

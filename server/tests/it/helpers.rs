@@ -133,6 +133,18 @@ pub async fn hosted_app(idle_s: i64) -> TestApp {
 
 /// [`hosted_app`] behind the reverse proxies `trusted_proxies`.
 pub async fn hosted_app_with(idle_s: i64, trusted_proxies: Vec<std::net::IpAddr>) -> TestApp {
+    hosted_app_settings(|s| {
+        s.session_idle_s = idle_s;
+        s.trusted_proxies = trusted_proxies;
+    })
+    .await
+}
+
+/// A hosted server whose account settings `change` makes from the defaults (sign-up
+/// open, sessions idle for an hour at most, 12 hours in all).
+pub async fn hosted_app_settings(
+    change: impl FnOnce(&mut server::accounts::AccountSettings),
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(dir.path()).await;
     let pool = app::db::connect(&database).await.unwrap();
@@ -146,13 +158,14 @@ pub async fn hosted_app_with(idle_s: i64, trusted_proxies: Vec<std::net::IpAddr>
         exe: env!("CARGO_BIN_EXE_jetx").into(),
     };
     let state = factory.state(pool.clone(), database.clone(), models_dir.clone());
-    let settings = server::accounts::AccountSettings {
+    let mut settings = server::accounts::AccountSettings {
         signup: true,
-        session_idle_s: idle_s,
+        session_idle_s: 3600,
         session_absolute_s: server::accounts::DEFAULT_SESSION_ABSOLUTE_S,
         secure_cookies: false,
-        trusted_proxies,
+        trusted_proxies: Vec::new(),
     };
+    change(&mut settings);
     let hosted = std::sync::Arc::new(server::accounts::Hosted {
         pool: pool.clone(),
         settings,

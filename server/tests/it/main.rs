@@ -3,6 +3,7 @@
 
 mod accounts;
 mod accounts_scoping;
+mod accounts_settings;
 mod api;
 mod autobet;
 mod backtests;

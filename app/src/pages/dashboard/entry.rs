@@ -7,7 +7,7 @@
 
 use crate::api;
 use crate::pages::Notice;
-use crate::types::ClientSettings;
+use crate::types::{ClientSettings, RoundRow};
 use crate::DataVersion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,6 +36,11 @@ struct EntryQueue {
     message: RwSignal<Option<Notice>>,
     version: DataVersion,
     input: NodeRef<leptos::html::Input>,
+    /// Told of each stored round once the queue is sent (the last-rounds chart draws it
+    /// before the dashboard is read again).
+    stored: Callback<RoundRow>,
+    /// The rounds stored by this run of the queue, for `stored`.
+    fresh: StoredValue<Vec<RoundRow>>,
 }
 
 impl EntryQueue {
@@ -43,6 +48,7 @@ impl EntryQueue {
         message: RwSignal<Option<Notice>>,
         version: DataVersion,
         input: NodeRef<leptos::html::Input>,
+        stored: Callback<RoundRow>,
     ) -> Self {
         Self {
             ops: StoredValue::new(VecDeque::new()),
@@ -52,6 +58,8 @@ impl EntryQueue {
             message,
             version,
             input,
+            stored,
+            fresh: StoredValue::new(Vec::new()),
         }
     }
 
@@ -91,7 +99,15 @@ impl EntryQueue {
             }
             self.sending.set_value(false);
             if changed {
+                // The estimate's request goes out first; the chart is drawn while it runs.
                 self.version.bump();
+            }
+            for row in self
+                .fresh
+                .try_update_value(std::mem::take)
+                .unwrap_or_default()
+            {
+                self.stored.run(row);
             }
         });
     }
@@ -103,10 +119,11 @@ impl EntryQueue {
                 let result = api::add_round(text.clone()).await;
                 self.last_round_failed.set_value(result.is_err());
                 match result {
-                    Ok(row) => (
-                        true,
-                        Notice::Done(format!("Round #{} recorded: {}x", row.position, row.value)),
-                    ),
+                    Ok(row) => {
+                        let done = format!("Round #{} recorded: {}x", row.position, row.value);
+                        self.fresh.update_value(|f| f.push(row));
+                        (true, Notice::Done(done))
+                    }
                     Err(e) => {
                         if e.status == 401 {
                             self.keep_draft(&text);
@@ -216,10 +233,12 @@ pub(super) fn RoundEntry(
     settings: Signal<Option<ClientSettings>>,
     slip: super::bets::BetSlip,
     message: RwSignal<Option<Notice>>,
+    /// Called with each round as soon as it is stored.
+    stored: Callback<RoundRow>,
 ) -> impl IntoView {
     let version = expect_context::<DataVersion>();
     let input = NodeRef::<leptos::html::Input>::new();
-    let queue = EntryQueue::new(message, version, input);
+    let queue = EntryQueue::new(message, version, input, stored);
     let waiting = queue.waiting;
     let field = EntryField {
         input,

@@ -1,0 +1,76 @@
+//! What the admin's account settings do on a hosted server: a session ends at its
+//! absolute lifetime however busy it is, and a closed sign-up creates nobody.
+
+use crate::accounts::{refused_401, Client, PASSWORD};
+use crate::helpers::*;
+use axum::http::StatusCode;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_busy_session_still_ends_at_its_absolute_lifetime() {
+    let app = hosted_app_settings(|s| {
+        s.session_idle_s = 60;
+        s.session_absolute_s = 2;
+    })
+    .await;
+    let mut busy = Client::signup(&app, "busy").await;
+    let started = std::time::Instant::now();
+    // A request every 0.4 s: never idle, yet the session ends 2 s after login.
+    let ended = loop {
+        let a = busy.call(&app, "GET", "/api/v1/stats", None).await;
+        if a.status != StatusCode::OK {
+            break a;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the session outlived its 2 s lifetime"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    };
+    refused_401(&ended, "a session past its absolute lifetime");
+    // Lifetimes are counted in whole seconds: more than 1 s passed, less than 3.
+    assert!(
+        started.elapsed() >= Duration::from_millis(800),
+        "{:?}",
+        started.elapsed()
+    );
+    // Logging in again opens a new one.
+    let mut again = Client::default();
+    let a = again
+        .call(
+            &app,
+            "POST",
+            "/api/v1/auth/login",
+            Some(json!({"username": "busy", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(again.me(&app).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn with_sign_up_closed_nobody_can_create_an_account() {
+    let app = hosted_app_settings(|s| s.signup = false).await;
+    let mut c = Client::default();
+    let a = c
+        .call(
+            &app,
+            "POST",
+            "/api/v1/auth/signup",
+            Some(json!({"username": "mallory", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    assert_eq!(a.body["error"]["code"], "signup_closed", "{}", a.body);
+    assert!(c.cookie.is_none(), "no session for a refused sign-up");
+    let hosted = app.hosted.clone().unwrap();
+    assert!(app::db::user_by_name(&hosted.pool, "mallory")
+        .await
+        .unwrap()
+        .is_none());
+    refused_401(
+        &c.call(&app, "GET", "/api/v1/stats", None).await,
+        "no account, no access",
+    );
+}
