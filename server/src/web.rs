@@ -57,7 +57,9 @@ pub fn router_with(state: ServerState, config: &Config, scope: Scope) -> Router 
             crate::accounts::scope,
         ));
     if let Scope::Hosted(hosted) = scope.as_ref() {
-        app = app.layer(crate::accounts::session_layer(hosted));
+        app = app.layer(crate::accounts::session_layer(hosted)).layer(
+            axum::middleware::from_fn_with_state(hosted.clone(), crate::accounts::secure_over_tls),
+        );
     }
     app.layer(axum::middleware::from_fn(server_fn_status))
         .layer(DefaultBodyLimit::max(body_limit))

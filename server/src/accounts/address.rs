@@ -29,6 +29,16 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
         .unwrap_or(peer)
 }
 
+/// Whether the player reached the server over TLS: a trusted proxy in front of it says
+/// `X-Forwarded-Proto: https` (its first entry: the side facing the player). Nobody else
+/// is believed.
+pub fn over_tls(peer: IpAddr, forwarded_proto: Option<&str>, trusted: &[IpAddr]) -> bool {
+    trusted.contains(&peer)
+        && forwarded_proto
+            .and_then(|p| p.split(',').next())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+}
+
 /// `trusted_proxies` as written in the config: IP addresses, comma-separated in the
 /// environment.
 pub fn parse_trusted(list: &[String]) -> Result<Vec<IpAddr>, String> {

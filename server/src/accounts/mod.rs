@@ -184,6 +184,45 @@ pub fn session_layer(
     )))
 }
 
+/// Marks the session cookie `Secure` when the player reached the server over TLS through
+/// a trusted proxy (`X-Forwarded-Proto: https`), as `secure_cookies` does for every
+/// response: a cookie set over HTTPS is then never sent back over plain HTTP.
+pub async fn secure_over_tls(
+    axum::extract::State(hosted): axum::extract::State<Arc<Hosted>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let proto = request
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok());
+    let tls = !hosted.settings.secure_cookies
+        && peer.is_some_and(|ip| address::over_tls(ip, proto, &hosted.settings.trusted_proxies));
+    let mut response = next.run(request).await;
+    if tls {
+        let headers = response.headers_mut();
+        let cookies: Vec<_> = headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
+        headers.remove(axum::http::header::SET_COOKIE);
+        for cookie in cookies {
+            let secure = cookie
+                .to_str()
+                .ok()
+                .filter(|c| c.starts_with(&format!("{COOKIE}=")) && !c.contains("; Secure"))
+                .and_then(|c| axum::http::HeaderValue::from_str(&format!("{c}; Secure")).ok());
+            headers.append(axum::http::header::SET_COOKIE, secure.unwrap_or(cookie));
+        }
+    }
+    response
+}
+
 /// Who a request works for: the one local player, or the players of a hosted server.
 pub enum Scope {
     Local(ServerState),

@@ -74,3 +74,44 @@ async fn with_sign_up_closed_nobody_can_create_an_account() {
         "no account, no access",
     );
 }
+
+/// The session cookie is `Secure` when a trusted proxy says the player came over HTTPS,
+/// and only then: the header from anyone else, or `http`, changes nothing.
+#[tokio::test]
+async fn a_login_over_https_through_a_trusted_proxy_gets_a_secure_cookie() {
+    let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+    let app = hosted_app_with(3600, vec![proxy]).await;
+    Client::signup(&app, "bob").await;
+    let cookie_of = |peer: &str, proto: &str| {
+        let mut req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .header("x-forwarded-proto", proto)
+            .body(axum::body::Body::from(
+                json!({"username": "bob", "password": PASSWORD}).to_string(),
+            ))
+            .unwrap();
+        let peer = std::net::SocketAddr::new(peer.parse().unwrap(), 40000);
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        let router = app.router.clone();
+        async move {
+            let response = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let secure = |c: &str| c.split(';').any(|a| a.trim() == "Secure");
+    let over_https = cookie_of("10.0.0.2", "https").await;
+    assert!(over_https.starts_with("jetx_session="), "{over_https}");
+    assert!(secure(&over_https), "{over_https}");
+    assert!(over_https.contains("HttpOnly"), "{over_https}");
+    let plain = cookie_of("10.0.0.2", "http").await;
+    assert!(!secure(&plain), "{plain}");
+    let claimed = cookie_of("198.51.100.9", "https").await;
+    assert!(!secure(&claimed), "an untrusted peer's header: {claimed}");
+}
