@@ -96,16 +96,7 @@ async fn another_players_model_version_and_training_job_are_out_of_reach() {
     let app = hosted_app(3600).await;
     let mut ana = Client::signup(&app, "ana").await;
     let mut bob = Client::signup(&app, "bob").await;
-    let hosted = app.hosted.clone().unwrap();
-    let ana_id = app::db::user_by_name(&hosted.pool, "ana")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let ana_state = hosted.tenants.get(ana_id).await.unwrap();
-    app::db::load_demo(&ana_state.pool, 1500, 7, 0.03)
-        .await
-        .unwrap();
+    load_demo_for(&app, "ana", 1500).await;
 
     let started = ana
         .call(
@@ -356,16 +347,7 @@ async fn another_players_backtest_limits_cool_off_and_predictions_are_out_of_rea
     let app = hosted_app(3600).await;
     let mut ana = Client::signup(&app, "ana").await;
     let mut bob = Client::signup(&app, "bob").await;
-    let hosted = app.hosted.clone().unwrap();
-    let ana_id = app::db::user_by_name(&hosted.pool, "ana")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let ana_state = hosted.tenants.get(ana_id).await.unwrap();
-    app::db::load_demo(&ana_state.pool, 2500, 7, 0.03)
-        .await
-        .unwrap();
+    load_demo_for(&app, "ana", 2500).await;
     let backtest = json!({"start": 1500, "refit": "every", "refit_every": 500, "window": 1000,
         "gap": 0, "thresholds": [2.0], "models": ["empirical"], "cashout": 2.0});
     let job = ana
@@ -441,4 +423,18 @@ async fn another_players_backtest_limits_cool_off_and_predictions_are_out_of_rea
         .await
         .body;
     assert!(predictions["total"].as_i64().unwrap() >= 1, "{predictions}");
+}
+
+/// `rounds` demo rounds stored straight into player `name`'s own data.
+async fn load_demo_for(app: &TestApp, name: &str, rounds: usize) {
+    let hosted = app.hosted.clone().unwrap();
+    let id = app::db::user_by_name(&hosted.pool, name)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let state = hosted.tenants.get(id).await.unwrap();
+    app::db::load_demo(&state.pool, rounds, 7, 0.03)
+        .await
+        .unwrap();
 }
