@@ -3,7 +3,7 @@
 
 use super::{decide, Decision, Mode};
 use crate::patterns::clock::Clock;
-use crate::patterns::next::next_round_edges;
+use crate::patterns::next::NextReader;
 use crate::patterns::scan::{PatternConfig, PatternScanner};
 use crate::values::Multiplier;
 use std::sync::Arc;
@@ -21,6 +21,8 @@ pub struct PatternTracker {
     /// from here (a rescan of a year of rounds takes seconds).
     behind: PatternScanner,
     behind_len: usize,
+    /// The next-round reading's replay of the confirmed rules, kept in step too.
+    reader: NextReader,
 }
 
 impl PatternTracker {
@@ -31,6 +33,7 @@ impl PatternTracker {
             behind: scanner.clone(),
             scanner,
             behind_len: 0,
+            reader: NextReader::default(),
         }
     }
 
@@ -116,7 +119,9 @@ impl PatternTracker {
             .iter()
             .filter(|c| (cfg.cashouts[c.ci] - cashout).abs() < 1e-9)
             .count();
-        let edges = next_round_edges(&self.scanner, rounds, &confirmed, mode.z());
+        let edges = self
+            .reader
+            .edges(&self.scanner, rounds, &confirmed, mode.z());
         decide(
             &edges,
             here,
@@ -195,5 +200,60 @@ mod tests {
                 "step {step}"
             );
         }
+    }
+
+    /// The kept next-round reading equals a fresh one (a replay of the final history) on
+    /// a history with a planted edge, after appends, undos and corrections old and new.
+    #[test]
+    fn the_kept_next_round_reading_equals_a_fresh_one() {
+        use crate::patterns::next::next_round_edges;
+        use crate::planted::{Planted, PlantedGenerator};
+        let config = PatternConfig::default();
+        let pool = PlantedGenerator {
+            seed: 5,
+            house_edge: 0.03,
+            planted: Planted::AfterLowRun {
+                k: 1,
+                low: 1.5,
+                target: 2.0,
+                shift: 0.2,
+            },
+        }
+        .generate(8_000);
+        let mut tracker = PatternTracker::new(config.clone());
+        let mut rounds: Vec<Multiplier> = pool[..2_500].to_vec();
+        let (mut next, mut read) = (2_500usize, 0usize);
+        for step in 0..40u64 {
+            let r = (step.wrapping_mul(2_654_435_761) >> 7) as usize;
+            match step % 5 {
+                0..=2 => {
+                    let k = 1 + r % 120;
+                    rounds.extend_from_slice(&pool[next..next + k]);
+                    next += k;
+                }
+                3 => rounds.truncate(rounds.len() - r % (REWIND + 9)),
+                _ => {
+                    let at = if step % 2 == 0 {
+                        r % rounds.len()
+                    } else {
+                        rounds.len() - 1
+                    };
+                    rounds[at] = Multiplier(rounds[at].0 % 300 + 100);
+                }
+            }
+            tracker.sync(&rounds);
+            let confirmed = tracker.scanner.confirmed();
+            let kept = tracker
+                .reader
+                .edges(&tracker.scanner, &rounds, &confirmed, 1.645);
+            let fresh = PatternScanner::scan(config.clone(), &rounds);
+            assert_eq!(
+                kept,
+                next_round_edges(&fresh, &rounds, &confirmed, 1.645),
+                "step {step}"
+            );
+            read += usize::from(!kept.is_empty());
+        }
+        assert!(read >= 5, "only {read} steps had a confirmed rule applying");
     }
 }

@@ -30,6 +30,20 @@ pub struct PatternBench {
     pub clock_build_ms: f64,
     /// A prediction's clock now: the kept one with the next round placed at "now".
     pub clock_next_us: f64,
+    /// What the confirmed rules say about the next round, on a history of the same length
+    /// with one planted edge (after a round below 1.10x, 2x comes 60% of the time): mean
+    /// ms per round with the kept replay, over rounds where a confirmed rule applies.
+    #[serde(default)]
+    pub next_round_ms: f64,
+    /// The first reading, which traces the whole history once.
+    #[serde(default)]
+    pub next_round_first_ms: f64,
+    /// Baseline: the same reading replaying the whole history (as every estimate did).
+    #[serde(default)]
+    pub next_round_replay_ms: f64,
+    /// Rules confirmed on that history.
+    #[serde(default)]
+    pub next_round_rules: usize,
 }
 
 /// Scans `rounds`, builds the report, then times `extra` further rounds (taken from the
@@ -66,6 +80,7 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
     let rescan_s = now() - t0;
     std::hint::black_box(again.confirmed());
     let (clock_build_ms, clock_next_us) = clock_costs(rounds.len(), &mut now);
+    let next = next_round_costs(rounds.len(), &mut now);
     PatternBench {
         rounds: rounds.len(),
         tests,
@@ -77,6 +92,73 @@ pub fn measure(rounds: &[Multiplier], extra: usize, mut now: impl FnMut() -> f64
         speedup: rescan_s / incremental_s.max(1e-12),
         clock_build_ms,
         clock_next_us,
+        next_round_ms: next.kept_ms,
+        next_round_first_ms: next.first_ms,
+        next_round_replay_ms: next.replay_ms,
+        next_round_rules: next.rules,
+    }
+}
+
+struct NextRoundCosts {
+    kept_ms: f64,
+    first_ms: f64,
+    replay_ms: f64,
+    rules: usize,
+}
+
+/// The next-round reading on `n` rounds with one planted edge: its first reading, the
+/// next 10 a confirmed rule applies to (kept replay), and the baseline's full replay.
+fn next_round_costs(n: usize, now: &mut impl FnMut() -> f64) -> NextRoundCosts {
+    use super::next::{next_round_edges, NextReader};
+    use crate::planted::{Planted, PlantedGenerator};
+    let z = crate::bet::Mode::Normal.z();
+    let rounds = PlantedGenerator {
+        seed: 1,
+        house_edge: 0.03,
+        planted: Planted::AfterLowRun {
+            k: 1,
+            low: 1.1,
+            target: 2.0,
+            shift: 0.115,
+        },
+    }
+    .generate(n.max(1) + 2_000);
+    let mut scanner = PatternScanner::scan(PatternConfig::default(), &rounds[..n]);
+    let mut reader = NextReader::default();
+    // The first reading traces the history; the baseline replays it at the same round.
+    let (mut first, mut replay, mut rules) = (None, 0.0, 0);
+    let (mut spent, mut timed) = (0.0, 0u32);
+    for end in n..rounds.len() {
+        if end > n {
+            scanner.push(rounds[end - 1]);
+        }
+        let confirmed = scanner.confirmed();
+        let t0 = now();
+        let edges = reader.edges(&scanner, &rounds[..end], &confirmed, z);
+        let took = now() - t0;
+        if edges.is_empty() {
+            continue;
+        }
+        if first.is_none() {
+            first = Some(took);
+            let t0 = now();
+            let again = next_round_edges(&scanner, &rounds[..end], &confirmed, z);
+            replay = now() - t0;
+            assert_eq!(again, edges, "the kept reading is the replay's");
+            rules = confirmed.len();
+            continue;
+        }
+        spent += took;
+        timed += 1;
+        if timed == 10 {
+            break;
+        }
+    }
+    NextRoundCosts {
+        kept_ms: spent * 1e3 / f64::from(timed.max(1)),
+        first_ms: first.unwrap_or(0.0) * 1e3,
+        replay_ms: replay * 1e3,
+        rules,
     }
 }
 

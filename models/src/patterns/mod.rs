@@ -12,7 +12,8 @@
 //! - [`levels`]: the level rules' statistics and their bands, fixed under the fair law.
 //! - [`evidence`]: exact binomial tails, the mixture e-value, Benjamini–Hochberg.
 //! - [`scan`]: counts kept one round at a time and the confirmation rule.
-//! - [`next`]: what the confirmed rules say about the next round (for PLAY / WAIT).
+//! - [`next`]: what the confirmed rules say about the next round (for PLAY / WAIT), from
+//!   a `trace` of which of them applied to each round, kept in step with the history.
 //! - [`limits`]: the smallest edge each family could have detected (80% power).
 //! - [`regimes`]: homogeneity and change-point tests of the edge over blocks.
 //! - [`unfavourable`]: rules confirmed below the game's own rate (avoid; never PLAY).
@@ -32,6 +33,7 @@ pub mod rules;
 pub mod scan;
 pub mod state;
 pub mod text;
+mod trace;
 pub mod unfavourable;
 pub mod words;
 

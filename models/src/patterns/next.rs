@@ -10,7 +10,7 @@
 
 use super::evidence::ln_binomial_sf;
 use super::scan::{Confirmed, PatternScanner};
-use crate::forecast::threshold_hundredths;
+use super::trace::Trace;
 use crate::summary::wilson_interval;
 use crate::values::Multiplier;
 use serde::{Deserialize, Serialize};
@@ -73,55 +73,47 @@ impl NextEdge {
 }
 
 /// Most confirmed rules the next-round reading considers (most significant first): far
-/// more than any one edge confirms, and it bounds the replay's memory (one bit per rule
-/// and round).
+/// more than any one edge confirms, and it bounds the work per estimate.
 const MAX_CONSIDERED: usize = 256;
 
-/// Which of the considered rules applied to each round of a history: `words` bits a round.
-struct Trace {
-    words: usize,
-    bits: Vec<u64>,
-}
+/// Most confirmed rules the kept [`Trace`] follows: the considered ones and the next most
+/// significant, so that a reshuffle of the considered ones (new rounds change every
+/// rule's significance) seldom re-traces the history. It bounds the trace's memory: one
+/// bit per rule and round, 64 MB for a year of rounds.
+const MAX_TRACED: usize = 512;
 
-impl Trace {
-    fn record(scanner: &PatternScanner, rounds: &[Multiplier], rules: &[usize]) -> Self {
-        let cat = &scanner.catalogue;
-        let words = rules.len().div_ceil(64).max(1);
-        let mut slot = vec![usize::MAX; cat.len()];
-        for (i, &r) in rules.iter().enumerate() {
-            slot[r] = i;
+/// (rounds, of which reached the cash-out) among the set bits of `col & !not` from bit
+/// `from` on; `not` may be shorter than `col` (missing words are 0).
+fn count(col: &[u64], not: &[u64], reached: &[u64], from: usize) -> (u64, u64) {
+    let (mut n, mut k) = (0u64, 0u64);
+    for (w, (&c, &r)) in col.iter().zip(reached).enumerate().skip(from / 64) {
+        let mut f = c & !not.get(w).copied().unwrap_or(0);
+        if w == from / 64 {
+            f &= !0u64 << (from % 64);
         }
-        let mut bits = vec![0u64; rounds.len() * words];
-        let mut state = scanner.fresh_state();
-        let mut scratch = Vec::new();
-        for (i, m) in rounds.iter().enumerate() {
-            cat.applicable(&state, &mut scratch);
-            for &r in &scratch {
-                let j = slot[r];
-                if j != usize::MAX {
-                    bits[i * words + j / 64] |= 1 << (j % 64);
-                }
-            }
-            state.push(*m);
+        n += u64::from(f.count_ones());
+        k += u64::from((f & r).count_ones());
+    }
+    (n, k)
+}
+
+/// Rounds where both columns are set.
+fn overlap(a: &[u64], b: &[u64]) -> u64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u64::from((x & y).count_ones()))
+        .sum()
+}
+
+/// The union of columns `rules`.
+fn union(trace: &Trace, rules: &[usize]) -> Vec<u64> {
+    let mut out = vec![0u64; trace.words()];
+    for &j in rules {
+        for (o, c) in out.iter_mut().zip(trace.col(j)) {
+            *o |= c;
         }
-        Self { words, bits }
     }
-
-    fn round(&self, i: usize) -> &[u64] {
-        &self.bits[i * self.words..(i + 1) * self.words]
-    }
-}
-
-fn has(bits: &[u64], j: usize) -> bool {
-    bits[j / 64] >> (j % 64) & 1 == 1
-}
-
-fn any_of(bits: &[u64], mask: &[u64]) -> bool {
-    bits.iter().zip(mask).any(|(a, b)| a & b != 0)
-}
-
-fn set(mask: &mut [u64], j: usize) {
-    mask[j / 64] |= 1 << (j % 64);
+    out
 }
 
 /// One cash-out's confirmed rules split into those with an edge of their own (`kept`,
@@ -138,45 +130,29 @@ struct Selection {
     explained: Vec<(usize, usize)>,
 }
 
-fn select(
-    trace: &Trace,
-    rounds: &[Multiplier],
-    cands: &[usize],
-    cut: u32,
-    fair: f64,
-    alpha: f64,
-) -> Selection {
+fn select(trace: &Trace, cands: &[usize], ci: usize, fair: f64, alpha: f64) -> Selection {
     let mut kept: Vec<usize> = Vec::new();
     let mut explained = Vec::new();
     let ln_level = (alpha / cands.len().max(1) as f64).ln();
-    let beats = |(k, n): (u64, u64)| n > 0 && ln_binomial_sf(k, n, fair) <= ln_level;
+    let beats = |(n, k): (u64, u64)| n > 0 && ln_binomial_sf(k, n, fair) <= ln_level;
+    let reached = trace.reached(ci);
+    // The rounds where a kept rule applied.
+    let mut covered = Vec::new();
     for &j in cands {
-        let mask = mask_of(trace.words, &kept);
-        // One pass: j's rounds outside every kept rule, and its overlap with each.
-        let (mut k, mut n) = (0u64, 0u64);
-        let mut overlap = vec![0u64; kept.len()];
-        for (i, m) in rounds.iter().enumerate() {
-            let bits = trace.round(i);
-            if !has(bits, j) {
-                continue;
-            }
-            if any_of(bits, &mask) {
-                for (o, &q) in overlap.iter_mut().zip(&kept) {
-                    *o += u64::from(has(bits, q));
-                }
-            } else {
-                n += 1;
-                k += u64::from(m.0 >= cut);
-            }
-        }
-        if kept.is_empty() || beats((k, n)) {
+        // j's rounds outside every kept rule.
+        let outside = count(trace.col(j), &covered, reached, 0);
+        if kept.is_empty() || beats(outside) {
             kept.push(j);
+            covered = union(trace, &kept);
             continue;
         }
-        let at = (0..kept.len()).max_by_key(|&i| overlap[i]).unwrap_or(0);
+        let col = trace.col(j);
+        let overlaps: Vec<u64> = kept.iter().map(|&q| overlap(col, trace.col(q))).collect();
+        let at = (0..kept.len()).max_by_key(|&i| overlaps[i]).unwrap_or(0);
         let by = kept[at];
-        if narrower_explains(trace, rounds, (by, j), cut, fair) {
+        if narrower_explains(trace, (by, j), ci, fair) {
             kept[at] = j;
+            covered = union(trace, &kept);
             explained.push((by, j));
         } else {
             explained.push((j, by));
@@ -191,45 +167,28 @@ fn select(
 /// "Minutes 6–20 of a session", confirmed first by chance over a planted "minutes 8–20",
 /// would otherwise carry PLAY to minutes 6–8; a planted "at most 13 of the last 20 below
 /// 3x" keeps its place over "at most 12", as its rest beats the fair rate like the whole.
-fn narrower_explains(
-    trace: &Trace,
-    rounds: &[Multiplier],
-    (wide, narrow): (usize, usize),
-    cut: u32,
-    fair: f64,
-) -> bool {
-    // (hits, rounds) inside `narrow`, and on the rest of `wide`.
-    let (mut inside, mut rest) = ((0u64, 0u64), (0u64, 0u64));
-    for (i, m) in rounds.iter().enumerate() {
-        let bits = trace.round(i);
-        let hit = u64::from(m.0 >= cut);
-        match (has(bits, wide), has(bits, narrow)) {
-            (false, true) => return false,
-            (true, true) => inside = (inside.0 + hit, inside.1 + 1),
-            (true, false) => rest = (rest.0 + hit, rest.1 + 1),
-            (false, false) => {}
-        }
+fn narrower_explains(trace: &Trace, (wide, narrow): (usize, usize), ci: usize, fair: f64) -> bool {
+    let (w, nw) = (trace.col(wide), trace.col(narrow));
+    if nw.iter().zip(w).any(|(n, w)| n & !w != 0) {
+        return false;
     }
-    let ll = |(k, n): (u64, u64), p: f64| {
+    let reached = trace.reached(ci);
+    // (rounds, hits) on the rest of `wide`, and inside `narrow`.
+    let rest = count(w, nw, reached, 0);
+    let inside = count(nw, &[], reached, 0);
+    let ll = |(n, k): (u64, u64), p: f64| {
         let p = p.clamp(1e-12, 1.0 - 1e-12);
         k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()
     };
-    let rate = |(k, n): (u64, u64)| if n == 0 { fair } else { k as f64 / n as f64 };
+    let rate = |(n, k): (u64, u64)| if n == 0 { fair } else { k as f64 / n as f64 };
     let whole = (inside.0 + rest.0, inside.1 + rest.1);
-    rest.1 > 0 && ll(inside, rate(inside)) + ll(rest, fair) > ll(whole, rate(whole))
-}
-
-fn mask_of(words: usize, rules: &[usize]) -> Vec<u64> {
-    let mut mask = vec![0u64; words];
-    for &j in rules {
-        set(&mut mask, j);
-    }
-    mask
+    rest.0 > 0 && ll(inside, rate(inside)) + ll(rest, fair) > ll(whole, rate(whole))
 }
 
 /// The confirmed rules applying to the round after `rounds` (which `scanner` has seen),
 /// best lower EV bound at `z` first; a rule explained by a stronger one (see
-/// [`Selection`]) comes with `explained_by` set and its whole-history record.
+/// [`Selection`]) comes with `explained_by` set and its whole-history record. A one-off
+/// reading: [`NextReader`] keeps the replay for the next round.
 pub fn next_round_edges(
     scanner: &PatternScanner,
     rounds: &[Multiplier],
@@ -237,32 +196,66 @@ pub fn next_round_edges(
     z: f64,
 ) -> Vec<NextEdge> {
     let now = scanner.applicable_next();
-    if confirmed.is_empty() || !confirmed.iter().any(|x| now.contains(&x.rule)) {
+    if !confirmed.iter().any(|x| now.contains(&x.rule)) {
         return Vec::new();
     }
-    let ordered = by_significance(scanner, confirmed);
-    let rules = considered_rules(&ordered);
-    let trace = Trace::record(scanner, rounds, &rules);
-    let split = ((rounds.len() as f64) * scanner.config.split) as usize;
-    let reading = Reading {
-        scanner,
-        rounds,
-        confirmed,
-        now: &now,
-        rules: &rules,
-        trace: &trace,
-        split,
-    };
-    let mut out = Vec::new();
-    for ci in 0..scanner.config.cashouts.len() {
-        reading.edges_at(ci, &ordered, &mut out);
+    NextReader::default().edges(scanner, rounds, confirmed, z)
+}
+
+/// [`next_round_edges`] round after round: the replay of which confirmed rules applied to
+/// each round is kept in step with the history (see [`Trace::sync`]) while any rule is
+/// confirmed, and a newly considered rule is traced on its own (see [`Trace::follow`]).
+#[derive(Debug, Clone, Default)]
+pub struct NextReader {
+    trace: Option<Trace>,
+}
+
+impl NextReader {
+    /// As [`next_round_edges`].
+    pub fn edges(
+        &mut self,
+        scanner: &PatternScanner,
+        rounds: &[Multiplier],
+        confirmed: &[Confirmed],
+        z: f64,
+    ) -> Vec<NextEdge> {
+        if confirmed.is_empty() {
+            return Vec::new();
+        }
+        let ordered = by_significance(scanner, confirmed);
+        let traced = distinct_rules(&ordered, MAX_TRACED);
+        let considered = &traced[..traced.len().min(MAX_CONSIDERED)];
+        let trace = match self.trace.take() {
+            Some(t) if t.fits(scanner) => self.trace.insert(t),
+            _ => self.trace.insert(Trace::new(scanner)),
+        };
+        trace.sync(scanner, rounds);
+        if !trace.covers(considered) {
+            trace.follow(scanner, &traced);
+        }
+        let now = scanner.applicable_next();
+        if !confirmed.iter().any(|x| now.contains(&x.rule)) {
+            return Vec::new();
+        }
+        let reading = Reading {
+            scanner,
+            confirmed,
+            now: &now,
+            considered,
+            trace,
+            split: ((rounds.len() as f64) * scanner.config.split) as usize,
+        };
+        let mut out = Vec::new();
+        for ci in 0..scanner.config.cashouts.len() {
+            reading.edges_at(ci, &ordered, &mut out);
+        }
+        out.sort_by(|a, b| {
+            (a.explained_by.is_some(), -a.ev_bound(z))
+                .partial_cmp(&(b.explained_by.is_some(), -b.ev_bound(z)))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        out
     }
-    out.sort_by(|a, b| {
-        (a.explained_by.is_some(), -a.ev_bound(z))
-            .partial_cmp(&(b.explained_by.is_some(), -b.ev_bound(z)))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    out
 }
 
 /// The confirmed rules, most significant (smallest whole-history binomial tail) first.
@@ -279,26 +272,25 @@ fn by_significance<'a>(scanner: &PatternScanner, confirmed: &'a [Confirmed]) -> 
     ordered
 }
 
-/// The distinct rules of `ordered`, in order, at most [`MAX_CONSIDERED`] of them: the
-/// rules the replay traces (a rule's index here is its bit in the [`Trace`]).
-fn considered_rules(ordered: &[&Confirmed]) -> Vec<usize> {
-    let mut rules: Vec<usize> = Vec::new();
-    for x in ordered {
-        if !rules.contains(&x.rule) && rules.len() < MAX_CONSIDERED {
-            rules.push(x.rule);
-        }
-    }
-    rules
+/// The distinct rules of `ordered`, in order, at most `max` of them.
+fn distinct_rules(ordered: &[&Confirmed], max: usize) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    ordered
+        .iter()
+        .map(|x| x.rule)
+        .filter(|&r| seen.insert(r))
+        .take(max)
+        .collect()
 }
 
 /// What the reading of every cash-out shares: the scanner, the history, the rules that
-/// apply now and the replayed trace of the considered rules.
+/// apply now, the considered rules (catalogue indices) and the trace (which names rules
+/// by their bit: "rule j" below is bit j).
 struct Reading<'a> {
     scanner: &'a PatternScanner,
-    rounds: &'a [Multiplier],
     confirmed: &'a [Confirmed],
     now: &'a [usize],
-    rules: &'a [usize],
+    considered: &'a [usize],
     trace: &'a Trace,
     split: usize,
 }
@@ -307,30 +299,21 @@ impl Reading<'_> {
     /// Appends to `out` the edges at cash-out `ci` of the confirmed rules applying now.
     fn edges_at(&self, ci: usize, ordered: &[&Confirmed], out: &mut Vec<NextEdge>) {
         let cfg = &self.scanner.config;
-        let (rules, now) = (self.rules, self.now);
-        let slot = |r: usize| rules.iter().position(|&x| x == r);
+        let (rules, now) = (&self.trace.rules, self.now);
         let cands: Vec<usize> = ordered
             .iter()
-            .filter(|x| x.ci == ci)
-            .filter_map(|x| slot(x.rule))
+            .filter(|x| x.ci == ci && self.considered.contains(&x.rule))
+            .filter_map(|x| self.trace.slot(x.rule))
             .collect();
         if !cands.iter().any(|&j| now.contains(&rules[j])) {
             return;
         }
-        let cut = threshold_hundredths(cfg.cashouts[ci]);
-        let sel = select(
-            self.trace,
-            self.rounds,
-            &cands,
-            cut,
-            cfg.fair(ci),
-            cfg.alpha,
-        );
+        let sel = select(self.trace, &cands, ci, cfg.fair(ci), cfg.alpha);
         // The situation of a kept rule that applies now: the rounds where it applied and
         // no kept rule that does not apply now did.
         let (a, b): (Vec<usize>, Vec<usize>) =
             sel.kept.iter().partition(|&&j| now.contains(&rules[j]));
-        let counts = self.situation_counts(&a, &b, cut);
+        let counts = self.situation_counts(&a, &b, ci);
         for (&j, &s) in a.iter().zip(&counts) {
             out.push(self.edge(ci, j, s, None));
         }
@@ -347,37 +330,22 @@ impl Reading<'_> {
     }
 
     /// (later rounds, later hits, all rounds, all hits) per kept rule in `now` (trace
-    /// bits), over the rounds where none of the kept rules in `not_now` applied.
+    /// columns), over the rounds where none of the kept rules in `not_now` applied.
     fn situation_counts(
         &self,
         now: &[usize],
         not_now: &[usize],
-        cut: u32,
+        ci: usize,
     ) -> Vec<(u64, u64, u64, u64)> {
-        let trace = self.trace;
-        let mut mask = vec![0u64; trace.words];
-        for &j in not_now {
-            set(&mut mask, j);
-        }
-        let mut counts = vec![(0u64, 0u64, 0u64, 0u64); now.len()];
-        for (i, m) in self.rounds.iter().enumerate() {
-            let bits = trace.round(i);
-            if any_of(bits, &mask) {
-                continue;
-            }
-            let hit = u64::from(m.0 >= cut);
-            for (cnt, &j) in counts.iter_mut().zip(now) {
-                if has(bits, j) {
-                    cnt.2 += 1;
-                    cnt.3 += hit;
-                    if i >= self.split {
-                        cnt.0 += 1;
-                        cnt.1 += hit;
-                    }
-                }
-            }
-        }
-        counts
+        let (trace, reached) = (self.trace, self.trace.reached(ci));
+        let not = union(trace, not_now);
+        now.iter()
+            .map(|&j| {
+                let later = count(trace.col(j), &not, reached, self.split);
+                let all = count(trace.col(j), &not, reached, 0);
+                (later.0, later.1, all.0, all.1)
+            })
+            .collect()
     }
 
     /// The edge of considered rule `j` at cash-out `ci`, given its situation counts `s`
@@ -387,7 +355,7 @@ impl Reading<'_> {
         let cat = &self.scanner.catalogue;
         let total = self.scanner.counts();
         let c = cfg.cashouts.len();
-        let r = self.rules[j];
+        let r = self.trace.rules[j];
         let conf = self.confirmed.iter().find(|x| x.rule == r && x.ci == ci);
         let n = total.occurrences[r];
         NextEdge {
@@ -407,7 +375,7 @@ impl Reading<'_> {
             later_occurrences: s.0,
             later_hits: s.1,
             split_at: self.split,
-            explained_by: by.map(|q| cat.conditions[self.rules[q]].describe()),
+            explained_by: by.map(|q| cat.conditions[self.trace.rules[q]].describe()),
         }
     }
 }
