@@ -18,6 +18,9 @@ pub async fn history_revision(pool: &Pool) -> Result<i64, DbError> {
     )
 }
 
+/// A rewritten round: id, value now (`None`: deleted) and its time if typed live.
+type Touched = (i64, Option<i64>, Option<String>);
+
 /// The history as the estimator and the pages need it.
 #[derive(Debug, Clone)]
 pub struct HistorySnapshot {
@@ -83,6 +86,37 @@ impl HistorySnapshot {
         self.last_id = self.ids.last().copied().unwrap_or(0);
     }
 
+    /// Takes in the rewritten rounds (sorted by id): an edited value is replaced in place.
+    /// A deletion, rounds stored before the newest (an older file imported before the
+    /// history logs its first id) or a changed time shifts what follows, so the snapshot
+    /// is cut there and read again.
+    fn rewrite(&mut self, touched: &[Touched]) {
+        let shifted = touched.iter().find(|(id, h, at)| {
+            let Ok(i) = self.ids.binary_search(id) else {
+                return h.is_some() && *id <= self.last_id;
+            };
+            let at = at
+                .as_deref()
+                .and_then(models::patterns::clock::parse_utc_ms);
+            // A timed round whose time the clock left out is read again too.
+            h.is_none() || self.clock.at(i) != at
+        });
+        if let Some(&(low, ..)) = shifted {
+            self.truncate_before(low);
+        }
+        for &(id, h, _) in touched {
+            let (Some(h), Ok(i)) = (h, self.ids.binary_search(&id)) else {
+                continue;
+            };
+            let v = Multiplier(u32::try_from(h).unwrap_or(u32::MAX));
+            let values = Arc::make_mut(&mut self.values);
+            let tally = Arc::make_mut(&mut self.tally);
+            tally.remove(values[i]);
+            tally.add(v);
+            values[i] = v;
+        }
+    }
+
     fn append(&mut self, rows: Vec<(i64, i64, Option<String>)>) {
         let values = Arc::make_mut(&mut self.values);
         let ids = Arc::make_mut(&mut self.ids);
@@ -106,9 +140,10 @@ impl HistorySnapshot {
 }
 
 /// Reads the history with the revision it belongs to, in one read transaction. A
-/// `previous` snapshot is brought up to date: the rounds after it are appended, and after
-/// edits or deletions only the rounds from the lowest changed id on are read again (the
-/// triggers log each rewrite; when the log no longer reaches back, everything is read).
+/// `previous` snapshot is brought up to date: the rounds after it are appended, edited
+/// rounds are read alone, and after a deletion the rounds from the deleted id on are read
+/// again (the triggers log each rewrite; when the log no longer reaches back, everything
+/// is read).
 /// Taking the snapshot by value lets an unshared one grow in place.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn history_snapshot(
@@ -122,18 +157,25 @@ pub async fn history_snapshot(
             .await?;
     let mut snap = match previous {
         Some(mut p) if p.rewrites != rewrites => {
-            let (logged, low): (i64, Option<i64>) = sqlx::query_as(
-                "SELECT COUNT(*), MIN(round_id) FROM history_rewrites WHERE rewrite > $1",
-            )
-            .bind(p.rewrites)
-            .fetch_one(&mut *tx)
-            .await?;
-            match low {
-                Some(low) if p.rewrites < rewrites && logged == rewrites - p.rewrites => {
-                    p.truncate_before(low);
-                    p
-                }
-                _ => empty(),
+            let logged: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM history_rewrites WHERE rewrite > $1")
+                    .bind(p.rewrites)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if p.rewrites < rewrites && logged == rewrites - p.rewrites {
+                let touched: Vec<Touched> = sqlx::query_as(
+                    "SELECT w.round_id, r.hundredths, \
+                     CASE WHEN r.source = 'entry' THEN r.created_at END FROM \
+                     (SELECT DISTINCT round_id FROM history_rewrites WHERE rewrite > $1) w \
+                     LEFT JOIN rounds r ON r.id = w.round_id ORDER BY w.round_id",
+                )
+                .bind(p.rewrites)
+                .fetch_all(&mut *tx)
+                .await?;
+                p.rewrite(&touched);
+                p
+            } else {
+                empty()
             }
         }
         Some(p) => p,

@@ -12,6 +12,10 @@ use std::sync::Arc;
 /// second scan between `REWIND` and `2 × REWIND` rounds behind the first.
 pub const REWIND: usize = 64;
 
+/// Most rounds a correction may change at once and still be recounted rather than
+/// rescanned (a recount reads the changed rounds and 200 after them, twice).
+const MAX_CORRECTED: usize = 10_000;
+
 /// A scanner, the rounds it has seen, and a checkpoint a little behind it.
 #[derive(Debug, Clone)]
 pub struct PatternTracker {
@@ -65,6 +69,9 @@ impl PatternTracker {
             if common >= self.behind_len {
                 self.scanner = self.behind.clone();
                 self.scanner.extend(&rounds[self.behind_len..common]);
+            } else if let Some(to) = self.corrected(rounds, common) {
+                self.correct(rounds, (common, to));
+                return;
             } else {
                 self.rebuild(&rounds[..common]);
             }
@@ -77,6 +84,34 @@ impl PatternTracker {
             self.behind.extend(&self.seen[self.behind_len..target]);
             self.behind_len = target;
         }
+    }
+
+    /// When `rounds` is the history seen with rounds `from..to` changed (an old round
+    /// corrected: same length, a short stretch), `to`.
+    fn corrected(&self, rounds: &[Multiplier], from: usize) -> Option<usize> {
+        if rounds.len() != self.seen.len() {
+            return None;
+        }
+        let same_tail = self.seen[from..]
+            .iter()
+            .rev()
+            .zip(rounds[from..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let to = rounds.len() - same_tail;
+        (to - from <= MAX_CORRECTED).then_some(to)
+    }
+
+    /// Brings the scan and the checkpoint to `rounds`, the history seen with rounds
+    /// `from..to` changed, by recounting only the rounds that read them.
+    fn correct(&mut self, rounds: &[Multiplier], (from, to): (usize, usize)) {
+        let b = self.behind_len;
+        self.scanner.replace_span(&self.seen, rounds, (from, to));
+        if from < b {
+            self.behind
+                .replace_span(&self.seen[..b], &rounds[..b], (from, to.min(b)));
+        }
+        self.seen[from..to].copy_from_slice(&rounds[from..to]);
     }
 
     /// The scan of `rounds` from the start, with the checkpoint `REWIND` rounds behind.
@@ -189,6 +224,10 @@ mod tests {
                     };
                     let at = rounds.len() - 1 - back;
                     rounds[at] = Multiplier(rounds[at].0 % 500 + 101);
+                    // Now and then a second round a little later: a stretch corrected.
+                    if let Some(m) = rounds.get_mut(at + r % 300).filter(|_| r.is_multiple_of(5)) {
+                        *m = Multiplier(m.0 % 900 + 100);
+                    }
                 }
                 _ => {}
             }

@@ -301,6 +301,11 @@ impl Clock {
         self.rounds.len() == 0 && self.next.is_none()
     }
 
+    /// The time kept for round `i` (ms since the epoch), if any.
+    pub fn at(&self, i: usize) -> Option<i64> {
+        self.rounds.find(i).map(|t| t.at)
+    }
+
     /// When round `i` (0-based) was played, if it carries a real time.
     pub fn context(&self, i: usize) -> Option<ClockContext> {
         if let Some((ni, ctx)) = self.next {

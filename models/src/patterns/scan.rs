@@ -14,6 +14,7 @@
 use super::clock::Clock;
 use super::evidence::{ln_binomial_sf, ln_e_upper_bound, ln_e_value};
 use super::rules::{Catalogue, RoundState};
+use super::state::LONGEST_WINDOW;
 use crate::forecast::threshold_hundredths;
 use crate::summary::fair_survival;
 use crate::values::Multiplier;
@@ -179,6 +180,22 @@ impl SlotCounts {
     }
 }
 
+impl SlotCounts {
+    /// Takes `gone`'s rounds away and adds `came`'s (both counted on the same slots).
+    fn replace(&mut self, gone: &SlotCounts, came: &SlotCounts) {
+        for (a, (g, c)) in self
+            .rounds
+            .iter_mut()
+            .zip(gone.rounds.iter().zip(&came.rounds))
+        {
+            *a = *a - g + c;
+        }
+        for (a, (g, c)) in self.hits.iter_mut().zip(gone.hits.iter().zip(&came.hits)) {
+            *a = *a - g + c;
+        }
+    }
+}
+
 /// One confirmed rule × cash-out.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Confirmed {
@@ -317,6 +334,50 @@ impl PatternScanner {
             self.counts.hits[rule * c..(rule + 1) * c].copy_from_slice(&k);
         }
         self.slots.unsettled = false;
+    }
+
+    /// The scan of `new` for a scanner that has seen `old`: the two histories have the same
+    /// length and differ only in rounds `from..to` (a correction of an old round). A
+    /// round's rules read at most [`LONGEST_WINDOW`] rounds back, so only the rounds up to
+    /// that far after the change count differently: their old counts are taken away and
+    /// their new ones added, instead of a rescan of the whole history (3.9 s at 1,000,000
+    /// rounds).
+    pub fn replace_span(
+        &mut self,
+        old: &[Multiplier],
+        new: &[Multiplier],
+        (from, to): (usize, usize),
+    ) {
+        let n = new.len();
+        debug_assert!(old.len() == n && self.counts.rounds as usize == n && to <= n);
+        let end = (to + LONGEST_WINDOW + 1).min(n);
+        let mut before = self.fresh_state();
+        for m in &old[..from] {
+            before.push(*m);
+        }
+        let part = |rounds: &[Multiplier]| {
+            let mut p = Self::with_catalogue(self.config.clone(), self.catalogue.clone());
+            p.state = before.clone();
+            p.extend(&rounds[from..end]);
+            p
+        };
+        let (gone, came) = (part(old), part(new));
+        self.counts = self.counts.minus(&gone.counts);
+        self.counts.add(&came.counts);
+        self.slots.replace(&gone.slots, &came.slots);
+        if end == n {
+            self.slots.last = came.slots.last;
+            self.scratch = came.scratch;
+            self.state = came.state;
+        } else {
+            // Later rounds read the same windows, but the state's exact gap since a big
+            // round may have changed: replayed (no rule is checked on the way).
+            let mut state = self.fresh_state();
+            for m in new {
+                state.push(*m);
+            }
+            self.state = state;
+        }
     }
 
     /// As [`Self::push`]; also tells whether a rule this round updated now has an e-value

@@ -8,12 +8,17 @@
 
 use super::rules::{count_rule_holds, RoundState};
 use super::scan::PatternScanner;
+use super::state::LONGEST_WINDOW;
 use crate::forecast::threshold_hundredths;
 use crate::values::Multiplier;
 
 /// Up to this many rules, each is checked on its own ([`super::rules::Catalogue::holds`]);
 /// above it, one listing of the whole catalogue per round is cheaper.
 const ON_ITS_OWN: usize = 24;
+
+/// Most rounds a correction may change at once and still be re-marked in place (the
+/// rounds after it up to [`LONGEST_WINDOW`] are re-marked too) rather than re-traced.
+const MAX_CORRECTED: usize = 10_000;
 
 /// Bit i of column j: rule `rules[j]` applied to round i (judged on the rounds before it
 /// and round i's time); bit i of `reached[ci]`: round i reached cash-out `ci`.
@@ -203,6 +208,9 @@ impl Trace {
                 .take_while(|(a, b)| a == b)
                 .count()
         };
+        if common < n && self.corrected(scanner, rounds, common) {
+            return;
+        }
         if common < n {
             self.seen.truncate(common);
             for col in self.cols.iter_mut().chain(&mut self.reached) {
@@ -219,6 +227,49 @@ impl Trace {
         for m in &rounds[common..] {
             self.push(scanner, *m);
         }
+    }
+
+    /// When `rounds` is the traced history with a short stretch from `from` on changed
+    /// (an old round corrected), re-marks only the rounds that read it and says true.
+    fn corrected(&mut self, scanner: &PatternScanner, rounds: &[Multiplier], from: usize) -> bool {
+        let n = self.seen.len();
+        if rounds.len() != n {
+            return false;
+        }
+        let same_tail = self.seen[from..]
+            .iter()
+            .rev()
+            .zip(rounds[from..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let to = n - same_tail;
+        if to - from > MAX_CORRECTED {
+            return false;
+        }
+        self.seen[from..to].copy_from_slice(&rounds[from..to]);
+        let end = (to + LONGEST_WINDOW + 1).min(n);
+        let mut state = scanner.fresh_state();
+        for m in &self.seen[..from] {
+            state.push(*m);
+        }
+        for i in from..end {
+            for col in self.cols.iter_mut().chain(&mut self.reached) {
+                col[i / 64] &= !(1u64 << (i % 64));
+            }
+            self.mark(scanner, &state, i, 0);
+            let m = self.seen[i];
+            for (col, &cut) in self.reached.iter_mut().zip(&self.cuts) {
+                if m.0 >= cut {
+                    set(col, i);
+                }
+            }
+            state.push(m);
+        }
+        for m in &self.seen[end..] {
+            state.push(*m);
+        }
+        self.state = state;
+        true
     }
 
     fn push(&mut self, scanner: &PatternScanner, m: Multiplier) {
@@ -330,6 +381,9 @@ mod tests {
                     2 if !rounds.is_empty() => {
                         let at = r % rounds.len();
                         rounds[at] = Multiplier(rounds[at].0 % 700 + 100);
+                        if let Some(m) = rounds.get_mut(at + r % 250).filter(|_| r.is_multiple_of(3)) {
+                            *m = Multiplier(m.0 % 900 + 100);
+                        }
                     }
                     3 => {
                         // Some rules kept, some dropped, a few or many new.

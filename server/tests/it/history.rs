@@ -20,7 +20,8 @@ async fn an_updated_snapshot_equals_a_fresh_read_after_every_kind_of_change() {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         let r = (seed >> 33) as usize;
-        let ids = snap.ids.clone();
+        // Picked from the stored rounds: the snapshot may be a few changes behind.
+        let ids = history_snapshot(pool, None).await.unwrap().ids;
         let pick = || ids[(r / 7) % ids.len()];
         let value = format!("{}.{:02}", 1 + r % 9, r % 100);
         let kind = if ids.is_empty() { 0 } else { r % 5 };
@@ -47,6 +48,10 @@ async fn an_updated_snapshot_equals_a_fresh_read_after_every_kind_of_change() {
             _ => app.json("POST", "/api/v1/rounds/undo", None).await.0,
         };
         assert!(status.is_success(), "step {step}: {status}");
+        // Now and then several changes (edits and deletions mixed) are taken in at once.
+        if (r >> 20).is_multiple_of(3) && step + 1 < 150 {
+            continue;
+        }
         snap = history_snapshot(pool, Some(snap)).await.unwrap();
         let fresh = history_snapshot(pool, None).await.unwrap();
         assert_eq!(snap.values, fresh.values, "step {step}");

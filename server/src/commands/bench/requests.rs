@@ -17,7 +17,7 @@ use tower::ServiceExt;
 pub const BASELINE_ROUNDS: usize = 7_000;
 
 /// The requests measured, in the order of the report.
-const REQUESTS: [&str; 8] = [
+const REQUESTS: [&str; 9] = [
     "stats",
     "rounds page (newest 50)",
     "rounds page (offset: middle)",
@@ -26,6 +26,7 @@ const REQUESTS: [&str; 8] = [
     "predict",
     "one more round + predict",
     "undo + predict",
+    "correct an old round + predict",
 ];
 
 const PREDICT: &str = r#"{"cashout":2.0}"#;
@@ -215,6 +216,21 @@ async fn measure(
         }
         out.push(timing(name, n, times, status));
     }
+    // A correction of a round in the middle of the history, a new value each time.
+    let uri = format!("/api/v1/rounds/{}", first_id + middle);
+    let mut times = Vec::with_capacity(repeats);
+    let mut status = 0;
+    for k in 0..=repeats {
+        let body = format!(r#"{{"value":"{}.{:02}"}}"#, 1 + k % 3, 10 + k % 80);
+        let t = Instant::now();
+        let written = send(router, "PUT", &uri, Some(&body)).await?;
+        let predicted = send(router, "POST", "/api/v1/predict", Some(PREDICT)).await?;
+        status = written.max(predicted);
+        if k > 0 {
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    out.push(timing(REQUESTS[8], n, times, status));
     Ok(out)
 }
 
