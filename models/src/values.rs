@@ -345,6 +345,37 @@ pub fn parse_paste(text: &str, rules: &ValueRules) -> Result<PasteParse, BatchEr
     })
 }
 
+/// How many rounds `seen` and `rounds` share from the start (a history that only grew
+/// shares all of `seen`, checked with one comparison).
+pub fn shared_prefix(seen: &[Multiplier], rounds: &[Multiplier]) -> usize {
+    let n = seen.len();
+    if rounds.len() >= n && rounds[..n] == *seen {
+        return n;
+    }
+    seen.iter().zip(rounds).take_while(|(a, b)| a == b).count()
+}
+
+/// When `rounds` is `seen` with only rounds `from..to` changed (same length, at most
+/// `max` of them: an old round corrected), `to`.
+pub fn corrected_stretch(
+    seen: &[Multiplier],
+    rounds: &[Multiplier],
+    from: usize,
+    max: usize,
+) -> Option<usize> {
+    if rounds.len() != seen.len() {
+        return None;
+    }
+    let same_tail = seen[from..]
+        .iter()
+        .rev()
+        .zip(rounds[from..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let to = rounds.len() - same_tail;
+    (to - from <= max).then_some(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,17 +4,13 @@
 use super::{decide, Decision, Mode};
 use crate::patterns::clock::Clock;
 use crate::patterns::next::NextReader;
-use crate::patterns::scan::{PatternConfig, PatternScanner};
-use crate::values::Multiplier;
+use crate::patterns::scan::{PatternConfig, PatternScanner, MAX_CORRECTED};
+use crate::values::{corrected_stretch, shared_prefix, Multiplier};
 use std::sync::Arc;
 
 /// How far back an undo or a correction can reach without a rescan: the tracker keeps a
 /// second scan between `REWIND` and `2 × REWIND` rounds behind the first.
 pub const REWIND: usize = 64;
-
-/// Most rounds a correction may change at once and still be recounted rather than
-/// rescanned (a recount reads the changed rounds and 200 after them, twice).
-const MAX_CORRECTED: usize = 10_000;
 
 /// A scanner, the rounds it has seen, and a checkpoint a little behind it.
 #[derive(Debug, Clone)]
@@ -56,20 +52,12 @@ impl PatternTracker {
         self.scanner.set_clock(clock.clone());
         self.behind.set_clock(clock);
         let n = self.seen.len();
-        let common = if rounds.len() >= n && rounds[..n] == self.seen[..] {
-            n
-        } else {
-            self.seen
-                .iter()
-                .zip(rounds)
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
+        let common = shared_prefix(&self.seen, rounds);
         if common < n {
             if common >= self.behind_len {
                 self.scanner = self.behind.clone();
                 self.scanner.extend(&rounds[self.behind_len..common]);
-            } else if let Some(to) = self.corrected(rounds, common) {
+            } else if let Some(to) = corrected_stretch(&self.seen, rounds, common, MAX_CORRECTED) {
                 self.correct(rounds, (common, to));
                 return;
             } else {
@@ -84,22 +72,6 @@ impl PatternTracker {
             self.behind.extend(&self.seen[self.behind_len..target]);
             self.behind_len = target;
         }
-    }
-
-    /// When `rounds` is the history seen with rounds `from..to` changed (an old round
-    /// corrected: same length, a short stretch), `to`.
-    fn corrected(&self, rounds: &[Multiplier], from: usize) -> Option<usize> {
-        if rounds.len() != self.seen.len() {
-            return None;
-        }
-        let same_tail = self.seen[from..]
-            .iter()
-            .rev()
-            .zip(rounds[from..].iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let to = rounds.len() - same_tail;
-        (to - from <= MAX_CORRECTED).then_some(to)
     }
 
     /// Brings the scan and the checkpoint to `rounds`, the history seen with rounds

@@ -196,6 +196,10 @@ impl SlotCounts {
     }
 }
 
+/// Most rounds a correction may change at once and still be recounted (the scan, see
+/// [`PatternScanner::replace_span`], and the next-round trace) rather than rescanned.
+pub const MAX_CORRECTED: usize = 10_000;
+
 /// One confirmed rule × cash-out.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Confirmed {

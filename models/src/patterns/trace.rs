@@ -7,18 +7,14 @@
 //! counts over a year of rounds are word-wide ANDs and popcounts.
 
 use super::rules::{count_rule_holds, RoundState};
-use super::scan::PatternScanner;
+use super::scan::{PatternScanner, MAX_CORRECTED};
 use super::state::LONGEST_WINDOW;
 use crate::forecast::threshold_hundredths;
-use crate::values::Multiplier;
+use crate::values::{corrected_stretch, shared_prefix, Multiplier};
 
 /// Up to this many rules, each is checked on its own ([`super::rules::Catalogue::holds`]);
 /// above it, one listing of the whole catalogue per round is cheaper.
 const ON_ITS_OWN: usize = 24;
-
-/// Most rounds a correction may change at once and still be re-marked in place (the
-/// rounds after it up to [`LONGEST_WINDOW`] are re-marked too) rather than re-traced.
-const MAX_CORRECTED: usize = 10_000;
 
 /// Bit i of column j: rule `rules[j]` applied to round i (judged on the rounds before it
 /// and round i's time); bit i of `reached[ci]`: round i reached cash-out `ci`.
@@ -199,17 +195,11 @@ impl Trace {
     /// traced anew.
     pub fn sync(&mut self, scanner: &PatternScanner, rounds: &[Multiplier]) {
         let n = self.seen.len();
-        let common = if rounds.len() >= n && rounds[..n] == self.seen[..] {
-            n
-        } else {
-            self.seen
-                .iter()
-                .zip(rounds)
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
-        if common < n && self.corrected(scanner, rounds, common) {
-            return;
+        let common = shared_prefix(&self.seen, rounds);
+        if common < n {
+            if let Some(to) = corrected_stretch(&self.seen, rounds, common, MAX_CORRECTED) {
+                return self.correct(scanner, rounds, (common, to));
+            }
         }
         if common < n {
             self.seen.truncate(common);
@@ -229,23 +219,15 @@ impl Trace {
         }
     }
 
-    /// When `rounds` is the traced history with a short stretch from `from` on changed
-    /// (an old round corrected), re-marks only the rounds that read it and says true.
-    fn corrected(&mut self, scanner: &PatternScanner, rounds: &[Multiplier], from: usize) -> bool {
+    /// Takes in `rounds`, the traced history with rounds `from..to` changed (an old round
+    /// corrected), by re-marking only the rounds that read them.
+    fn correct(
+        &mut self,
+        scanner: &PatternScanner,
+        rounds: &[Multiplier],
+        (from, to): (usize, usize),
+    ) {
         let n = self.seen.len();
-        if rounds.len() != n {
-            return false;
-        }
-        let same_tail = self.seen[from..]
-            .iter()
-            .rev()
-            .zip(rounds[from..].iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let to = n - same_tail;
-        if to - from > MAX_CORRECTED {
-            return false;
-        }
         self.seen[from..to].copy_from_slice(&rounds[from..to]);
         let end = (to + LONGEST_WINDOW + 1).min(n);
         let mut state = scanner.fresh_state();
@@ -269,7 +251,6 @@ impl Trace {
             state.push(*m);
         }
         self.state = state;
-        true
     }
 
     fn push(&mut self, scanner: &PatternScanner, m: Multiplier) {
