@@ -66,14 +66,23 @@ test('every chart has a summary and its numbers as a table on request, the same 
   const table = box.locator('table.chart-table');
   await expect(table.locator('thead th')).toHaveText(['multiplier', 'observed', 'fair game']);
   await expect(table.locator('tbody tr')).toHaveCount(4);
-  // The table's numbers are the drawn ones.
-  const drawn = await page.evaluate(() => {
-    const chart = (window as any).echarts.getInstanceByDom(document.getElementById('chart-cat'));
-    return chart.getOption().series.map((s: any) => s.data.map((v: any) => Number(v)));
-  });
-  const cells = await table.locator('tbody tr').evaluateAll((rows) =>
-    rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent || '')),
-  );
+  // The table's numbers are the drawn ones. Both are read in one script turn: a chart is
+  // redrawn a moment after its data changes (the demo's rounds arrive after the first
+  // drawing), and the table follows the drawing, so two separate reads could straddle it.
+  const read = () =>
+    page.evaluate(() => {
+      const chart = (window as any).echarts.getInstanceByDom(document.getElementById('chart-cat'));
+      const drawn: number[][] = chart.getOption().series.map((s: any) => s.data.map((v: any) => Number(v)));
+      const rows = Array.from(document.querySelectorAll('#chart-cat ~ .chart-data table.chart-table tbody tr'));
+      const cells = rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent || ''));
+      return { drawn, cells };
+    });
+  // The demo's 2,000 rounds drawn: the observed shares add up to 100%.
+  await expect
+    .poll(async () => Math.round((await read()).drawn[0].reduce((a, b) => a + b, 0)))
+    .toBe(100);
+  const { drawn, cells } = await read();
+  expect(cells).toHaveLength(4);
   for (let i = 0; i < 4; i++) {
     expect(Number(cells[i][1])).toBeCloseTo(drawn[0][i], 2);
     expect(Number(cells[i][2])).toBeCloseTo(drawn[1][i], 2);
