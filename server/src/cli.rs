@@ -21,7 +21,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// Work on this server's stored rounds through its REST API instead of a local
-    /// database (stats, export, import, analyze, patterns, predict), e.g.
+    /// database (stats, export, import, analyze, patterns, predict, train, backtest,
+    /// simulate), e.g.
     /// `https://jetx.example.com` (env JETX_SERVER).
     #[arg(long, global = true, value_name = "URL", env = "JETX_SERVER")]
     pub server: Option<String>,
@@ -134,6 +135,9 @@ fn run_remote(remote: &cmd::remote::Remote, command: Command) -> Result<ExitCode
         Command::Analyze(args) => remote::analyze(remote, args),
         Command::Patterns(args) => remote::patterns(remote, args),
         Command::Predict(args) => remote::predict(remote, args),
+        Command::Train(args) => cmd::remote_jobs::train(remote, args),
+        Command::Backtest(args) => cmd::remote_jobs::backtest(remote, args),
+        Command::Simulate(args) => cmd::remote_jobs::simulate(remote, args),
         other => {
             let name = format!("{other:?}");
             let name = name

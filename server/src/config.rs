@@ -64,6 +64,9 @@ pub struct FileConfig {
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the client, for the
     /// failed-login limit per address.
     pub trusted_proxies: Option<Vec<String>>,
+    /// Hosted mode: the bearer token a metrics scraper sends for `/metrics` (24
+    /// characters or more); without it a hosted server does not serve `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +156,7 @@ impl Config {
                 session_absolute_s: file.session_absolute_s,
                 secure_cookies: file.secure_cookies,
                 trusted_proxies: file.trusted_proxies,
+                metrics_token: file.metrics_token,
             },
         )
         .map_err(|e| invalid(&e.name, &e.value, e.reason))?;

@@ -40,6 +40,7 @@ pub struct FileAccounts {
     pub session_absolute_s: Option<i64>,
     pub secure_cookies: Option<bool>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +51,9 @@ pub struct AccountSettings {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see [`address`]).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The bearer token a metrics scraper sends for `/metrics` (see [`metrics_for`]);
+    /// `None`: not served.
+    pub metrics_token: Option<String>,
 }
 
 /// A setting that cannot be used (the config reports it with its name and value).
@@ -112,6 +116,25 @@ fn trusted_proxies(
     address::parse_trusted(&list).map_err(|reason| invalid("trusted_proxies", &text, reason))
 }
 
+/// Shortest accepted metrics token: a guessable one would open every player's request
+/// counts to anyone.
+const MIN_METRICS_TOKEN_CHARS: usize = 24;
+
+fn metrics_token(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<String>,
+) -> Result<Option<String>, InvalidSetting> {
+    let Some(token) = env("JETX_METRICS_TOKEN").or(from_file) else {
+        return Ok(None);
+    };
+    let token = token.trim().to_owned();
+    if token.chars().count() < MIN_METRICS_TOKEN_CHARS || token.contains(char::is_whitespace) {
+        let reason = format!("{MIN_METRICS_TOKEN_CHARS} characters or more, no spaces");
+        return Err(invalid("metrics_token", "(hidden)", reason));
+    }
+    Ok(Some(token))
+}
+
 impl AccountSettings {
     /// `None` unless hosted mode is switched on.
     pub fn load(
@@ -146,6 +169,7 @@ impl AccountSettings {
                 .or(file.secure_cookies)
                 .unwrap_or(false),
             trusted_proxies: trusted_proxies(env, file.trusted_proxies)?,
+            metrics_token: metrics_token(env, file.metrics_token)?,
         }))
     }
 
@@ -244,12 +268,7 @@ pub const LOGIN_KEY: &str = "login";
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login"
-            | "/signup"
-            | "/healthz"
-            | "/metrics"
-            | "/api/v1/openapi.json"
-            | "/api/current_user"
+        "/login" | "/signup" | "/healthz" | "/api/v1/openapi.json" | "/api/current_user"
     ) || path.starts_with("/api/v1/auth/")
         || is_static(path)
 }
@@ -287,6 +306,9 @@ pub async fn scope(State(scope): State<Arc<Scope>>, mut req: Request, next: Next
     let path = req.uri().path().to_owned();
     if is_static(&path) {
         return next.run(req).await;
+    }
+    if path == "/metrics" {
+        return metrics_for(&hosted.settings, req.headers()).await;
     }
     let token = bearer(req.headers()).map(str::to_owned);
     let session = req.extensions().get::<Session>().cloned();
@@ -341,6 +363,41 @@ fn percent_encode(s: &str) -> String {
 }
 
 /// The bearer token's value, if the request has an `Authorization: Bearer` header.
+/// `/metrics` on a hosted server. It counts and times every player's requests, so only a
+/// scraper with the configured `metrics_token` reads it (404 when none is configured, 401
+/// for any other request, a player's session or token included).
+async fn metrics_for(settings: &AccountSettings, headers: &HeaderMap) -> Response {
+    let Some(expected) = settings.metrics_token.as_deref() else {
+        let off = "metrics are not served on a hosted server without `metrics_token`";
+        return AppError::new(404, "not_found", off).into_response();
+    };
+    match bearer(headers) {
+        Some(given) if same_secret(given.as_bytes(), expected.as_bytes()) => {
+            crate::metrics::render().await
+        }
+        _ => {
+            let error = AppError::new(401, "unauthenticated", "send the metrics token");
+            let mut response = error.into_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+            response
+        }
+    }
+}
+
+/// Compares without stopping at the first differing byte, so the time taken does not
+/// tell how much of a guess was right.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -410,6 +467,7 @@ mod tests {
         assert_eq!(on.session_idle_s, 3600);
         assert_eq!(on.session_absolute_s, 12 * 3600);
         assert!(on.signup && !on.secure_cookies && on.trusted_proxies.is_empty());
+        assert_eq!(on.metrics_token, None, "no metrics unless a token is set");
         assert_eq!(on.touch_every_s(), 60);
         let short = load(&[("JETX_ACCOUNTS", "1"), ("JETX_SESSION_IDLE_S", "3")])
             .unwrap()
@@ -427,6 +485,25 @@ mod tests {
             // The first pair named wins: the bad value is read.
             let e = load(&[(name, bad), ("JETX_ACCOUNTS", "1")]).unwrap_err();
             assert_eq!(e.value, bad, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_and_never_echoed_and_compared_whole() {
+        let long = "k".repeat(MIN_METRICS_TOKEN_CHARS);
+        let on = load(&[("JETX_ACCOUNTS", "1"), ("JETX_METRICS_TOKEN", &long)]);
+        assert_eq!(on.unwrap().unwrap().metrics_token.as_deref(), Some(&*long));
+        for bad in ["k".repeat(MIN_METRICS_TOKEN_CHARS - 1), format!("{long} x")] {
+            let e = load(&[("JETX_ACCOUNTS", "1"), ("JETX_METRICS_TOKEN", &bad)]).unwrap_err();
+            assert_eq!(e.name, "metrics_token");
+            assert!(
+                !e.value.contains('k'),
+                "the secret is not written back: {e:?}"
+            );
+        }
+        assert!(same_secret(b"abc", b"abc"));
+        for other in [&b"abd"[..], b"ab", b"abcd", b""] {
+            assert!(!same_secret(other, b"abc"), "{other:?}");
         }
     }
 }

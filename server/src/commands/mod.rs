@@ -7,6 +7,7 @@ pub mod bench;
 pub mod data;
 pub mod forecasting;
 pub mod remote;
+pub mod remote_jobs;
 pub mod render;
 pub mod strategy;
 pub mod users;

@@ -1,5 +1,5 @@
 //! `jetx --server URL --token T …`: the subcommands that read or change the stored
-//! rounds, run against a (hosted) server's REST API instead of a local database, with
+//! rounds (the server's jobs: `remote_jobs`), run against a (hosted) server's REST API instead of a local database, with
 //! the player's API token. Answers are printed as the local commands print them.
 
 use super::{print, print_json, CliError};
@@ -88,7 +88,7 @@ impl Remote {
         ))
     }
 
-    fn json<T: DeserializeOwned>(
+    pub(super) fn json<T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,
@@ -171,12 +171,13 @@ pub fn predict(
 pub fn local_only(command: &str) -> CliError {
     CliError::Usage(format!(
         "`{command}` runs on this machine only; with --server: stats, export, import, \
-         analyze, patterns, predict (everything else: the REST API, see /api-docs on the server)"
+         analyze, patterns, predict, train, backtest, simulate (everything else: the REST \
+         API, see /api-docs on the server)"
     ))
 }
 
 /// With `--server` the history is the server's: a file or a synthetic one is refused.
-fn stored_only(input: &super::HistoryInput) -> Result<(), CliError> {
+pub(super) fn stored_only(input: &super::HistoryInput) -> Result<(), CliError> {
     if input.file.is_some() || input.synthetic.is_some() {
         return Err(CliError::Usage(
             "with --server the history is the one stored on the server: leave out FILE and --synthetic".into(),

@@ -68,7 +68,7 @@ pub enum Law {
     Confirmed,
 }
 
-fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
+pub(super) fn request(args: &SimulateArgs) -> Result<SimulationRequest, CliError> {
     let mut params = std::collections::BTreeMap::new();
     for p in &args.params {
         let (k, v) = p.split_once('=').ok_or_else(|| {
@@ -170,7 +170,7 @@ pub async fn simulate(config: &Config, args: SimulateArgs) -> Result<ExitCode, C
     Ok(ExitCode::SUCCESS)
 }
 
-fn render(r: &SimulationResult) -> String {
+pub(super) fn render(r: &SimulationResult) -> String {
     let mut out = String::new();
     let mode = match r.mode {
         models::strategy::report::SimulationMode::MonteCarlo => format!(

@@ -426,7 +426,7 @@ async fn another_players_backtest_limits_cool_off_and_predictions_are_out_of_rea
 }
 
 /// `rounds` demo rounds stored straight into player `name`'s own data.
-async fn load_demo_for(app: &TestApp, name: &str, rounds: usize) {
+pub(crate) async fn load_demo_for(app: &TestApp, name: &str, rounds: usize) {
     let hosted = app.hosted.clone().unwrap();
     let id = app::db::user_by_name(&hosted.pool, name)
         .await

@@ -115,3 +115,59 @@ async fn a_login_over_https_through_a_trusted_proxy_gets_a_secure_cookie() {
     let claimed = cookie_of("198.51.100.9", "https").await;
     assert!(!secure(&claimed), "an untrusted peer's header: {claimed}");
 }
+
+#[tokio::test]
+async fn metrics_are_read_only_with_the_metrics_token_on_a_hosted_server() {
+    const SCRAPER: &str = "scrape-0123456789abcdefghij";
+    // Without a configured token, nobody reads them: not a player, not a stranger.
+    let closed = hosted_app(3600).await;
+    let mut ana = Client::signup(&closed, "ana").await;
+    for c in [&mut ana, &mut Client::default()] {
+        let a = c.call(&closed, "GET", "/metrics", None).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+        assert_eq!(a.body["error"]["code"], "not_found");
+    }
+    let app = hosted_app_settings(|s| s.metrics_token = Some(SCRAPER.into())).await;
+    let mut ana = Client::signup(&app, "ana").await;
+    let a = ana.call(&app, "GET", "/api/v1/stats", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    // A player's session or API token is not the scraper's.
+    let token = ana
+        .call(&app, "POST", "/api/v1/tokens", Some(json!({"name": "cli"})))
+        .await;
+    assert_eq!(token.status, StatusCode::CREATED, "{}", token.body);
+    let by_token = Client {
+        token: token.body["token"].as_str().map(str::to_owned),
+        ..Client::default()
+    };
+    let near_miss = format!("{}x", &SCRAPER[..SCRAPER.len() - 1]);
+    for (mut c, what) in [
+        (ana.clone(), "a player's session"),
+        (by_token, "a player's API token"),
+        (Client::default(), "no credentials"),
+        (
+            Client {
+                token: Some(near_miss),
+                ..Client::default()
+            },
+            "a near miss",
+        ),
+    ] {
+        let a = c.call(&app, "GET", "/metrics", None).await;
+        refused_401(&a, what);
+        assert_eq!(a.headers["www-authenticate"], "Bearer", "{what}");
+    }
+    let mut scraper = Client {
+        token: Some(SCRAPER.into()),
+        ..Client::default()
+    };
+    let a = scraper.call(&app, "GET", "/metrics", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let text = a.body.as_str().unwrap_or_default();
+    assert!(text.contains("jetx_http_requests_total"), "{text}");
+    // The scraper's token opens nothing else.
+    refused_401(
+        &scraper.call(&app, "GET", "/api/v1/stats", None).await,
+        "the metrics token on the API",
+    );
+}

@@ -164,6 +164,7 @@ pub async fn hosted_app_settings(
         session_absolute_s: server::accounts::DEFAULT_SESSION_ABSOLUTE_S,
         secure_cookies: false,
         trusted_proxies: Vec::new(),
+        metrics_token: None,
     };
     change(&mut settings);
     let hosted = std::sync::Arc::new(server::accounts::Hosted {

@@ -23,6 +23,18 @@ async fn jetx(args: Vec<String>) -> Output {
     .unwrap()
 }
 
+/// Serves `app` on a free local port; its URL.
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await
+    });
+    url
+}
+
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -36,13 +48,7 @@ async fn the_cli_works_on_a_hosted_servers_data_with_a_token() {
         .await;
     let token = created.body["token"].as_str().unwrap().to_string();
     let token_id = created.body["id"].as_i64().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app.router.clone();
-    tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service).await
-    });
+    let url = serve(&app).await;
     let with = |rest: &[&str]| {
         let mut a = args(&["--server", &url, "--token", &token]);
         a.extend(args(rest));
@@ -76,7 +82,7 @@ async fn the_cli_works_on_a_hosted_servers_data_with_a_token() {
     assert_eq!(refused.status.code(), Some(1), "faulty rows store nothing");
     assert!(String::from_utf8_lossy(&refused.stdout).contains("abc"));
 
-    let local_only = jetx(with(&["train"])).await;
+    let local_only = jetx(with(&["demo"])).await;
     assert_eq!(local_only.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&local_only.stderr).contains("this machine only"));
     let no_token = jetx(args(&["--server", &url, "stats"])).await;
@@ -91,4 +97,129 @@ async fn the_cli_works_on_a_hosted_servers_data_with_a_token() {
         String::from_utf8_lossy(&after.stderr).contains("401"),
         "a revoked token"
     );
+}
+
+/// A token of `name`'s, created through the API.
+async fn token_of(app: &TestApp, player: &mut Client) -> String {
+    let created = player
+        .call(app, "POST", "/api/v1/tokens", Some(json!({"name": "cli"})))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn train_backtest_and_simulate_run_as_the_servers_jobs_on_the_tokens_player() {
+    let app = hosted_app(3600).await;
+    let mut ana = Client::signup(&app, "ana").await;
+    let mut bob = Client::signup(&app, "bob").await;
+    crate::accounts_scoping::load_demo_for(&app, "ana", 1500).await;
+    let token = token_of(&app, &mut ana).await;
+    let url = serve(&app).await;
+    let with = |rest: &[&str]| {
+        let mut a = args(&["--server", &url, "--token", &token]);
+        a.extend(args(rest));
+        a
+    };
+    let ok = |out: &Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+
+    // The backtest reads ana's 1,500 rounds on the server: 500 forecasts from round 1,000.
+    let backtest = jetx(with(&[
+        "backtest",
+        "--model",
+        "logistic",
+        "--refit-every",
+        "0",
+        "--thresholds",
+        "2",
+        "--json",
+    ]))
+    .await;
+    let summary = ok(&backtest);
+    assert_eq!(summary["n_rounds"], 1500, "{summary}");
+    assert_eq!(summary["n_forecasts"], 500, "{summary}");
+    let jobs = ana.call(&app, "GET", "/api/v1/backtests", None).await;
+    assert_eq!(
+        jobs.body.as_array().map(Vec::len),
+        Some(1),
+        "ran as ana's job"
+    );
+    assert_eq!(jobs.body[0]["state"], "done");
+    let text = jetx(with(&[
+        "backtest",
+        "--model",
+        "fair-estimated",
+        "--refit-every",
+        "0",
+    ]))
+    .await;
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    assert!(String::from_utf8_lossy(&text.stdout).contains("fair"));
+
+    // A replay plays ana's stored rounds; Monte Carlo runs as asked.
+    let replay = ok(&jetx(with(&[
+        "simulate",
+        "--replay",
+        "--strategy",
+        "martingale",
+        "--json",
+    ]))
+    .await);
+    assert_eq!(replay["rounds"], 1500, "{replay}");
+    assert_eq!(replay["mode"], "replay");
+    let mc = ok(&jetx(with(&[
+        "simulate", "--paths", "200", "--rounds", "50", "--json",
+    ]))
+    .await);
+    assert_eq!(
+        (mc["paths"].as_u64(), mc["rounds"].as_u64()),
+        (Some(200), Some(50))
+    );
+
+    // Training saves a model in ana's registry, and only hers.
+    let trained = ok(&jetx(with(&[
+        "train",
+        "--members",
+        "logistic",
+        "--budget",
+        "20s",
+        "--json",
+    ]))
+    .await);
+    assert_eq!(trained["state"], "succeeded", "{trained}");
+    let version = trained["version"].as_str().unwrap().to_string();
+    let models = ana.call(&app, "GET", "/api/v1/models", None).await;
+    assert!(
+        models.body.to_string().contains(&version),
+        "{}",
+        models.body
+    );
+    let theirs = bob.call(&app, "GET", "/api/v1/models", None).await;
+    assert!(
+        !theirs.body.to_string().contains(&version),
+        "bob sees none of it"
+    );
+
+    // Settings the server refuses come back as its error; a local file is refused here.
+    let bad = jetx(with(&["backtest", "--model", "no-such-model"])).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("400"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let file = jetx(with(&["simulate", "/tmp/rounds.csv"])).await;
+    assert_eq!(file.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&file.stderr).contains("stored there"));
 }

@@ -141,6 +141,7 @@ async fn hosted(
         session_absolute_s: crate::accounts::DEFAULT_SESSION_ABSOLUTE_S,
         secure_cookies: false,
         trusted_proxies: Vec::new(),
+        metrics_token: None,
     };
     let hosted = Arc::new(Hosted {
         pool: pool.clone(),
