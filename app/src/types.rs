@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// How a round got into the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Source {
     Entry,
     Paste,
@@ -40,6 +41,7 @@ impl Source {
 
 /// One stored round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoundRow {
     pub id: i64,
     /// 1-based position in the history (oldest is 1).
@@ -56,6 +58,7 @@ pub struct RoundRow {
 
 /// A page of rounds, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoundsPage {
     pub total: i64,
     pub offset: i64,
@@ -68,6 +71,7 @@ pub struct RoundsPage {
 
 /// How the current synthetic demo history was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DemoInfo {
     pub rounds: i64,
     pub seed: i64,
@@ -109,6 +113,7 @@ pub struct Dashboard {
 
 /// One unreadable row of an import, for the report shown before anything is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportFault {
     pub row: usize,
     pub line: usize,
@@ -121,6 +126,7 @@ pub struct ImportFault {
 
 /// What an import found (dry run) or did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportOutcome {
     /// `csv`, `text` or `sqlite`.
     pub format: String,
@@ -186,6 +192,7 @@ pub enum OnDuplicate {
 /// Where imported rounds go in the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Place {
     /// After the newest round (new rounds).
     #[default]
@@ -233,6 +240,7 @@ pub use models::decision::{Decision, EdgeView, Mode, Recommendation};
 
 /// P(X ≥ t) for one threshold, with its base rates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ThresholdView {
     pub threshold: f64,
     pub probability: f64,
@@ -245,6 +253,7 @@ pub struct ThresholdView {
 
 /// Walk-forward evidence of the active model at the cash-out target (from its training run).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Evidence {
     pub model: String,
     pub forecasts: usize,
@@ -264,6 +273,7 @@ pub struct Evidence {
 
 /// The next-round estimate the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PredictionView {
     /// Active model version; `None` when the fair baseline answers.
     pub model: Option<String>,

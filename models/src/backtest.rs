@@ -68,6 +68,7 @@ impl Default for BacktestConfig {
 
 /// Scores at one threshold, model vs the fair-law reference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThresholdScore {
     pub threshold: f64,
     pub n: usize,
@@ -110,6 +111,7 @@ pub const MIN_BETS: u64 = 30;
 
 /// The result of a backtest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BacktestSummary {
     pub model: String,
     pub reference: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// of the EV per bet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Mode {
     /// One-sided 85% confidence.
     #[default]
@@ -66,6 +67,7 @@ pub fn check_cashout(cashout: f64) -> Result<f64, CashoutError> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Recommendation {
     Play,
     Wait,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// How the player meant to leave the round.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "at")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Exit {
     /// An automatic cash-out target set before the round.
     Target(f64),
@@ -36,6 +37,7 @@ pub enum BetError {
 
 /// A bet as settled against its round.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settled {
     pub stake: f64,
     pub exit: Exit,
@@ -108,6 +110,7 @@ pub struct TimedBet {
 
 /// The sum of some bets next to the fair law's expectation for them.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Position {
     pub bets: usize,
     pub wins: usize,
@@ -148,6 +151,7 @@ impl Position {
 /// Where the bets of one period start (Unix seconds), for the player's clock `offset_s`
 /// east of UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodStarts {
     pub session: i64,
     pub day: i64,
@@ -201,6 +205,7 @@ pub fn period_starts(now: i64, offset_s: i64, activity: &[i64]) -> PeriodStarts 
 
 /// The net position of the session, day, week and month at `now`, and of every bet.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BetsSummary {
     pub starts: PeriodStarts,
     pub session: Position,

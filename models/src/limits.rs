@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// What a limit caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LimitKind {
     /// Net loss of the recorded bets (losses minus wins).
     Loss,
@@ -26,6 +27,7 @@ pub enum LimitKind {
 /// The rolling window a limit counts over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LimitPeriod {
     Day,
     Week,
@@ -106,6 +108,7 @@ pub const MAX_AMOUNT: f64 = 1e12;
 
 /// A change that waits for its time: a raise, or a removal (`amount: None`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pending {
     pub amount: Option<f64>,
     /// Unix seconds from which it applies.
@@ -114,6 +117,7 @@ pub struct Pending {
 
 /// One limit as set: its amount now (`None`: no limit) and a change waiting, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limit {
     pub kind: LimitKind,
     pub period: LimitPeriod,
@@ -236,6 +240,7 @@ pub fn used(
 
 /// A limit next to what the player has used of it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LimitStatus {
     pub limit: Limit,
     pub used: f64,
@@ -284,6 +289,7 @@ pub fn statuses(
 
 /// Whether PLAY may be recommended now, and if not, why, in plain words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlayGate {
     pub open: bool,
     pub reasons: Vec<String>,

@@ -42,6 +42,7 @@ pub struct ScoredSignal {
 
 /// Scores of the model against the fair baseline at one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThresholdLive {
     pub threshold: f64,
     /// Predictions scored at this threshold.
@@ -69,6 +70,7 @@ pub struct ThresholdLive {
 
 /// How the PLAY signals at one cash-out did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlayStats {
     pub cashout: f64,
     /// PLAY signals at this cash-out.
@@ -89,6 +91,7 @@ pub struct PlayStats {
 
 /// The whole scoreboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scoreboard {
     /// Predictions given.
     pub predictions: usize,

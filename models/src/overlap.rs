@@ -13,6 +13,7 @@ pub const MIN_RUN: usize = 8;
 /// A run of `len` consecutive values found at `file_start` in the file and at
 /// `stored_start` in the stored history (0-based positions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Overlap {
     pub file_start: usize,
     pub stored_start: usize,

@@ -16,6 +16,7 @@ pub const BACKTEST_VERSION: u32 = 1;
 
 /// The origin of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Provenance {
     /// `fairness`, `patterns` or `backtest`.
     pub method: String,
@@ -33,6 +34,7 @@ pub struct Provenance {
 /// The times behind a report's clock rules: a file of values does not carry them, so the
 /// report can be made again only from the database that holds them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockProvenance {
     pub timed_rounds: usize,
     /// SHA-256 (hex) of the timed rounds, "index,ms since the epoch" one per line.

@@ -67,6 +67,7 @@ pub fn log_loss(p: &[f64], y: &[bool]) -> Result<f64, EvalError> {
 /// rounds as independent, which is the null of a fair game and what the Diebold–Mariano
 /// test (reported beside it) checks at horizon 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkillScore {
     pub bss: f64,
     pub low: f64,
@@ -181,6 +182,7 @@ pub fn skill_block_bootstrap(
 
 /// One bin of a reliability diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReliabilityBin {
     pub low: f64,
     pub high: f64,
@@ -203,6 +205,7 @@ pub enum Binning {
 /// (within-bin covariance term, 2/N·ΣΣ(f − f̄ₖ)(o − ōₖ)) vanish when each forecast is replaced
 /// by its bin mean; for those binned forecasts BS_binned = REL − RES + UNC exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reliability {
     pub bins: Vec<ReliabilityBin>,
     pub reliability: f64,
@@ -346,6 +349,7 @@ pub fn roc_auc(scores: &[f64], y: &[bool]) -> Option<f64> {
 
 /// The hit rate of a signal (rounds where the rule fired) with its 95% Wilson interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HitRate {
     pub fired: u64,
     pub hits: u64,
@@ -375,6 +379,7 @@ pub fn hit_rate(fired: &[bool], y: &[bool]) -> HitRate {
 /// Profit and loss of betting 1 unit with an automatic cash-out at `target` whenever a rule
 /// fires: +(target − 1) if X ≥ target, −1 otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BettingPnl {
     pub target: f64,
     pub bets: u64,

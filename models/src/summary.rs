@@ -33,6 +33,7 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
 
 /// An observed share with its 95% Wilson interval and the fair-game value beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proportion {
     pub successes: u64,
     pub n: u64,
@@ -70,6 +71,7 @@ impl Proportion {
 
 /// Which side of a threshold the current streak is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StreakSide {
     Below,
     AtLeast,
@@ -77,6 +79,7 @@ pub enum StreakSide {
 
 /// The run of rounds at the end of the history on one side of `threshold`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Streak {
     pub threshold: Multiplier,
     pub side: StreakSide,
@@ -162,6 +165,7 @@ pub fn log_histogram_of(tally: &Tally, bins_per_decade: u32, house_edge: f64) ->
 
 /// A share of rounds in a multiplier range, next to the fair-game share.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryShare {
     pub label: String,
     pub low: f64,
@@ -268,6 +272,7 @@ pub fn survival_curve_of(
 
 /// The headline numbers of a history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub count: usize,
     pub at_least_1_5: Proportion,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// When the model is refitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Refit {
     /// Fitted once, before the first forecast, on everything before it.
     Never,
@@ -67,6 +68,7 @@ impl Default for WalkForwardConfig {
 /// One fit of a walk-forward run: trained on rows `[train_start, train_end)`, then used for
 /// the forecasts of rounds `first_forecast..=last_forecast`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fold {
     pub train_start: usize,
     pub train_end: usize,

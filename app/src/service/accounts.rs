@@ -25,6 +25,7 @@ pub struct User {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Credentials {
     pub username: String,
     pub password: String,

@@ -39,6 +39,7 @@ impl PatternsError {
 
 /// What the caller may choose: the cash-outs and whether to list every rule.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PatternRequest {
     pub cashouts: Option<Vec<f64>>,
     #[serde(default)]

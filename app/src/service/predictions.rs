@@ -154,6 +154,7 @@ pub async fn show_next(
 /// A page of stored predictions, newest first, with their outcomes once the next round
 /// is stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PredictionsPage {
     pub total: i64,
     pub offset: i64,

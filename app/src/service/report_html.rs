@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// What the report holds beyond the fairness report: the scan's settings and, optionally,
 /// the strategy lab run to include (run again here, from its seed).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportRequest {
     #[serde(default)]
     pub patterns: PatternRequest,

@@ -222,6 +222,7 @@ pub async fn export_csv(state: &ServerState) -> Result<String, RoundsError> {
 
 /// The statistics of the stored history (`GET /api/v1/stats`, `jetx stats`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub summary: models::summary::Summary,
     pub categories: Vec<models::summary::CategoryShare>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Walk-forward settings of the backtest page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacktestRequest {
     /// First round forecast (0-based).
     pub start: usize,
@@ -64,6 +65,7 @@ impl BacktestRequest {
 
 /// One model's walk-forward result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacktestModel {
     pub name: String,
     pub seconds: f64,
@@ -77,6 +79,7 @@ pub struct BacktestModel {
 
 /// What the backtest page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacktestView {
     pub n_rounds: usize,
     pub request: BacktestRequest,
@@ -89,6 +92,7 @@ pub struct BacktestView {
 /// Where a backtest job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum BacktestState {
     Running,
     Done,
@@ -124,6 +128,7 @@ impl BacktestState {
 
 /// How far a running backtest is: model m of n, fold k of n in it, forecasts done.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacktestProgress {
     /// 1-based; 0 before the first model starts.
     pub model: usize,
@@ -206,6 +211,7 @@ impl BacktestProgress {
 
 /// A backtest job, running or ended, as stored: its settings, progress and result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacktestJob {
     pub id: i64,
     /// Unix seconds.

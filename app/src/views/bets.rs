@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A bet the player records (`POST /api/v1/bets`): on `round_id`, or the newest round,
 /// with exactly one of a cash-out `target`, a manual `cashed_out` point, or `lost`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BetRequest {
     #[serde(default)]
     pub round_id: Option<i64>,
@@ -32,6 +33,7 @@ impl BetRequest {
 
 /// A stored bet with its settlement (from its round's crash).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BetRow {
     pub id: i64,
     pub round_id: i64,
@@ -52,6 +54,7 @@ impl BetRow {
 
 /// The ledger: every bet and the net positions next to the fair law's expectation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BetsView {
     pub house_edge: f64,
     pub bets: Vec<BetRow>,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Responsible play as the dashboard, the Limits page and `GET /api/v1/limits` show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LimitsView {
     /// Every limit set or waiting to change, with what the player used of it.
     pub limits: Vec<models::limits::LimitStatus>,
@@ -43,6 +44,7 @@ impl LimitsView {
 /// `PUT /api/v1/limits`: set, lower, raise (after 24 hours) or remove (`amount: null`) one
 /// limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LimitRequest {
     pub kind: models::limits::LimitKind,
     pub period: models::limits::LimitPeriod,
@@ -53,6 +55,7 @@ pub struct LimitRequest {
 /// `POST /api/v1/reality-check/answer`: continue, or stop for today (no PLAY until the
 /// next midnight on the player's clock).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RealityAnswer {
     #[serde(default)]
     pub stop_for_today: bool,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One model's walk-forward row from its training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ScoreRow {
     pub name: String,
     pub seconds: f64,
@@ -14,6 +15,7 @@ pub struct ScoreRow {
 
 /// A registered model version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelView {
     pub version: String,
     pub active: bool,
@@ -30,6 +32,7 @@ pub struct ModelView {
 
 /// Importance of the features to one member, largest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FeatureImportance {
     pub member: String,
     pub features: Vec<(String, f64)>,
@@ -54,6 +57,7 @@ pub struct ModelsView {
 
 /// What to train.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrainRequest {
     /// Member kinds (empty or left out: all).
     #[serde(default)]
@@ -66,6 +70,7 @@ pub struct TrainRequest {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum JobState {
     #[default]
     Idle,
@@ -89,6 +94,7 @@ impl JobState {
 
 /// One epoch of a network member.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LossPoint {
     pub member: String,
     pub epoch: usize,
@@ -99,6 +105,7 @@ pub struct LossPoint {
 
 /// The state of the (single) training job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrainStatus {
     /// Counts jobs since the server started (0: none yet).
     pub job: u64,

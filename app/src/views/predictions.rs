@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A stored next-round prediction and, once the next round is stored, its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StoredPrediction {
     pub id: i64,
     pub created_at: String,
@@ -27,6 +28,7 @@ pub struct StoredPrediction {
 
 /// The live scoreboard: every stored prediction scored on the round that followed it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LiveView {
     pub stored: usize,
     pub pending: usize,

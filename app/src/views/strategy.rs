@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A strategy parameter as JSON carries it: a number, or text (a Labouchère line).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ParamValue {
     Number(f64),
     Text(String),
@@ -35,6 +36,7 @@ fn default_min_bet() -> f64 {
 
 /// What the Strategies page, `POST /api/v1/simulate` and `jetx simulate` ask for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SimulationRequest {
     /// One of [`models::strategy::Strategy::NAMES`].
     pub strategy: String,
@@ -80,6 +82,7 @@ pub struct SimulationRequest {
 /// Which law a Monte Carlo run draws its rounds from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum LawChoice {
     /// The fair law at the configured house edge.
     #[default]
@@ -91,6 +94,7 @@ pub enum LawChoice {
 /// The languages of user scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ScriptLanguage {
     /// A bustabit autobet script, run unchanged.
     Javascript,

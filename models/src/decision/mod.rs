@@ -21,6 +21,7 @@ pub const MIN_LATER_OCCURRENCES: u64 = 10;
 
 /// The confirmed edge a PLAY rests on, as the panel shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EdgeView {
     pub condition: String,
     pub cashout: f64,

@@ -69,6 +69,7 @@ impl Default for ReportConfig {
 
 /// RTP at one cash-out point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RtpPoint {
     pub x: f64,
     pub n: u64,
@@ -82,6 +83,7 @@ pub struct RtpPoint {
 
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestLine {
     pub name: String,
     pub null_hypothesis: String,
@@ -104,6 +106,7 @@ pub struct TestLine {
 
 /// The two parts of the verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdicts {
     pub rtp: Verdict,
     pub memory: Verdict,
@@ -111,6 +114,7 @@ pub struct Verdicts {
 
 /// The report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FairnessReport {
     pub n: usize,
     pub house_edge: f64,

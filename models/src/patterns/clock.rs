@@ -125,6 +125,7 @@ impl ClockIndex {
 
 /// When a round was played, as the clock rules read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockContext {
     /// Hour of the day, UTC (0–23).
     pub hour: u8,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The smallest detectable rate of one family at one cash-out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DetectionLimit {
     pub cashout: f64,
     /// Occurrences of the family's typical (median) rule in this history.

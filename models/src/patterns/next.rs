@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// A confirmed rule that applies to the next round, with its situation's later-part record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NextEdge {
     /// Test id (rule · cash-outs + cash-out index), as in the report.
     pub id: usize,

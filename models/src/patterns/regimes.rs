@@ -25,6 +25,7 @@ pub const SIMULATIONS: usize = 999;
 
 /// The regime tests at one cash-out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegimeTest {
     pub cashout: f64,
     pub block_size: usize,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// A rate with its 95% Wilson interval and the EV of a 1-unit bet at the cash-out.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RateStats {
     pub occurrences: u64,
     pub hits: u64,
@@ -46,6 +47,7 @@ impl RateStats {
 
 /// One rule at one cash-out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleReport {
     pub id: usize,
     pub family: Family,
@@ -93,6 +95,7 @@ pub struct RuleReport {
 
 /// A family's summary and detection limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FamilySummary {
     pub family: Family,
     pub label: String,
@@ -108,6 +111,7 @@ pub struct FamilySummary {
 
 /// The whole scan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatternReport {
     pub rounds: usize,
     pub house_edge: f64,
@@ -149,6 +153,7 @@ pub struct PatternReport {
 /// How one rule's anytime-valid e-value grew (or not) round by round: what a player who
 /// looked after every round saw, next to the threshold a confirmation needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvidencePath {
     pub condition: String,
     pub cashout: f64,

@@ -59,6 +59,7 @@ fn count_slots() -> Vec<(u32, u16)> {
 /// What kind of dependence a rule looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Family {
     /// After k consecutive rounds below / at or above t.
     Runs,
@@ -116,6 +117,7 @@ impl Family {
 /// Statistic of the level rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LevelStat {
     Mean,
     Median,
@@ -125,6 +127,7 @@ pub enum LevelStat {
 /// A condition on the rounds before a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Condition {
     /// The last `k` rounds were all below `t` (hundredths).
     RunBelow { t: u32, k: u8 },

@@ -202,6 +202,7 @@ pub const MAX_CORRECTED: usize = 10_000;
 
 /// One confirmed rule × cash-out.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Confirmed {
     pub rule: usize,
     pub ci: usize,

@@ -20,6 +20,7 @@ pub const REFERENCE_Z: f64 = 3.290_526_731_491_926;
 
 /// Every rule × cash-out tested for a rate below the game's own.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Below {
     /// The reference rate per cash-out.
     pub reference: Vec<f64>,

@@ -148,6 +148,7 @@ pub fn holm_adjust(p: &[f64]) -> Vec<f64> {
 /// p-values from Student t with n − 1 degrees of freedom.
 /// Negative statistic: model `a` has the smaller loss.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DieboldMariano {
     pub n: usize,
     pub mean_difference: f64,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// A confirmed pattern as a simulated path plays it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EdgeRule {
     pub rule: Condition,
     /// The condition in words.
@@ -34,6 +35,7 @@ pub struct EdgeRule {
 /// Where a path's rounds come from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RoundLaw {
     /// The fair law at the run's house edge.
     #[default]

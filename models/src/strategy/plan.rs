@@ -75,6 +75,7 @@ pub struct PlanError(pub String);
 /// A staking plan and its parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Strategy {
     /// The base stake at the base cash-out, every round.
     Flat,

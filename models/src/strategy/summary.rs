@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// An estimate with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Interval {
     pub value: f64,
     pub low: f64,
@@ -18,6 +19,7 @@ pub struct Interval {
 
 /// Percentiles of a per-path quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quantiles {
     pub p5: f64,
     pub p25: f64,
@@ -29,6 +31,7 @@ pub struct Quantiles {
 
 /// Bankroll percentiles after each of `rounds` rounds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fan {
     pub rounds: Vec<usize>,
     pub p5: Vec<f64>,
@@ -41,6 +44,7 @@ pub struct Fan {
 
 /// Counts of the final bankroll in equal bins between `edges[i]` and `edges[i + 1]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Histogram {
     pub edges: Vec<f64>,
     pub counts: Vec<u64>,
@@ -48,6 +52,7 @@ pub struct Histogram {
 
 /// One plan over all paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StrategyReport {
     pub strategy: Strategy,
     pub label: String,
@@ -82,6 +87,7 @@ pub struct StrategyReport {
 
 /// What a replay of a script gives, in the player's units (bits), beside the lab's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AutobetRun {
     pub final_balance: f64,
     pub bets: usize,
@@ -99,6 +105,7 @@ pub struct AutobetRun {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SimulationMode {
     MonteCarlo,
     Replay,
@@ -106,6 +113,7 @@ pub enum SimulationMode {
 
 /// A run: the chosen plan, flat betting on the same rounds, and what it means.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SimulationResult {
     pub mode: SimulationMode,
     pub house_edge: f64,

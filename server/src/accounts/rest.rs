@@ -11,7 +11,6 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{Extensions, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -61,7 +60,7 @@ async fn start_session(session: &Session, user: &User) -> Result<()> {
 }
 
 /// Creates an account (when sign-up is open) and signs it in.
-#[utoipa::path(post, path = "/auth/signup", tag = "accounts", request_body(content = Object, example = json!({"username": "ana", "password": "correct horse battery"})), responses((status = 201, description = "the account, signed in: `{\"username\"}` and the session cookie", body = Object), (status = 403, description = "sign-up is closed (`signup_closed`)", body = ErrorBody), (status = 409, description = "the name is taken (`taken`)", body = ErrorBody), (status = 422, description = "a bad name (3–32 letters, digits, . _ -) or password (8 characters or more)", body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/signup", tag = "accounts", request_body(content = Credentials, example = json!({"username": "ana", "password": "correct horse battery"})), responses((status = 201, description = "the account, signed in: the session cookie", body = SignedInAs), (status = 403, description = "sign-up is closed (`signup_closed`)", body = ErrorBody), (status = 409, description = "the name is taken (`taken`)", body = ErrorBody), (status = 422, description = "a bad name (3–32 letters, digits, . _ -) or password (8 characters or more)", body = ErrorBody)))]
 async fn signup(
     State(hosted): State<Arc<Hosted>>,
     session: Session,
@@ -73,19 +72,21 @@ async fn signup(
     tracing::info!(user = %user.username, "signed up");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "username": user.username })),
+        Json(SignedInAs {
+            username: user.username,
+        }),
     ))
 }
 
 /// Signs in: a new session (the cookie), never the id the browser had before.
-#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body(content = Object, example = json!({"username": "ana", "password": "correct horse battery"})), responses((status = 200, description = "signed in: `{\"username\"}` and a new session cookie", body = Object), (status = 401, description = "wrong name or password (`wrong_password`)", body = ErrorBody), (status = 429, description = "too many failed logins for the account or from the address (`too_many_tries`, `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body(content = Credentials, example = json!({"username": "ana", "password": "correct horse battery"})), responses((status = 200, description = "signed in: a new session cookie", body = SignedInAs), (status = 401, description = "wrong name or password (`wrong_password`)", body = ErrorBody), (status = 429, description = "too many failed logins for the account or from the address (`too_many_tries`, `Retry-After`)", body = ErrorBody)))]
 async fn login(
     State(hosted): State<Arc<Hosted>>,
     session: Session,
     extensions: Extensions,
     headers: axum::http::HeaderMap,
     body: std::result::Result<Json<Credentials>, JsonRejection>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SignedInAs>> {
     let Json(credentials) = body?;
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let address = extensions
@@ -97,7 +98,9 @@ async fn login(
     let user = service::login(&hosted.pool, &credentials, &address).await?;
     start_session(&session, &user).await?;
     tracing::info!(user = %user.username, "logged in");
-    Ok(Json(json!({ "username": user.username })))
+    Ok(Json(SignedInAs {
+        username: user.username,
+    }))
 }
 
 /// Ends the session.
@@ -108,21 +111,36 @@ async fn logout(session: Session) -> Result<StatusCode> {
 }
 
 /// Who is signed in.
-#[utoipa::path(get, path = "/auth/me", tag = "accounts", responses((status = 200, description = "`{\"username\"}` of the signed-in player", body = Object), (status = 401, description = "not signed in", body = ErrorBody)))]
-async fn me(user: Option<Extension<User>>) -> Result<Json<Value>> {
+#[utoipa::path(get, path = "/auth/me", tag = "accounts", responses((status = 200, description = "the signed-in player", body = SignedInAs), (status = 401, description = "not signed in", body = ErrorBody)))]
+async fn me(user: Option<Extension<User>>) -> Result<Json<SignedInAs>> {
     let Some(Extension(user)) = user else {
         return Err(service::AccountError::Unauthenticated.into());
     };
-    Ok(Json(json!({ "username": user.username })))
+    Ok(Json(SignedInAs {
+        username: user.username,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+/// Who is signed in: `{"username"}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct SignedInAs {
+    username: String,
+}
+
+/// A new API token: its id and its secret, shown this once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct NewToken {
+    id: i64,
+    token: String,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 struct TokenRequest {
     name: String,
 }
 
 /// A new API token for scripts; its secret is in this answer only.
-#[utoipa::path(post, path = "/tokens", tag = "accounts", request_body(content = Object, example = json!({"name": "my script"})), responses((status = 201, description = "`{\"id\", \"token\"}`: the only time the token is shown", body = Object), (status = 422, description = "a name of 1–64 characters is needed", body = ErrorBody)))]
+#[utoipa::path(post, path = "/tokens", tag = "accounts", request_body(content = TokenRequest, example = json!({"name": "my script"})), responses((status = 201, description = "the only time the token is shown", body = NewToken), (status = 422, description = "a name of 1–64 characters is needed", body = ErrorBody)))]
 async fn create_token(
     State(hosted): State<Arc<Hosted>>,
     SignedIn(user): SignedIn,
@@ -130,14 +148,11 @@ async fn create_token(
 ) -> Result<impl IntoResponse> {
     let Json(request) = body?;
     let (id, token) = service::create_token(&hosted.pool, &user, &request.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "token": token })),
-    ))
+    Ok((StatusCode::CREATED, Json(NewToken { id, token })))
 }
 
 /// The player's tokens, without their secrets.
-#[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, description = "the player's tokens: id, name, created_s, last_used_s (never the secret)", body = Object)))]
+#[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, description = "the player's tokens: id, name, created_s, last_used_s (never the secret)", body = Vec<TokenInfo>)))]
 async fn list_tokens(
     State(hosted): State<Arc<Hosted>>,
     SignedIn(user): SignedIn,

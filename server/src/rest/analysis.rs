@@ -15,7 +15,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
 /// `GET /api/v1/analysis`: the game's own law (fitted RTP, instant crashes, tail), memory
 /// and every test of the stored rounds, with its provenance (the same report as `jetx
 /// analyze --json`); 422 below 30 rounds.
-#[utoipa::path(get, path = "/analysis", tag = "analysis", responses((status = 200, description = "the fairness report: fitted law, memory, every test with its provenance (as `jetx analyze --json`)", body = Object), (status = 422, description = "fewer than 30 rounds stored", body = ErrorBody)))]
+#[utoipa::path(get, path = "/analysis", tag = "analysis", responses((status = 200, description = "the fairness report: fitted law, memory, every test with its provenance (as `jetx analyze --json`)", body = models::fairness::FairnessReport), (status = 422, description = "fewer than 30 rounds stored", body = ErrorBody)))]
 async fn report(Player(st): Player) -> ApiResult<Json<models::fairness::FairnessReport>> {
     Ok(Json(analysis::fairness(&st).await?))
 }

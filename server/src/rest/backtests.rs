@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
 }
 
 /// `GET /api/v1/backtests`: past and running backtests, newest first, without results.
-#[utoipa::path(get, path = "/backtests", tag = "backtests", responses((status = 200, description = "jobs: id, created_at (Unix s), state (running, done, failed, cancelled, interrupted), request, n_rounds, progress, error", body = Object)))]
+#[utoipa::path(get, path = "/backtests", tag = "backtests", responses((status = 200, description = "jobs: id, created_at (Unix s), state (running, done, failed, cancelled, interrupted), request, n_rounds, progress, error", body = Vec<BacktestJob>)))]
 async fn list(Player(st): Player) -> ApiResult<Json<Vec<BacktestJob>>> {
     Ok(Json(backtest::list(&st).await?))
 }
@@ -32,7 +32,7 @@ async fn list(Player(st): Player) -> ApiResult<Json<Vec<BacktestJob>>> {
 /// `POST /api/v1/backtests {"start": 1000, "refit": "every", "refit_every": 500, "window":
 /// 1000, "gap": 0, "thresholds": [2.0], "models": ["logistic"], "cashout": 2.0}`: starts
 /// a backtest job (202 with the job), or 409 while one runs.
-#[utoipa::path(post, path = "/backtests", tag = "backtests", request_body(content = Object, example = json!({"start": 1000, "refit": "every", "refit_every": 500, "window": 1000, "gap": 0, "thresholds": [1.5, 2.0], "models": ["logistic"], "cashout": 2.0})), responses((status = 202, description = "started: the job", body = Object), (status = 400, description = "bad settings or an unknown model", body = ErrorBody), (status = 409, description = "a backtest runs already (on this or another server)", body = ErrorBody)))]
+#[utoipa::path(post, path = "/backtests", tag = "backtests", request_body(content = BacktestRequest, example = json!({"start": 1000, "refit": "every", "refit_every": 500, "window": 1000, "gap": 0, "thresholds": [1.5, 2.0], "models": ["logistic"], "cashout": 2.0})), responses((status = 202, description = "started: the job", body = BacktestJob), (status = 400, description = "bad settings or an unknown model", body = ErrorBody), (status = 409, description = "a backtest runs already (on this or another server)", body = ErrorBody)))]
 async fn start(
     Player(st): Player,
     body: Result<Json<BacktestRequest>, JsonRejection>,
@@ -45,7 +45,7 @@ async fn start(
 }
 
 /// `GET /api/v1/backtests/{id}`: one job, with its result once done.
-#[utoipa::path(get, path = "/backtests/{id}", tag = "backtests", params(("id" = i64, Path)), responses((status = 200, description = "the job, with `result` once done", body = Object), (status = 404, description = "no such backtest", body = ErrorBody)))]
+#[utoipa::path(get, path = "/backtests/{id}", tag = "backtests", params(("id" = i64, Path)), responses((status = 200, description = "the job, with `result` once done", body = BacktestJob), (status = 404, description = "no such backtest", body = ErrorBody)))]
 async fn read(
     Player(st): Player,
     id: Result<Path<i64>, PathRejection>,
@@ -63,7 +63,7 @@ async fn delete(Player(st): Player, id: Result<Path<i64>, PathRejection>) -> Api
 }
 
 /// `POST /api/v1/backtests/{id}/cancel`: asks the server running it to stop it.
-#[utoipa::path(post, path = "/backtests/{id}/cancel", tag = "backtests", params(("id" = i64, Path)), responses((status = 200, description = "the job; it ends as `cancelled` within a second (or after the model fit under way)", body = Object), (status = 404, description = "no such backtest", body = ErrorBody), (status = 409, description = "it is not running", body = ErrorBody)))]
+#[utoipa::path(post, path = "/backtests/{id}/cancel", tag = "backtests", params(("id" = i64, Path)), responses((status = 200, description = "the job; it ends as `cancelled` within a second (or after the model fit under way)", body = BacktestJob), (status = 404, description = "no such backtest", body = ErrorBody), (status = 409, description = "it is not running", body = ErrorBody)))]
 async fn cancel(
     Player(st): Player,
     id: Result<Path<i64>, PathRejection>,

@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<ServerState> {
 
 /// `POST /api/v1/bets` `{"stake": 2, "target": 2.0}` (or `"cashed_out": 1.8`, or
 /// `"lost": true`; `"round_id"`, else the newest round) → 201 with the settled bet.
-#[utoipa::path(post, path = "/bets", tag = "bets", request_body(content = Object, example = json!({"stake": 2, "target": 2.0})), responses((status = 201, description = "the settled bet", body = Object), (status = 400, description = "a bad stake or cash-out, or not exactly one exit", body = ErrorBody), (status = 404, description = "no such round", body = ErrorBody), (status = 422, description = "a cash-out above the crash, a third bet on a round, or no rounds yet", body = ErrorBody)))]
+#[utoipa::path(post, path = "/bets", tag = "bets", request_body(content = BetRequest, example = json!({"stake": 2, "target": 2.0})), responses((status = 201, description = "the settled bet", body = BetRow), (status = 400, description = "a bad stake or cash-out, or not exactly one exit", body = ErrorBody), (status = 404, description = "no such round", body = ErrorBody), (status = 422, description = "a cash-out above the crash, a third bet on a round, or no rounds yet", body = ErrorBody)))]
 async fn record(
     Player(st): Player,
     body: Result<Json<BetRequest>, JsonRejection>,
@@ -45,7 +45,7 @@ struct BetsQuery {
 
 /// `GET /api/v1/bets?offset_minutes=60`: every bet, and the session / day / week / month
 /// positions next to the fair law's expectation.
-#[utoipa::path(get, path = "/bets", tag = "bets", params(BetsQuery), responses((status = 200, description = "every bet, and the session / day / week / month positions next to the fair law", body = Object)))]
+#[utoipa::path(get, path = "/bets", tag = "bets", params(BetsQuery), responses((status = 200, description = "every bet, and the session / day / week / month positions next to the fair law", body = BetsView)))]
 async fn list(
     Player(st): Player,
     query: Result<Query<BetsQuery>, QueryRejection>,

@@ -47,7 +47,7 @@ pub(super) fn cashouts(text: Option<&str>) -> ApiResult<Option<Vec<f64>>> {
 
 /// `GET /api/v1/patterns?cashouts=1.5,2&all=false`: the pattern scan of the stored
 /// history (the same report as `jetx patterns --json`).
-#[utoipa::path(get, path = "/patterns", tag = "analysis", params(PatternQuery), responses((status = 200, description = "the pattern scan (as `jetx patterns --json`)", body = Object), (status = 400, description = "a cash-out that cannot be read", body = ErrorBody)))]
+#[utoipa::path(get, path = "/patterns", tag = "analysis", params(PatternQuery), responses((status = 200, description = "the pattern scan (as `jetx patterns --json`)", body = models::patterns::PatternReport), (status = 400, description = "a cash-out that cannot be read", body = ErrorBody)))]
 async fn report(
     Player(st): Player,
     query: Result<Query<PatternQuery>, QueryRejection>,

@@ -40,7 +40,7 @@ pub struct PageQuery {
 }
 
 /// `POST /api/v1/predict {"cashout": 2.0, "mode": "normal"}`: the next round's estimate.
-#[utoipa::path(post, path = "/predict", tag = "predictions", request_body = PredictRequest, responses((status = 200, description = "the next round’s estimate: thresholds with probability, fair rate, members, EV, evidence, PLAY/WAIT and why", body = Object), (status = 400, description = "a cash-out outside 1.01–1,000,000", body = ErrorBody)))]
+#[utoipa::path(post, path = "/predict", tag = "predictions", request_body = PredictRequest, responses((status = 200, description = "the next round’s estimate: thresholds with probability, fair rate, members, EV, evidence, PLAY/WAIT and why", body = app::types::PredictionView), (status = 400, description = "a cash-out outside 1.01–1,000,000", body = ErrorBody)))]
 async fn predict(
     Player(st): Player,
     body: Result<Json<PredictRequest>, JsonRejection>,
@@ -52,7 +52,7 @@ async fn predict(
 
 /// `GET /api/v1/predictions?offset=0&limit=100`: stored predictions, newest first, with
 /// their outcomes once the next round is stored.
-#[utoipa::path(get, path = "/predictions", tag = "predictions", params(PageQuery), responses((status = 200, description = "stored predictions, newest first, with their outcomes", body = Object), (status = 400, description = "a bad offset or limit", body = ErrorBody)))]
+#[utoipa::path(get, path = "/predictions", tag = "predictions", params(PageQuery), responses((status = 200, description = "stored predictions, newest first, with their outcomes", body = app::service::predictions::PredictionsPage), (status = 400, description = "a bad offset or limit", body = ErrorBody)))]
 async fn list(
     Player(st): Player,
     query: Result<Query<PageQuery>, QueryRejection>,
@@ -63,7 +63,7 @@ async fn list(
 }
 
 /// `GET /api/v1/predictions/live`: the live scoreboard.
-#[utoipa::path(get, path = "/predictions/live", tag = "predictions", responses((status = 200, description = "the live scoreboard: PLAY hit rates, Brier vs the fair law, log-loss difference", body = Object)))]
+#[utoipa::path(get, path = "/predictions/live", tag = "predictions", responses((status = 200, description = "the live scoreboard: PLAY hit rates, Brier vs the fair law, log-loss difference", body = app::views::LiveView)))]
 async fn live(Player(st): Player) -> ApiResult<Json<LiveView>> {
     Ok(Json(predictions::live(&st).await?))
 }

@@ -62,7 +62,7 @@ async fn fairness_and_patterns(
 
 /// `POST /api/v1/report.html {"patterns": {"cashouts": [2]}, "strategy": {…}}`: the same
 /// report with a strategy lab run (the body of `POST /simulate`), run again from its seed.
-#[utoipa::path(post, path = "/report.html", tag = "analysis", request_body(content = Object, description = "`patterns` (`cashouts`, `all`) and `strategy` (as `POST /simulate`), both optional", example = json!({"strategy": {"strategy": "martingale", "stake": 1, "cashout": 2, "bankroll": 100, "paths": 1000, "rounds": 500, "seed": 42}})), responses((status = 200, description = "the report, a self-contained HTML file", content_type = "text/html", body = String), (status = 400, description = "a bad setting", body = ErrorBody), (status = 415, description = "a body that is not JSON", body = ErrorBody)))]
+#[utoipa::path(post, path = "/report.html", tag = "analysis", request_body(content = ReportRequest, description = "`patterns` (`cashouts`, `all`) and `strategy` (as `POST /simulate`), both optional", example = json!({"strategy": {"strategy": "martingale", "stake": 1, "cashout": 2, "bankroll": 100, "paths": 1000, "rounds": 500, "seed": 42}})), responses((status = 200, description = "the report, a self-contained HTML file", content_type = "text/html", body = String), (status = 400, description = "a bad setting", body = ErrorBody), (status = 415, description = "a body that is not JSON", body = ErrorBody)))]
 async fn with_strategy(
     Player(st): Player,
     body: Result<Json<ReportRequest>, JsonRejection>,

@@ -81,7 +81,7 @@ pub async fn healthz(State(st): State<ServerState>) -> ApiResult<Json<Value>> {
 }
 
 /// A page of rounds, newest first (`offset`, or keyset `before`).
-#[utoipa::path(get, path = "/rounds", tag = "rounds", params(PageQuery), responses((status = 200, description = "a page of rounds, newest first: `{total, offset, limit, rounds[], next_before}`", body = Object), (status = 400, description = "offset and before together, or a bad number", body = ErrorBody)))]
+#[utoipa::path(get, path = "/rounds", tag = "rounds", params(PageQuery), responses((status = 200, description = "a page of rounds, newest first", body = app::types::RoundsPage), (status = 400, description = "offset and before together, or a bad number", body = ErrorBody)))]
 async fn list(
     Player(st): Player,
     query: Result<Query<PageQuery>, QueryRejection>,
@@ -136,7 +136,7 @@ fn id(path: Result<Path<i64>, PathRejection>) -> ApiResult<i64> {
 }
 
 /// One round.
-#[utoipa::path(get, path = "/rounds/{id}", tag = "rounds", params(("id" = i64, Path)), responses((status = 200, description = "the round", body = Object), (status = 404, description = "no such round (also another player’s)", body = ErrorBody)))]
+#[utoipa::path(get, path = "/rounds/{id}", tag = "rounds", params(("id" = i64, Path)), responses((status = 200, description = "the round", body = app::types::RoundRow), (status = 404, description = "no such round (also another player’s)", body = ErrorBody)))]
 async fn one(
     Player(st): Player,
     path: Result<Path<i64>, PathRejection>,
@@ -145,7 +145,7 @@ async fn one(
 }
 
 /// Changes a round's value.
-#[utoipa::path(put, path = "/rounds/{id}", tag = "rounds", params(("id" = i64, Path)), request_body = UpdateRound, responses((status = 200, description = "the edited round", body = Object), (status = 404, description = "no such round", body = ErrorBody), (status = 422, description = "not a multiplier", body = ErrorBody)))]
+#[utoipa::path(put, path = "/rounds/{id}", tag = "rounds", params(("id" = i64, Path)), request_body = UpdateRound, responses((status = 200, description = "the edited round", body = app::types::RoundRow), (status = 404, description = "no such round", body = ErrorBody), (status = 422, description = "not a multiplier", body = ErrorBody)))]
 async fn update(
     Player(st): Player,
     path: Result<Path<i64>, PathRejection>,
@@ -157,7 +157,7 @@ async fn update(
 }
 
 /// Deletes a round.
-#[utoipa::path(delete, path = "/rounds/{id}", tag = "rounds", params(("id" = i64, Path)), responses((status = 200, description = "the deleted round", body = Object), (status = 404, description = "no such round", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/rounds/{id}", tag = "rounds", params(("id" = i64, Path)), responses((status = 200, description = "the deleted round", body = app::types::RoundRow), (status = 404, description = "no such round", body = ErrorBody)))]
 async fn delete(
     Player(st): Player,
     path: Result<Path<i64>, PathRejection>,
@@ -166,13 +166,13 @@ async fn delete(
 }
 
 /// Deletes the latest round.
-#[utoipa::path(post, path = "/rounds/undo", tag = "rounds", responses((status = 200, description = "the deleted latest round, or null when there is none", body = Object)))]
+#[utoipa::path(post, path = "/rounds/undo", tag = "rounds", responses((status = 200, description = "the deleted latest round, or null when there is none", body = Option<app::types::RoundRow>)))]
 async fn undo(Player(st): Player) -> ApiResult<Json<Option<RoundRow>>> {
     Ok(Json(rounds::undo(&st).await?))
 }
 
 /// The history's summary next to the fair-game values.
-#[utoipa::path(get, path = "/stats", tag = "rounds", responses((status = 200, description = "count, shares ≥ 1.5x / 2x with 95% intervals and fair values, median, mean, max, streak, categories", body = Object)))]
+#[utoipa::path(get, path = "/stats", tag = "rounds", responses((status = 200, description = "count, shares ≥ 1.5x / 2x with 95% intervals and fair values, median, mean, max, streak, categories", body = app::service::rounds::Stats)))]
 async fn stats(Player(st): Player) -> ApiResult<Json<rounds::Stats>> {
     Ok(Json(rounds::stats(&st).await?))
 }

@@ -21,14 +21,14 @@ pub fn router() -> OpenApiRouter<ServerState> {
 }
 
 /// `GET /api/v1/train`: the training job's status.
-#[utoipa::path(get, path = "/train", tag = "models", responses((status = 200, description = "the training job’s status: state, stage, percent, eta_s, losses, version, error", body = Object)))]
+#[utoipa::path(get, path = "/train", tag = "models", responses((status = 200, description = "the training job’s status: state, stage, percent, eta_s, losses, version, error", body = TrainStatus)))]
 async fn status(Player(st): Player) -> Json<TrainStatus> {
     Json(training::status(&st).await)
 }
 
 /// `POST /api/v1/train {"members": ["mlp", "gbt"], "budget_s": 30, "device": "cpu",
 /// "activate": true}`: starts a background training job (202), or 409 while one runs.
-#[utoipa::path(post, path = "/train", tag = "models", request_body(content = Object, example = json!({"members": ["logistic", "gbt"], "budget_s": 30, "device": "cpu", "activate": true})), responses((status = 202, description = "started: the job status", body = Object), (status = 400, description = "a bad budget (1–3600 s), device or member", body = ErrorBody), (status = 409, description = "a job runs already (on this or another server)", body = ErrorBody)))]
+#[utoipa::path(post, path = "/train", tag = "models", request_body(content = TrainRequest, example = json!({"members": ["logistic", "gbt"], "budget_s": 30, "device": "cpu", "activate": true})), responses((status = 202, description = "started: the job status", body = TrainStatus), (status = 400, description = "a bad budget (1–3600 s), device or member", body = ErrorBody), (status = 409, description = "a job runs already (on this or another server)", body = ErrorBody)))]
 async fn start(
     Player(st): Player,
     body: Result<Json<TrainRequest>, JsonRejection>,
@@ -38,7 +38,7 @@ async fn start(
 }
 
 /// `POST /api/v1/train/cancel`: kills the running job; nothing is registered.
-#[utoipa::path(post, path = "/train/cancel", tag = "models", responses((status = 200, description = "the cancelled job’s status; nothing is registered", body = Object), (status = 409, description = "no job runs, or its model is registered already", body = ErrorBody)))]
+#[utoipa::path(post, path = "/train/cancel", tag = "models", responses((status = 200, description = "the cancelled job’s status; nothing is registered", body = TrainStatus), (status = 409, description = "no job runs, or its model is registered already", body = ErrorBody)))]
 async fn cancel(Player(st): Player) -> ApiResult<Json<TrainStatus>> {
     Ok(Json(training::cancel(&st).await?))
 }

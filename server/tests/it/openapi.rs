@@ -190,3 +190,91 @@ fn routed_paths_are_read_from_any_layout() {
     let text = "x.route(\"/healthz\", get(h))\n .route(\n \"/api/v1/openapi.json\",\n get(d))";
     assert_eq!(routed_api_paths(text), ["/api/v1/openapi.json"]);
 }
+
+/// Every `$ref` under `value`, with where it is.
+fn refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => out.push((at.to_string(), r.to_string())),
+                    _ => refs(v, &format!("{at}/{k}"), out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                refs(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a JSON body's schema says what is in it: a named schema, or a list, an
+/// optional or a map of one, never a bare `object` that could be anything.
+fn described(schema: &Value) -> bool {
+    if schema.get("$ref").is_some() {
+        return true;
+    }
+    if let Some(items) = schema.get("items") {
+        return described(items);
+    }
+    if let Some(one_of) = schema.get("oneOf").and_then(Value::as_array) {
+        return one_of.iter().all(|s| s["type"] == "null" || described(s));
+    }
+    schema["type"] != "object" || schema.get("properties").is_some()
+}
+
+#[tokio::test]
+async fn every_json_body_is_a_schema_and_every_reference_resolves() {
+    let (doc, ops) = operations(&test_app().await).await;
+    let mut bodies = 0;
+    for (method, path) in &ops {
+        let op = &doc["paths"][path][method.to_lowercase()];
+        let mut contents = vec![("request".to_string(), &op["requestBody"])];
+        for (status, response) in op["responses"].as_object().unwrap() {
+            contents.push((status.clone(), response));
+        }
+        for (what, part) in contents {
+            let Some(schema) = part.pointer("/content/application~1json/schema") else {
+                continue;
+            };
+            // The document itself is OpenAPI's own format.
+            if path == "/api/v1/openapi.json" && what == "200" {
+                continue;
+            }
+            bodies += 1;
+            assert!(
+                described(schema),
+                "{method} {path} {what}: a JSON body without a schema: {schema}"
+            );
+        }
+    }
+    assert!(bodies >= 60, "{bodies} JSON bodies");
+    let mut found = Vec::new();
+    refs(&doc, "#", &mut found);
+    for (at, reference) in &found {
+        let pointer = reference.trim_start_matches('#');
+        assert!(
+            doc.pointer(pointer).is_some(),
+            "{at} refers to {reference}, which the document lacks"
+        );
+    }
+    // The reports are described down to their fields.
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("PredictionView", "thresholds"),
+        ("FairnessReport", "fitted"),
+        ("PatternReport", "rules"),
+        ("SimulationResult", "verdict"),
+        ("BacktestJob", "result"),
+        ("RuleReport", "direction"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][field].is_object() || schemas[schema]["allOf"].is_array(),
+            "{schema}.{field}: {}",
+            schemas[schema]
+        );
+    }
+}

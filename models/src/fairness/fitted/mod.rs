@@ -26,6 +26,7 @@ const LR_95: f64 = 3.841_458_820_694_124;
 
 /// The game's law as the history shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FittedLaw {
     /// 1 − the fitted RTP, with its 95% likelihood-ratio interval (`low`, `high`).
     pub house_edge: f64,
@@ -64,6 +65,7 @@ pub struct FittedLaw {
 
 /// One part of the verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdict {
     pub departure: bool,
     pub text: String,
