@@ -362,7 +362,6 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-/// The bearer token's value, if the request has an `Authorization: Bearer` header.
 /// `/metrics` on a hosted server. It counts and times every player's requests, so only a
 /// scraper with the configured `metrics_token` reads it (404 when none is configured, 401
 /// for any other request, a player's session or token included).
@@ -398,6 +397,7 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
             == 0
 }
 
+/// The bearer token's value, if the request has an `Authorization: Bearer` header.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
