@@ -112,6 +112,14 @@ pub trait TrainingService: Send + Sync {
         request: crate::views::TrainRequest,
         job: u64,
     ) -> Result<crate::views::TrainStatus, crate::errors::TrainingError>;
+    /// Refuses a request [`Self::start`] would refuse for its settings, before a job
+    /// number is taken for it.
+    fn check(
+        &self,
+        _request: &crate::views::TrainRequest,
+    ) -> Result<(), crate::errors::TrainingError> {
+        Ok(())
+    }
     fn status(&self) -> crate::views::TrainStatus;
     fn cancel(&self) -> Result<crate::views::TrainStatus, crate::errors::TrainingError>;
     /// Every change of the status, for streaming.

@@ -390,6 +390,10 @@ impl Ending {
 }
 
 impl app::api::ssr::TrainingService for TrainingJobs {
+    fn check(&self, request: &TrainRequest) -> Result<(), TrainingError> {
+        self.validate(request)
+    }
+
     fn start(&self, request: TrainRequest, job: u64) -> Result<TrainStatus, TrainingError> {
         self.validate(&request)?;
         let mut running = self.running.lock().map_err(|_| {

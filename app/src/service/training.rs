@@ -35,6 +35,8 @@ pub async fn start(
     if local.state == JobState::Running {
         return Err(TrainingError::Busy { job: local.job });
     }
+    // Bad settings are refused before the lease counts a job for them.
+    state.training.check(&request)?;
     let first = TrainStatus {
         state: JobState::Running,
         request: Some(request.clone()),

@@ -199,6 +199,12 @@ async fn bad_training_requests_are_refused() {
     let status = t.train_status().await;
     assert_eq!(status["state"], "idle", "{status}");
     assert_eq!(status["job"], 0, "{status}");
+    // The refused requests took no job number: the first job started is job 1.
+    let good = body(json!(["logistic"]), json!(2), "cpu");
+    let (s, started) = t.json("POST", "/api/v1/train", Some(good)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{started}");
+    assert_eq!(started["job"], 1, "{started}");
+    t.wait_for_end(Duration::from_secs(60)).await;
 }
 
 /// A training form with no member ticked sends no `members` field at all: it is read as
