@@ -22,7 +22,7 @@ pub struct Cli {
     pub db: Option<PathBuf>,
     /// Work on this server's stored rounds through its REST API instead of a local
     /// database (stats, export, import, analyze, patterns, predict, train, backtest,
-    /// simulate), e.g.
+    /// simulate, models), e.g.
     /// `https://jetx.example.com` (env JETX_SERVER).
     #[arg(long, global = true, value_name = "URL", env = "JETX_SERVER")]
     pub server: Option<String>,
@@ -138,6 +138,7 @@ fn run_remote(remote: &cmd::remote::Remote, command: Command) -> Result<ExitCode
         Command::Train(args) => cmd::remote_jobs::train(remote, args),
         Command::Backtest(args) => cmd::remote_jobs::backtest(remote, args),
         Command::Simulate(args) => cmd::remote_jobs::simulate(remote, args),
+        Command::Models(args) => cmd::remote_jobs::models(remote, args),
         other => {
             let name = format!("{other:?}");
             let name = name

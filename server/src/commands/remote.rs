@@ -101,7 +101,7 @@ impl Remote {
     }
 }
 
-fn url_encode(s: &str) -> String {
+pub(super) fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -171,8 +171,8 @@ pub fn predict(
 pub fn local_only(command: &str) -> CliError {
     CliError::Usage(format!(
         "`{command}` runs on this machine only; with --server: stats, export, import, \
-         analyze, patterns, predict, train, backtest, simulate (everything else: the REST \
-         API, see /api-docs on the server)"
+         analyze, patterns, predict, train, backtest, simulate, models (everything else: \
+         the REST API, see /api-docs on the server)"
     ))
 }
 

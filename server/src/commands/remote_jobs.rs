@@ -1,5 +1,5 @@
-//! `jetx --server URL --token T train | backtest | simulate`: the server's jobs run on the
-//! player's stored rounds there. A job is started, followed until it ends (the progress
+//! `jetx --server URL --token T train | backtest | simulate | models`: the server's jobs
+//! run on the player's stored rounds there, and its registry of their models. A job is started, followed until it ends (the progress
 //! bar on a terminal), and its result printed as the local command prints it.
 
 use super::remote::{stored_only, Remote};
@@ -125,6 +125,23 @@ pub fn simulate(
     let result: models::strategy::SimulationResult =
         remote.json("POST", "/simulate", Some(body))?;
     print(&result, args.json, super::strategy::render)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `models [--activate V]`: the player's registry on the server, after activating V.
+pub fn models(remote: &Remote, args: super::forecasting::ModelsArgs) -> Result<ExitCode, CliError> {
+    if let Some(version) = &args.activate {
+        let path = format!("/models/{}/activate", super::remote::url_encode(version));
+        let _: serde_json::Value = remote.json("POST", &path, None)?;
+    }
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        models: Vec<app::views::ModelView>,
+    }
+    let listed: Listed = remote.json("GET", "/models", None)?;
+    print(&listed.models, args.json, |m| {
+        super::render::render_model_views(m)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -57,6 +57,32 @@ pub fn render_prediction(p: &app::types::PredictionView) -> String {
     out
 }
 
+/// The registry of a server (`jetx --server … models`), in [`render_models`]'s lines.
+pub fn render_model_views(views: &[app::views::ModelView]) -> String {
+    if views.is_empty() {
+        return "no trained models yet: run `jetx --server … train`\n".into();
+    }
+    let mut out = String::new();
+    for m in views {
+        let mark = if m.active { "*" } else { " " };
+        match &m.problem {
+            None => out.push_str(&format!(
+                "{mark} {}  {}  {} rounds  members: {}  device {}\n",
+                m.version,
+                m.created_at,
+                m.n_rounds,
+                m.members.join(", "),
+                m.device
+            )),
+            Some(problem) => {
+                out.push_str(&format!("{mark} {}  unreadable: {problem}\n", m.version))
+            }
+        }
+    }
+    out.push_str("* = active\n");
+    out
+}
+
 pub fn render_models(infos: &[registry::ModelInfo]) -> String {
     if infos.is_empty() {
         return "no trained models yet: run `jetx train`\n".into();

@@ -210,6 +210,21 @@ async fn train_backtest_and_simulate_run_as_the_servers_jobs_on_the_tokens_playe
         !theirs.body.to_string().contains(&version),
         "bob sees none of it"
     );
+    // The registry from the command line: listed, activated again, as the local command.
+    let listed = jetx(with(&["models"])).await;
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains(&format!("* {version}")), "{text}");
+    assert!(text.contains("members: logistic"), "{text}");
+    let activated = ok(&jetx(with(&["models", "--activate", &version, "--json"])).await);
+    assert_eq!(activated[0]["version"], version.as_str(), "{activated}");
+    assert_eq!(activated[0]["active"], true, "{activated}");
+    let unknown = jetx(with(&["models", "--activate", "v9999-20260101T000000Z"])).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("404"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
 
     // Settings the server refuses come back as its error; a local file is refused here.
     let bad = jetx(with(&["backtest", "--model", "no-such-model"])).await;
