@@ -1,6 +1,7 @@
 //! `jetx --server URL --token T train | backtest | simulate | models`: the server's jobs
-//! run on the player's stored rounds there, and its registry of their models. A job is started, followed until it ends (the progress
-//! bar on a terminal), and its result printed as the local command prints it.
+//! run on the player's stored rounds there, and its registry of their models. A job is
+//! started, followed until it ends (the progress bar on a terminal), and its result
+//! printed as the local command prints it.
 
 use super::remote::{stored_only, Remote};
 use super::{print, print_json, CliError};
