@@ -219,22 +219,22 @@ async fn train_backtest_and_simulate_run_as_the_servers_jobs_on_the_tokens_playe
     assert_eq!(activated[0]["version"], version.as_str(), "{activated}");
     assert_eq!(activated[0]["active"], true, "{activated}");
     let unknown = jetx(with(&["models", "--activate", "v9999-20260101T000000Z"])).await;
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&unknown.stderr).contains("404"),
-        "{}",
-        String::from_utf8_lossy(&unknown.stderr)
-    );
+    refused(&unknown, "404");
 
     // Settings the server refuses come back as its error; a local file is refused here.
-    let bad = jetx(with(&["backtest", "--model", "no-such-model"])).await;
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("400"),
-        "{}",
-        String::from_utf8_lossy(&bad.stderr)
+    refused(
+        &jetx(with(&["backtest", "--model", "no-such-model"])).await,
+        "400",
     );
-    let file = jetx(with(&["simulate", "/tmp/rounds.csv"])).await;
-    assert_eq!(file.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&file.stderr).contains("stored there"));
+    refused(
+        &jetx(with(&["simulate", "/tmp/rounds.csv"])).await,
+        "stored there",
+    );
+}
+
+/// A command that failed (exit 2) and said `says` on standard error.
+fn refused(out: &Output, says: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(says), "expected {says:?}: {stderr}");
 }
